@@ -1,0 +1,178 @@
+/**
+ * The app's one instance of local storage and sync, with its status as runes state for the UI.
+ * Components read `app.sync`, `app.actor`, and call the actions here; they never touch Dexie or sockets.
+ */
+import { liveQuery } from 'dexie';
+import type { Actor, Channel, Role } from '../domain/actor';
+import { newId } from '../domain/ids';
+import type { ProposalDraft, ProposalStatus, TimelineEvent } from '../domain/proposal';
+import { SYNC_PATH, TOKEN_PARAM } from '../protocol/messages';
+import { proposalDocName } from '../schema/doc-names';
+import { appendEvent, createProposal, editProposal } from '../schema/proposal-doc';
+import { openDatabase, type CourtyardDB } from './db';
+import { DocStore, type DocHandle } from './doc-store';
+import { SyncEngine, type SyncStatus } from './sync-engine';
+
+const ACTOR_KEY = 'device.actor';
+const COMMUNITY_KEY = 'device.community';
+const TOKEN_KEY = 'device.token';
+const INDEX_VERSION_KEY = 'index.version';
+/** Bump when IndexEntry derivation changes: the index is rebuilt from the documents on next start. */
+const INDEX_VERSION = 1;
+
+export class Courtyard {
+	readonly db: CourtyardDB;
+	readonly store: DocStore;
+	readonly engine: SyncEngine;
+	sync = $state<SyncStatus>({ connection: 'offline', pending: 0, done: 0, total: 0, lastSynced: null, error: null });
+	/** Who this device acts as. Until invitations exist, chosen in settings; defaults to a demo facilitator. */
+	actor = $state<Actor>({ id: 'device', name: '本机用户', role: 'facilitator' });
+	community = $state('demo');
+	/** A storage failure (quota, disk) the user must see; nothing already saved is affected. */
+	storageError = $state<unknown>(null);
+	/** Progress of an index rebuild, while one runs. */
+	rebuilding = $state<{ done: number; total: number } | null>(null);
+	private token: string | null = null;
+	private started = false;
+
+	constructor(opts: { dbName?: string; url?: () => string } = {}) {
+		this.db = openDatabase(opts.dbName);
+		this.store = new DocStore(this.db);
+		this.store.onWriteError = (err) => {
+			this.storageError = err;
+		};
+		this.engine = new SyncEngine({
+			url: opts.url ?? (() => this.syncUrl()),
+			store: this.store,
+			onStatus: (s) => {
+				this.sync = s;
+			}
+		});
+	}
+
+	private syncUrl(): string {
+		const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+		const query = this.token ? `?${TOKEN_PARAM}=${encodeURIComponent(this.token)}` : '';
+		return `${proto}//${location.host}${SYNC_PATH}${query}`;
+	}
+
+	async start(): Promise<void> {
+		if (this.started) return;
+		this.started = true;
+		const [actor, community, token, indexVersion] = await this.db.settings.bulkGet([
+			ACTOR_KEY,
+			COMMUNITY_KEY,
+			TOKEN_KEY,
+			INDEX_VERSION_KEY
+		]);
+		if (actor?.value) this.actor = actor.value as Actor;
+		if (typeof community?.value === 'string') this.community = community.value;
+		if (typeof token?.value === 'string') this.token = token.value;
+		if (indexVersion?.value !== INDEX_VERSION) await this.rebuildIndex();
+		this.engine.start();
+		if (typeof window !== 'undefined') {
+			window.addEventListener('online', () => this.engine.reconnectNow());
+			window.addEventListener('unhandledrejection', (ev) => {
+				if (isStorageError(ev.reason)) this.storageError = ev.reason;
+			});
+		}
+	}
+
+	async rebuildIndex(): Promise<void> {
+		this.rebuilding = { done: 0, total: 0 };
+		try {
+			await this.store.rebuildIndex((done, total) => {
+				this.rebuilding = { done, total };
+			});
+			await this.db.settings.put({ key: INDEX_VERSION_KEY, value: INDEX_VERSION });
+		} finally {
+			this.rebuilding = null;
+		}
+	}
+
+	async setActor(actor: Actor): Promise<void> {
+		this.actor = actor;
+		await this.db.settings.put({ key: ACTOR_KEY, value: $state.snapshot(actor) });
+	}
+
+	/** Opens a document for a page; subscribes it for live updates while open. Call `close` when leaving. */
+	async open(name: string): Promise<DocHandle & { close(): void }> {
+		const handle = await this.store.openDoc(name);
+		this.engine.subscribe(name);
+		return {
+			...handle,
+			close: () => {
+				handle.release();
+				if (!this.store.isOpen(name)) this.engine.unsubscribe(name);
+			}
+		};
+	}
+
+	/** Creates a proposal locally; resolves with its document name once it is on disk. */
+	async createProposal(draft: ProposalDraft, status: 'draft' | 'submitted'): Promise<string> {
+		const id = newId();
+		const name = proposalDocName(this.community, id);
+		const handle = await this.store.openDoc(name);
+		try {
+			createProposal(handle.doc, draft, { id, actor: this.actorSnapshot(), now: Date.now(), status });
+			await handle.saved();
+		} finally {
+			handle.release();
+		}
+		return name;
+	}
+
+	async editProposal(handle: DocHandle, patch: Partial<ProposalDraft>, channel: Channel): Promise<string[]> {
+		const changed = editProposal(handle.doc, patch, this.actorSnapshot(), channel, Date.now());
+		await handle.saved();
+		return changed;
+	}
+
+	async transition(
+		handle: DocHandle,
+		from: ProposalStatus,
+		to: ProposalStatus,
+		extra: { reason?: string; negativeItem?: number; target?: string; channel?: Channel } = {}
+	): Promise<void> {
+		const event: TimelineEvent = {
+			id: newId(),
+			type: 'transition',
+			at: Date.now(),
+			by: this.actorSnapshot(),
+			channel: extra.channel ?? 'app',
+			from,
+			to,
+			...(extra.reason ? { reason: extra.reason } : {}),
+			...(extra.negativeItem ? { negativeItem: extra.negativeItem } : {}),
+			...(extra.target ? { target: extra.target } : {})
+		};
+		appendEvent(handle.doc, event);
+		await handle.saved();
+	}
+
+	/** Dexie live query as a Svelte-compatible store (`$store` in components). */
+	live<T>(query: () => T | Promise<T>) {
+		return liveQuery(query);
+	}
+
+	actorSnapshot(): Actor {
+		return $state.snapshot(this.actor) as Actor;
+	}
+
+	get role(): Role {
+		return this.actor.role;
+	}
+}
+
+export function isStorageError(err: unknown): boolean {
+	const name = (err as { name?: string } | null)?.name ?? '';
+	return name === 'QuotaExceededError' || name === 'UnknownError' || name === 'InvalidStateError' || name.startsWith('Dexie');
+}
+
+let instance: Courtyard | null = null;
+
+/** The app's shared instance (browser only). */
+export function courtyard(): Courtyard {
+	instance ??= new Courtyard();
+	return instance;
+}

@@ -1,0 +1,93 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { createProposal, readProposal } from '../schema/proposal-doc';
+import { openDatabase } from './db';
+import { DocStore } from './doc-store';
+
+const actor = { id: 'u1', name: '测试', role: 'resident' as const };
+let n = 0;
+const stores: DocStore[] = [];
+
+function newStore() {
+	const id = `t${++n}`;
+	const store = new DocStore(openDatabase(`db-${id}`), `${id}/`);
+	stores.push(store);
+	return store;
+}
+
+function proposalUpdate(title: string) {
+	const doc = new Y.Doc();
+	createProposal(doc, { title, description: 'd', category: 'culture', kind: 'individual', channel: 'app' }, { id: 'p', actor, now: 5, status: 'submitted' });
+	return Y.encodeStateAsUpdate(doc);
+}
+
+afterEach(() => {
+	for (const s of stores.splice(0)) s.db.close();
+});
+
+describe('DocStore', () => {
+	it('persists a local change, marks it pending and indexes it before saved() resolves', async () => {
+		const store = newStore();
+		const seen: number[] = [];
+		store.onLocalChange((_n, _u, seq) => seen.push(seq));
+		const h = await store.openDoc('demo:proposal:p');
+		createProposal(h.doc, { title: '凉亭', description: 'd', category: 'facilities', kind: 'individual', channel: 'app' }, { id: 'p', actor, now: 1, status: 'submitted' });
+		await h.saved();
+		const state = await store.db.syncState.get('demo:proposal:p');
+		expect(state).toMatchObject({ dirty: 1, localSeq: 1, synced: false });
+		expect(await store.db.index.get('demo:proposal:p')).toMatchObject({ title: '凉亭', status: 'submitted' });
+		expect(seen).toEqual([1]);
+		h.release();
+
+		// A second instance of the app (a reload) reads it back from IndexedDB.
+		const reopened = new DocStore(openDatabase(store.db.name), store.prefix);
+		stores.push(reopened);
+		const h2 = await reopened.openDoc('demo:proposal:p');
+		expect(readProposal(h2.doc).title).toBe('凉亭');
+		h2.release();
+	});
+
+	it('stores remote updates of closed documents without counting them as local changes', async () => {
+		const store = newStore();
+		await store.applyRemote('demo:proposal:r', proposalUpdate('充电桩'));
+		expect(await store.db.syncState.get('demo:proposal:r')).toMatchObject({ dirty: 0, localSeq: 0 });
+		expect(await store.db.index.get('demo:proposal:r')).toMatchObject({ title: '充电桩' });
+		const h = await store.openDoc('demo:proposal:r');
+		expect(readProposal(h.doc).title).toBe('充电桩');
+		h.release();
+	});
+
+	it('clears pending only when the acknowledged change is the latest', async () => {
+		const store = newStore();
+		const h = await store.openDoc('demo:proposal:a');
+		h.doc.getMap('meta').set('title', 'one');
+		await h.saved();
+		h.doc.getMap('meta').set('title', 'two');
+		await h.saved();
+		await store.acknowledge('demo:proposal:a', 1);
+		expect((await store.db.syncState.get('demo:proposal:a'))?.dirty).toBe(1);
+		await store.acknowledge('demo:proposal:a', 2);
+		expect((await store.db.syncState.get('demo:proposal:a'))?.dirty).toBe(0);
+		h.release();
+	});
+
+	it('rebuilds the index from the documents', async () => {
+		const store = newStore();
+		await store.applyRemote('demo:proposal:x', proposalUpdate('活动室'));
+		await store.applyRemote('demo:proposal:y', proposalUpdate('宠物噪音'));
+		await store.db.index.clear();
+		const progress: number[] = [];
+		expect(await store.rebuildIndex((d) => progress.push(d))).toBe(2);
+		expect(progress).toEqual([1, 2]);
+		expect((await store.db.index.toArray()).map((e) => e.title).sort()).toEqual(['宠物噪音', '活动室']);
+	});
+
+	it('removes a document and its derived rows', async () => {
+		const store = newStore();
+		await store.applyRemote('demo:proposal:z', proposalUpdate('删除我'));
+		await store.remove('demo:proposal:z');
+		expect(await store.db.index.get('demo:proposal:z')).toBeUndefined();
+		expect(await store.readState('demo:proposal:z')).toEqual(Y.encodeStateAsUpdate(new Y.Doc()));
+	});
+});

@@ -1,0 +1,268 @@
+/**
+ * Local document storage. Each Yjs document lives in its own IndexedDB database in y-indexeddb's layout
+ * (object store `updates`, auto-increment keys), so an open document is a plain `IndexeddbPersistence`, while
+ * the background sync can read and append updates of documents nobody has open without loading a Y.Doc.
+ *
+ * Every write path ends in `markChanged`, which updates the document's sync state and its index entry in
+ * Dexie; a caller that awaits it knows the change is on disk.
+ */
+import * as idb from 'lib0/indexeddb';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import * as Y from 'yjs';
+import { indexEntry } from '../schema/index-entry';
+import type { CourtyardDB, SyncState } from './db';
+
+/** Origin of updates that came from the relay, so they are not sent back or counted as local changes. */
+export const REMOTE = Symbol('remote');
+
+export interface DocHandle {
+	name: string;
+	doc: Y.Doc;
+	/** Resolves once every change made so far is committed to IndexedDB and recorded as pending. */
+	saved(): Promise<void>;
+	release(): void;
+}
+
+interface OpenDoc {
+	doc: Y.Doc;
+	persistence: IndexeddbPersistence;
+	refs: number;
+	/** Chain of bookkeeping writes, so `saved()` can wait for all of them. */
+	writes: Promise<void>;
+}
+
+export type LocalChangeListener = (name: string, update: Uint8Array, localSeq: number) => void;
+
+const UPDATES = 'updates';
+
+export class DocStore {
+	private open = new Map<string, OpenDoc>();
+	private opening = new Map<string, Promise<OpenDoc>>();
+	private listeners = new Set<LocalChangeListener>();
+	/** Last error of a write (quota, failure), for the UI to show; nothing is dropped from memory. */
+	onWriteError: (err: unknown) => void = () => {};
+
+	constructor(
+		readonly db: CourtyardDB,
+		/** Prefix of the per-document database names, so several devices can share one IndexedDB in tests. */
+		readonly prefix = 'courtyard-doc:'
+	) {}
+
+	onLocalChange(listener: LocalChangeListener): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	isOpen(name: string): boolean {
+		return this.open.has(name);
+	}
+
+	loaded(name: string): Y.Doc | undefined {
+		return this.open.get(name)?.doc;
+	}
+
+	async openDoc(name: string): Promise<DocHandle> {
+		let entry = this.open.get(name);
+		if (!entry) {
+			let pending = this.opening.get(name);
+			if (!pending) {
+				pending = this.load(name);
+				this.opening.set(name, pending);
+			}
+			try {
+				entry = await pending;
+			} finally {
+				this.opening.delete(name);
+			}
+		}
+		entry.refs++;
+		const opened = entry;
+		let released = false;
+		return {
+			name,
+			doc: opened.doc,
+			saved: () => this.saved(name),
+			release: () => {
+				if (released) return;
+				released = true;
+				if (--opened.refs === 0) void this.close(name);
+			}
+		};
+	}
+
+	private async load(name: string): Promise<OpenDoc> {
+		const doc = new Y.Doc({ guid: name });
+		const persistence = new IndexeddbPersistence(this.prefix + name, doc);
+		await persistence.whenSynced;
+		const entry: OpenDoc = { doc, persistence, refs: 0, writes: Promise.resolve() };
+		doc.on('update', (update: Uint8Array, origin: unknown) => {
+			const local = origin !== REMOTE && origin !== persistence;
+			entry.writes = entry.writes
+				.then(() => this.afterWrite(name, doc, local))
+				.then((seq) => {
+					if (local) for (const l of this.listeners) l(name, update, seq);
+				})
+				.catch((err) => this.onWriteError(err));
+		});
+		this.open.set(name, entry);
+		return entry;
+	}
+
+	private async close(name: string): Promise<void> {
+		const entry = this.open.get(name);
+		if (!entry || entry.refs > 0) return;
+		this.open.delete(name);
+		await entry.writes;
+		await entry.persistence.destroy();
+		entry.doc.destroy();
+	}
+
+	/** Waits until y-indexeddb has committed every update so far, then for our own bookkeeping. */
+	async saved(name: string): Promise<void> {
+		const entry = this.open.get(name);
+		if (!entry) return;
+		const db = await (entry.persistence as unknown as { _db: Promise<IDBDatabase> })._db;
+		// IndexedDB runs overlapping read-write transactions in order: once this one completes, every
+		// update y-indexeddb queued before it has been committed (or has failed, which we surface).
+		await new Promise<void>((resolve, reject) => {
+			const tx = db.transaction([UPDATES], 'readwrite');
+			tx.oncomplete = () => resolve();
+			tx.onerror = () => reject(tx.error);
+			tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
+		});
+		await entry.writes;
+	}
+
+	private async afterWrite(name: string, doc: Y.Doc, local: boolean): Promise<number> {
+		const sv = Y.encodeStateVector(doc);
+		const entry = indexEntry(name, doc);
+		let seq = 0;
+		await this.db.transaction('rw', this.db.syncState, this.db.index, async () => {
+			const prev = await this.db.syncState.get(name);
+			seq = (prev?.localSeq ?? 0) + (local ? 1 : 0);
+			await this.db.syncState.put({
+				...emptyState(name),
+				...prev,
+				stateVector: sv,
+				localSeq: seq,
+				dirty: local ? 1 : (prev?.dirty ?? 0)
+			});
+			if (entry) await this.db.index.put(entry);
+		});
+		return seq;
+	}
+
+	/** The full stored state of a document as one update (empty update if there is none). */
+	async readState(name: string): Promise<Uint8Array> {
+		const loaded = this.open.get(name);
+		if (loaded) return Y.encodeStateAsUpdate(loaded.doc);
+		const updates = await this.withUpdates(name, 'readonly', (store) => idb.getAll(store) as Promise<Uint8Array[]>);
+		return updates.length === 0 ? Y.encodeStateAsUpdate(new Y.Doc()) : Y.mergeUpdates(updates);
+	}
+
+	/**
+	 * Stores an update that came from the relay. An open document applies it (y-indexeddb persists it);
+	 * otherwise it is appended in y-indexeddb's layout and the index entry is derived from the merged state.
+	 */
+	async applyRemote(name: string, update: Uint8Array): Promise<void> {
+		const loaded = this.open.get(name);
+		if (loaded) {
+			Y.applyUpdate(loaded.doc, update, REMOTE);
+			await this.saved(name);
+			return;
+		}
+		// Both requests are issued before awaiting, so the transaction cannot commit in between.
+		const all = await this.withUpdates(name, 'readwrite', async (store) => {
+			const added = idb.addAutoKey(store, update as unknown as ArrayBuffer);
+			const stored = idb.getAll(store) as Promise<Uint8Array[]>;
+			await added;
+			return stored;
+		});
+		const doc = new Y.Doc();
+		Y.applyUpdate(doc, all.length === 1 ? update : Y.mergeUpdates(all));
+		await this.afterWrite(name, doc, false);
+		doc.destroy();
+	}
+
+	/** Records that the relay has acknowledged everything up to `localSeq`. */
+	async acknowledge(name: string, localSeq: number): Promise<void> {
+		await this.db.transaction('rw', this.db.syncState, async () => {
+			const s = await this.db.syncState.get(name);
+			if (s && s.localSeq <= localSeq) await this.db.syncState.update(name, { dirty: 0 });
+		});
+	}
+
+	async markSynced(names: readonly string[], at: number): Promise<void> {
+		await this.db.transaction('rw', this.db.syncState, async () => {
+			const states = await this.db.syncState.bulkGet([...names]);
+			await this.db.syncState.bulkPut(
+				names.map((name, i) => ({ ...emptyState(name), ...states[i], synced: true, lastSynced: at, error: null }))
+			);
+		});
+	}
+
+	async markError(name: string, error: string): Promise<void> {
+		const s = await this.db.syncState.get(name);
+		await this.db.syncState.put({ ...emptyState(name), ...s, error });
+	}
+
+	/** Deletes a document's local copy entirely (sign-out of a shared device). */
+	async remove(name: string): Promise<void> {
+		const entry = this.open.get(name);
+		if (entry) {
+			this.open.delete(name);
+			await entry.persistence.clearData();
+		} else {
+			await idb.deleteDB(this.prefix + name);
+		}
+		await this.db.transaction('rw', this.db.syncState, this.db.index, async () => {
+			await this.db.syncState.delete(name);
+			await this.db.index.delete(name);
+		});
+	}
+
+	/** Rebuilds the whole derived index from the stored documents. */
+	async rebuildIndex(onProgress?: (done: number, total: number) => void): Promise<number> {
+		const names = (await this.db.syncState.toCollection().primaryKeys()) as string[];
+		let done = 0;
+		await this.db.index.clear();
+		for (const name of names) {
+			const state = await this.readState(name);
+			const doc = new Y.Doc();
+			Y.applyUpdate(doc, state);
+			const entry = indexEntry(name, doc);
+			if (entry) await this.db.index.put(entry);
+			doc.destroy();
+			onProgress?.(++done, names.length);
+		}
+		return done;
+	}
+
+	private async withUpdates<T>(
+		name: string,
+		mode: 'readonly' | 'readwrite',
+		fn: (store: IDBObjectStore) => Promise<T>
+	): Promise<T> {
+		const db = await idb.openDB(this.prefix + name, (d) =>
+			idb.createStores(d, [[UPDATES, { autoIncrement: true }], ['custom']])
+		);
+		try {
+			const [store] = idb.transact(db, [UPDATES], mode);
+			return await fn(store!);
+		} finally {
+			db.close();
+		}
+	}
+}
+
+export function emptyState(doc: string): SyncState {
+	return {
+		doc,
+		stateVector: Y.encodeStateVector(new Y.Doc()),
+		dirty: 0,
+		localSeq: 0,
+		synced: false,
+		lastSynced: null,
+		error: null
+	};
+}

@@ -1,0 +1,436 @@
+/**
+ * Background sync of every local document over ONE WebSocket to the relay's multiplexed `/sync` endpoint.
+ *
+ * On each (re)connect:
+ *   1. ListChanges(cursor) asks which documents changed on the relay since the last complete catch-up.
+ *   2. Those, plus every document with unacknowledged local changes or never fully synced, go out as
+ *      BatchSync frames (their state vectors, in chunks for visible progress); each reply carries the diffs.
+ *   3. Diffs are stored; where the device holds more than the relay, it pushes an Update, acknowledged by
+ *      the relay only after it is durable. The cursor moves only once the whole catch-up is stored.
+ * While connected, local changes are pushed at once, pushed `Changes` trigger a batch pull, and open
+ * documents are subscribed for live updates. Plain TypeScript: runs in the browser and in Node tests.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import {
+	BatchStatus,
+	type BatchSyncReplyEntry,
+	CloseCode,
+	decodeFrame,
+	encodeFrame,
+	type Frame,
+	MuxMessage,
+	YMessage
+} from '../protocol/messages';
+import { type DocStore, REMOTE } from './doc-store';
+
+export type ConnectionState = 'offline' | 'connecting' | 'online';
+
+export interface SyncStatus {
+	connection: ConnectionState;
+	/** Documents with changes the relay has not acknowledged yet. */
+	pending: number;
+	/** Progress of the current catch-up: documents done of total (0/0 when idle). */
+	done: number;
+	total: number;
+	lastSynced: number | null;
+	/** Why the relay refused us last (close reason), if it did. */
+	error: string | null;
+}
+
+export interface WebSocketLike {
+	binaryType: string;
+	readyState: number;
+	bufferedAmount?: number;
+	send(data: Uint8Array): void;
+	close(code?: number, reason?: string): void;
+	onopen: ((ev: unknown) => void) | null;
+	onclose: ((ev: { code: number; reason: string }) => void) | null;
+	onerror: ((ev: unknown) => void) | null;
+	onmessage: ((ev: { data: unknown }) => void) | null;
+}
+
+export interface SyncEngineOptions {
+	/** `ws(s)://host/sync`, with the credential as a query parameter once there is one. */
+	url: string | (() => string);
+	store: DocStore;
+	WebSocket?: new (url: string) => WebSocketLike;
+	/** Documents per BatchSync frame. */
+	batchSize?: number;
+	now?: () => number;
+	onStatus?: (status: SyncStatus) => void;
+}
+
+const CURSOR_KEY = 'sync.cursor';
+const OPEN = 1;
+
+export class SyncEngine {
+	private ws: WebSocketLike | null = null;
+	private stopped = true;
+	private retry = 0;
+	private retryTimer: ReturnType<typeof setTimeout> | null = null;
+	private nextRequestId = 1;
+	private batchReplies = new Map<number, (entries: BatchSyncReplyEntry[]) => void>();
+	private changeWaiters: ((f: Extract<Frame, { kind: MuxMessage.Changes }>) => void)[] = [];
+	/** requestId → document and the local sequence number it carried. */
+	private inflight = new Map<number, { doc: string; localSeq: number }>();
+	/** Last state vector the relay told us it holds, per document. */
+	private serverSV = new Map<string, Uint8Array>();
+	private readOnly = new Set<string>();
+	private subscribed = new Set<string>();
+	private queued = new Set<string>();
+	private pullTimer: ReturnType<typeof setTimeout> | null = null;
+	private catchingUp: Promise<void> | null = null;
+	private unlisten: () => void;
+	readonly status: SyncStatus = { connection: 'offline', pending: 0, done: 0, total: 0, lastSynced: null, error: null };
+
+	constructor(private readonly opts: SyncEngineOptions) {
+		this.unlisten = opts.store.onLocalChange((name, update, seq) => this.pushLocal(name, update, seq));
+	}
+
+	private get store(): DocStore {
+		return this.opts.store;
+	}
+
+	private now(): number {
+		return (this.opts.now ?? Date.now)();
+	}
+
+	private emit(patch: Partial<SyncStatus>): void {
+		Object.assign(this.status, patch);
+		this.opts.onStatus?.({ ...this.status });
+	}
+
+	async refreshPending(): Promise<void> {
+		this.emit({ pending: await this.store.db.syncState.where('dirty').equals(1).count() });
+	}
+
+	start(): void {
+		if (!this.stopped) return;
+		this.stopped = false;
+		void this.refreshPending();
+		void this.store.db.settings.get('sync.lastSynced').then((s) => {
+			if (typeof s?.value === 'number') this.emit({ lastSynced: s.value });
+		});
+		this.connect();
+	}
+
+	stop(): void {
+		this.stopped = true;
+		if (this.retryTimer) clearTimeout(this.retryTimer);
+		this.retryTimer = null;
+		this.ws?.close(CloseCode.Normal, 'client stopped');
+		this.ws = null;
+		this.emit({ connection: 'offline', done: 0, total: 0 });
+	}
+
+	destroy(): void {
+		this.stop();
+		this.unlisten();
+	}
+
+	/** Reconnect now instead of waiting for the back-off (the browser said it is online again). */
+	reconnectNow(): void {
+		if (this.stopped || this.ws) return;
+		if (this.retryTimer) clearTimeout(this.retryTimer);
+		this.retryTimer = null;
+		this.retry = 0;
+		this.connect();
+	}
+
+	get connected(): boolean {
+		return this.ws?.readyState === OPEN && this.status.connection === 'online';
+	}
+
+	private connect(): void {
+		const Impl = this.opts.WebSocket ?? (globalThis.WebSocket as unknown as new (url: string) => WebSocketLike);
+		const url = typeof this.opts.url === 'function' ? this.opts.url() : this.opts.url;
+		this.emit({ connection: 'connecting' });
+		let ws: WebSocketLike;
+		try {
+			ws = new Impl(url);
+		} catch (err) {
+			this.emit({ error: (err as Error).message });
+			this.scheduleReconnect();
+			return;
+		}
+		ws.binaryType = 'arraybuffer';
+		this.ws = ws;
+		ws.onopen = () => {
+			this.retry = 0;
+			this.emit({ connection: 'online', error: null });
+			for (const doc of this.subscribed) this.sendSubscribe(doc);
+			void this.catchUp();
+		};
+		ws.onmessage = (ev) => {
+			const data = ev.data instanceof ArrayBuffer ? new Uint8Array(ev.data) : (ev.data as Uint8Array);
+			void this.receive(data).catch((err) => this.emit({ error: String(err) }));
+		};
+		ws.onerror = () => {};
+		ws.onclose = (ev) => {
+			if (this.ws !== ws) return;
+			this.ws = null;
+			this.inflight.clear();
+			for (const resolve of this.batchReplies.values()) resolve([]);
+			this.batchReplies.clear();
+			this.serverSV.clear();
+			const refused = ev.code >= 4000 ? ev.reason || `closed (${ev.code})` : null;
+			this.emit({ connection: 'offline', done: 0, total: 0, ...(refused ? { error: refused } : {}) });
+			this.scheduleReconnect();
+		};
+	}
+
+	private scheduleReconnect(): void {
+		if (this.stopped || this.retryTimer) return;
+		const delay = Math.min(30_000, 500 * 2 ** this.retry) * (0.75 + Math.random() * 0.5);
+		this.retry++;
+		this.retryTimer = setTimeout(() => {
+			this.retryTimer = null;
+			if (!this.stopped && !this.ws) this.connect();
+		}, delay);
+	}
+
+	private send(frame: Frame): boolean {
+		const ws = this.ws;
+		if (!ws || ws.readyState !== OPEN) return false;
+		ws.send(encodeFrame(frame));
+		return true;
+	}
+
+	/** Live updates and awareness for a document on screen. */
+	subscribe(doc: string): void {
+		this.subscribed.add(doc);
+		if (this.connected) this.sendSubscribe(doc);
+	}
+
+	unsubscribe(doc: string): void {
+		if (this.subscribed.delete(doc)) this.send({ kind: MuxMessage.Unsubscribe, doc });
+	}
+
+	private sendSubscribe(doc: string): void {
+		this.send({ kind: MuxMessage.Subscribe, doc });
+		const loaded = this.store.loaded(doc);
+		if (loaded) {
+			const e = encoding.createEncoder();
+			encoding.writeVarUint(e, YMessage.Sync);
+			syncProtocol.writeSyncStep1(e, loaded);
+			this.send({ kind: MuxMessage.Doc, doc, payload: encoding.toUint8Array(e) });
+		}
+	}
+
+	/** Sends every document in `docs` plus anything pending; resolves when all of it is stored. */
+	async syncNow(docs: Iterable<string> = []): Promise<void> {
+		for (const d of docs) this.queued.add(d);
+		await this.catchUp();
+	}
+
+	private catchUp(): Promise<void> {
+		if (!this.catchingUp) {
+			this.catchingUp = this.runCatchUp().finally(() => {
+				this.catchingUp = null;
+			});
+		}
+		return this.catchingUp;
+	}
+
+	private async runCatchUp(): Promise<void> {
+		if (!this.connected) return;
+		const cursor = await this.store.db.settings.get(CURSOR_KEY);
+		const since = typeof cursor?.value === 'number' ? cursor.value : 0;
+		const changes = await this.requestChanges(since);
+		if (!changes) return;
+		const local = await this.store.db.syncState.filter((s) => s.dirty === 1 || !s.synced).primaryKeys();
+		const names = new Set<string>([...changes.entries.map((e) => e.doc), ...(local as string[]), ...this.queued]);
+		this.queued.clear();
+		const ok = await this.pull([...names]);
+		if (ok && this.connected) {
+			await this.store.db.settings.put({ key: CURSOR_KEY, value: changes.headSeq });
+			const at = this.now();
+			await this.store.db.settings.put({ key: 'sync.lastSynced', value: at });
+			this.emit({ lastSynced: at });
+		}
+		// Anything that arrived while we were busy.
+		if (ok && this.queued.size > 0 && this.connected) {
+			const more = [...this.queued];
+			this.queued.clear();
+			await this.pull(more);
+		}
+	}
+
+	private requestChanges(sinceSeq: number): Promise<Extract<Frame, { kind: MuxMessage.Changes }> | null> {
+		return new Promise((resolve) => {
+			this.changeWaiters.push(resolve);
+			if (!this.send({ kind: MuxMessage.ListChanges, sinceSeq })) {
+				this.changeWaiters = this.changeWaiters.filter((w) => w !== resolve);
+				resolve(null);
+			}
+		});
+	}
+
+	/** BatchSync of the given documents in chunks; true when every chunk was answered and stored. */
+	private async pull(names: string[]): Promise<boolean> {
+		const size = this.opts.batchSize ?? 500;
+		this.emit({ done: 0, total: names.length });
+		let done = 0;
+		for (let i = 0; i < names.length; i += size) {
+			const chunk = names.slice(i, i + size);
+			const states = await this.store.db.syncState.bulkGet(chunk);
+			const requestId = this.nextRequestId++;
+			const reply = new Promise<BatchSyncReplyEntry[]>((resolve) => this.batchReplies.set(requestId, resolve));
+			const sent = this.send({
+				kind: MuxMessage.BatchSync,
+				requestId,
+				entries: chunk.map((doc, j) => ({ doc, stateVector: states[j]?.stateVector ?? EMPTY_SV }))
+			});
+			if (!sent) {
+				this.batchReplies.delete(requestId);
+				return false;
+			}
+			const entries = await reply;
+			if (entries.length === 0 && chunk.length > 0) return false;
+			await this.applyBatch(entries);
+			done += chunk.length;
+			this.emit({ done, total: names.length });
+		}
+		this.emit({ done: 0, total: 0 });
+		await this.refreshPending();
+		return true;
+	}
+
+	private async applyBatch(entries: BatchSyncReplyEntry[]): Promise<void> {
+		const synced: string[] = [];
+		for (const entry of entries) {
+			if (entry.status === BatchStatus.Forbidden) {
+				await this.store.markError(entry.doc, 'forbidden');
+				continue;
+			}
+			if (entry.diff.length > 2) await this.store.applyRemote(entry.doc, entry.diff);
+			this.serverSV.set(entry.doc, entry.serverStateVector);
+			if (entry.status === BatchStatus.ReadOnly) this.readOnly.add(entry.doc);
+			else {
+				this.readOnly.delete(entry.doc);
+				await this.pushMissing(entry.doc, entry.serverStateVector);
+			}
+			synced.push(entry.doc);
+		}
+		await this.store.markSynced(synced, this.now());
+	}
+
+	/** Pushes what this device holds beyond the relay's state vector, if anything. */
+	private async pushMissing(doc: string, serverSV: Uint8Array): Promise<void> {
+		const state = await this.store.db.syncState.get(doc);
+		if (!state || !hasMore(state.stateVector, serverSV)) {
+			if (state?.dirty) await this.store.acknowledge(doc, state.localSeq);
+			return;
+		}
+		const full = await this.store.readState(doc);
+		const diff = Y.diffUpdate(full, serverSV);
+		this.sendUpdate(doc, diff, state.localSeq);
+	}
+
+	private pushLocal(doc: string, update: Uint8Array, localSeq: number): void {
+		void this.refreshPending();
+		if (this.readOnly.has(doc)) return;
+		// Without a state vector from the relay, a catch-up will send the full diff instead.
+		if (!this.serverSV.has(doc)) {
+			this.queued.add(doc);
+			this.schedulePull();
+			return;
+		}
+		this.sendUpdate(doc, update, localSeq);
+	}
+
+	private sendUpdate(doc: string, update: Uint8Array, localSeq: number): void {
+		const requestId = this.nextRequestId++;
+		if (this.send({ kind: MuxMessage.Update, requestId, doc, update })) {
+			this.inflight.set(requestId, { doc, localSeq });
+		}
+	}
+
+	private schedulePull(): void {
+		if (this.pullTimer || !this.connected) return;
+		this.pullTimer = setTimeout(() => {
+			this.pullTimer = null;
+			void this.catchUp().then(() => {
+				if (this.queued.size > 0) this.schedulePull();
+			});
+		}, 30);
+	}
+
+	private async receive(data: Uint8Array): Promise<void> {
+		const frame = decodeFrame(data);
+		switch (frame.kind) {
+			case MuxMessage.BatchSyncReply: {
+				const resolve = this.batchReplies.get(frame.requestId);
+				this.batchReplies.delete(frame.requestId);
+				resolve?.(frame.entries);
+				break;
+			}
+			case MuxMessage.Changes: {
+				const waiter = this.changeWaiters.shift();
+				if (waiter) waiter(frame);
+				else {
+					// Pushed by the relay: something changed elsewhere.
+					for (const e of frame.entries) if (!this.subscribed.has(e.doc)) this.queued.add(e.doc);
+					this.schedulePull();
+				}
+				break;
+			}
+			case MuxMessage.Ack: {
+				const sent = this.inflight.get(frame.requestId);
+				this.inflight.delete(frame.requestId);
+				if (sent) {
+					await this.store.acknowledge(sent.doc, sent.localSeq);
+					await this.refreshPending();
+				}
+				break;
+			}
+			case MuxMessage.DocError: {
+				this.inflight.delete(frame.requestId);
+				await this.store.markError(frame.doc, frame.reason);
+				if (frame.code === CloseCode.Forbidden) this.readOnly.add(frame.doc);
+				this.emit({ error: `${frame.doc}: ${frame.reason}` });
+				break;
+			}
+			case MuxMessage.Doc:
+				await this.receiveDocMessage(frame.doc, frame.payload);
+				break;
+			default:
+				break;
+		}
+	}
+
+	private async receiveDocMessage(doc: string, payload: Uint8Array): Promise<void> {
+		const decoder = decoding.createDecoder(payload);
+		const type = decoding.readVarUint(decoder);
+		if (type !== YMessage.Sync) return; // awareness is handled by the editor that needs it
+		const loaded = this.store.loaded(doc);
+		if (!loaded) {
+			// Not open (any more): an update goes straight to storage; sync steps are the catch-up's job.
+			const sub = decoding.readVarUint(decoder);
+			if (sub === syncProtocol.messageYjsUpdate || sub === syncProtocol.messageYjsSyncStep2) {
+				await this.store.applyRemote(doc, decoding.readVarUint8Array(decoder));
+			}
+			return;
+		}
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, YMessage.Sync);
+		syncProtocol.readSyncMessage(decoder, encoder, loaded, REMOTE);
+		if (encoding.length(encoder) > 1) {
+			this.send({ kind: MuxMessage.Doc, doc, payload: encoding.toUint8Array(encoder) });
+		}
+	}
+}
+
+const EMPTY_SV = Y.encodeStateVector(new Y.Doc());
+
+/** True when state vector `a` has a clock ahead of `b` for some client. */
+export function hasMore(a: Uint8Array, b: Uint8Array): boolean {
+	const sb = Y.decodeStateVector(b);
+	for (const [client, clock] of Y.decodeStateVector(a)) {
+		if (clock > (sb.get(client) ?? 0)) return true;
+	}
+	return false;
+}

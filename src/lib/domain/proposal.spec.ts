@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import type { Actor } from './actor';
+import {
+	allowedTransitions,
+	canTransition,
+	countCoSigners,
+	foldTimeline,
+	type ProposalDraft,
+	type TimelineEvent,
+	TRANSITIONS,
+	validateProposal,
+	screeningFlags
+} from './proposal';
+
+const resident: Actor = { id: 'r1', name: '王阿姨', role: 'resident' };
+const facilitator: Actor = { id: 'f1', name: '李社工', role: 'facilitator' };
+const facilitator2: Actor = { id: 'f2', name: '张社工', role: 'facilitator' };
+
+const draft = (over: Partial<ProposalDraft> = {}): ProposalDraft => ({
+	title: '楼道加装折叠座椅',
+	description: '三单元老人多，上楼需要歇脚。',
+	category: 'facilities',
+	kind: 'individual',
+	channel: 'app',
+	...over
+});
+
+let seq = 0;
+const ev = (e: Partial<TimelineEvent> & Pick<TimelineEvent, 'type'>): TimelineEvent =>
+	({ id: `e${++seq}`, at: seq * 1000, by: facilitator, channel: 'app', ...e }) as TimelineEvent;
+
+describe('proposal status machine', () => {
+	it('lets proposers submit and only screeners decide', () => {
+		expect(canTransition('draft', 'submitted', 'resident')).toBe(true);
+		expect(canTransition('submitted', 'accepted', 'resident')).toBe(false);
+		expect(canTransition('submitted', 'accepted', 'facilitator')).toBe(true);
+		expect(canTransition('escalated', 'accepted', 'facilitator')).toBe(false);
+		expect(canTransition('escalated', 'accepted', 'street_admin')).toBe(true);
+		expect(allowedTransitions('screening', 'facilitator').sort()).toEqual(['accepted', 'escalated', 'merged', 'rejected']);
+		expect(allowedTransitions('closed', 'community_admin')).toEqual([]);
+	});
+
+	it('has no transition into draft and none out of terminal states', () => {
+		for (const next of Object.values(TRANSITIONS)) expect(Object.keys(next ?? {})).not.toContain('draft');
+		expect(TRANSITIONS.rejected).toBeUndefined();
+		expect(TRANSITIONS.merged).toBeUndefined();
+		expect(TRANSITIONS.closed).toBeUndefined();
+	});
+
+	it('folds the timeline into the current status', () => {
+		const events = [
+			ev({ type: 'created', by: resident, status: 'submitted' }),
+			ev({ type: 'transition', from: 'submitted', to: 'screening' }),
+			ev({ type: 'transition', from: 'screening', to: 'accepted' })
+		];
+		expect(foldTimeline(events).status).toBe('accepted');
+		expect(foldTimeline([...events].reverse()).status).toBe('accepted');
+	});
+
+	it('keeps both of two concurrent screening decisions and applies the earlier one', () => {
+		const created = ev({ type: 'created', by: resident, status: 'submitted' });
+		const accept = ev({ type: 'transition', from: 'submitted', to: 'accepted', by: facilitator });
+		const reject = ev({ type: 'transition', from: 'submitted', to: 'rejected', by: facilitator2, reason: '私人纠纷', negativeItem: 3 });
+		const folded = foldTimeline([reject, created, accept]);
+		expect(folded.status).toBe('accepted');
+		expect(folded.events).toHaveLength(3);
+		expect(folded.superseded.get(reject.id)).toMatch(/already accepted/);
+		expect(folded.superseded.has(accept.id)).toBe(false);
+	});
+
+	it('ignores a transition made by a role that may not make it', () => {
+		const folded = foldTimeline([
+			ev({ type: 'created', by: resident, status: 'submitted' }),
+			ev({ type: 'transition', from: 'submitted', to: 'accepted', by: resident })
+		]);
+		expect(folded.status).toBe('submitted');
+		expect(folded.superseded.size).toBe(1);
+	});
+
+	it('orders events with equal times by id so every device folds alike', () => {
+		const a = { ...ev({ type: 'transition', from: 'submitted', to: 'accepted' }), at: 5, id: 'a' } as TimelineEvent;
+		const b = { ...ev({ type: 'transition', from: 'submitted', to: 'rejected', reason: 'x' }), at: 5, id: 'b' } as TimelineEvent;
+		const created = { ...ev({ type: 'created', by: resident, status: 'submitted' }), at: 1 } as TimelineEvent;
+		expect(foldTimeline([b, a, created]).status).toBe('accepted');
+		expect(foldTimeline([created, a, b]).status).toBe('accepted');
+	});
+
+	it('starts as draft when nothing was created yet', () => {
+		expect(foldTimeline([]).status).toBe('draft');
+	});
+});
+
+describe('proposal validation', () => {
+	it('accepts a complete individual proposal', () => {
+		expect(validateProposal(draft())).toEqual([]);
+	});
+
+	it('requires title, description and a category of the encouraged list', () => {
+		const issues = validateProposal(draft({ title: ' ', description: '', category: '' }));
+		expect(issues.map((i) => i.field)).toEqual(['title', 'description', 'category']);
+		expect(validateProposal(draft({ title: 'x'.repeat(81) }))).toEqual([{ field: 'title', code: 'too_long' }]);
+	});
+
+	it('needs the minimum of distinct co-signing households for a joint proposal', () => {
+		const joint = draft({ kind: 'joint', household: 'h1' });
+		expect(validateProposal(joint, ['h2', 'h2', 'h1'], { minCoSigners: 2 })).toEqual([
+			{ field: 'coSigners', code: 'too_few', have: 1, need: 2 }
+		]);
+		expect(validateProposal(joint, ['h2', 'h3'], { minCoSigners: 2 })).toEqual([]);
+		expect(countCoSigners(['a', 'b', 'a', ''], 'b')).toBe(1);
+	});
+
+	it('needs an organisation name for an organisational proposal', () => {
+		expect(validateProposal(draft({ kind: 'organisational' }))).toEqual([{ field: 'organisation', code: 'required' }]);
+		expect(validateProposal(draft({ kind: 'organisational', organisation: '红枫志愿队' }))).toEqual([]);
+	});
+
+	it('flags possible negative-list matches with the item and its reason', () => {
+		const flags = screeningFlags({ title: '邻居吵架纠纷', description: '想让社区评评理' });
+		expect(flags).toHaveLength(1);
+		expect(flags[0]!.item.no).toBe(3);
+		expect(flags[0]!.item.reasonZh).toContain('调解');
+		expect(flags[0]!.matched).toEqual(['纠纷', '吵架']);
+		expect(screeningFlags(draft())).toEqual([]);
+	});
+});

@@ -1,0 +1,266 @@
+/**
+ * The Courtyard wire protocol, shared by the app and the relay.
+ *
+ * Two endpoints speak it:
+ * - `/ws/<docName>`: the stock y-websocket protocol, one document per socket, so any y-websocket client works.
+ * - `/sync`: the app's multiplexed endpoint. Every binary frame starts with a `MuxMessage` kind (varUint).
+ *   `Doc` frames wrap a standard y-protocols message behind the document name (as Hocuspocus does); the other
+ *   kinds batch many documents in one frame so a device catches up on thousands of documents at once.
+ *
+ * Frame layouts (lib0 encoding; `str` = varString, `bytes` = varUint8Array, `n` = varUint):
+ *   Doc            : n kind, str doc, <y-protocols message: n type (0 sync | 1 awareness), ...>
+ *   BatchSync      : n kind, n requestId, n count, count × (str doc, bytes stateVector)
+ *   BatchSyncReply : n kind, n requestId, n count, count × (str doc, n status, bytes diff, bytes serverStateVector)
+ *   Subscribe      : n kind, str doc            (server answers with Doc(sync step 1) and awareness states)
+ *   Unsubscribe    : n kind, str doc
+ *   Update         : n kind, n requestId, str doc, bytes update      (acknowledged once durably stored)
+ *   Ack            : n kind, n requestId, str doc
+ *   ListChanges    : n kind, n sinceSeq
+ *   Changes        : n kind, n headSeq, n count, count × (str doc, n seq)   (reply, and pushed live)
+ *   DocError       : n kind, str doc, n code (a CloseCode), str reason, n requestId (0 when none)
+ *
+ * A document is "synced" on the client only once a BatchSyncReply (or sync step 2) carrying the server's
+ * full state for it has been applied and stored locally.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+
+export enum MuxMessage {
+	Doc = 0,
+	BatchSync = 1,
+	BatchSyncReply = 2,
+	Subscribe = 3,
+	Unsubscribe = 4,
+	Update = 5,
+	Ack = 6,
+	ListChanges = 7,
+	Changes = 8,
+	DocError = 9
+}
+
+/** The y-protocols message types carried inside a `Doc` frame or a stock y-websocket frame. */
+export enum YMessage {
+	Sync = 0,
+	Awareness = 1,
+	Auth = 2,
+	QueryAwareness = 3
+}
+
+/** Per-document result inside a BatchSyncReply. */
+export enum BatchStatus {
+	Ok = 0,
+	/** The document does not exist on the relay yet; diff is empty and the client should push its state. */
+	Missing = 1,
+	Forbidden = 2,
+	/** The client may read but not write: it must not push local changes. */
+	ReadOnly = 3
+}
+
+/** WebSocket close codes (4000–4999 are application codes) and DocError codes. */
+export enum CloseCode {
+	Normal = 1000,
+	GoingAway = 1001,
+	Malformed = 4400,
+	Unauthorized = 4401,
+	Forbidden = 4403,
+	NotFound = 4404,
+	TooLarge = 4413,
+	RateLimited = 4429,
+	TooManyDocuments = 4430,
+	ServerError = 4500,
+	ShuttingDown = 4503
+}
+
+export interface BatchSyncEntry {
+	doc: string;
+	stateVector: Uint8Array;
+}
+
+export interface BatchSyncReplyEntry {
+	doc: string;
+	status: BatchStatus;
+	diff: Uint8Array;
+	serverStateVector: Uint8Array;
+}
+
+export interface ChangeEntry {
+	doc: string;
+	seq: number;
+}
+
+export type Frame =
+	| { kind: MuxMessage.Doc; doc: string; payload: Uint8Array }
+	| { kind: MuxMessage.BatchSync; requestId: number; entries: BatchSyncEntry[] }
+	| { kind: MuxMessage.BatchSyncReply; requestId: number; entries: BatchSyncReplyEntry[] }
+	| { kind: MuxMessage.Subscribe; doc: string }
+	| { kind: MuxMessage.Unsubscribe; doc: string }
+	| { kind: MuxMessage.Update; requestId: number; doc: string; update: Uint8Array }
+	| { kind: MuxMessage.Ack; requestId: number; doc: string }
+	| { kind: MuxMessage.ListChanges; sinceSeq: number }
+	| { kind: MuxMessage.Changes; headSeq: number; entries: ChangeEntry[] }
+	| { kind: MuxMessage.DocError; doc: string; code: CloseCode; reason: string; requestId: number };
+
+export class ProtocolError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'ProtocolError';
+	}
+}
+
+export function encodeFrame(frame: Frame): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, frame.kind);
+	switch (frame.kind) {
+		case MuxMessage.Doc:
+			encoding.writeVarString(e, frame.doc);
+			encoding.writeUint8Array(e, frame.payload);
+			break;
+		case MuxMessage.BatchSync:
+			encoding.writeVarUint(e, frame.requestId);
+			encoding.writeVarUint(e, frame.entries.length);
+			for (const entry of frame.entries) {
+				encoding.writeVarString(e, entry.doc);
+				encoding.writeVarUint8Array(e, entry.stateVector);
+			}
+			break;
+		case MuxMessage.BatchSyncReply:
+			encoding.writeVarUint(e, frame.requestId);
+			encoding.writeVarUint(e, frame.entries.length);
+			for (const entry of frame.entries) {
+				encoding.writeVarString(e, entry.doc);
+				encoding.writeVarUint(e, entry.status);
+				encoding.writeVarUint8Array(e, entry.diff);
+				encoding.writeVarUint8Array(e, entry.serverStateVector);
+			}
+			break;
+		case MuxMessage.Subscribe:
+		case MuxMessage.Unsubscribe:
+			encoding.writeVarString(e, frame.doc);
+			break;
+		case MuxMessage.Update:
+			encoding.writeVarUint(e, frame.requestId);
+			encoding.writeVarString(e, frame.doc);
+			encoding.writeVarUint8Array(e, frame.update);
+			break;
+		case MuxMessage.Ack:
+			encoding.writeVarUint(e, frame.requestId);
+			encoding.writeVarString(e, frame.doc);
+			break;
+		case MuxMessage.ListChanges:
+			encoding.writeVarUint(e, frame.sinceSeq);
+			break;
+		case MuxMessage.Changes:
+			encoding.writeVarUint(e, frame.headSeq);
+			encoding.writeVarUint(e, frame.entries.length);
+			for (const entry of frame.entries) {
+				encoding.writeVarString(e, entry.doc);
+				encoding.writeVarUint(e, entry.seq);
+			}
+			break;
+		case MuxMessage.DocError:
+			encoding.writeVarString(e, frame.doc);
+			encoding.writeVarUint(e, frame.code);
+			encoding.writeVarString(e, frame.reason);
+			encoding.writeVarUint(e, frame.requestId);
+			break;
+	}
+	return encoding.toUint8Array(e);
+}
+
+/** Upper bound on entries in one batch frame, so a hostile count cannot make us loop or allocate forever. */
+export const MAX_BATCH_ENTRIES = 10_000;
+
+/** Decodes one frame; throws ProtocolError on anything malformed (unknown kind, truncation, trailing bytes). */
+export function decodeFrame(data: Uint8Array): Frame {
+	const d = decoding.createDecoder(data);
+	try {
+		const frame = readFrame(d);
+		if (frame.kind !== MuxMessage.Doc && decoding.hasContent(d)) {
+			throw new ProtocolError('trailing bytes after frame');
+		}
+		return frame;
+	} catch (err) {
+		if (err instanceof ProtocolError) throw err;
+		throw new ProtocolError(`malformed frame: ${(err as Error).message}`);
+	}
+}
+
+function readCount(d: decoding.Decoder): number {
+	const count = decoding.readVarUint(d);
+	if (count > MAX_BATCH_ENTRIES) throw new ProtocolError(`too many entries: ${count}`);
+	return count;
+}
+
+function readFrame(d: decoding.Decoder): Frame {
+	const kind = decoding.readVarUint(d);
+	switch (kind) {
+		case MuxMessage.Doc: {
+			const doc = decoding.readVarString(d);
+			const payload = decoding.readTailAsUint8Array(d);
+			if (payload.length === 0) throw new ProtocolError('empty document message');
+			return { kind, doc, payload };
+		}
+		case MuxMessage.BatchSync: {
+			const requestId = decoding.readVarUint(d);
+			const count = readCount(d);
+			const entries: BatchSyncEntry[] = [];
+			for (let i = 0; i < count; i++) {
+				entries.push({ doc: decoding.readVarString(d), stateVector: decoding.readVarUint8Array(d) });
+			}
+			return { kind, requestId, entries };
+		}
+		case MuxMessage.BatchSyncReply: {
+			const requestId = decoding.readVarUint(d);
+			const count = readCount(d);
+			const entries: BatchSyncReplyEntry[] = [];
+			for (let i = 0; i < count; i++) {
+				entries.push({
+					doc: decoding.readVarString(d),
+					status: decoding.readVarUint(d) as BatchStatus,
+					diff: decoding.readVarUint8Array(d),
+					serverStateVector: decoding.readVarUint8Array(d)
+				});
+			}
+			return { kind, requestId, entries };
+		}
+		case MuxMessage.Subscribe:
+		case MuxMessage.Unsubscribe:
+			return { kind, doc: decoding.readVarString(d) };
+		case MuxMessage.Update:
+			return {
+				kind,
+				requestId: decoding.readVarUint(d),
+				doc: decoding.readVarString(d),
+				update: decoding.readVarUint8Array(d)
+			};
+		case MuxMessage.Ack:
+			return { kind, requestId: decoding.readVarUint(d), doc: decoding.readVarString(d) };
+		case MuxMessage.ListChanges:
+			return { kind, sinceSeq: decoding.readVarUint(d) };
+		case MuxMessage.Changes: {
+			const headSeq = decoding.readVarUint(d);
+			const count = readCount(d);
+			const entries: ChangeEntry[] = [];
+			for (let i = 0; i < count; i++) {
+				entries.push({ doc: decoding.readVarString(d), seq: decoding.readVarUint(d) });
+			}
+			return { kind, headSeq, entries };
+		}
+		case MuxMessage.DocError:
+			return {
+				kind,
+				doc: decoding.readVarString(d),
+				code: decoding.readVarUint(d) as CloseCode,
+				reason: decoding.readVarString(d),
+				requestId: decoding.readVarUint(d)
+			};
+		default:
+			throw new ProtocolError(`unknown message kind ${kind}`);
+	}
+}
+
+/** Paths of the relay's endpoints. */
+export const SYNC_PATH = '/sync';
+export const DOC_PATH_PREFIX = '/ws/';
+/** Query parameter carrying the device credential on both endpoints (y-websocket passes `params` as a query). */
+export const TOKEN_PARAM = 'token';

@@ -1,0 +1,59 @@
+/** The derived, queryable summary of a document: what the client's Dexie index and lists hold. */
+import type * as Y from 'yjs';
+import type { CategoryId } from '../domain/lists';
+import type { ProposalKind, ProposalStatus } from '../domain/proposal';
+import type { Channel } from '../domain/actor';
+import { type DocKind, parseDocName } from './doc-names';
+import { isProposalDoc, readProposal } from './proposal-doc';
+import { readCommunity } from './community-doc';
+import { readHouseholds } from './households-doc';
+
+export interface IndexEntry {
+	doc: string;
+	community: string;
+	kind: DocKind;
+	title: string;
+	status: ProposalStatus | '';
+	category: CategoryId | '';
+	proposalKind: ProposalKind | '';
+	channel: Channel | '';
+	/** Creator id, so "my proposals" is a query. */
+	createdBy: string;
+	updated: number;
+	/** Number of records in a register, co-signers of a proposal. */
+	count: number;
+}
+
+/** Derives the index entry of a document; null while the document is still empty. */
+export function indexEntry(name: string, doc: Y.Doc): IndexEntry | null {
+	const parsed = parseDocName(name);
+	if (!parsed) return null;
+	const base = { doc: name, community: parsed.community, kind: parsed.kind };
+	const blank = { status: '', category: '', proposalKind: '', channel: '', createdBy: '' } as const;
+	switch (parsed.kind) {
+		case 'proposal': {
+			if (!isProposalDoc(doc)) return null;
+			const p = readProposal(doc);
+			return {
+				...base,
+				title: p.title,
+				status: p.timeline.status,
+				category: p.category,
+				proposalKind: p.kind,
+				channel: p.channel,
+				createdBy: p.createdBy?.id ?? '',
+				updated: Math.max(p.timeline.updated, p.createdAt),
+				count: p.coSigners.length
+			};
+		}
+		case 'community': {
+			const c = readCommunity(doc);
+			if (!c.id) return null;
+			return { ...base, ...blank, title: c.name, updated: 0, count: c.buildings.length };
+		}
+		case 'households': {
+			const list = readHouseholds(doc);
+			return { ...base, ...blank, title: parsed.id, updated: 0, count: list.length };
+		}
+	}
+}

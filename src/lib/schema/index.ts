@@ -1,0 +1,5 @@
+export * from './doc-names';
+export * from './proposal-doc';
+export * from './community-doc';
+export * from './households-doc';
+export * from './index-entry';

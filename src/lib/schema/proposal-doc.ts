@@ -1,0 +1,167 @@
+/**
+ * The proposal document. Root keys:
+ *   meta        Y.Map   scalar fields (last writer wins per field)
+ *   description Y.Text  so two people editing the text merge instead of overwriting
+ *   coSigners   Y.Map   household id → CoSigner (one signature per household, however often recorded)
+ *   timeline    Y.Array TimelineEvent, append-only; status is folded from it
+ */
+import * as Y from 'yjs';
+import type { Actor, Channel } from '../domain/actor';
+import { newId } from '../domain/ids';
+import type { CategoryId } from '../domain/lists';
+import {
+	type FoldedTimeline,
+	foldTimeline,
+	type Level,
+	type ProposalDraft,
+	type ProposalKind,
+	type ProposalStatus,
+	type TimelineEvent
+} from '../domain/proposal';
+import { SCHEMA_VERSION } from './doc-names';
+
+export interface CoSigner {
+	household: string;
+	name: string;
+	at: number;
+	by: Actor;
+	channel: Channel;
+}
+
+export interface Proposal {
+	id: string;
+	schema: number;
+	title: string;
+	description: string;
+	category: CategoryId | '';
+	kind: ProposalKind;
+	channel: Channel;
+	household?: string;
+	organisation?: string;
+	level: Level;
+	createdAt: number;
+	createdBy: Actor | null;
+	coSigners: CoSigner[];
+	timeline: FoldedTimeline;
+}
+
+const meta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
+const description = (doc: Y.Doc) => doc.getText('description');
+const coSigners = (doc: Y.Doc) => doc.getMap<CoSigner>('coSigners');
+const timeline = (doc: Y.Doc) => doc.getArray<TimelineEvent>('timeline');
+
+/** True once the document holds a created proposal (an empty doc may be one still syncing). */
+export function isProposalDoc(doc: Y.Doc): boolean {
+	return typeof meta(doc).get('id') === 'string';
+}
+
+function str(value: unknown, fallback = ''): string {
+	return typeof value === 'string' ? value : fallback;
+}
+
+export function readProposal(doc: Y.Doc): Proposal {
+	const m = meta(doc);
+	return {
+		id: str(m.get('id')),
+		schema: Number(m.get('schema') ?? SCHEMA_VERSION),
+		title: str(m.get('title')),
+		description: description(doc).toString(),
+		category: str(m.get('category')) as CategoryId | '',
+		kind: str(m.get('kind'), 'individual') as ProposalKind,
+		channel: str(m.get('channel'), 'app') as Channel,
+		household: (m.get('household') as string | undefined) || undefined,
+		organisation: (m.get('organisation') as string | undefined) || undefined,
+		level: str(m.get('level'), 'community') as Level,
+		createdAt: Number(m.get('createdAt') ?? 0),
+		createdBy: (m.get('createdBy') as Actor | undefined) ?? null,
+		coSigners: [...coSigners(doc).values()].sort((a, b) => a.at - b.at),
+		timeline: foldTimeline(timeline(doc).toArray())
+	};
+}
+
+export interface CreateOptions {
+	id: string;
+	actor: Actor;
+	now: number;
+	/** 'draft' to keep it private to its author, 'submitted' to file it. */
+	status: Extract<ProposalStatus, 'draft' | 'submitted'>;
+}
+
+export function createProposal(doc: Y.Doc, draft: ProposalDraft, opts: CreateOptions): void {
+	doc.transact(() => {
+		const m = meta(doc);
+		m.set('schema', SCHEMA_VERSION);
+		m.set('id', opts.id);
+		m.set('createdAt', opts.now);
+		m.set('createdBy', opts.actor);
+		m.set('level', 'community');
+		writeFields(doc, draft);
+		timeline(doc).push([
+			{ id: newId(), type: 'created', at: opts.now, by: opts.actor, channel: draft.channel, status: opts.status }
+		]);
+	});
+}
+
+const EDITABLE = ['title', 'category', 'kind', 'channel', 'household', 'organisation'] as const;
+
+function writeFields(doc: Y.Doc, draft: Partial<ProposalDraft>): string[] {
+	const m = meta(doc);
+	const changed: string[] = [];
+	for (const key of EDITABLE) {
+		const value = draft[key];
+		if (value === undefined || m.get(key) === value) continue;
+		m.set(key, value);
+		changed.push(key);
+	}
+	if (draft.description !== undefined) {
+		const text = description(doc);
+		const current = text.toString();
+		if (current !== draft.description) {
+			// Replace only the differing middle so concurrent edits elsewhere in the text survive.
+			let start = 0;
+			while (start < current.length && current[start] === draft.description[start]) start++;
+			let endOld = current.length;
+			let endNew = draft.description.length;
+			while (endOld > start && endNew > start && current[endOld - 1] === draft.description[endNew - 1]) {
+				endOld--;
+				endNew--;
+			}
+			text.delete(start, endOld - start);
+			text.insert(start, draft.description.slice(start, endNew));
+			changed.push('description');
+		}
+	}
+	return changed;
+}
+
+/** Applies an edit and records it in the timeline; returns the fields that changed. */
+export function editProposal(doc: Y.Doc, patch: Partial<ProposalDraft>, actor: Actor, channel: Channel, now: number): string[] {
+	let changed: string[] = [];
+	doc.transact(() => {
+		changed = writeFields(doc, patch);
+		if (changed.length > 0) {
+			timeline(doc).push([{ id: newId(), type: 'edited', at: now, by: actor, channel, fields: changed }]);
+		}
+	});
+	return changed;
+}
+
+/** Appends a timeline event (a transition, comment or co-signature record). */
+export function appendEvent(doc: Y.Doc, event: TimelineEvent): void {
+	timeline(doc).push([event]);
+}
+
+export function addCoSigner(doc: Y.Doc, signer: CoSigner): void {
+	doc.transact(() => {
+		coSigners(doc).set(signer.household, signer);
+		appendEvent(doc, {
+			id: newId(),
+			type: 'cosigned',
+			at: signer.at,
+			by: signer.by,
+			channel: signer.channel,
+			household: signer.household,
+			name: signer.name
+		});
+	});
+}
