@@ -9,7 +9,10 @@ export type Access = 'write' | 'read' | 'none';
 /** What a device credential grants: a role within a scope. */
 export interface Grant {
 	role: Role;
+	/** The community of every role but the street admin, for whom it is the street office's id. */
 	community: string;
+	/** Communities a street admin oversees. */
+	communities?: string[];
 	/** Grid ids a grid worker canvasses. */
 	grids?: string[];
 	/** Household id of a resident device. */
@@ -44,7 +47,9 @@ export const ACCESS_MATRIX: Readonly<Record<string, Readonly<Record<Role, Rule>>
 };
 
 export function accessFor(grant: Grant, doc: DocRef): Access {
-	if (grant.community !== doc.community) return 'none';
+	const inScope =
+		grant.role === 'street_admin' ? (grant.communities ?? []).includes(doc.community) : grant.community === doc.community;
+	if (!inScope) return 'none';
 	const rule = ACCESS_MATRIX[doc.kind]?.[grant.role];
 	if (rule === undefined) return 'none';
 	return typeof rule === 'function' ? rule(grant, doc) : rule;
