@@ -34,6 +34,8 @@ interface OpenDoc {
 export type LocalChangeListener = (name: string, update: Uint8Array, localSeq: number) => void;
 
 const UPDATES = 'updates';
+const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc({ guid: 'empty' }));
+export const EMPTY_SV = Y.encodeStateVector(new Y.Doc({ guid: 'empty' }));
 
 export class DocStore {
 	private open = new Map<string, OpenDoc>();
@@ -157,7 +159,7 @@ export class DocStore {
 		const loaded = this.open.get(name);
 		if (loaded) return Y.encodeStateAsUpdate(loaded.doc);
 		const updates = await this.withUpdates(name, 'readonly', (store) => idb.getAll(store) as Promise<Uint8Array[]>);
-		return updates.length === 0 ? Y.encodeStateAsUpdate(new Y.Doc()) : Y.mergeUpdates(updates);
+		return updates.length === 0 ? EMPTY_UPDATE : Y.mergeUpdates(updates);
 	}
 
 	/**
@@ -178,7 +180,7 @@ export class DocStore {
 			await added;
 			return stored;
 		});
-		const doc = new Y.Doc();
+		const doc = new Y.Doc({ guid: name });
 		Y.applyUpdate(doc, all.length === 1 ? update : Y.mergeUpdates(all));
 		await this.afterWrite(name, doc, false);
 		doc.destroy();
@@ -228,7 +230,7 @@ export class DocStore {
 		await this.db.index.clear();
 		for (const name of names) {
 			const state = await this.readState(name);
-			const doc = new Y.Doc();
+			const doc = new Y.Doc({ guid: name });
 			Y.applyUpdate(doc, state);
 			const entry = indexEntry(name, doc);
 			if (entry) await this.db.index.put(entry);
@@ -258,7 +260,7 @@ export class DocStore {
 export function emptyState(doc: string): SyncState {
 	return {
 		doc,
-		stateVector: Y.encodeStateVector(new Y.Doc()),
+		stateVector: EMPTY_SV,
 		dirty: 0,
 		localSeq: 0,
 		synced: false,

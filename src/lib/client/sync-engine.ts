@@ -24,7 +24,7 @@ import {
 	MuxMessage,
 	YMessage
 } from '../protocol/messages';
-import { type DocStore, REMOTE } from './doc-store';
+import { type DocStore, EMPTY_SV, REMOTE } from './doc-store';
 
 export type ConnectionState = 'offline' | 'connecting' | 'online';
 
@@ -64,6 +64,8 @@ export interface SyncEngineOptions {
 }
 
 const CURSOR_KEY = 'sync.cursor';
+/** Entries per Changes frame at most (the relay's page size). */
+const CHANGES_PAGE = 10_000;
 const OPEN = 1;
 
 export class SyncEngine {
@@ -72,7 +74,8 @@ export class SyncEngine {
 	private retry = 0;
 	private retryTimer: ReturnType<typeof setTimeout> | null = null;
 	private nextRequestId = 1;
-	private batchReplies = new Map<number, (entries: BatchSyncReplyEntry[]) => void>();
+	/** Pending BatchSync requests; the relay may split a large reply into several frames. */
+	private batchReplies = new Map<number, { expected: number; entries: BatchSyncReplyEntry[]; resolve: (e: BatchSyncReplyEntry[]) => void }>();
 	private changeWaiters: ((f: Extract<Frame, { kind: MuxMessage.Changes }>) => void)[] = [];
 	/** requestId → document and the local sequence number it carried. */
 	private inflight = new Map<number, { doc: string; localSeq: number }>();
@@ -173,7 +176,7 @@ export class SyncEngine {
 			if (this.ws !== ws) return;
 			this.ws = null;
 			this.inflight.clear();
-			for (const resolve of this.batchReplies.values()) resolve([]);
+			for (const pending of this.batchReplies.values()) pending.resolve([]);
 			this.batchReplies.clear();
 			this.serverSV.clear();
 			const refused = ev.code >= 4000 ? ev.reason || `closed (${ev.code})` : null;
@@ -239,14 +242,22 @@ export class SyncEngine {
 		if (!this.connected) return;
 		const cursor = await this.store.db.settings.get(CURSOR_KEY);
 		const since = typeof cursor?.value === 'number' ? cursor.value : 0;
-		const changes = await this.requestChanges(since);
-		if (!changes) return;
+		const names = new Set<string>();
+		let headSeq = since;
+		// The relay lists at most a page of changes per frame; a full page means there is more.
+		for (;;) {
+			const changes = await this.requestChanges(headSeq);
+			if (!changes) return;
+			for (const e of changes.entries) names.add(e.doc);
+			headSeq = changes.headSeq;
+			if (changes.entries.length < CHANGES_PAGE) break;
+		}
 		const local = await this.store.db.syncState.filter((s) => s.dirty === 1 || !s.synced).primaryKeys();
-		const names = new Set<string>([...changes.entries.map((e) => e.doc), ...(local as string[]), ...this.queued]);
+		for (const name of [...(local as string[]), ...this.queued]) names.add(name);
 		this.queued.clear();
 		const ok = await this.pull([...names]);
 		if (ok && this.connected) {
-			await this.store.db.settings.put({ key: CURSOR_KEY, value: changes.headSeq });
+			await this.store.db.settings.put({ key: CURSOR_KEY, value: headSeq });
 			const at = this.now();
 			await this.store.db.settings.put({ key: 'sync.lastSynced', value: at });
 			this.emit({ lastSynced: at });
@@ -278,7 +289,9 @@ export class SyncEngine {
 			const chunk = names.slice(i, i + size);
 			const states = await this.store.db.syncState.bulkGet(chunk);
 			const requestId = this.nextRequestId++;
-			const reply = new Promise<BatchSyncReplyEntry[]>((resolve) => this.batchReplies.set(requestId, resolve));
+			const reply = new Promise<BatchSyncReplyEntry[]>((resolve) =>
+				this.batchReplies.set(requestId, { expected: chunk.length, entries: [], resolve })
+			);
 			const sent = this.send({
 				kind: MuxMessage.BatchSync,
 				requestId,
@@ -363,9 +376,13 @@ export class SyncEngine {
 		const frame = decodeFrame(data);
 		switch (frame.kind) {
 			case MuxMessage.BatchSyncReply: {
-				const resolve = this.batchReplies.get(frame.requestId);
-				this.batchReplies.delete(frame.requestId);
-				resolve?.(frame.entries);
+				const pending = this.batchReplies.get(frame.requestId);
+				if (!pending) break;
+				pending.entries.push(...frame.entries);
+				if (pending.entries.length >= pending.expected) {
+					this.batchReplies.delete(frame.requestId);
+					pending.resolve(pending.entries);
+				}
 				break;
 			}
 			case MuxMessage.Changes: {
@@ -423,8 +440,6 @@ export class SyncEngine {
 		}
 	}
 }
-
-const EMPTY_SV = Y.encodeStateVector(new Y.Doc());
 
 /** True when state vector `a` has a clock ahead of `b` for some client. */
 export function hasMore(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,0 +1,123 @@
+/**
+ * Shared by the relay benches: child processes for our relay and the stock y-websocket server, their CPU time
+ * from /proc, deterministic ~2 KB documents, and printable results. Everything stays on 127.0.0.1.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as Y from 'yjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface BenchResult {
+	title: string;
+	rows: Array<Record<string, string | number>>;
+	notes: string[];
+	toString(): string;
+}
+
+export function result(title: string, rows: BenchResult['rows'], notes: string[] = []): BenchResult {
+	return {
+		title,
+		rows,
+		notes,
+		toString() {
+			const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+			const cell = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(2)) : String(v ?? ''));
+			const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+			const line = (vals: string[]) => vals.map((v, i) => v.padEnd(width[i] ?? 0)).join('  ');
+			return [
+				`== ${title}`,
+				line(cols),
+				line(width.map((w) => '-'.repeat(w))),
+				...rows.map((r) => line(cols.map((c) => cell(r[c])))),
+				...notes.map((n) => `  ${n}`)
+			].join('\n');
+		}
+	};
+}
+
+export interface Server {
+	name: string;
+	url: string;
+	pid: number;
+	child: ChildProcess;
+	stop(): Promise<void>;
+}
+
+/** Spawns `node --import tsx <script>` and waits for a line containing `http://127.0.0.1:<port>` on stdout. */
+export async function spawnServer(name: string, script: string, env: Record<string, string>): Promise<Server> {
+	const child = spawn(process.execPath, ['--import', 'tsx', script], {
+		cwd: ROOT,
+		env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	let out = '';
+	let err = '';
+	child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	const port = await new Promise<number>((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`${name} did not start: ${err}`)), 30_000);
+		child.stdout?.on('data', (d: Buffer) => {
+			out += d.toString();
+			const m = /http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+			if (m) {
+				clearTimeout(timer);
+				resolve(Number(m[1]));
+			}
+		});
+		void exited.then(() => reject(new Error(`${name} exited: ${err}`)));
+	});
+	return {
+		name,
+		url: `http://127.0.0.1:${port}`,
+		pid: child.pid as number,
+		child,
+		async stop() {
+			if (child.exitCode !== null || child.signalCode !== null) return;
+			child.kill('SIGTERM');
+			const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+			await exited;
+			clearTimeout(timer);
+		}
+	};
+}
+
+const CLK_TCK = 100;
+
+/** User + system CPU time of a process in milliseconds (Linux /proc; 10 ms resolution). */
+export function cpuMs(pid: number): number {
+	const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	// After the command name: state is field 3, utime 14 and stime 15 (1-based, counting pid and comm).
+	const utime = Number(fields[11]);
+	const stime = Number(fields[12]);
+	return ((utime + stime) * 1000) / CLK_TCK;
+}
+
+export function tempDir(prefix: string): string {
+	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** The text of bench document i (~2 KB of UTF-8). */
+export function benchText(i: number): string {
+	return `#${i} 议事协商 `.padEnd(1_900, `matter ${i} deliberation `);
+}
+
+export function benchDocUpdate(i: number): Uint8Array {
+	const doc = new Y.Doc();
+	doc.getMap('meta').set('title', `matter ${i}`);
+	doc.getText('description').insert(0, benchText(i));
+	return Y.encodeStateAsUpdate(doc);
+}
+
+export const benchDocName = (i: number) => `bench:proposal:p${i}`;
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** True when the module is the script node was started with. */
+export function isMain(moduleUrl: string): boolean {
+	return process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(moduleUrl);
+}

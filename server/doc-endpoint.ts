@@ -1,0 +1,94 @@
+/**
+ * `/ws/<docName>`: the stock y-websocket protocol, one document per socket, so an unmodified y-websocket
+ * WebsocketProvider(serverUrl + '/ws', docName) works against the relay.
+ *
+ * Unlike the stock server, nothing is sent before the room holds the full stored state: sync step 1 goes out once
+ * the room is loaded and the client's own step 1 is queued until then, so `synced` on the client means it has
+ * everything. Updates are broadcast only after they are durable. Close codes: 4401 no valid credential, 4403 no
+ * access (before any byte of the document is sent), 4400 malformed, 4413 too large, 1013 too slow (a transient
+ * code, so stock clients reconnect), 4503 shutting down.
+ */
+import type { WebSocket } from 'ws';
+import { CloseCode } from '../src/lib/protocol/messages';
+import { parseDocName } from '../src/lib/schema/doc-names';
+import type { Access, Authorizer } from './auth';
+import { Connection } from './connection';
+import { handleDocMessage } from './doc-messages';
+import type { Hub } from './hub';
+import type { Room, Subscriber } from './room';
+import { permissionDeniedMessage, syncStep1Message } from './y-messages';
+
+/** WebSocket "try again later": y-websocket reconnects on it, whereas 4400–4499 stop it for good. */
+export const TRY_AGAIN_LATER = 1013;
+
+export class DocConnection extends Connection implements Subscriber {
+	readonly muxed = false;
+	private room: Room | null = null;
+	private access: Access = 'none';
+	private deniedSent = false;
+
+	constructor(
+		ws: WebSocket,
+		private readonly hub: Hub,
+		private readonly docName: string,
+		token: string | null,
+		authorizer: Authorizer
+	) {
+		super(ws, hub.limits, hub.logger, TRY_AGAIN_LATER);
+		void this.open(token, authorizer).catch((error: unknown) => this.fail(error));
+	}
+
+	private async open(token: string | null, authorizer: Authorizer): Promise<void> {
+		if (!parseDocName(this.docName)) {
+			this.close(CloseCode.Forbidden, `forbidden: not a document name: ${this.docName}`);
+			return;
+		}
+		const principal = await authorizer.authenticate(token);
+		if (this.closed) return;
+		if (!principal) {
+			this.close(CloseCode.Unauthorized, 'unauthorized: missing or invalid credential');
+			return;
+		}
+		this.access = authorizer.access(principal, this.docName);
+		if (this.access === 'none') {
+			this.close(CloseCode.Forbidden, `forbidden: no access to ${this.docName}`);
+			return;
+		}
+		this.room = this.hub.join(this.docName, this, (room, error) => {
+			if (this.closed) return;
+			if (error) {
+				this.close(CloseCode.ServerError, 'could not load the document');
+				return;
+			}
+			this.send(syncStep1Message(room.doc));
+			const states = room.awarenessStates();
+			if (states) this.send(states);
+			this.start();
+		});
+	}
+
+	protected handle(data: Uint8Array): void {
+		const room = this.room;
+		if (!room) return;
+		handleDocMessage(
+			{
+				hub: this.hub,
+				room,
+				sub: this,
+				access: this.access,
+				reply: (message) => this.send(message),
+				denied: () => {
+					if (this.deniedSent) return;
+					this.deniedSent = true;
+					this.send(permissionDeniedMessage('read-only: your changes are not accepted'));
+				}
+			},
+			data
+		);
+	}
+
+	protected cleanup(): void {
+		if (this.room) this.hub.leave(this.room, this);
+		this.room = null;
+	}
+}

@@ -1,0 +1,57 @@
+/** Bounds the relay enforces on every connection. All sizes are in bytes, all durations in milliseconds. */
+import { MAX_BATCH_ENTRIES } from '../src/lib/protocol/messages';
+
+export interface Limits {
+	/** Largest accepted message; a larger one closes the connection with 4413. */
+	maxFrameBytes: number;
+	/**
+	 * Hard ceiling handed to `ws` (maxPayload): messages between maxFrameBytes and this get a clear 4413, anything
+	 * beyond it is cut off by `ws` itself (1009) before it is buffered whole.
+	 */
+	hardFrameBytes: number;
+	/** A connection whose unsent data exceeds this no longer gets broadcasts and is closed as too slow. */
+	maxBufferedBytes: number;
+	/**
+	 * A BatchSyncReply larger than this is split into several replies carrying the same requestId. Kept below
+	 * maxBufferedBytes so that a large reply being flushed leaves room for broadcasts.
+	 */
+	maxReplyBytes: number;
+	/** Entries in one Changes reply (the protocol decoder accepts at most MAX_BATCH_ENTRIES). */
+	changesPageSize: number;
+	/** Documents one /sync connection may be subscribed to at once. */
+	maxSubscriptions: number;
+	/** BatchSync/ListChanges requests one /sync connection may have queued; more close it with 4429. */
+	maxPendingRequests: number;
+	/** Messages held for a connection while it authenticates or its room loads. */
+	maxQueuedMessages: number;
+	/** Update rows per document above which its rows are merged into one. */
+	compactThreshold: number;
+	/** Delay before a room with no subscribers is unloaded (and compacted). */
+	idleUnloadMs: number;
+	/** Bytes of merged document state kept in memory for BatchSync of unloaded documents. */
+	stateCacheBytes: number;
+	/** Interval of WebSocket pings; a connection that missed one pong is terminated. 0 disables. */
+	pingIntervalMs: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = {
+	maxFrameBytes: 2 * 1024 * 1024,
+	hardFrameBytes: 8 * 1024 * 1024,
+	maxBufferedBytes: 8 * 1024 * 1024,
+	maxReplyBytes: 4 * 1024 * 1024,
+	changesPageSize: MAX_BATCH_ENTRIES,
+	maxSubscriptions: 5_000,
+	maxPendingRequests: 16,
+	maxQueuedMessages: 1_000,
+	compactThreshold: 200,
+	idleUnloadMs: 30_000,
+	stateCacheBytes: 64 * 1024 * 1024,
+	pingIntervalMs: 30_000
+};
+
+export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
+	const limits = { ...DEFAULT_LIMITS, ...overrides };
+	limits.hardFrameBytes = Math.max(limits.hardFrameBytes, limits.maxFrameBytes + 1);
+	limits.changesPageSize = Math.min(Math.max(1, limits.changesPageSize), MAX_BATCH_ENTRIES);
+	return limits;
+}

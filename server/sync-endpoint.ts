@@ -1,0 +1,305 @@
+/**
+ * `/sync`: the app's multiplexed endpoint (frames in src/lib/protocol/messages.ts).
+ *
+ * - BatchSync → BatchSyncReply computed from storage without loading rooms. A reply larger than
+ *   limits.maxReplyBytes (4 MiB) is split into several BatchSyncReply frames with the same requestId, in request
+ *   order; a client is done once it has an entry for every document it asked about.
+ * - Update → validated, stored durably (group commit), then Ack to the sender, the update to the document's
+ *   subscribers, and Changes to every other /sync connection. A malformed update gets DocError(Malformed), a
+ *   read-only or forbidden one DocError(Forbidden); neither closes the connection.
+ * - Subscribe/Unsubscribe and Doc frames: the stock y-protocols exchange per document, as on /ws/<doc>.
+ *   Doc frames for a document not subscribed get DocError(NotFound).
+ * - ListChanges(since) → one Changes frame of at most limits.changesPageSize (10,000) entries in seq order. Its
+ *   headSeq is the cursor to resume from: the relay's head when the listing is complete, otherwise the seq of the
+ *   last entry. A full page (10,000 entries) means: ask again with ListChanges(headSeq).
+ * - Changes are also pushed after every committed batch, headSeq being the new head; a connection is not told
+ *   about its own writes.
+ * Malformed frames close the connection with 4400; a client too slow to take broadcasts is closed with 4429.
+ */
+import type { WebSocket } from 'ws';
+import {
+	type BatchSyncReplyEntry,
+	CloseCode,
+	decodeFrame,
+	encodeFrame,
+	type Frame,
+	MuxMessage,
+	ProtocolError
+} from '../src/lib/protocol/messages';
+import { parseDocName } from '../src/lib/schema/doc-names';
+import type { Access, Authorizer, Principal } from './auth';
+import { Connection } from './connection';
+import { handleDocMessage } from './doc-messages';
+import type { ChangedDoc, FeedListener, Hub } from './hub';
+import type { Room, Subscriber } from './room';
+import { changesNothing, checkStateVector, checkUpdate, isEmptyUpdate, syncStep1Message } from './y-messages';
+
+interface Subscription {
+	room: Room;
+	access: Access;
+	/** Doc frames received while the room loads; null once it is ready. */
+	pending: Uint8Array[] | null;
+	deniedSent: boolean;
+}
+
+/** Encoded Changes frames shared by all connections that see a batch unfiltered. */
+const sharedChanges = new WeakMap<readonly ChangedDoc[], Uint8Array[]>();
+
+export class SyncConnection extends Connection implements Subscriber, FeedListener {
+	readonly muxed = true;
+	private principal: Principal | null = null;
+	private readonly subs = new Map<string, Subscription>();
+	private readonly accessCache = new Map<string, Access>();
+	/** Storage-backed requests run one at a time, so a client cannot make the relay build many replies at once. */
+	private requests: Promise<void> = Promise.resolve();
+	private pendingRequests = 0;
+
+	constructor(
+		ws: WebSocket,
+		private readonly hub: Hub,
+		token: string | null,
+		private readonly authorizer: Authorizer
+	) {
+		super(ws, hub.limits, hub.logger, CloseCode.RateLimited);
+		void this.open(token).catch((error: unknown) => this.fail(error));
+	}
+
+	private async open(token: string | null): Promise<void> {
+		const principal = await this.authorizer.authenticate(token);
+		if (this.closed) return;
+		if (!principal) {
+			this.close(CloseCode.Unauthorized, 'unauthorized: missing or invalid credential');
+			return;
+		}
+		this.principal = principal;
+		this.hub.addFeedListener(this);
+		this.start();
+	}
+
+	private access(doc: string): Access {
+		let access = this.accessCache.get(doc);
+		if (access === undefined) {
+			access = this.principal && parseDocName(doc) ? this.authorizer.access(this.principal, doc) : 'none';
+			if (this.accessCache.size > 100_000) this.accessCache.clear();
+			this.accessCache.set(doc, access);
+		}
+		return access;
+	}
+
+	protected handle(data: Uint8Array): void | Promise<void> {
+		const frame = decodeFrame(data);
+		switch (frame.kind) {
+			case MuxMessage.Doc:
+				return this.onDoc(frame.doc, frame.payload);
+			case MuxMessage.BatchSync:
+				return this.serially(() => this.onBatchSync(frame));
+			case MuxMessage.Subscribe:
+				return this.onSubscribe(frame.doc);
+			case MuxMessage.Unsubscribe:
+				return this.onUnsubscribe(frame.doc);
+			case MuxMessage.Update:
+				return this.onUpdate(frame.requestId, frame.doc, frame.update);
+			case MuxMessage.ListChanges:
+				return this.serially(() => this.onListChanges(frame.sinceSeq));
+			default:
+				throw new ProtocolError(`unexpected ${MuxMessage[frame.kind]} frame from a client`);
+		}
+	}
+
+	private serially(task: () => Promise<void>): Promise<void> | void {
+		if (this.pendingRequests >= this.limits.maxPendingRequests) {
+			this.close(CloseCode.RateLimited, `too many requests in flight (max ${this.limits.maxPendingRequests})`);
+			return;
+		}
+		this.pendingRequests++;
+		const run = this.requests.then(() => (this.closed ? undefined : task()));
+		this.requests = run.catch(() => {}).finally(() => this.pendingRequests--);
+		return run;
+	}
+
+	private docError(doc: string, code: CloseCode, reason: string, requestId = 0): void {
+		this.send(encodeFrame({ kind: MuxMessage.DocError, doc, code, reason, requestId }));
+	}
+
+	private onDoc(doc: string, payload: Uint8Array): void {
+		const sub = this.subs.get(doc);
+		if (!sub) {
+			this.docError(doc, CloseCode.NotFound, 'not subscribed: send Subscribe first');
+			return;
+		}
+		if (sub.pending) {
+			if (sub.pending.length >= this.limits.maxQueuedMessages) {
+				this.close(CloseCode.RateLimited, 'too many messages before the document was ready');
+				return;
+			}
+			sub.pending.push(payload.slice());
+			return;
+		}
+		this.handleDoc(doc, sub, payload);
+	}
+
+	private handleDoc(doc: string, sub: Subscription, payload: Uint8Array): void {
+		handleDocMessage(
+			{
+				hub: this.hub,
+				room: sub.room,
+				sub: this,
+				access: sub.access,
+				reply: (message) => this.send(sub.room.frame(message)),
+				denied: () => {
+					if (sub.deniedSent) return;
+					sub.deniedSent = true;
+					this.docError(doc, CloseCode.Forbidden, 'read-only: your changes are not accepted');
+				}
+			},
+			payload
+		);
+	}
+
+	private onSubscribe(doc: string): void {
+		const access = this.access(doc);
+		if (access === 'none') {
+			this.docError(doc, CloseCode.Forbidden, parseDocName(doc) ? 'forbidden' : 'forbidden: not a document name');
+			return;
+		}
+		const existing = this.subs.get(doc);
+		if (existing) {
+			if (!existing.pending) this.greet(existing.room);
+			return;
+		}
+		if (this.subs.size >= this.limits.maxSubscriptions) {
+			this.docError(doc, CloseCode.TooManyDocuments, `at most ${this.limits.maxSubscriptions} subscriptions`);
+			return;
+		}
+		const sub: Subscription = { room: null as unknown as Room, access, pending: [], deniedSent: false };
+		this.subs.set(doc, sub);
+		sub.room = this.hub.join(doc, this, (room, error) => {
+			sub.room = room;
+			if (this.closed || this.subs.get(doc) !== sub) return;
+			if (error) {
+				this.subs.delete(doc);
+				this.hub.leave(room, this);
+				this.docError(doc, CloseCode.ServerError, 'could not load the document');
+				return;
+			}
+			this.greet(room);
+			const pending = sub.pending ?? [];
+			sub.pending = null;
+			for (const payload of pending) {
+				if (this.closed) return;
+				try {
+					this.handleDoc(doc, sub, payload);
+				} catch (err) {
+					this.fail(err);
+					return;
+				}
+			}
+		});
+	}
+
+	private greet(room: Room): void {
+		this.send(room.frame(syncStep1Message(room.doc)));
+		const states = room.awarenessStates();
+		if (states) this.send(room.frame(states));
+	}
+
+	private onUnsubscribe(doc: string): void {
+		const sub = this.subs.get(doc);
+		if (!sub) return;
+		this.subs.delete(doc);
+		this.hub.leave(sub.room, this);
+	}
+
+	private onUpdate(requestId: number, doc: string, update: Uint8Array): void {
+		const access = this.access(doc);
+		if (access !== 'write') {
+			const reason = access === 'read' ? 'read-only: your changes are not accepted' : 'forbidden';
+			this.docError(doc, CloseCode.Forbidden, reason, requestId);
+			return;
+		}
+		try {
+			checkUpdate(update);
+		} catch (err) {
+			if (!(err instanceof ProtocolError)) throw err;
+			this.docError(doc, CloseCode.Malformed, err.message, requestId);
+			return;
+		}
+		const room = this.hub.rooms.get(doc);
+		if (isEmptyUpdate(update) || (room?.ready && changesNothing(room.doc, update))) {
+			// Already durable: the loaded room holds only stored content.
+			this.send(encodeFrame({ kind: MuxMessage.Ack, requestId, doc }));
+			return;
+		}
+		this.hub.submit(doc, update, this, (error) => {
+			if (error) this.docError(doc, CloseCode.ServerError, 'not stored, send again later', requestId);
+			else this.send(encodeFrame({ kind: MuxMessage.Ack, requestId, doc }));
+		});
+	}
+
+	private async onBatchSync(frame: Extract<Frame, { kind: MuxMessage.BatchSync }>): Promise<void> {
+		// Validate every state vector before any work, so a bad request gets no partial reply.
+		for (const e of frame.entries) {
+			try {
+				checkStateVector(e.stateVector);
+			} catch (err) {
+				throw new ProtocolError(`${(err as Error).message} (${e.doc})`);
+			}
+		}
+		let entries: BatchSyncReplyEntry[] = [];
+		let size = 0;
+		for (const e of frame.entries) {
+			if (this.closed) return;
+			const r = await this.hub.syncEntry(e, this.access(e.doc));
+			const entrySize = r.doc.length * 3 + r.diff.length + r.serverStateVector.length + 16;
+			if (entries.length > 0 && size + entrySize > this.limits.maxReplyBytes) {
+				await this.sendPaced(encodeFrame({ kind: MuxMessage.BatchSyncReply, requestId: frame.requestId, entries }));
+				entries = [];
+				size = 0;
+			}
+			entries.push(r);
+			size += entrySize;
+		}
+		await this.sendPaced(encodeFrame({ kind: MuxMessage.BatchSyncReply, requestId: frame.requestId, entries }));
+	}
+
+	private async onListChanges(sinceSeq: number): Promise<void> {
+		const { headSeq, entries } = await this.hub.listChanges(sinceSeq, (doc) => this.access(doc) !== 'none');
+		this.send(encodeFrame({ kind: MuxMessage.Changes, headSeq, entries }));
+	}
+
+	onChanges(headSeq: number, changed: readonly ChangedDoc[]): void {
+		if (!this.isOpen) return;
+		const mine = (c: ChangedDoc) => c.origins.size === 1 && c.origins.has(this);
+		const visible = changed.filter((c) => !mine(c) && this.access(c.doc) !== 'none');
+		if (visible.length === 0) return;
+		let frames: Uint8Array[] | undefined;
+		if (visible.length === changed.length) {
+			frames = sharedChanges.get(changed);
+			if (!frames) {
+				frames = encodeChanges(headSeq, changed, this.limits.changesPageSize);
+				sharedChanges.set(changed, frames);
+			}
+		} else {
+			frames = encodeChanges(headSeq, visible, this.limits.changesPageSize);
+		}
+		for (const frame of frames) this.sendBroadcast(frame);
+	}
+
+	protected cleanup(): void {
+		this.hub.removeFeedListener(this);
+		for (const sub of this.subs.values()) this.hub.leave(sub.room, this);
+		this.subs.clear();
+	}
+}
+
+/** Changes frames of at most `pageSize` entries (the decoder's bound); all but the last carry their own last seq. */
+function encodeChanges(headSeq: number, docs: readonly ChangedDoc[], pageSize: number): Uint8Array[] {
+	const frames: Uint8Array[] = [];
+	for (let i = 0; i < docs.length; i += pageSize) {
+		const page = docs.slice(i, i + pageSize);
+		const last = i + pageSize >= docs.length;
+		const entries = page.map(({ doc, seq }) => ({ doc, seq }));
+		frames.push(encodeFrame({ kind: MuxMessage.Changes, headSeq: last ? headSeq : (page.at(-1)?.seq ?? headSeq), entries }));
+	}
+	return frames;
+}

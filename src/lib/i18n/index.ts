@@ -1,0 +1,16 @@
+/** `import { t, getLocale, setLocale } from '$lib/i18n'`. */
+export { i18n, getLocale, setLocale, t, LOCALE_STORAGE_KEY } from './i18n.svelte';
+export {
+	catalogues,
+	DEFAULT_LOCALE,
+	en,
+	interpolate,
+	isLocale,
+	LOCALES,
+	translate,
+	zh,
+	type Catalogue,
+	type Locale,
+	type MessageKey,
+	type MessageParams
+} from './messages';

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { en, interpolate, LOCALES, translate, zh, type MessageKey } from './messages';
+import { getLocale, setLocale, t } from './i18n.svelte';
+
+const REQUIRED: MessageKey[] = [
+	'app.name',
+	'nav.proposals',
+	'nav.newProposal',
+	'nav.settings',
+	'sync.online',
+	'sync.offline',
+	'sync.connecting',
+	'sync.pending',
+	'sync.syncing',
+	'sync.lastSynced',
+	'sync.neverSynced',
+	'sync.synced',
+	'update.available',
+	'update.reload',
+	'update.later',
+	'update.keepsChanges',
+	'storage.persistedYes',
+	'storage.persistedNo',
+	'storage.usage',
+	'storage.quotaBody',
+	'storage.errorBody',
+	'storage.export',
+	'filter.allStatuses',
+	'filter.allCategories',
+	'proposal.timeline',
+	'common.save',
+	'common.saved',
+	'common.cancel',
+	'common.edit',
+	'common.create',
+	'list.empty',
+	'locale.switch'
+];
+
+describe('message catalogue', () => {
+	it('has the same keys in Chinese and English, none empty', () => {
+		expect(Object.keys(en).sort()).toEqual(Object.keys(zh).sort());
+		for (const [key, value] of [...Object.entries(zh), ...Object.entries(en)]) {
+			expect(value.trim(), key).not.toBe('');
+		}
+	});
+
+	it('uses the same placeholders in both languages', () => {
+		const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+		for (const key of Object.keys(zh) as MessageKey[]) expect(names(en[key]), key).toEqual(names(zh[key]));
+	});
+
+	it('covers the families the UI builds from domain values', () => {
+		const families: Record<string, string[]> = {
+			status: ['draft', 'submitted', 'screening', 'accepted', 'rejected', 'merged', 'escalated', 'topic',
+				'deliberating', 'voting', 'decided', 'funding', 'in_progress', 'inspected', 'publicised', 'closed'],
+			kind: ['individual', 'joint', 'organisational'],
+			channel: ['app', 'visit', 'box', 'meeting', 'online_group'],
+			cat: ['facilities', 'greening', 'cleanup', 'safety', 'services', 'culture'],
+			role: ['resident', 'grid_worker', 'facilitator', 'community_admin', 'street_admin']
+		};
+		for (const [family, ids] of Object.entries(families)) {
+			for (const id of ids) expect(zh, `${family}.${id}`).toHaveProperty([`${family}.${id}`]);
+		}
+		for (const key of REQUIRED) expect(zh).toHaveProperty([key]);
+		for (const locale of LOCALES) expect(zh).toHaveProperty([`locale.${locale}`]);
+	});
+
+	it('is Chinese by default', () => {
+		expect(zh['app.name']).toBe('院落议事');
+		expect(zh['status.deliberating']).toMatch(/[\u4e00-\u9fff]/);
+	});
+});
+
+describe('interpolation', () => {
+	it('fills named parameters, numbers included', () => {
+		expect(interpolate('{done}/{total} · {done}', { done: 3, total: 10 })).toBe('3/10 · 3');
+		expect(translate('zh-CN', 'sync.pending', { count: 4 })).toBe('待同步 4 项');
+		expect(translate('en', 'sync.syncing', { done: 12, total: 40 })).toBe('Syncing 12/40');
+	});
+
+	it('leaves unknown placeholders visible and ignores extra parameters', () => {
+		expect(interpolate('Hello {name}', {})).toBe('Hello {name}');
+		expect(interpolate('Hello', { name: 'x' })).toBe('Hello');
+		expect(interpolate('{a}{b}')).toBe('{a}{b}');
+	});
+
+	it('t() follows the current locale', () => {
+		expect(getLocale()).toBe('zh-CN');
+		expect(t('nav.proposals')).toBe('提案');
+		setLocale('en');
+		try {
+			expect(getLocale()).toBe('en');
+			expect(t('sync.lastSynced', { when: 'just now' })).toBe('Last synced just now');
+		} finally {
+			setLocale('zh-CN');
+		}
+		expect(t('sync.lastSynced', { when: '刚刚' })).toBe('上次同步：刚刚');
+	});
+});

@@ -1,0 +1,12 @@
+/** `import { pwa, registerServiceWorker, applyUpdate, requestPersistence } from '$lib/pwa'`. */
+export { pwa } from './pwa.svelte';
+export { applyUpdate, checkForUpdate, registerServiceWorker } from './register';
+export {
+	classifyStorageError,
+	requestPersistence,
+	requestPersistentStorage,
+	storageErrorMessageKeys,
+	storageEstimate,
+	type StorageErrorKind,
+	type StorageEstimateResult
+} from './storage';

@@ -1,0 +1,101 @@
+/**
+ * Registers the service worker (production builds only) through workbox-window and drives `pwa` state.
+ *
+ * Updates never happen behind the user's back: a new version waits until `applyUpdate()` is called. Switching
+ * versions only reloads the page; all data (including unsynced changes) stays in IndexedDB, which the service
+ * worker never touches. Callers that hold unsaved in-memory input should pass `canReload` to flush it or to
+ * ask the user first.
+ */
+import { dev } from '$app/environment';
+import { Workbox } from 'workbox-window';
+import { pwa } from './pwa.svelte';
+
+const SW_URL = '/service-worker.js';
+/** How often a long-open tab looks for a new version. */
+const UPDATE_INTERVAL_MS = 60 * 60 * 1000;
+/** Reload anyway if the new worker has not taken control by then, so the prompt can't hang. */
+const CONTROL_TIMEOUT_MS = 10_000;
+
+let wb: Workbox | null = null;
+let registration: ServiceWorkerRegistration | null = null;
+let reloadWhenControlled = false;
+
+function reload(): void {
+	window.location.reload();
+}
+
+/** Idempotent; safe to call from onMount. Resolves once registration has been attempted. */
+export async function registerServiceWorker(): Promise<void> {
+	if (dev || wb || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
+	wb = new Workbox(SW_URL, { scope: '/' });
+
+	wb.addEventListener('waiting', () => {
+		pwa.updateAvailable = true;
+	});
+	wb.addEventListener('activated', (event) => {
+		if (!event.isUpdate) pwa.offlineReady = true;
+	});
+	wb.addEventListener('controlling', (event) => {
+		pwa.offlineReady = true;
+		if (reloadWhenControlled) reload();
+		// Another tab applied the update: this tab still runs the old code, so offer a reload instead of
+		// forcing one (it may hold unsaved input).
+		else if (event.isUpdate) pwa.updateAvailable = true;
+	});
+
+	if (!(await tryRegister(wb))) {
+		// First visit with a flaky connection: try again when the network returns, so offline use isn't lost.
+		const instance = wb;
+		const retry = async () => {
+			if (await tryRegister(instance)) window.removeEventListener('online', retry);
+		};
+		window.addEventListener('online', retry);
+	}
+
+	const check = () => {
+		if (document.visibilityState === 'visible' && navigator.onLine) void checkForUpdate();
+	};
+	setInterval(check, UPDATE_INTERVAL_MS);
+	document.addEventListener('visibilitychange', check);
+	window.addEventListener('online', check);
+}
+
+async function tryRegister(instance: Workbox): Promise<boolean> {
+	try {
+		registration = (await instance.register({ immediate: true })) ?? null;
+	} catch (error) {
+		pwa.error = error instanceof Error ? error.message : String(error);
+		return false;
+	}
+	pwa.error = null;
+	if (navigator.serviceWorker.controller || registration?.active) pwa.offlineReady = true;
+	if (registration?.waiting) pwa.updateAvailable = true;
+	return true;
+}
+
+/** Asks the server for a newer service worker now (e.g. when the network returns). */
+export async function checkForUpdate(): Promise<void> {
+	try {
+		await wb?.update();
+	} catch {
+		// Offline or server down: try again next time.
+	}
+}
+
+/**
+ * Switches to the waiting version and reloads. `canReload` runs first and may cancel by resolving false
+ * (e.g. the user chose to stay, or in-memory input could not be saved). Resolves false if cancelled.
+ */
+export async function applyUpdate(canReload?: () => Promise<boolean>): Promise<boolean> {
+	if (canReload && !(await canReload())) return false;
+	pwa.updating = true;
+	if (!wb || !registration?.waiting) {
+		// Nothing waiting (another tab already activated the new version): a reload picks it up.
+		reload();
+		return true;
+	}
+	reloadWhenControlled = true;
+	wb.messageSkipWaiting();
+	setTimeout(reload, CONTROL_TIMEOUT_MS);
+	return true;
+}

@@ -1,0 +1,75 @@
+/** The demo community is seeded on the first start only, and reads back through the relay. */
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { BatchStatus, MuxMessage } from '../../src/lib/protocol/messages';
+import { readCommunity } from '../../src/lib/schema/community-doc';
+import { readHouseholds } from '../../src/lib/schema/households-doc';
+import { readProposal } from '../../src/lib/schema/proposal-doc';
+import { type ChildRelay, removeDir, spawnRelay, startTestRelay, SyncClient, tempDir } from './helpers';
+
+const cleanup: Array<() => Promise<unknown> | void> = [];
+afterEach(async () => {
+	for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+async function health(url: string): Promise<{ ok: boolean; headSeq: number; docs: number }> {
+	return (await (await fetch(`${url}/api/health`)).json()) as { ok: boolean; headSeq: number; docs: number };
+}
+
+describe('demo seed', () => {
+	it('seeds on the first start of main.ts and not on the second', async () => {
+		const dataDir = tempDir();
+		cleanup.push(() => removeDir(dataDir));
+		const stop = async (relay: ChildRelay) => {
+			relay.child.kill('SIGTERM');
+			expect(await relay.exited).toBe(0);
+		};
+		const first = await spawnRelay(dataDir, { SEED: '1' });
+		const seeded = await health(first.url);
+		expect(seeded.docs).toBe(17);
+		await stop(first);
+
+		const second = await spawnRelay(dataDir, { SEED: '1' });
+		expect(await health(second.url)).toEqual(seeded);
+		await stop(second);
+	});
+
+	it('reads back as the community, its registers and twelve proposals', async () => {
+		const relay = await startTestRelay({ seed: true });
+		cleanup.push(() => removeDir(relay.dataDir), () => relay.close());
+		const c = await SyncClient.connect(relay.url);
+		cleanup.push(() => c.close());
+		c.sendFrame({ kind: MuxMessage.ListChanges, sinceSeq: 0 });
+		const changes = await c.waitFrame(MuxMessage.Changes);
+		c.sendFrame({
+			kind: MuxMessage.BatchSync,
+			requestId: 1,
+			entries: changes.entries.map((e) => ({ doc: e.doc, stateVector: Y.encodeStateVector(new Y.Doc()) }))
+		});
+		const reply = await c.waitFrame(MuxMessage.BatchSyncReply);
+		const docs = new Map(
+			reply.entries.map((e) => {
+				expect(e.status).toBe(BatchStatus.Ok);
+				const d = new Y.Doc();
+				Y.applyUpdate(d, e.diff);
+				return [e.doc, d] as const;
+			})
+		);
+		const community = readCommunity(docs.get('demo:community:main') as Y.Doc);
+		expect(community.name).toBe('锦绣里社区');
+		expect(community.grids).toHaveLength(4);
+		expect(community.buildings).toHaveLength(20);
+
+		const households = [...docs.entries()].filter(([name]) => name.startsWith('demo:households:')).flatMap(([, d]) => readHouseholds(d));
+		expect(households.length).toBeGreaterThan(200);
+		expect(households.length).toBeLessThan(600);
+
+		const statuses = [...docs.entries()]
+			.filter(([name]) => name.startsWith('demo:proposal:'))
+			.map(([, d]) => readProposal(d).timeline.status)
+			.sort();
+		expect(statuses).toEqual(
+			['submitted', 'screening', 'accepted', 'rejected', 'topic', 'deliberating', 'voting', 'decided', 'in_progress', 'inspected', 'publicised', 'closed'].sort()
+		);
+	});
+});

@@ -1,0 +1,104 @@
+/** What was acknowledged survives: a graceful restart (SIGTERM) and a kill -9. */
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { BatchStatus, CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
+import { type ChildRelay, provider, removeDir, sleep, spawnRelay, SyncClient, tempDir, waitFor, whenSynced } from './helpers';
+
+const cleanup: Array<() => Promise<unknown> | void> = [];
+afterEach(async () => {
+	for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+function killOnCleanup(relay: ChildRelay): ChildRelay {
+	cleanup.push(() => {
+		if (relay.child.exitCode === null && relay.child.signalCode === null) relay.child.kill('SIGKILL');
+		return relay.exited;
+	});
+	return relay;
+}
+
+describe('durability', () => {
+	it('keeps content across a graceful restart; SIGTERM closes clients with 4503 and exits 0', async () => {
+		const dataDir = tempDir();
+		cleanup.push(() => removeDir(dataDir));
+		const first = killOnCleanup(await spawnRelay(dataDir));
+		const doc = new Y.Doc();
+		const p = provider(first.url, 'demo:proposal:restart', doc);
+		cleanup.push(() => p.destroy());
+		await whenSynced(p);
+		const closeCode = new Promise<number>((resolve) => p.on('connection-close', (event) => resolve(event?.code ?? -1)));
+		doc.getText('description').insert(0, '楼道加装折叠座椅');
+		doc.getMap('meta').set('title', 'seats');
+		// /ws has no acks: wait until the relay reports the writes as stored.
+		await waitFor(async () => ((await (await fetch(`${first.url}/api/health`)).json()) as { headSeq: number }).headSeq >= 2, {
+			what: 'writes stored'
+		});
+		first.child.kill('SIGTERM');
+		expect(await first.exited).toBe(0);
+		expect(await closeCode).toBe(CloseCode.ShuttingDown);
+		p.destroy();
+
+		const second = killOnCleanup(await spawnRelay(dataDir));
+		const again = new Y.Doc();
+		const p2 = provider(second.url, 'demo:proposal:restart', again);
+		cleanup.push(() => p2.destroy());
+		await whenSynced(p2);
+		expect(again.getText('description').toString()).toBe('楼道加装折叠座椅');
+		expect(again.getMap('meta').get('title')).toBe('seats');
+	});
+
+	it('loses no acknowledged update to kill -9', async () => {
+		const dataDir = tempDir();
+		cleanup.push(() => removeDir(dataDir));
+		const first = killOnCleanup(await spawnRelay(dataDir));
+		const client = await SyncClient.connect(first.url);
+		cleanup.push(() => client.close());
+
+		const docs = Array.from({ length: 5 }, (_, i) => `demo:households:g${i}`);
+		const total = 300;
+		const sent = new Map<number, { doc: string; key: string }>();
+		const sending = (async () => {
+			for (let i = 0; i < total; i++) {
+				// Paced, so the crash below lands while updates are still arriving.
+				if (i % 10 === 0) await sleep(3);
+				if (first.child.exitCode !== null || first.child.signalCode !== null) return;
+				// Independent updates (one writer each), so each can be checked on its own after the crash.
+				const writer = new Y.Doc();
+				writer.getMap('households').set(`h${i}`, { room: `${i}` });
+				const requestId = client.requestId();
+				const doc = docs[i % docs.length] as string;
+				sent.set(requestId, { doc, key: `h${i}` });
+				client.sendFrame({ kind: MuxMessage.Update, requestId, doc, update: Y.encodeStateAsUpdate(writer) });
+			}
+		})();
+		// Crash while later updates may still be in flight.
+		await waitFor(() => client.frames.filter((f) => f.kind === MuxMessage.Ack).length >= total / 2, { what: 'half the acks' });
+		first.child.kill('SIGKILL');
+		await first.exited;
+		await sending;
+		const acked = client.frames.flatMap((f) => (f.kind === MuxMessage.Ack ? [f.requestId] : []));
+		expect(acked.length).toBeGreaterThanOrEqual(total / 2);
+
+		const second = killOnCleanup(await spawnRelay(dataDir));
+		const reader = await SyncClient.connect(second.url);
+		cleanup.push(() => reader.close());
+		const requestId = reader.requestId();
+		reader.sendFrame({
+			kind: MuxMessage.BatchSync,
+			requestId,
+			entries: docs.map((doc) => ({ doc, stateVector: Y.encodeStateVector(new Y.Doc()) }))
+		});
+		const reply = await reader.waitFrame(MuxMessage.BatchSyncReply, (f) => f.requestId === requestId);
+		const restored = new Map<string, Y.Doc>();
+		for (const entry of reply.entries) {
+			expect(entry.status).toBe(BatchStatus.Ok);
+			const d = new Y.Doc();
+			Y.applyUpdate(d, entry.diff);
+			restored.set(entry.doc, d);
+		}
+		for (const id of acked) {
+			const { doc, key } = sent.get(id) as { doc: string; key: string };
+			expect(restored.get(doc)?.getMap('households').has(key), `acknowledged update ${key} in ${doc}`).toBe(true);
+		}
+	});
+});

@@ -1,0 +1,224 @@
+/** Shared by the relay integration tests: temp dirs, polling, an in-process or child-process relay, clients. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import type * as Y from 'yjs';
+import { decodeFrame, encodeFrame, type Frame, SYNC_PATH, TOKEN_PARAM } from '../../src/lib/protocol/messages';
+import { silentLogger } from '../../server/log';
+import { type Relay, type RelayOptions, startRelay } from '../../server/relay';
+import type { DocStore } from '../../server/store';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function tempDir(prefix = 'courtyard-test-'): string {
+	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function removeDir(dir: string): void {
+	fs.rmSync(dir, { recursive: true, force: true });
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `check` returns a truthy value (or stops throwing); returns that value. */
+export async function waitFor<T>(check: () => T | Promise<T>, { timeout = 5_000, interval = 10, what = 'condition' } = {}): Promise<NonNullable<T>> {
+	const deadline = Date.now() + timeout;
+	let last: unknown = null;
+	for (;;) {
+		try {
+			const value = await check();
+			if (value) return value as NonNullable<T>;
+		} catch (error) {
+			last = error;
+		}
+		if (Date.now() > deadline) {
+			throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+		}
+		await sleep(interval);
+	}
+}
+
+/** A relay in this process on a free port, quiet, in its own temp dir unless one is given. */
+export async function startTestRelay(options: RelayOptions = {}): Promise<Relay & { dataDir: string }> {
+	const dataDir = options.dataDir ?? tempDir();
+	const relay = await startRelay({ logger: silentLogger, ...options, dataDir });
+	return Object.assign(relay, { dataDir });
+}
+
+export interface ChildRelay {
+	url: string;
+	port: number;
+	child: ChildProcess;
+	stderr(): string;
+	/** Resolves with the exit code (null when killed by a signal). */
+	exited: Promise<number | null>;
+}
+
+/** Starts `node --import tsx server/main.ts` as a child process and waits for its listening line. */
+export async function spawnRelay(dataDir: string, env: Record<string, string> = {}): Promise<ChildRelay> {
+	const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+		cwd: ROOT,
+		env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, STATIC_DIR: path.join(dataDir, 'no-build'), SEED: '0', ...env },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	let stdout = '';
+	let stderr = '';
+	child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+	const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+	const port = await new Promise<number>((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`relay did not start: ${stderr}`)), 20_000);
+		child.stdout?.on('data', (d: Buffer) => {
+			stdout += d.toString();
+			const m = /courtyard relay listening on http:\/\/127\.0\.0\.1:(\d+)\n/.exec(stdout);
+			if (m) {
+				clearTimeout(timer);
+				resolve(Number(m[1]));
+			}
+		});
+		void exited.then((code) => reject(new Error(`relay exited with ${code}: ${stderr}`)));
+	});
+	return { url: `http://127.0.0.1:${port}`, port, child, stderr: () => stderr, exited };
+}
+
+export const wsUrl = (httpUrl: string) => httpUrl.replace(/^http/, 'ws');
+
+/** A stock y-websocket provider against the relay's /ws endpoint (BroadcastChannel off so only the relay syncs). */
+export function provider(relayUrl: string, docName: string, doc: Y.Doc, params: Record<string, string> = {}): WebsocketProvider {
+	return new WebsocketProvider(`${wsUrl(relayUrl)}/ws`, docName, doc, {
+		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+		disableBc: true,
+		params
+	});
+}
+
+export function whenSynced(p: WebsocketProvider, timeout = 10_000): Promise<void> {
+	if (p.synced) return Promise.resolve();
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error('provider did not sync')), timeout);
+		p.once('sync', () => {
+			clearTimeout(timer);
+			resolve();
+		});
+	});
+}
+
+export interface Closed {
+	code: number;
+	reason: string;
+}
+
+/** A raw WebSocket that records what it receives and how it was closed. */
+export class RawClient {
+	readonly ws: WebSocket;
+	readonly received: Uint8Array[] = [];
+	readonly opened: Promise<void>;
+	readonly closed: Promise<Closed>;
+
+	constructor(url: string) {
+		this.ws = new WebSocket(url);
+		this.ws.binaryType = 'nodebuffer';
+		this.ws.on('message', (data: Buffer) => this.received.push(new Uint8Array(data)));
+		this.ws.on('error', () => {});
+		this.opened = new Promise((resolve, reject) => {
+			this.ws.once('open', () => resolve());
+			this.ws.once('error', reject);
+		});
+		this.closed = new Promise((resolve) => this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+	}
+
+	send(data: Uint8Array | string): void {
+		this.ws.send(data);
+	}
+
+	close(): void {
+		this.ws.close();
+	}
+}
+
+/** A client of the multiplexed /sync endpoint that decodes every frame it receives. */
+export class SyncClient extends RawClient {
+	readonly frames: Frame[] = [];
+	private waiters: Array<() => void> = [];
+	private nextRequestId = 1;
+
+	constructor(relayUrl: string, token?: string) {
+		super(`${wsUrl(relayUrl)}${SYNC_PATH}${token ? `?${TOKEN_PARAM}=${encodeURIComponent(token)}` : ''}`);
+		this.ws.on('message', (data: Buffer) => {
+			this.frames.push(decodeFrame(new Uint8Array(data)));
+			for (const w of this.waiters.splice(0)) w();
+		});
+	}
+
+	static async connect(relayUrl: string, token?: string): Promise<SyncClient> {
+		const client = new SyncClient(relayUrl, token);
+		await client.opened;
+		return client;
+	}
+
+	requestId(): number {
+		return this.nextRequestId++;
+	}
+
+	sendFrame(frame: Frame): void {
+		this.send(encodeFrame(frame));
+	}
+
+	/** Waits for the first frame (received so far or later) matching `match`, removing nothing. */
+	async waitFrame<K extends Frame['kind']>(
+		kind: K,
+		match: (frame: Extract<Frame, { kind: K }>) => boolean = () => true,
+		timeout = 10_000
+	): Promise<Extract<Frame, { kind: K }>> {
+		const deadline = Date.now() + timeout;
+		for (;;) {
+			const found = this.frames.find((f): f is Extract<Frame, { kind: K }> => f.kind === kind && match(f as Extract<Frame, { kind: K }>));
+			if (found) return found;
+			const left = deadline - Date.now();
+			if (left <= 0) throw new Error(`no frame of kind ${kind} arrived in time`);
+			await new Promise<void>((resolve) => {
+				const timer = setTimeout(resolve, left);
+				this.waiters.push(() => {
+					clearTimeout(timer);
+					resolve();
+				});
+			});
+		}
+	}
+}
+
+/** Wraps a store so that loading a document takes `delayMs`: makes "answered before loaded" bugs visible. */
+export class SlowLoadStore implements DocStore {
+	constructor(
+		private readonly inner: DocStore,
+		private readonly delayMs: number
+	) {}
+	async loadUpdates(doc: string) {
+		await sleep(this.delayMs);
+		return this.inner.loadUpdates(doc);
+	}
+	appendUpdates(batch: Parameters<DocStore['appendUpdates']>[0]) {
+		return this.inner.appendUpdates(batch);
+	}
+	changesSince(seq: number, limit: number) {
+		return this.inner.changesSince(seq, limit);
+	}
+	headSeq() {
+		return this.inner.headSeq();
+	}
+	compact(doc: string) {
+		return this.inner.compact(doc);
+	}
+	docCount() {
+		return this.inner.docCount();
+	}
+	rowCount(doc: string) {
+		return this.inner.rowCount(doc);
+	}
+	close() {
+		return this.inner.close();
+	}
+}
