@@ -133,7 +133,7 @@ export class Courtyard {
 		from: ProposalStatus,
 		to: ProposalStatus,
 		extra: { reason?: string; negativeItem?: number; target?: string; channel?: Channel } = {}
-	): Promise<void> {
+	): Promise<string> {
 		const event: TimelineEvent = {
 			id: newId(),
 			type: 'transition',
@@ -148,6 +148,8 @@ export class Courtyard {
 		};
 		appendEvent(handle.doc, event);
 		await handle.saved();
+		// The id lets the page tell later whether this decision took effect or was superseded after a merge.
+		return event.id;
 	}
 
 	/** Dexie live query as a Svelte-compatible store (`$store` in components). */

@@ -112,12 +112,15 @@ export type TimelineEvent =
 
 export type TransitionEvent = Extract<TimelineEvent, { type: 'transition' }>;
 
+/** Why a transition event did not take effect: made against a status already changed, or by a role without the right. */
+export type SupersededReason = { code: 'stale'; status: ProposalStatus } | { code: 'role'; role: Role };
+
 export interface FoldedTimeline {
 	status: ProposalStatus;
 	/** All events in display order. */
 	events: TimelineEvent[];
 	/** Transition events that were not applied, with why (e.g. made offline against a status already changed). */
-	superseded: Map<string, string>;
+	superseded: Map<string, SupersededReason>;
 	/** Time of the last event. */
 	updated: number;
 }
@@ -129,7 +132,7 @@ export function compareEvents(a: TimelineEvent, b: TimelineEvent): number {
 /** Folds a merged timeline into the current status. Deterministic for any order of the input. */
 export function foldTimeline(events: readonly TimelineEvent[]): FoldedTimeline {
 	const sorted = [...events].sort(compareEvents);
-	const superseded = new Map<string, string>();
+	const superseded = new Map<string, SupersededReason>();
 	let status: ProposalStatus = 'draft';
 	let created = false;
 	for (const ev of sorted) {
@@ -138,9 +141,9 @@ export function foldTimeline(events: readonly TimelineEvent[]): FoldedTimeline {
 			created = true;
 		} else if (ev.type === 'transition') {
 			if (ev.from !== status) {
-				superseded.set(ev.id, `status was already ${status}`);
+				superseded.set(ev.id, { code: 'stale', status });
 			} else if (!canTransition(ev.from, ev.to, ev.by.role)) {
-				superseded.set(ev.id, `${ev.by.role} may not move ${ev.from} to ${ev.to}`);
+				superseded.set(ev.id, { code: 'role', role: ev.by.role });
 			} else {
 				status = ev.to;
 			}
