@@ -3,10 +3,15 @@
  * Components read `app.sync`, `app.actor`, and call the actions here; they never touch Dexie or sockets.
  */
 import { liveQuery } from 'dexie';
+import * as Y from 'yjs';
 import type { Actor, Channel, Role } from '../domain/actor';
 import { newId } from '../domain/ids';
 import type { ProposalDraft, ProposalStatus, TimelineEvent } from '../domain/proposal';
+import type { ApiError, DeviceInfo, JoinResponse } from '../protocol/api';
 import { SYNC_PATH, TOKEN_PARAM } from '../protocol/messages';
+import { PERSONAL_KINDS } from '../domain/access';
+import { parseDocName } from '../schema/doc-names';
+import { makeBackup, parseBackup, type Backup } from './backup';
 import { proposalDocName } from '../schema/doc-names';
 import { appendEvent, createProposal, editProposal } from '../schema/proposal-doc';
 import { openDatabase, type CourtyardDB } from './db';
@@ -16,6 +21,7 @@ import { SyncEngine, type SyncStatus } from './sync-engine';
 const ACTOR_KEY = 'device.actor';
 const COMMUNITY_KEY = 'device.community';
 const TOKEN_KEY = 'device.token';
+const DEVICE_KEY = 'device.info';
 const INDEX_VERSION_KEY = 'index.version';
 /** Bump when IndexEntry derivation changes: the index is rebuilt from the documents on next start. */
 const INDEX_VERSION = 1;
@@ -24,7 +30,15 @@ export class Courtyard {
 	readonly db: CourtyardDB;
 	readonly store: DocStore;
 	readonly engine: SyncEngine;
-	sync = $state<SyncStatus>({ connection: 'offline', pending: 0, done: 0, total: 0, lastSynced: null, error: null });
+	sync = $state<SyncStatus>({
+		connection: 'offline',
+		pending: 0,
+		done: 0,
+		total: 0,
+		lastSynced: null,
+		error: null,
+		refusal: null
+	});
 	/** Who this device acts as. Until invitations exist, chosen in settings; defaults to a demo facilitator. */
 	actor = $state<Actor>({ id: 'device', name: '本机用户', role: 'facilitator' });
 	community = $state('demo');
@@ -32,6 +46,8 @@ export class Courtyard {
 	storageError = $state<unknown>(null);
 	/** Progress of an index rebuild, while one runs. */
 	rebuilding = $state<{ done: number; total: number } | null>(null);
+	/** This device's credential record, once it joined by invitation. */
+	device = $state<DeviceInfo | null>(null);
 	private token: string | null = null;
 	private started = false;
 
@@ -59,12 +75,14 @@ export class Courtyard {
 	async start(): Promise<void> {
 		if (this.started) return;
 		this.started = true;
-		const [actor, community, token, indexVersion] = await this.db.settings.bulkGet([
+		const [actor, community, token, indexVersion, device] = await this.db.settings.bulkGet([
 			ACTOR_KEY,
 			COMMUNITY_KEY,
 			TOKEN_KEY,
-			INDEX_VERSION_KEY
+			INDEX_VERSION_KEY,
+			DEVICE_KEY
 		]);
+		if (device?.value) this.device = device.value as DeviceInfo;
 		if (actor?.value) this.actor = actor.value as Actor;
 		if (typeof community?.value === 'string') this.community = community.value;
 		if (typeof token?.value === 'string') this.token = token.value;
@@ -150,6 +168,94 @@ export class Courtyard {
 		await handle.saved();
 		// The id lets the page tell later whether this decision took effect or was superseded after a merge.
 		return event.id;
+	}
+
+	/** Bearer header for the relay's HTTP API. */
+	authHeaders(): Record<string, string> {
+		return this.token ? { authorization: `Bearer ${this.token}` } : {};
+	}
+
+	/**
+	 * Redeems an invitation code for this device's credential and starts syncing as that role.
+	 * Throws the relay's ApiError (expired, used up, rate limited …) for the page to explain.
+	 */
+	async join(code: string, deviceName: string): Promise<DeviceInfo> {
+		const res = await fetch('/api/join', {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ code, deviceName })
+		});
+		const body = (await res.json().catch(() => null)) as JoinResponse | ApiError | null;
+		if (!res.ok || !body || !('token' in body)) {
+			throw body && 'error' in body ? body : { error: 'invalid', message: `HTTP ${res.status}` };
+		}
+		const { token, device } = body;
+		const actor: Actor = { id: device.id, name: device.name, role: device.grant.role };
+		await this.db.settings.bulkPut([
+			{ key: TOKEN_KEY, value: token },
+			{ key: DEVICE_KEY, value: device },
+			{ key: ACTOR_KEY, value: actor },
+			{ key: COMMUNITY_KEY, value: device.grant.community }
+		]);
+		this.token = token;
+		this.device = device;
+		this.actor = actor;
+		this.community = device.grant.community;
+		this.engine.stop();
+		this.engine.start();
+		return device;
+	}
+
+	/** Documents with changes the relay has not acknowledged, with their titles where known. */
+	async pendingDocs(): Promise<{ doc: string; title: string }[]> {
+		const dirty = (await this.db.syncState.where('dirty').equals(1).primaryKeys()) as string[];
+		const entries = await this.db.index.bulkGet(dirty);
+		return dirty.map((doc, i) => ({ doc, title: entries[i]?.title ?? doc }));
+	}
+
+	/** A backup of every document with unsynced changes, as a JSON file the user can keep or import elsewhere. */
+	async exportPending(): Promise<Blob> {
+		const docs = await this.pendingDocs();
+		const states = await Promise.all(docs.map(async (d) => ({ doc: d.doc, update: await this.store.readState(d.doc) })));
+		const backup: Backup = makeBackup(this.actor.id, states, Date.now());
+		return new Blob([JSON.stringify(backup)], { type: 'application/json' });
+	}
+
+	/** Merges a backup file into local storage; it syncs like any local change. Throws BackupError when damaged. */
+	async importBackup(text: string): Promise<number> {
+		const docs = parseBackup(text);
+		for (const { doc, update } of docs) {
+			const handle = await this.store.openDoc(doc);
+			try {
+				Y.applyUpdate(handle.doc, update);
+				await handle.saved();
+			} finally {
+				handle.release();
+			}
+		}
+		return docs.length;
+	}
+
+	/**
+	 * Signs this device out: deletes every community document (personal data first) and the credential.
+	 * Refuses while changes are unsynced unless `discardUnsynced` is set; the caller offers an export first.
+	 */
+	async signOut(opts: { discardUnsynced?: boolean } = {}): Promise<{ ok: true } | { ok: false; pending: { doc: string; title: string }[] }> {
+		const pending = await this.pendingDocs();
+		if (pending.length > 0 && !opts.discardUnsynced) return { ok: false, pending };
+		this.engine.stop();
+		const names = (await this.db.syncState.toCollection().primaryKeys()) as string[];
+		const personal = (n: string) => PERSONAL_KINDS.has(parseDocName(n)?.kind ?? '');
+		for (const name of [...names.filter(personal), ...names.filter((n) => !personal(n))]) await this.store.remove(name);
+		await this.db.transaction('rw', this.db.index, this.db.settings, this.db.syncState, async () => {
+			await this.db.index.clear();
+			await this.db.syncState.clear();
+			await this.db.settings.clear();
+		});
+		this.token = null;
+		this.device = null;
+		this.actor = { id: 'device', name: '', role: 'resident' };
+		return { ok: true };
 	}
 
 	/** Dexie live query as a Svelte-compatible store (`$store` in components). */

@@ -38,6 +38,11 @@ export interface SyncStatus {
 	lastSynced: number | null;
 	/** Why the relay refused us last (close reason), if it did. */
 	error: string | null;
+	/**
+	 * Set when the relay refused the credential itself (close 4401: missing, forged, expired or revoked).
+	 * The engine stops reconnecting until `start()` is called again with a new credential; local data stays.
+	 */
+	refusal: { code: number; reason: string } | null;
 }
 
 export interface WebSocketLike {
@@ -87,7 +92,15 @@ export class SyncEngine {
 	private pullTimer: ReturnType<typeof setTimeout> | null = null;
 	private catchingUp: Promise<void> | null = null;
 	private unlisten: () => void;
-	readonly status: SyncStatus = { connection: 'offline', pending: 0, done: 0, total: 0, lastSynced: null, error: null };
+	readonly status: SyncStatus = {
+		connection: 'offline',
+		pending: 0,
+		done: 0,
+		total: 0,
+		lastSynced: null,
+		error: null,
+		refusal: null
+	};
 
 	constructor(private readonly opts: SyncEngineOptions) {
 		this.unlisten = opts.store.onLocalChange((name, update, seq) => this.pushLocal(name, update, seq));
@@ -113,6 +126,7 @@ export class SyncEngine {
 	start(): void {
 		if (!this.stopped) return;
 		this.stopped = false;
+		this.emit({ refusal: null });
 		void this.refreshPending();
 		void this.store.db.settings.get('sync.lastSynced').then((s) => {
 			if (typeof s?.value === 'number') this.emit({ lastSynced: s.value });
@@ -181,6 +195,12 @@ export class SyncEngine {
 			this.serverSV.clear();
 			const refused = ev.code >= 4000 ? ev.reason || `closed (${ev.code})` : null;
 			this.emit({ connection: 'offline', done: 0, total: 0, ...(refused ? { error: refused } : {}) });
+			if (ev.code === CloseCode.Unauthorized) {
+				// Retrying with the same credential cannot succeed; wait for a new one.
+				this.stopped = true;
+				this.emit({ refusal: { code: ev.code, reason: ev.reason } });
+				return;
+			}
 			this.scheduleReconnect();
 		};
 	}
