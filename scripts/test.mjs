@@ -5,7 +5,8 @@
  * browser). Extra arguments go to Vitest, e.g. `npm test -- --project unit`. Exits with Vitest's code.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,4 +52,26 @@ if (buildStatus !== 0) {
 }
 
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
-process.exit(run(process.execPath, [vitest, 'run', ...process.argv.slice(2)]));
+const report = join(mkdtempSync(join(tmpdir(), 'courtyard-test-')), 'report.json');
+const status = run(process.execPath, [
+	vitest,
+	'run',
+	'--reporter=default',
+	'--reporter=json',
+	`--outputFile.json=${report}`,
+	...process.argv.slice(2)
+]);
+// One plain closing line that any CI can read, whatever Vitest's own summary looks like.
+try {
+	const r = JSON.parse(readFileSync(report, 'utf8'));
+	const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+	console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
+	if (r.numTotalTests === 0) {
+		console.error('courtyard: no test ran');
+		process.exit(1);
+	}
+} catch {
+	console.log('Tests: 0 passed, 1 failed');
+	process.exit(status === 0 ? 1 : status);
+}
+process.exit(status);

@@ -1,0 +1,31 @@
+/**
+ * `npm run bench`: every benchmark, printing figures and ratios against a baseline measured in the same run.
+ * Needs a build for the bundle figure (made here when missing). Loopback only, bounded in time.
+ */
+import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { allJsGzip, firstLoadJs, kb } from './first-load-js';
+import { fanoutBench } from './relay-fanout';
+import { pullBench } from './relay-pull';
+
+async function main() {
+	if (!existsSync('build/index.html')) execSync('npx vite build', { stdio: 'inherit' });
+	const js = await firstLoadJs();
+	console.log('== First-load JavaScript (measured in Chromium, gzip -9)');
+	console.log(
+		`${js.files} scripts, ${kb(js.raw)} raw, ${kb(js.gzip)} gzip = ${((js.gzip / (150 * 1024)) * 100).toFixed(0)}% of the 150 KB budget` +
+			` (all JS in the build: ${kb(allJsGzip())} gzip)`
+	);
+	console.log();
+	console.log(String(await pullBench()));
+	console.log();
+	console.log(String(await fanoutBench()));
+}
+
+main().then(
+	() => process.exit(0),
+	(err) => {
+		console.error(err);
+		process.exit(1);
+	}
+);
