@@ -68,3 +68,51 @@ export function flagNegativeList(text: string, list: readonly NegativeItem[] = N
 	}
 	return flags;
 }
+
+/** One version of a community's lists. Every edit adds a version, so old screening decisions keep their rule. */
+export interface ListVersion {
+	version: number;
+	at: number;
+	/** Id of the admin who made it. */
+	by: string;
+	encouraged: readonly Category[];
+	negative: readonly NegativeItem[];
+}
+
+export const DEFAULT_LISTS: ListVersion = {
+	version: 1,
+	at: 0,
+	by: 'default',
+	encouraged: ENCOURAGED_CATEGORIES,
+	negative: NEGATIVE_LIST
+};
+
+/**
+ * The version in force: the highest number; two admins who both made "version 3" offline are ordered by
+ * time, then id, so every device picks the same one (the other stays in the history).
+ */
+export function currentLists(versions: readonly ListVersion[]): ListVersion {
+	let best = DEFAULT_LISTS;
+	for (const v of versions) {
+		if (v.version > best.version || (v.version === best.version && (v.at > best.at || (v.at === best.at && v.by > best.by)))) {
+			best = v;
+		}
+	}
+	return best;
+}
+
+export function listVersion(versions: readonly ListVersion[], version: number): ListVersion | undefined {
+	return version === DEFAULT_LISTS.version && !versions.some((v) => v.version === version)
+		? DEFAULT_LISTS
+		: versions.find((v) => v.version === version);
+}
+
+/** A new version from edited lists, numbered after everything this device has seen. */
+export function nextListVersion(
+	versions: readonly ListVersion[],
+	edit: Pick<ListVersion, 'encouraged' | 'negative'>,
+	by: string,
+	at: number
+): ListVersion {
+	return { ...edit, version: currentLists(versions).version + 1, by, at };
+}
