@@ -50,11 +50,11 @@ const ownGrid =
  * (e.g. a grid worker reaches only the registers of their own grids). Street admins get no household data.
  */
 export const ACCESS_MATRIX: Readonly<Record<Role, Readonly<Record<DocKind, KindRule>>>> = {
-	resident: { community: 'read', proposal: 'write', households: 'none' },
-	grid_worker: { community: 'read', proposal: 'write', households: ownGrid('write') },
-	facilitator: { community: 'read', proposal: 'write', households: 'read' },
-	community_admin: { community: 'write', proposal: 'write', households: 'write' },
-	street_admin: { community: 'read', proposal: 'read', households: 'none' }
+	resident: { community: 'read', proposal: 'write', topic: 'read', households: 'none' },
+	grid_worker: { community: 'read', proposal: 'write', topic: 'read', households: ownGrid('write') },
+	facilitator: { community: 'read', proposal: 'write', topic: 'write', households: 'read' },
+	community_admin: { community: 'write', proposal: 'write', topic: 'write', households: 'write' },
+	street_admin: { community: 'read', proposal: 'read', topic: 'read', households: 'none' }
 };
 
 export function roleAccess(principal: Principal, docName: string): Access {

@@ -37,6 +37,7 @@ const ownGrid = (access: Access): Rule => (grant, doc) => (grant.grids?.includes
 export const ACCESS_MATRIX: Readonly<Record<string, Readonly<Record<Role, Rule>>>> = {
 	community: { resident: 'read', grid_worker: 'read', facilitator: 'read', community_admin: 'write', street_admin: 'read' },
 	proposal: { resident: 'write', grid_worker: 'write', facilitator: 'write', community_admin: 'write', street_admin: 'read' },
+	topic: { resident: 'read', grid_worker: 'read', facilitator: 'write', community_admin: 'write', street_admin: 'read' },
 	households: {
 		resident: 'none',
 		grid_worker: ownGrid('write'),

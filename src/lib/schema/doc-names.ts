@@ -5,8 +5,8 @@
 
 export const SCHEMA_VERSION = 1;
 
-export type DocKind = 'community' | 'proposal' | 'households';
-export const DOC_KINDS: readonly DocKind[] = ['community', 'proposal', 'households'];
+export type DocKind = 'community' | 'proposal' | 'topic' | 'households';
+export const DOC_KINDS: readonly DocKind[] = ['community', 'proposal', 'topic', 'households'];
 
 export interface DocName {
 	community: string;
@@ -36,3 +36,4 @@ export function parseDocName(name: string): DocName | null {
 export const communityDocName = (community: string) => docName(community, 'community', 'main');
 export const householdsDocName = (community: string, grid: string) => docName(community, 'households', grid);
 export const proposalDocName = (community: string, id: string) => docName(community, 'proposal', id);
+export const topicDocName = (community: string, id: string) => docName(community, 'topic', id);

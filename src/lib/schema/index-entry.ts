@@ -7,6 +7,7 @@ import { type DocKind, parseDocName } from './doc-names';
 import { isProposalDoc, readProposal } from './proposal-doc';
 import { readCommunity } from './community-doc';
 import { readHouseholds } from './households-doc';
+import { readTopic } from './topic-doc';
 
 export interface IndexEntry {
 	doc: string;
@@ -50,6 +51,19 @@ export function indexEntry(name: string, doc: Y.Doc): IndexEntry | null {
 			const c = readCommunity(doc);
 			if (!c.id) return null;
 			return { ...base, ...blank, title: c.name, updated: 0, count: c.buildings.length };
+		}
+		case 'topic': {
+			const t = readTopic(doc, name);
+			if (!t.id) return null;
+			return {
+				...base,
+				...blank,
+				title: t.title,
+				category: t.category,
+				createdBy: t.createdBy?.id ?? '',
+				updated: t.createdAt,
+				count: t.proposals.length
+			};
 		}
 		case 'households': {
 			const list = readHouseholds(doc);

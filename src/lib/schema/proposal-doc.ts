@@ -3,6 +3,7 @@
  *   meta        Y.Map   scalar fields (last writer wins per field)
  *   description Y.Text  so two people editing the text merge instead of overwriting
  *   coSigners   Y.Map   household id → CoSigner (one signature per household, however often recorded)
+ *   supporters  Y.Map   household or person id → Supporter (附议; one per household)
  *   timeline    Y.Array TimelineEvent, append-only; status is folded from it
  */
 import * as Y from 'yjs';
@@ -28,6 +29,12 @@ export interface CoSigner {
 	channel: Channel;
 }
 
+export interface Supporter {
+	id: string;
+	at: number;
+	by: Actor;
+}
+
 export interface Proposal {
 	id: string;
 	schema: number;
@@ -42,6 +49,7 @@ export interface Proposal {
 	createdAt: number;
 	createdBy: Actor | null;
 	coSigners: CoSigner[];
+	supporters: Supporter[];
 	timeline: FoldedTimeline;
 }
 
@@ -49,6 +57,7 @@ const meta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
 const description = (doc: Y.Doc) => doc.getText('description');
 const coSigners = (doc: Y.Doc) => doc.getMap<CoSigner>('coSigners');
 const timeline = (doc: Y.Doc) => doc.getArray<TimelineEvent>('timeline');
+const supporters = (doc: Y.Doc) => doc.getMap<Supporter>('supporters');
 
 /** True once the document holds a created proposal (an empty doc may be one still syncing). */
 export function isProposalDoc(doc: Y.Doc): boolean {
@@ -75,6 +84,7 @@ export function readProposal(doc: Y.Doc): Proposal {
 		createdAt: Number(m.get('createdAt') ?? 0),
 		createdBy: (m.get('createdBy') as Actor | undefined) ?? null,
 		coSigners: [...coSigners(doc).values()].sort((a, b) => a.at - b.at),
+		supporters: [...supporters(doc).values()].sort((a, b) => a.at - b.at),
 		timeline: foldTimeline(timeline(doc).toArray())
 	};
 }
@@ -164,4 +174,9 @@ export function addCoSigner(doc: Y.Doc, signer: CoSigner): void {
 			name: signer.name
 		});
 	});
+}
+
+/** Records support (附议) by a household or resident; supporting twice is one entry. */
+export function addSupporter(doc: Y.Doc, supporter: Supporter): void {
+	supporters(doc).set(supporter.id, supporter);
 }
