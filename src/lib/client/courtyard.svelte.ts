@@ -6,14 +6,17 @@ import { liveQuery } from 'dexie';
 import * as Y from 'yjs';
 import type { Actor, Channel, Role } from '../domain/actor';
 import { newId } from '../domain/ids';
-import type { ProposalDraft, ProposalStatus, TimelineEvent } from '../domain/proposal';
+import type { Level, ProposalDraft, ProposalStatus, TimelineEvent } from '../domain/proposal';
 import type { ApiError, DeviceInfo, JoinResponse } from '../protocol/api';
 import { SYNC_PATH, TOKEN_PARAM } from '../protocol/messages';
 import { PERSONAL_KINDS } from '../domain/access';
 import { parseDocName } from '../schema/doc-names';
 import { makeBackup, parseBackup, type Backup } from './backup';
 import { proposalDocName } from '../schema/doc-names';
-import { appendEvent, createProposal, editProposal } from '../schema/proposal-doc';
+import { addCoSigner, addSupporter, appendEvent, createProposal, editProposal } from '../schema/proposal-doc';
+import { addToTopic, createTopic } from '../schema/topic-doc';
+import { topicDocName } from '../schema/doc-names';
+import type { CategoryId } from '../domain/lists';
 import { openDatabase, type CourtyardDB } from './db';
 import { DocStore, type DocHandle } from './doc-store';
 import { SyncEngine, type SyncStatus } from './sync-engine';
@@ -150,7 +153,7 @@ export class Courtyard {
 		handle: DocHandle,
 		from: ProposalStatus,
 		to: ProposalStatus,
-		extra: { reason?: string; negativeItem?: number; target?: string; channel?: Channel } = {}
+		extra: { reason?: string; negativeItem?: number; listVersion?: number; target?: string; channel?: Channel; level?: Level } = {}
 	): Promise<string> {
 		const event: TimelineEvent = {
 			id: newId(),
@@ -162,12 +165,54 @@ export class Courtyard {
 			to,
 			...(extra.reason ? { reason: extra.reason } : {}),
 			...(extra.negativeItem ? { negativeItem: extra.negativeItem } : {}),
+			...(extra.listVersion ? { listVersion: extra.listVersion } : {}),
+			...(extra.level ? { level: extra.level } : {}),
 			...(extra.target ? { target: extra.target } : {})
 		};
 		appendEvent(handle.doc, event);
 		await handle.saved();
 		// The id lets the page tell later whether this decision took effect or was superseded after a merge.
 		return event.id;
+	}
+
+	/** Records a co-signing household (联名), in the app or by a grid worker at the door. */
+	async coSign(handle: DocHandle, household: string, name: string, channel: Channel): Promise<void> {
+		addCoSigner(handle.doc, { household, name, at: Date.now(), by: this.actorSnapshot(), channel });
+		await handle.saved();
+	}
+
+	/** Support (附议) by this device's household, or its person when it has none. */
+	async support(handle: DocHandle): Promise<void> {
+		const id = this.device?.grant.household ?? this.actor.id;
+		addSupporter(handle.doc, { id, at: Date.now(), by: this.actorSnapshot() });
+		await handle.saved();
+	}
+
+	async comment(handle: DocHandle, text: string, channel: Channel = 'app'): Promise<void> {
+		appendEvent(handle.doc, { id: newId(), type: 'comment', at: Date.now(), by: this.actorSnapshot(), channel, text });
+		await handle.saved();
+	}
+
+	/** Creates a topic (议题) holding the given proposals, moving each accepted one to 'topic'. */
+	async createTopic(title: string, category: CategoryId | '', proposals: { handle: DocHandle; status: ProposalStatus }[]): Promise<string> {
+		const id = newId();
+		const name = topicDocName(this.community, id);
+		const topic = await this.store.openDoc(name);
+		try {
+			createTopic(topic.doc, { id, title, category, level: 'community' }, this.actorSnapshot(), Date.now());
+			await topic.saved();
+			for (const p of proposals) await this.joinTopic(topic, p.handle, p.status);
+		} finally {
+			topic.release();
+		}
+		return name;
+	}
+
+	/** Adds a proposal to a topic; an accepted proposal moves to 'topic' with the topic as target. */
+	async joinTopic(topic: DocHandle, proposal: DocHandle, status: ProposalStatus): Promise<void> {
+		addToTopic(topic.doc, proposal.name, this.actorSnapshot(), Date.now());
+		await topic.saved();
+		if (status === 'accepted') await this.transition(proposal, 'accepted', 'topic', { target: topic.name });
 	}
 
 	/** Bearer header for the relay's HTTP API. */

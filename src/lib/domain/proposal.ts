@@ -102,6 +102,8 @@ export type TimelineEvent =
 			reason?: string;
 			/** Negative-list item number cited by a rejection. */
 			negativeItem?: number;
+			/** Version of the community's lists in force when the decision was made. */
+			listVersion?: number;
 			/** Document name of the proposal or topic this one was merged into or joined. */
 			target?: string;
 			level?: Level;
