@@ -100,7 +100,8 @@ function buildCommunity(rng: Rng): Community {
 		district: '临江区',
 		grids,
 		buildings,
-		rules: DEFAULT_RULES
+		rules: DEFAULT_RULES,
+		lists: []
 	};
 }
 

@@ -4,9 +4,11 @@
  *   grids     Y.Map  grid id → Grid
  *   buildings Y.Map  building id → Building
  *   settings  Y.Map  minCoSigners, …
+ *   lists     Y.Array ListVersion: every edit of the encouraged and negative lists appends a version
  */
 import * as Y from 'yjs';
 import { DEFAULT_RULES, type ValidationRules } from '../domain/proposal';
+import type { ListVersion } from '../domain/lists';
 import { SCHEMA_VERSION } from './doc-names';
 
 export interface Grid {
@@ -31,9 +33,19 @@ export interface Community {
 	grids: Grid[];
 	buildings: Building[];
 	rules: ValidationRules;
+	/** Every version of the lists; `currentLists` picks the one in force. */
+	lists: ListVersion[];
 }
 
-export function writeCommunity(doc: Y.Doc, c: Community): void {
+export function addListVersion(doc: Y.Doc, version: ListVersion): void {
+	doc.getArray<ListVersion>('lists').push([version]);
+}
+
+export function setMinCoSigners(doc: Y.Doc, n: number): void {
+	doc.getMap<unknown>('settings').set('minCoSigners', n);
+}
+
+export function writeCommunity(doc: Y.Doc, c: Omit<Community, 'lists'>): void {
 	doc.transact(() => {
 		const meta = doc.getMap<unknown>('meta');
 		meta.set('schema', SCHEMA_VERSION);
@@ -59,6 +71,7 @@ export function readCommunity(doc: Y.Doc): Community {
 		district: String(meta.get('district') ?? ''),
 		grids: [...doc.getMap<Grid>('grids').values()].sort((a, b) => a.id.localeCompare(b.id)),
 		buildings: [...doc.getMap<Building>('buildings').values()].sort((a, b) => a.name.localeCompare(b.name, 'zh')),
-		rules: { minCoSigners: typeof min === 'number' ? min : DEFAULT_RULES.minCoSigners }
+		rules: { minCoSigners: typeof min === 'number' ? min : DEFAULT_RULES.minCoSigners },
+		lists: doc.getArray<ListVersion>('lists').toArray()
 	};
 }
