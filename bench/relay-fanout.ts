@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { type BenchResult, cpuMs, isMain, result, type Server, sleep, spawnServer, tempDir } from './relay-kit';
+import { type BenchResult, benchToken, cpuMs, isMain, result, type Server, sleep, spawnServer, tempDir } from './relay-kit';
 
 interface FanoutRun {
 	cpuMs: number;
@@ -17,7 +17,14 @@ interface FanoutRun {
 	seconds: number;
 }
 
-async function fanout(server: Server, serverUrl: string, rooms: number, perRoom: number, seconds: number): Promise<FanoutRun> {
+async function fanout(
+	server: Server,
+	serverUrl: string,
+	rooms: number,
+	perRoom: number,
+	seconds: number,
+	params: Record<string, string>
+): Promise<FanoutRun> {
 	process.setMaxListeners(0);
 	const providers: WebsocketProvider[] = [];
 	const writers: Array<{ doc: Y.Doc }> = [];
@@ -27,7 +34,8 @@ async function fanout(server: Server, serverUrl: string, rooms: number, perRoom:
 			const doc = new Y.Doc();
 			const p = new WebsocketProvider(serverUrl, `bench:proposal:room${r}`, doc, {
 				WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-				disableBc: true
+				disableBc: true,
+				params
 			});
 			providers.push(p);
 			if (c === 0) writers.push({ doc });
@@ -72,10 +80,10 @@ export async function fanoutBench(rooms = 20, perRoom = 10, seconds = 5): Promis
 	const rows: BenchResult['rows'] = [];
 	const notes: string[] = [];
 	const runs = new Map<string, FanoutRun>();
-	const run = async (name: string, script: string, env: Record<string, string>, path: string) => {
+	const run = async (name: string, script: string, env: Record<string, string>, path: string, params: Record<string, string> = {}) => {
 		const s = await spawnServer(name, script, env);
 		servers.push(s);
-		const r = await fanout(s, s.url.replace(/^http/, 'ws') + path, rooms, perRoom, seconds);
+		const r = await fanout(s, s.url.replace(/^http/, 'ws') + path, rooms, perRoom, seconds, params);
 		await s.stop();
 		runs.set(name, r);
 		rows.push({
@@ -89,7 +97,8 @@ export async function fanoutBench(rooms = 20, perRoom = 10, seconds = 5): Promis
 	try {
 		const dataDir = tempDir('courtyard-bench-fanout-');
 		dirs.push(dataDir);
-		await run('relay /ws (SQLite, fsync)', 'server/main.ts', { DATA_DIR: dataDir, SEED: '0', STATIC_DIR: dataDir }, '/ws');
+		const token = await benchToken(dataDir);
+		await run('relay /ws (SQLite, fsync)', 'server/main.ts', { DATA_DIR: dataDir, SEED: '0', STATIC_DIR: dataDir }, '/ws', { token });
 		try {
 			await run('stock, in memory', 'bench/relay-stock-server.ts', {}, '');
 			const leveldb = tempDir('courtyard-bench-leveldb-');

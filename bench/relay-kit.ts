@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as Y from 'yjs';
+import { Credentials } from '../server/credentials';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -114,6 +115,20 @@ export function benchDocUpdate(i: number): Uint8Array {
 }
 
 export const benchDocName = (i: number) => `bench:proposal:p${i}`;
+
+/**
+ * A community admin credential for the `bench` community, signed with the key in `dataDir` (created there if
+ * missing), so the relay started on that directory accepts it: the benches run with access control on, as
+ * deployed.
+ */
+export async function benchToken(dataDir: string): Promise<string> {
+	const credentials = await Credentials.open(dataDir, { revocationPollMs: 0 });
+	try {
+		return (await credentials.issue({ role: 'community_admin', community: 'bench' }, 'bench client')).token;
+	} finally {
+		credentials.close();
+	}
+}
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -12,12 +12,13 @@ import fs from 'node:fs';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { decodeFrame, encodeFrame, MuxMessage, SYNC_PATH } from '../src/lib/protocol/messages';
+import { decodeFrame, encodeFrame, MuxMessage, SYNC_PATH, TOKEN_PARAM } from '../src/lib/protocol/messages';
 import { SqliteStore } from '../server/sqlite-store';
 import {
 	benchDocName,
 	benchDocUpdate,
 	benchText,
+	benchToken,
 	type BenchResult,
 	isMain,
 	result,
@@ -38,9 +39,9 @@ interface PullRun {
 const isComplete = (doc: Y.Doc, i: number) => doc.getText('description').toString() === benchText(i);
 
 /** Our batched path: one socket, one BatchSync, apply every diff. */
-async function batchPull(relayUrl: string, n: number): Promise<PullRun> {
+async function batchPull(relayUrl: string, n: number, token: string): Promise<PullRun> {
 	const t0 = performance.now();
-	const ws = new WebSocket(relayUrl.replace(/^http/, 'ws') + SYNC_PATH);
+	const ws = new WebSocket(`${relayUrl.replace(/^http/, 'ws')}${SYNC_PATH}?${TOKEN_PARAM}=${encodeURIComponent(token)}`);
 	ws.binaryType = 'nodebuffer';
 	await new Promise<void>((resolve, reject) => {
 		ws.once('open', () => resolve());
@@ -73,7 +74,7 @@ async function batchPull(relayUrl: string, n: number): Promise<PullRun> {
 }
 
 /** The naive path: one stock provider (one socket) per document; "synced" once every provider says so. */
-async function naivePull(serverUrl: string, n: number): Promise<PullRun> {
+async function naivePull(serverUrl: string, n: number, params: Record<string, string> = {}): Promise<PullRun> {
 	process.setMaxListeners(0);
 	const t0 = performance.now();
 	const providers: WebsocketProvider[] = [];
@@ -86,7 +87,8 @@ async function naivePull(serverUrl: string, n: number): Promise<PullRun> {
 			const doc = new Y.Doc({ guid: benchDocName(i) });
 			const p = new WebsocketProvider(serverUrl, benchDocName(i), doc, {
 				WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-				disableBc: true
+				disableBc: true,
+				params
 			});
 			docs.push(doc);
 			providers.push(p);
@@ -139,6 +141,7 @@ export async function pullBench(n = 1_000): Promise<BenchResult> {
 		const store = SqliteStore.open(dataDir);
 		await store.appendUpdates(Array.from({ length: n }, (_, i) => ({ doc: benchDocName(i), data: benchDocUpdate(i) })));
 		await store.close();
+		const token = await benchToken(dataDir);
 		const ours = async () => {
 			const s = await spawnServer('relay', 'server/main.ts', { DATA_DIR: dataDir, SEED: '0', STATIC_DIR: dataDir });
 			servers.push(s);
@@ -146,12 +149,12 @@ export async function pullBench(n = 1_000): Promise<BenchResult> {
 		};
 
 		let relay = await ours();
-		rows.push(row('(i) relay /sync BatchSync, cold', await batchPull(relay.url, n), n));
-		rows.push(row('(i) relay /sync BatchSync, warm', await batchPull(relay.url, n), n));
+		rows.push(row('(i) relay /sync BatchSync, cold', await batchPull(relay.url, n, token), n));
+		rows.push(row('(i) relay /sync BatchSync, warm', await batchPull(relay.url, n, token), n));
 		await relay.stop();
 
 		relay = await ours();
-		rows.push(row('(ii) relay /ws, provider per doc', await naivePull(`${relay.url.replace(/^http/, 'ws')}/ws`, n), n));
+		rows.push(row('(ii) relay /ws, provider per doc', await naivePull(`${relay.url.replace(/^http/, 'ws')}/ws`, n, { token }), n));
 		await relay.stop();
 
 		try {

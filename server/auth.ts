@@ -1,80 +1,81 @@
 /**
- * Authorization hook. The relay asks `authenticate` once per connection (token from the `token` query parameter)
- * and `access` per document:
+ * Authorization hook. The relay asks `authenticate` once per connection (the credential from the `token` query
+ * parameter) and `access` per document, using THE access matrix of src/lib/domain/access.ts:
  *   'write'  receives the document and may change it;
- *   'read'   receives the document; its updates and awareness are dropped (Update gets DocError Forbidden);
+ *   'read'   receives the document; its updates and awareness are dropped (answered with one DocError/denial);
  *   'none'   refused before any byte of the document is sent.
- * OpenAuthorizer is the default until signed device credentials land; RoleAuthorizer applies the role matrix of
- * DESIGN.md §2 to principals that some credential check produced.
+ * `watch` ends an open connection when its credential is revoked or expires.
+ *
+ * CredentialAuthorizer (signed device credentials, credentials.ts) is the relay's default. OpenAuthorizer lets
+ * anyone write every well-formed document: development and tests only, chosen explicitly (`auth: 'open'`,
+ * COURTYARD_AUTH=open).
  */
-import type { Role } from '../src/lib/domain/actor';
-import { type DocKind, type DocName, parseDocName } from '../src/lib/schema/doc-names';
+import { type Access, accessFor, type Grant } from '../src/lib/domain/access';
+import { parseDocName } from '../src/lib/schema/doc-names';
+import type { Credentials } from './credentials';
 
-export type Access = 'write' | 'read' | 'none';
+export type { Access } from '../src/lib/domain/access';
 
 export interface Principal {
-	id: string;
-	/** null for the open (development) principal, which the OpenAuthorizer lets write everything. */
-	role: Role | null;
-	community?: string;
-	/** Grids a grid worker canvasses. */
-	grids?: readonly string[];
+	/** The credential's device id ('open' for the development principal). */
+	deviceId: string;
+	/** What the credential grants; null only for the open principal, which may write everything. */
+	grant: Grant | null;
+	/** When the credential expires (ms since the epoch); null if never. */
+	expiresAt: number | null;
 }
+
+export type Authentication = { ok: true; principal: Principal } | { ok: false; reason: string };
 
 export interface Authorizer {
-	/** null refuses the connection (close 4401). */
-	authenticate(token: string | null): Promise<Principal | null>;
+	/** `{ ok: false, reason }` refuses the connection with 4401 and that reason. */
+	authenticate(token: string | null): Promise<Authentication>;
 	access(principal: Principal, docName: string): Access;
+	/** Calls `end(reason)` once the principal's credential is revoked or expires; returns an unsubscribe. */
+	watch(principal: Principal, end: (reason: string) => void): () => void;
 }
 
-/** Everyone may write every well-formed document name. */
-export class OpenAuthorizer implements Authorizer {
-	async authenticate(token: string | null): Promise<Principal> {
-		return { id: token ? `token:${token.slice(0, 16)}` : 'anonymous', role: null };
-	}
-
-	access(_principal: Principal, docName: string): Access {
-		return parseDocName(docName) ? 'write' : 'none';
-	}
-}
-
-type KindRule = Access | ((principal: Principal, doc: DocName) => Access);
-
-const ownGrid =
-	(inGrid: Access): KindRule =>
-	(principal, doc) =>
-		principal.grids?.includes(doc.id) ? inGrid : 'none';
-
-/**
- * Role × document kind. Extend by adding a kind to DocKind and a column here; a function decides per document
- * (e.g. a grid worker reaches only the registers of their own grids). Street admins get no household data.
- */
-export const ACCESS_MATRIX: Readonly<Record<Role, Readonly<Record<DocKind, KindRule>>>> = {
-	resident: { community: 'read', proposal: 'write', topic: 'read', households: 'none' },
-	grid_worker: { community: 'read', proposal: 'write', topic: 'read', households: ownGrid('write') },
-	facilitator: { community: 'read', proposal: 'write', topic: 'write', households: 'read' },
-	community_admin: { community: 'write', proposal: 'write', topic: 'write', households: 'write' },
-	street_admin: { community: 'read', proposal: 'read', topic: 'read', households: 'none' }
-};
-
-export function roleAccess(principal: Principal, docName: string): Access {
+/** Access of a principal to a document name: the domain matrix; malformed names are refused. */
+export function principalAccess(principal: Principal, docName: string): Access {
 	const doc = parseDocName(docName);
-	if (!doc || !principal.role) return 'none';
-	// Street admins span the communities of their street; everyone else stays in their own community.
-	if (principal.role !== 'street_admin' && principal.community !== doc.community) return 'none';
-	const rule = ACCESS_MATRIX[principal.role][doc.kind];
-	return typeof rule === 'function' ? rule(principal, doc) : rule;
+	if (!doc) return 'none';
+	if (principal.grant === null) return 'write';
+	return accessFor(principal.grant, doc);
 }
 
-/** Applies the role matrix to principals resolved by `resolve` (a credential check, or a fixed table in tests). */
-export class RoleAuthorizer implements Authorizer {
-	constructor(private readonly resolve: (token: string | null) => Promise<Principal | null>) {}
-
-	authenticate(token: string | null): Promise<Principal | null> {
-		return this.resolve(token);
+/** Development only: everyone may write every well-formed document name. */
+export class OpenAuthorizer implements Authorizer {
+	async authenticate(): Promise<Authentication> {
+		return { ok: true, principal: { deviceId: 'open', grant: null, expiresAt: null } };
 	}
 
 	access(principal: Principal, docName: string): Access {
-		return roleAccess(principal, docName);
+		return principalAccess(principal, docName);
+	}
+
+	watch(): () => void {
+		return () => {};
+	}
+}
+
+/** Signed device credentials (credentials.ts) and the domain access matrix. */
+export class CredentialAuthorizer implements Authorizer {
+	constructor(private readonly credentials: Credentials) {}
+
+	async authenticate(token: string | null): Promise<Authentication> {
+		const verified = await this.credentials.verify(token);
+		if (!verified.ok) return { ok: false, reason: verified.reason };
+		return { ok: true, principal: { deviceId: verified.deviceId, grant: verified.grant, expiresAt: verified.expiresAt } };
+	}
+
+	access(principal: Principal, docName: string): Access {
+		// A credential always carries a grant; never let a null one mean "everything" here.
+		if (principal.grant === null) return 'none';
+		return principalAccess(principal, docName);
+	}
+
+	watch(principal: Principal, end: (reason: string) => void): () => void {
+		if (principal.expiresAt === null) return () => {};
+		return this.credentials.watch(principal.deviceId, principal.expiresAt, end);
 	}
 }

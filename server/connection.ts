@@ -1,13 +1,16 @@
 /**
- * What both endpoints share about one WebSocket: size and type checks on every message, a queue for messages that
- * arrive before the connection can answer them, backpressure, keep-alive, and closing with a clear code and
- * reason. Every handler runs inside a guard: a ProtocolError closes this connection with 4400, any other error
- * with 4500; nothing a client sends can throw past it.
+ * What both endpoints share about one WebSocket: authentication (4401 with the reason, then watching the
+ * credential so the connection closes when it is revoked or expires), size and type checks and a rate limit on
+ * every message, a queue for messages that arrive before the connection can answer them, backpressure,
+ * keep-alive, and closing with a clear code and reason. Every handler runs inside a guard: a ProtocolError closes
+ * this connection with 4400, any other error with 4500; nothing a client sends can throw past it.
  */
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode, ProtocolError } from '../src/lib/protocol/messages';
+import type { Authorizer, Principal } from './auth';
 import type { Limits } from './limits';
 import type { Logger } from './log';
+import { TokenBucket } from './rate-limit';
 
 /** Close reasons are limited to 123 bytes of UTF-8 by RFC 6455. */
 export function closeReason(reason: string): string {
@@ -28,6 +31,9 @@ export abstract class Connection {
 	private queue: Uint8Array[] = [];
 	private alive = true;
 	private pingTimer: NodeJS.Timeout | null = null;
+	private readonly messageBudget: TokenBucket;
+	private readonly byteBudget: TokenBucket;
+	private unwatch: (() => void) | null = null;
 
 	constructor(
 		protected readonly ws: WebSocket,
@@ -36,6 +42,8 @@ export abstract class Connection {
 		/** Close code for a client that does not read fast enough. */
 		private readonly slowCode: number
 	) {
+		this.messageBudget = new TokenBucket(limits.rateBurstMessages, limits.rateMessagesPerSecond);
+		this.byteBudget = new TokenBucket(limits.rateBurstBytes, limits.rateBytesPerSecond);
 		ws.on('message', (data, isBinary) => this.receive(data, isBinary));
 		ws.on('close', () => this.dispose());
 		ws.on('error', (error) => this.log.warn('socket error', error));
@@ -50,6 +58,27 @@ export abstract class Connection {
 
 	get isOpen(): boolean {
 		return !this.closed && this.ws.readyState === this.ws.OPEN;
+	}
+
+	/**
+	 * Checks the credential. A refused one closes the connection with 4401 and the reason ("missing credential",
+	 * "invalid credential", "credential expired", "credential revoked") and yields null; an accepted one is
+	 * watched, so that the connection is closed with 4401 when it is revoked or expires.
+	 */
+	protected async authenticate(authorizer: Authorizer, token: string | null): Promise<Principal | null> {
+		const result = await authorizer.authenticate(token);
+		if (this.closed) return null;
+		if (!result.ok) {
+			this.close(CloseCode.Unauthorized, result.reason);
+			return null;
+		}
+		const unwatch = authorizer.watch(result.principal, (reason) => this.close(CloseCode.Unauthorized, reason));
+		if (this.closed) {
+			unwatch();
+			return null;
+		}
+		this.unwatch = unwatch;
+		return result.principal;
 	}
 
 	/** Handles one binary message; may throw ProtocolError or return a promise that rejects with one. */
@@ -118,6 +147,8 @@ export abstract class Connection {
 		this.closed = true;
 		this.queue = [];
 		if (this.pingTimer) clearInterval(this.pingTimer);
+		this.unwatch?.();
+		this.unwatch = null;
 		try {
 			this.cleanup();
 		} catch (error) {
@@ -130,6 +161,10 @@ export abstract class Connection {
 		const bytes = toBytes(data);
 		if (bytes.length > this.limits.maxFrameBytes) {
 			this.close(CloseCode.TooLarge, `message too large: ${bytes.length} bytes, max ${this.limits.maxFrameBytes}`);
+			return;
+		}
+		if (!this.messageBudget.take(1) || !this.byteBudget.take(bytes.length)) {
+			this.close(CloseCode.RateLimited, 'rate limited');
 			return;
 		}
 		if (!isBinary) {

@@ -407,10 +407,29 @@ export function buildDemo(now = Date.now()): Demo {
 	return { community, households, proposals, docs };
 }
 
-/** Stores every demo document as one update, in one transaction. Returns the number of documents. */
-export async function seedDemo(store: DocStore, now = Date.now()): Promise<number> {
-	const { docs } = buildDemo(now);
+/** The street office the demo community belongs to (the scope of the demo street admin). */
+export const DEMO_STREET = 'demo-street';
+
+export interface SeededDemo {
+	docs: number;
+	community: string;
+	/** Grid ids, in order. */
+	grids: string[];
+	/** A household of the first grid, for the demo resident. */
+	household: string;
+}
+
+/** Stores every demo document as one update, in one transaction; says what was seeded. */
+export async function seedDemoCommunity(store: DocStore, now = Date.now()): Promise<SeededDemo> {
+	const { docs, community, households } = buildDemo(now);
 	await store.appendUpdates(docs.map(({ name, doc }) => ({ doc: name, data: Y.encodeStateAsUpdate(doc) })));
 	for (const { doc } of docs) doc.destroy();
-	return docs.length;
+	const grids = community.grids.map((g) => g.id);
+	const household = households.get(grids[0] as string)?.[0]?.id ?? 'h1';
+	return { docs: docs.length, community: community.id, grids, household };
+}
+
+/** Stores every demo document as one update, in one transaction. Returns the number of documents. */
+export async function seedDemo(store: DocStore, now = Date.now()): Promise<number> {
+	return (await seedDemoCommunity(store, now)).docs;
 }

@@ -4,9 +4,12 @@
  *
  * Unlike the stock server, nothing is sent before the room holds the full stored state: sync step 1 goes out once
  * the room is loaded and the client's own step 1 is queued until then, so `synced` on the client means it has
- * everything. Updates are broadcast only after they are durable. Close codes: 4401 no valid credential, 4403 no
- * access (before any byte of the document is sent), 4400 malformed, 4413 too large, 1013 too slow (a transient
- * code, so stock clients reconnect), 4503 shutting down.
+ * everything. Updates are broadcast only after they are durable. A read-only client receives the document; its
+ * updates and awareness are dropped (it gets one y-protocols permission-denied message, and its own awareness
+ * echoed back to it alone, which y-websocket's liveness check needs). Close codes: 4401 missing, invalid,
+ * expired or revoked credential (also while open), 4403 no access (before any byte of the document is sent),
+ * 4400 malformed, 4413 too large, 4429 rate limited, 1013 too slow (a transient code, so stock clients
+ * reconnect), 4503 shutting down.
  */
 import type { WebSocket } from 'ws';
 import { CloseCode } from '../src/lib/protocol/messages';
@@ -43,18 +46,17 @@ export class DocConnection extends Connection implements Subscriber {
 			this.close(CloseCode.Forbidden, `forbidden: not a document name: ${this.docName}`);
 			return;
 		}
-		const principal = await authorizer.authenticate(token);
-		if (this.closed) return;
-		if (!principal) {
-			this.close(CloseCode.Unauthorized, 'unauthorized: missing or invalid credential');
-			return;
-		}
+		const principal = await this.authenticate(authorizer, token);
+		if (!principal) return;
 		this.access = authorizer.access(principal, this.docName);
 		if (this.access === 'none') {
-			this.close(CloseCode.Forbidden, `forbidden: no access to ${this.docName}`);
+			this.close(CloseCode.Forbidden, `forbidden: no access to ${this.docName}${principal.grant ? ` as ${principal.grant.role}` : ''}`);
 			return;
 		}
 		this.room = this.hub.join(this.docName, this, (room, error) => {
+			// Runs synchronously inside join() when the room is already loaded: set the room before start()
+			// dispatches the messages queued until now, or they would find no room and be dropped.
+			this.room = room;
 			if (this.closed) return;
 			if (error) {
 				this.close(CloseCode.ServerError, 'could not load the document');

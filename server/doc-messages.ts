@@ -2,7 +2,8 @@
  * Handles one y-protocols message from a subscriber of a ready room, the same way on /ws/<doc> and inside /sync
  * `Doc` frames: sync step 1 is answered from the room; step 2 and updates go through the durable write path (the
  * room's doc changes only once they are stored); awareness is applied and broadcast. A 'read' subscriber's
- * updates and awareness are dropped.
+ * updates and awareness are dropped (neither stored nor broadcast) and `denied` is called; its awareness is
+ * echoed to it alone, because stock y-websocket clients reconnect when they hear nothing for 30 s.
  */
 import * as Y from 'yjs';
 import { ProtocolError } from '../src/lib/protocol/messages';
@@ -36,7 +37,11 @@ export function handleDocMessage(ctx: DocMessageContext, payload: Uint8Array): v
 			else hub.submit(room.name, msg.update, sub);
 			return;
 		case 'awareness':
-			if (access !== 'write') return;
+			if (access !== 'write') {
+				ctx.denied();
+				ctx.reply(payload);
+				return;
+			}
 			try {
 				room.applyAwareness(msg.update, sub);
 			} catch (err) {

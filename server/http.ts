@@ -1,5 +1,7 @@
 /**
- * HTTP side of the relay: the built app (SvelteKit adapter-static output) and `/api/health`.
+ * HTTP side of the relay: the built app (SvelteKit adapter-static output), `/api/health` and the API (api.ts).
+ * Every response carries the security headers of security-headers.ts; HTML gets a CSP with the hashes of its
+ * inline scripts.
  *
  * Caching follows how the PWA updates: `index.html` and `service-worker.js` must be revalidated on every load
  * (no-cache) or a device would keep an old shell; `/_app/immutable/*` carries content hashes in its names, so it
@@ -11,6 +13,8 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { sendJson } from './api';
+import { htmlPolicy, setSecurityHeaders } from './security-headers';
 
 const TYPES: Record<string, string> = {
 	'.html': 'text/html; charset=utf-8',
@@ -45,6 +49,8 @@ const NO_CACHE = new Set(['/index.html', '/service-worker.js']);
 export interface HttpOptions {
 	staticDir: string;
 	health(): Promise<{ ok: boolean; headSeq: number; docs: number }>;
+	/** Handles every other `/api/*` path. */
+	api?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
 }
 
 interface Served {
@@ -58,6 +64,18 @@ export function createHttpHandler(options: HttpOptions): (req: IncomingMessage, 
 	const root = path.resolve(options.staticDir);
 	const gzipCache = new Map<string, Buffer>();
 	let gzipBytes = 0;
+	const policies = new Map<string, string>();
+
+	const htmlCsp = (file: string, stat: fs.Stats): string => {
+		const key = `${file}:${stat.mtimeMs}:${stat.size}`;
+		let csp = policies.get(key);
+		if (!csp) {
+			csp = htmlPolicy(fs.readFileSync(file, 'utf8'));
+			if (policies.size > 1_000) policies.clear();
+			policies.set(key, csp);
+		}
+		return csp;
+	};
 
 	const gzipped = (file: string, stat: fs.Stats): Buffer => {
 		const key = `${file}:${stat.mtimeMs}:${stat.size}`;
@@ -103,7 +121,7 @@ export function createHttpHandler(options: HttpOptions): (req: IncomingMessage, 
 		const { file, stat, urlPath } = served;
 		const ext = path.extname(file).toLowerCase();
 		res.setHeader('Content-Type', TYPES[ext] ?? 'application/octet-stream');
-		res.setHeader('X-Content-Type-Options', 'nosniff');
+		if (ext === '.html') res.setHeader('Content-Security-Policy', htmlCsp(file, stat));
 		if (urlPath.startsWith(IMMUTABLE_PREFIX)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
 		else if (NO_CACHE.has(urlPath) || ext === '.html') res.setHeader('Cache-Control', 'no-cache');
 		else res.setHeader('Cache-Control', 'public, max-age=0, must-revalidate');
@@ -144,14 +162,8 @@ export function createHttpHandler(options: HttpOptions): (req: IncomingMessage, 
 		else fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
 	};
 
-	const json = (res: ServerResponse, status: number, body: unknown): void => {
-		res.statusCode = status;
-		res.setHeader('Content-Type', 'application/json; charset=utf-8');
-		res.setHeader('Cache-Control', 'no-store');
-		res.end(JSON.stringify(body));
-	};
-
 	return (req, res) => {
+		setSecurityHeaders(res);
 		void (async () => {
 			const url = new URL(req.url ?? '/', 'http://relay');
 			let urlPath: string;
@@ -163,11 +175,12 @@ export function createHttpHandler(options: HttpOptions): (req: IncomingMessage, 
 				return;
 			}
 			if (urlPath === '/api/health') {
-				json(res, 200, await options.health());
+				sendJson(res, 200, await options.health());
 				return;
 			}
 			if (urlPath.startsWith('/api/')) {
-				json(res, 404, { error: 'not found' });
+				if (options.api) await options.api(req, res, urlPath);
+				else sendJson(res, 404, { error: 'not_found', message: `no API at ${urlPath}` });
 				return;
 			}
 			if (req.method !== 'GET' && req.method !== 'HEAD') {

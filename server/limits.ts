@@ -18,8 +18,18 @@ export interface Limits {
 	maxReplyBytes: number;
 	/** Entries in one Changes reply (the protocol decoder accepts at most MAX_BATCH_ENTRIES). */
 	changesPageSize: number;
-	/** Documents one /sync connection may be subscribed to at once. */
+	/** Documents one /sync connection may be subscribed to at once; more get DocError 4430. */
 	maxSubscriptions: number;
+	/** Documents in one BatchSync request; more close the connection with 4430. */
+	maxBatchDocs: number;
+	/**
+	 * Per-connection rate limit, two token buckets: messages and bytes a client may send in a burst, refilled at
+	 * the given rates per second. A client over either is closed with 4429 "rate limited".
+	 */
+	rateBurstMessages: number;
+	rateMessagesPerSecond: number;
+	rateBurstBytes: number;
+	rateBytesPerSecond: number;
 	/** BatchSync/ListChanges requests one /sync connection may have queued; more close it with 4429. */
 	maxPendingRequests: number;
 	/** Messages held for a connection while it authenticates or its room loads. */
@@ -41,6 +51,13 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
 	maxReplyBytes: 4 * 1024 * 1024,
 	changesPageSize: MAX_BATCH_ENTRIES,
 	maxSubscriptions: 5_000,
+	maxBatchDocs: MAX_BATCH_ENTRIES,
+	// A device back from a day of canvassing offline pushes its changes in one go; this leaves room for
+	// thousands of documents in a burst while a flooding client is cut off within seconds.
+	rateBurstMessages: 5_000,
+	rateMessagesPerSecond: 500,
+	rateBurstBytes: 32 * 1024 * 1024,
+	rateBytesPerSecond: 4 * 1024 * 1024,
 	maxPendingRequests: 16,
 	maxQueuedMessages: 1_000,
 	compactThreshold: 200,
@@ -53,5 +70,8 @@ export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
 	const limits = { ...DEFAULT_LIMITS, ...overrides };
 	limits.hardFrameBytes = Math.max(limits.hardFrameBytes, limits.maxFrameBytes + 1);
 	limits.changesPageSize = Math.min(Math.max(1, limits.changesPageSize), MAX_BATCH_ENTRIES);
+	limits.maxBatchDocs = Math.min(Math.max(1, limits.maxBatchDocs), MAX_BATCH_ENTRIES);
+	// One message of the largest accepted size must always fit in the byte bucket.
+	limits.rateBurstBytes = Math.max(limits.rateBurstBytes, limits.maxFrameBytes);
 	return limits;
 }

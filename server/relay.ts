@@ -1,19 +1,26 @@
 /**
- * Assembles the relay: storage, hub, the two WebSocket endpoints and the HTTP handler on one port. Used by
- * server/main.ts, and in-process by tests and benches (port 0).
+ * Assembles the relay: storage, credentials, hub, the two WebSocket endpoints and the HTTP handler (app, API) on
+ * one port. Used by server/main.ts, and in-process by tests and benches (port 0).
+ *
+ * Authentication is by signed device credentials unless `auth: 'open'` is asked for explicitly (development and
+ * tests that are not about access). The invitation API works in both modes.
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode, DOC_PATH_PREFIX, SYNC_PATH, TOKEN_PARAM } from '../src/lib/protocol/messages';
-import { type Authorizer, OpenAuthorizer } from './auth';
+import { createApi } from './api';
+import { type Authorizer, CredentialAuthorizer, OpenAuthorizer } from './auth';
+import { type BootstrapInvitation, createDemoInvitations } from './bootstrap';
 import type { Connection } from './connection';
-import { seedDemo } from './demo-seed';
+import { type CredentialOptions, Credentials } from './credentials';
+import { type SeededDemo, seedDemoCommunity } from './demo-seed';
 import { DocConnection } from './doc-endpoint';
 import { createHttpHandler } from './http';
 import { Hub } from './hub';
 import { type Limits, resolveLimits } from './limits';
 import { consoleLogger, type Logger } from './log';
+import { KeyedRateLimiter } from './rate-limit';
 import { SqliteStore } from './sqlite-store';
 import type { DocStore } from './store';
 import { SyncConnection } from './sync-endpoint';
@@ -22,7 +29,10 @@ export interface RelayOptions {
 	/** 0 (the default) picks a free port. */
 	port?: number;
 	host?: string;
-	/** Where courtyard.db lives; created if missing. Ignored when `store` is given. */
+	/**
+	 * Where courtyard.db (documents, devices, invitations) and keys/ (the signing key) live; created if missing.
+	 * With `store` and no dataDir, devices and the key live in memory.
+	 */
 	dataDir?: string;
 	/** A store to use instead of SQLite in dataDir (e.g. MemoryStore). */
 	store?: DocStore;
@@ -30,9 +40,26 @@ export interface RelayOptions {
 	limits?: Partial<Limits>;
 	/** Shorthand for limits.idleUnloadMs. */
 	idleUnloadMs?: number;
+	/**
+	 * 'credentials' (the default): every connection needs a valid device credential and gets the access of its
+	 * grant. 'open': anyone may read and write every document — development and tests only.
+	 */
+	auth?: 'credentials' | 'open';
+	/** A custom authorizer instead of the one `auth` picks. */
 	authorizer?: Authorizer;
+	credentials?: CredentialOptions;
+	/** Origin for invitation links (e.g. https://courtyard.example.org); default: the request's Host header. */
+	publicOrigin?: string;
+	/** Behind a reverse proxy: the client address for rate limits comes from X-Forwarded-For. */
+	trustProxy?: boolean;
+	/** Invitation redemptions allowed per client address per minute (also the burst). Default 10. */
+	joinsPerMinute?: number;
+	/** Largest accepted API request body. Default 16 KiB. */
+	maxBodyBytes?: number;
 	/** Seed the demo community when the store holds no documents. */
 	seed?: boolean;
+	/** After seeding the demo, create one invitation per demo role (relay.bootstrap). Default true. */
+	bootstrapInvitations?: boolean;
 	logger?: Logger;
 }
 
@@ -42,6 +69,12 @@ export interface Relay {
 	url: string;
 	hub: Hub;
 	store: DocStore;
+	/** Devices, invitations and credentials (also for tests: `relay.credentials.issue(grant, name)`). */
+	credentials: Credentials;
+	/** The demo invitations created on a first start that seeded the demo; empty otherwise. */
+	bootstrap: BootstrapInvitation[];
+	/** WebSocket connections currently open (both endpoints). */
+	openConnections(): number;
 	/** Stops accepting, flushes storage, closes sockets with 4503 and the store. Idempotent. */
 	close(): Promise<void>;
 }
@@ -52,14 +85,20 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		...options.limits,
 		...(options.idleUnloadMs !== undefined ? { idleUnloadMs: options.idleUnloadMs } : {})
 	});
-	const store = options.store ?? SqliteStore.open(options.dataDir ?? './data');
+	const dataDir = options.dataDir ?? (options.store ? null : './data');
+	const store = options.store ?? SqliteStore.open(dataDir ?? './data');
+	const credentials = await Credentials.open(dataDir, options.credentials, logger);
+	let seeded: SeededDemo | null = null;
 	if (options.seed && (await store.docCount()) === 0) {
-		const seeded = await seedDemo(store);
-		logger.info(`seeded the demo community: ${seeded} documents`);
+		seeded = await seedDemoCommunity(store);
+		logger.info(`seeded the demo community: ${seeded.docs} documents`);
 	}
 	const hub = new Hub(store, limits, logger);
-	const authorizer = options.authorizer ?? new OpenAuthorizer();
+	const auth = options.auth ?? 'credentials';
+	const authorizer = options.authorizer ?? (auth === 'open' ? new OpenAuthorizer() : new CredentialAuthorizer(credentials));
+	if (auth === 'open' && !options.authorizer) logger.warn('auth is open: anyone may read and write every document (development only)');
 	const connections = new Set<Connection>();
+	const joinsPerMinute = options.joinsPerMinute ?? 10;
 
 	const server = http.createServer(
 		createHttpHandler({
@@ -67,7 +106,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			health: async () => {
 				const { headSeq, docs } = await hub.stats();
 				return { ok: !hub.isClosing, headSeq, docs };
-			}
+			},
+			api: createApi({
+				credentials,
+				joinLimiter: new KeyedRateLimiter(joinsPerMinute, joinsPerMinute / 60),
+				publicOrigin: options.publicOrigin,
+				trustProxy: options.trustProxy,
+				maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
+				logger
+			})
 		})
 	);
 	const wss = new WebSocketServer({ noServer: true, maxPayload: limits.hardFrameBytes, perMessageDeflate: false });
@@ -106,6 +153,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const address = server.address();
 	const port = typeof address === 'object' && address ? address.port : 0;
 	const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+	const url = `http://${host}:${port}`;
+	const bootstrap =
+		seeded && options.bootstrapInvitations !== false ? createDemoInvitations(credentials, seeded, options.publicOrigin ?? url) : [];
 
 	let closed: Promise<void> | null = null;
 	const close = (): Promise<void> =>
@@ -118,6 +168,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			for (const conn of connections) conn.close(CloseCode.ShuttingDown, 'relay shutting down');
 			await hub.close();
 			await store.close();
+			credentials.close();
 			// Give clients a moment to complete the closing handshake so they see 4503, then cut off the rest.
 			const deadline = Date.now() + 1_000;
 			while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -127,5 +178,5 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			await Promise.race([serverClosed, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
 		})());
 
-	return { port, url: `http://${host}:${port}`, hub, store, close };
+	return { port, url, hub, store, credentials, bootstrap, openConnections: () => connections.size, close };
 }

@@ -14,7 +14,13 @@
  *   last entry. A full page (10,000 entries) means: ask again with ListChanges(headSeq).
  * - Changes are also pushed after every committed batch, headSeq being the new head; a connection is not told
  *   about its own writes.
- * Malformed frames close the connection with 4400; a client too slow to take broadcasts is closed with 4429.
+ * Access per document (auth.ts): 'none' gets BatchStatus.Forbidden or DocError(Forbidden) and no byte of the
+ * document, and is left out of the change feed; 'read' gets BatchStatus.ReadOnly, and its Update, sync step 2
+ * and awareness are dropped with one DocError(Forbidden) per document.
+ * Malformed frames close the connection with 4400; a client too slow to take broadcasts, over its rate limit or
+ * with too many requests in flight is closed with 4429; a BatchSync over limits.maxBatchDocs closes it with 4430,
+ * a Subscribe beyond limits.maxSubscriptions gets DocError(4430). A missing, invalid, expired or revoked
+ * credential closes it with 4401, also while it is open.
  */
 import type { WebSocket } from 'ws';
 import {
@@ -65,12 +71,8 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 	}
 
 	private async open(token: string | null): Promise<void> {
-		const principal = await this.authorizer.authenticate(token);
-		if (this.closed) return;
-		if (!principal) {
-			this.close(CloseCode.Unauthorized, 'unauthorized: missing or invalid credential');
-			return;
-		}
+		const principal = await this.authenticate(this.authorizer, token);
+		if (!principal) return;
 		this.principal = principal;
 		this.hub.addFeedListener(this);
 		this.start();
@@ -92,6 +94,10 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 			case MuxMessage.Doc:
 				return this.onDoc(frame.doc, frame.payload);
 			case MuxMessage.BatchSync:
+				if (frame.entries.length > this.limits.maxBatchDocs) {
+					this.close(CloseCode.TooManyDocuments, `too many documents in one request: ${frame.entries.length}, max ${this.limits.maxBatchDocs}`);
+					return;
+				}
 				return this.serially(() => this.onBatchSync(frame));
 			case MuxMessage.Subscribe:
 				return this.onSubscribe(frame.doc);

@@ -12,13 +12,18 @@
  *   await waitForServiceWorker(page);
  *   await link.cut(); … link.restore();
  *   await browser.close(); await relay.dispose();
+ *
+ * The relay runs with signed device credentials, as in production; a device joins by opening an invitation
+ * link: `await page.goto(await relay.invite({ role: 'grid_worker', community: 'demo', grids: ['g1'] }))`.
+ * `startRelay({ auth: 'open' })` runs it without access control (COURTYARD_AUTH=open) for tests not about access.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page, type WebSocketRoute } from 'playwright-core';
+import type { Role } from '../../src/lib/domain/actor';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -45,6 +50,23 @@ export interface RelayOptions {
 	port?: number;
 	/** Entry script, relative to the repo root. */
 	entry?: string;
+	/** 'credentials' (the relay's default) or 'open': no access control, development only. */
+	auth?: 'credentials' | 'open';
+}
+
+/** What an invitation grants, as the admin CLI takes it (role with - or _). */
+export interface InviteOptions {
+	role: Role;
+	community: string;
+	grids?: string[];
+	household?: string;
+	/** Street admin: the communities overseen (`community` is then the street office's id). */
+	communities?: string[];
+	/** How many devices may join with it (default 1). */
+	uses?: number;
+	/** e.g. '7d' (the default), '2h'. */
+	expires?: string;
+	label?: string;
 }
 
 export interface RelayHandle {
@@ -61,6 +83,27 @@ export interface RelayHandle {
 	kill9(): Promise<number | null>;
 	/** stop() and, if the harness created the data dir, delete it. */
 	dispose(): Promise<void>;
+	/** An invitation link (`<url>/join?code=…`) made with the admin CLI on this relay's data directory. */
+	invite(options: InviteOptions): Promise<string>;
+	/** A device credential minted directly with the admin CLI (for API calls or `?token=` sockets). */
+	token(options: Omit<InviteOptions, 'uses' | 'label'> & { name?: string }): Promise<string>;
+}
+
+function adminCli(dataDir: string, args: string[]): Promise<string> {
+	return new Promise((resolve, reject) => {
+		execFile(process.execPath, ['--import', 'tsx', 'server/admin-cli.ts', ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir } }, (error, stdout, stderr) =>
+			error ? reject(new Error(`admin ${args[0]} failed: ${stderr || error.message}`)) : resolve(stdout)
+		);
+	});
+}
+
+function scopeArgs(o: Omit<InviteOptions, 'uses' | 'label'>): string[] {
+	const args = ['--role', o.role, '--community', o.community];
+	for (const grid of o.grids ?? []) args.push('--grid', grid);
+	if (o.household) args.push('--household', o.household);
+	if (o.communities) args.push('--communities', o.communities.join(','));
+	if (o.expires) args.push('--expires', o.expires);
+	return args;
 }
 
 /**
@@ -73,7 +116,14 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
 	const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? 'server/main.ts'], {
 		cwd: ROOT,
 		// Loopback only: tests never expose a relay to the network.
-		env: { ...process.env, HOST: '127.0.0.1', ...options.env, PORT: String(options.port ?? 0), DATA_DIR: dataDir },
+		env: {
+			...process.env,
+			HOST: '127.0.0.1',
+			...(options.auth ? { COURTYARD_AUTH: options.auth } : {}),
+			...options.env,
+			PORT: String(options.port ?? 0),
+			DATA_DIR: dataDir
+		},
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	let log = '';
@@ -121,6 +171,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
 		async dispose() {
 			await stop();
 			if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+		},
+		async invite(o) {
+			const args = ['invite', ...scopeArgs(o), '--origin', url, '--json', '--uses', String(o.uses ?? 1)];
+			if (o.label) args.push('--label', o.label);
+			return (JSON.parse(await adminCli(dataDir, args)) as { link: string }).link;
+		},
+		async token(o) {
+			const args = ['token', ...scopeArgs(o), '--json', '--name', o.name ?? 'browser test'];
+			return (JSON.parse(await adminCli(dataDir, args)) as { token: string }).token;
 		}
 	};
 }

@@ -1,22 +1,22 @@
-/** The authorization hook: 'none' refuses before any byte of a document, 'read' receives but cannot write. */
+/**
+ * Access per document with real credentials: 'none' refuses before any byte of a document, 'read' receives but
+ * cannot write, the change feed lists only what a device may read. (The full role × kind table is in
+ * access-matrix.test.ts.)
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { BatchStatus, CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
-import { type Principal, RoleAuthorizer } from '../../server/auth';
-import { provider, RawClient, removeDir, sleep, startTestRelay, SyncClient, waitFor, whenSynced, wsUrl } from './helpers';
+import { docUrl as docUrlOf, mintToken, provider, RawClient, removeDir, sleep, startTestRelay, SyncClient, waitFor, whenSynced } from './helpers';
 
-const PRINCIPALS: Record<string, Principal> = {
-	resident: { id: 'r1', role: 'resident', community: 'demo' },
-	worker: { id: 'w1', role: 'grid_worker', community: 'demo', grids: ['g1'] },
-	admin: { id: 'a1', role: 'community_admin', community: 'demo' }
-};
+const tokens: Record<'resident' | 'worker' | 'admin', string> = { resident: '', worker: '', admin: '' };
 
 let relay: Awaited<ReturnType<typeof startTestRelay>>;
 
 beforeAll(async () => {
-	relay = await startTestRelay({
-		authorizer: new RoleAuthorizer(async (token) => (token ? (PRINCIPALS[token] ?? null) : null))
-	});
+	relay = await startTestRelay();
+	tokens.resident = await mintToken(relay, { role: 'resident', community: 'demo', household: 'h1' });
+	tokens.worker = await mintToken(relay, { role: 'grid_worker', community: 'demo', grids: ['g1'] });
+	tokens.admin = await mintToken(relay, { role: 'community_admin', community: 'demo' });
 	const seed = (doc: string, key: string) => {
 		const d = new Y.Doc();
 		d.getMap('meta').set('title', key);
@@ -34,7 +34,7 @@ afterAll(async () => {
 	removeDir(relay.dataDir);
 });
 
-const docUrl = (doc: string, token?: string) => `${wsUrl(relay.url)}/ws/${doc}${token ? `?token=${token}` : ''}`;
+const docUrl = (doc: string, token?: string) => docUrlOf(relay.url, doc, token);
 
 describe('/ws/<doc>', () => {
 	it('refuses a connection without a valid credential with 4401', async () => {
@@ -44,7 +44,7 @@ describe('/ws/<doc>', () => {
 	});
 
 	it("refuses 'none' with 4403 before any byte of the document", async () => {
-		const c = new RawClient(docUrl('demo:households:g1', 'resident'));
+		const c = new RawClient(docUrl('demo:households:g1', tokens.resident));
 		const closed = await c.closed;
 		expect(closed.code).toBe(CloseCode.Forbidden);
 		expect(closed.reason).toMatch(/forbidden/);
@@ -53,7 +53,7 @@ describe('/ws/<doc>', () => {
 
 	it("lets 'read' receive the document but drops its edits", async () => {
 		const doc = new Y.Doc();
-		const p = provider(relay.url, 'demo:community:main', doc, { token: 'resident' });
+		const p = provider(relay.url, 'demo:community:main', doc, { token: tokens.resident });
 		await whenSynced(p);
 		expect(doc.getMap('meta').get('title')).toBe('community');
 		const head = (await relay.hub.stats()).headSeq;
@@ -62,7 +62,7 @@ describe('/ws/<doc>', () => {
 		expect((await relay.hub.stats()).headSeq).toBe(head);
 		p.destroy();
 		const check = new Y.Doc();
-		const p2 = provider(relay.url, 'demo:community:main', check, { token: 'admin' });
+		const p2 = provider(relay.url, 'demo:community:main', check, { token: tokens.admin });
 		await whenSynced(p2);
 		expect(check.getMap('meta').get('title')).toBe('community');
 		p2.destroy();
@@ -70,7 +70,7 @@ describe('/ws/<doc>', () => {
 
 	it("lets 'write' change its own grid's register", async () => {
 		const doc = new Y.Doc();
-		const p = provider(relay.url, 'demo:households:g1', doc, { token: 'worker' });
+		const p = provider(relay.url, 'demo:households:g1', doc, { token: tokens.worker });
 		await whenSynced(p);
 		doc.getMap('meta').set('visited', true);
 		await waitFor(async () => {
@@ -80,14 +80,14 @@ describe('/ws/<doc>', () => {
 			return d.getMap('meta').get('visited') === true;
 		}, { what: 'stored' });
 		p.destroy();
-		const other = new RawClient(docUrl('demo:households:g2', 'worker'));
+		const other = new RawClient(docUrl('demo:households:g2', tokens.worker));
 		expect((await other.closed).code).toBe(CloseCode.Forbidden);
 	});
 });
 
 describe('/sync', () => {
 	it('applies access per document in BatchSync, Subscribe, Update and the change feed', async () => {
-		const c = await SyncClient.connect(relay.url, 'resident');
+		const c = await SyncClient.connect(relay.url, tokens.resident);
 		const empty = Y.encodeStateVector(new Y.Doc());
 		c.sendFrame({
 			kind: MuxMessage.BatchSync,
@@ -118,7 +118,7 @@ describe('/sync', () => {
 		expect(listed.entries.map((e) => e.doc)).toContain('demo:community:main');
 
 		// A change to a register the resident may not see is not pushed to them.
-		const admin = await SyncClient.connect(relay.url, 'admin');
+		const admin = await SyncClient.connect(relay.url, tokens.admin);
 		const u = new Y.Doc();
 		u.getMap('meta').set('note', 'private');
 		admin.sendFrame({ kind: MuxMessage.Update, requestId: 3, doc: 'demo:households:g2', update: Y.encodeStateAsUpdate(u) });

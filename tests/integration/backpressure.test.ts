@@ -14,7 +14,7 @@ const DOC = 'demo:proposal:firehose';
 
 describe('backpressure', () => {
 	it('closes a subscriber that does not read, and only that one', async () => {
-		const r = await startTestRelay({ limits: { maxBufferedBytes: 256 * 1024 } });
+		const r = await startTestRelay({ auth: 'open', limits: { maxBufferedBytes: 256 * 1024 } });
 		cleanup.push(() => removeDir(r.dataDir), () => r.close());
 
 		const fastDoc = new Y.Doc();

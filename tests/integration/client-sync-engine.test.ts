@@ -48,7 +48,7 @@ async function addProposal(store: DocStore, id: string, title: string) {
 
 beforeAll(async () => {
 	dataDir = mkdtempSync(join(tmpdir(), 'courtyard-engine-'));
-	relay = await startRelay({ port: 0, dataDir, seed: false });
+	relay = await startRelay({ port: 0, dataDir, seed: false, auth: 'open' });
 });
 
 afterAll(async () => {

@@ -21,7 +21,7 @@ async function changeSeq(url: string, doc: string): Promise<{ seq: number; head:
 
 describe('compaction', () => {
 	it('keeps rows bounded while a document is written, with identical content', async () => {
-		const r = await startTestRelay({ limits: { compactThreshold: 20 }, idleUnloadMs: 60_000 });
+		const r = await startTestRelay({ auth: 'open', limits: { compactThreshold: 20 }, idleUnloadMs: 60_000 });
 		cleanup.push(() => removeDir(r.dataDir), () => r.close());
 		const doc = new Y.Doc();
 		const p = provider(r.url, DOC, doc);
@@ -48,7 +48,7 @@ describe('compaction', () => {
 	});
 
 	it('merges a document into one row when its room unloads, keeping its seq', async () => {
-		const r = await startTestRelay({ idleUnloadMs: 30 });
+		const r = await startTestRelay({ auth: 'open', idleUnloadMs: 30 });
 		cleanup.push(() => removeDir(r.dataDir), () => r.close());
 		const doc = new Y.Doc();
 		const p = provider(r.url, DOC, doc);
@@ -80,7 +80,7 @@ describe('compaction', () => {
 
 describe('idle rooms', () => {
 	it('unload after the last subscriber leaves and load again on demand', async () => {
-		const r = await startTestRelay({ idleUnloadMs: 30 });
+		const r = await startTestRelay({ auth: 'open', idleUnloadMs: 30 });
 		cleanup.push(() => removeDir(r.dataDir), () => r.close());
 		const doc = new Y.Doc();
 		const p = provider(r.url, 'demo:proposal:idle', doc);

@@ -24,18 +24,18 @@ describe('demo seed', () => {
 			relay.child.kill('SIGTERM');
 			expect(await relay.exited).toBe(0);
 		};
-		const first = await spawnRelay(dataDir, { SEED: '1' });
+		const first = await spawnRelay(dataDir, { SEED: '1', COURTYARD_AUTH: 'open' });
 		const seeded = await health(first.url);
 		expect(seeded.docs).toBe(17);
 		await stop(first);
 
-		const second = await spawnRelay(dataDir, { SEED: '1' });
+		const second = await spawnRelay(dataDir, { SEED: '1', COURTYARD_AUTH: 'open' });
 		expect(await health(second.url)).toEqual(seeded);
 		await stop(second);
 	});
 
 	it('reads back as the community, its registers and twelve proposals', async () => {
-		const relay = await startTestRelay({ seed: true });
+		const relay = await startTestRelay({ auth: 'open', seed: true });
 		cleanup.push(() => removeDir(relay.dataDir), () => relay.close());
 		const c = await SyncClient.connect(relay.url);
 		cleanup.push(() => c.close());

@@ -21,7 +21,7 @@ describe('durability', () => {
 	it('keeps content across a graceful restart; SIGTERM closes clients with 4503 and exits 0', async () => {
 		const dataDir = tempDir();
 		cleanup.push(() => removeDir(dataDir));
-		const first = killOnCleanup(await spawnRelay(dataDir));
+		const first = killOnCleanup(await spawnRelay(dataDir, { COURTYARD_AUTH: 'open' }));
 		const doc = new Y.Doc();
 		const p = provider(first.url, 'demo:proposal:restart', doc);
 		cleanup.push(() => p.destroy());
@@ -38,7 +38,7 @@ describe('durability', () => {
 		expect(await closeCode).toBe(CloseCode.ShuttingDown);
 		p.destroy();
 
-		const second = killOnCleanup(await spawnRelay(dataDir));
+		const second = killOnCleanup(await spawnRelay(dataDir, { COURTYARD_AUTH: 'open' }));
 		const again = new Y.Doc();
 		const p2 = provider(second.url, 'demo:proposal:restart', again);
 		cleanup.push(() => p2.destroy());
@@ -50,7 +50,7 @@ describe('durability', () => {
 	it('loses no acknowledged update to kill -9', async () => {
 		const dataDir = tempDir();
 		cleanup.push(() => removeDir(dataDir));
-		const first = killOnCleanup(await spawnRelay(dataDir));
+		const first = killOnCleanup(await spawnRelay(dataDir, { COURTYARD_AUTH: 'open' }));
 		const client = await SyncClient.connect(first.url);
 		cleanup.push(() => client.close());
 
@@ -79,7 +79,7 @@ describe('durability', () => {
 		const acked = client.frames.flatMap((f) => (f.kind === MuxMessage.Ack ? [f.requestId] : []));
 		expect(acked.length).toBeGreaterThanOrEqual(total / 2);
 
-		const second = killOnCleanup(await spawnRelay(dataDir));
+		const second = killOnCleanup(await spawnRelay(dataDir, { COURTYARD_AUTH: 'open' }));
 		const reader = await SyncClient.connect(second.url);
 		cleanup.push(() => reader.close());
 		const requestId = reader.requestId();

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
+import type { Grant } from '../../src/lib/domain/access';
 import { decodeFrame, encodeFrame, type Frame, SYNC_PATH, TOKEN_PARAM } from '../../src/lib/protocol/messages';
 import { silentLogger } from '../../server/log';
 import { type Relay, type RelayOptions, startRelay } from '../../server/relay';
@@ -49,10 +50,21 @@ export async function startTestRelay(options: RelayOptions = {}): Promise<Relay 
 	return Object.assign(relay, { dataDir });
 }
 
+/** Registers a device with `grant` on the relay and returns its credential (no invitation involved). */
+export async function mintToken(relay: Relay, grant: Grant, opts: { name?: string; expiresAt?: number } = {}): Promise<string> {
+	const { token } = await relay.credentials.issue(grant, opts.name ?? `${grant.role} test device`, { expiresAt: opts.expiresAt });
+	return token;
+}
+
+/** `/ws/<doc>` URL with the credential as y-websocket passes it (the `token` query parameter). */
+export const docUrl = (relayUrl: string, doc: string, token?: string) =>
+	`${wsUrl(relayUrl)}/ws/${doc}${token ? `?${TOKEN_PARAM}=${encodeURIComponent(token)}` : ''}`;
+
 export interface ChildRelay {
 	url: string;
 	port: number;
 	child: ChildProcess;
+	stdout(): string;
 	stderr(): string;
 	/** Resolves with the exit code (null when killed by a signal). */
 	exited: Promise<number | null>;
@@ -81,7 +93,7 @@ export async function spawnRelay(dataDir: string, env: Record<string, string> = 
 		});
 		void exited.then((code) => reject(new Error(`relay exited with ${code}: ${stderr}`)));
 	});
-	return { url: `http://127.0.0.1:${port}`, port, child, stderr: () => stderr, exited };
+	return { url: `http://127.0.0.1:${port}`, port, child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
 export const wsUrl = (httpUrl: string) => httpUrl.replace(/^http/, 'ws');

@@ -22,7 +22,7 @@ beforeAll(async () => {
 	write('icon.svg', '<svg xmlns="http://www.w3.org/2000/svg"/>');
 	write('icon-192.png', Buffer.from([0x89, 0x50, 0x4e, 0x47]));
 	write('about.html', '<!doctype html><title>about</title>');
-	relay = await startTestRelay({ staticDir, seed: true });
+	relay = await startTestRelay({ auth: 'open', staticDir, seed: true });
 });
 
 afterAll(async () => {
@@ -92,7 +92,7 @@ describe('/api/health', () => {
 
 describe('without a build', () => {
 	it('answers 503 saying to run npm run build', async () => {
-		const bare = await startTestRelay({ staticDir: path.join(staticDir, 'nothing') });
+		const bare = await startTestRelay({ auth: 'open', staticDir: path.join(staticDir, 'nothing') });
 		const res = await fetch(`${bare.url}/`);
 		expect(res.status).toBe(503);
 		expect(await res.text()).toContain('npm run build');

@@ -15,7 +15,7 @@ let pb: WebsocketProvider;
 let edits = 0;
 
 beforeAll(async () => {
-	relay = await startTestRelay();
+	relay = await startTestRelay({ auth: 'open' });
 	a = new Y.Doc();
 	b = new Y.Doc();
 	pa = provider(relay.url, DOC, a);

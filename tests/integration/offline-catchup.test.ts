@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 async function relay() {
-	const r = await startTestRelay({ idleUnloadMs: 50 });
+	const r = await startTestRelay({ auth: 'open', idleUnloadMs: 50 });
 	cleanup.push(() => removeDir(r.dataDir));
 	cleanup.push(() => r.close());
 	return r;

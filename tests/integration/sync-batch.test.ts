@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 async function relay(options: Parameters<typeof startTestRelay>[0] = {}) {
-	const r = await startTestRelay(options);
+	const r = await startTestRelay({ auth: 'open', ...options });
 	cleanup.push(() => removeDir(r.dataDir));
 	cleanup.push(() => r.close());
 	return r;

@@ -17,7 +17,7 @@ function track(p: WebsocketProvider): WebsocketProvider {
 
 describe('stock y-websocket provider on /ws', () => {
 	it('two clients converge on a Y.Text', async () => {
-		const relay = await startTestRelay();
+		const relay = await startTestRelay({ auth: 'open' });
 		cleanup.push(() => removeDir(relay.dataDir));
 		cleanup.push(() => relay.close());
 		const a = new Y.Doc();
@@ -38,7 +38,7 @@ describe('stock y-websocket provider on /ws', () => {
 	it('reports synced only once it holds the full stored state, even while the room loads', async () => {
 		const dataDir = tempDir();
 		cleanup.push(() => removeDir(dataDir));
-		let relay = await startTestRelay({ dataDir });
+		let relay = await startTestRelay({ auth: 'open', dataDir });
 		const writer = new Y.Doc();
 		const pw = provider(relay.url, 'demo:proposal:many', writer);
 		await whenSynced(pw);
@@ -50,7 +50,7 @@ describe('stock y-websocket provider on /ws', () => {
 
 		// A fresh relay whose storage takes 300 ms to load a document: the stock server with persistence would
 		// answer sync step 1 from the still-empty document here and the client would report synced too early.
-		relay = await startTestRelay({ dataDir, store: new SlowLoadStore(SqliteStore.open(dataDir), 300), idleUnloadMs: 20 });
+		relay = await startTestRelay({ auth: 'open', dataDir, store: new SlowLoadStore(SqliteStore.open(dataDir), 300), idleUnloadMs: 20 });
 		cleanup.push(() => relay.close());
 		const expected = text.toString();
 		for (let round = 0; round < 3; round++) {
