@@ -1,10 +1,10 @@
 /**
  * A proposal filed offline reaches another device without a tap once the network returns.
  *
- * Device A loads the app from the real relay (which seeds the demo community), goes fully offline (browser
- * offline AND relay sockets refused), reloads from the service worker, files a proposal and sees it saved and
- * pending. Device B, online, does not have it. A's network returns; B shows it within seconds and A's pending
- * count drops to zero.
+ * Device A (a resident) joins the demo community the real relay seeds, by invitation; goes fully offline
+ * (browser offline AND relay sockets refused), reloads from the service worker, files a proposal and sees it
+ * saved and pending. Device B (a facilitator), online, does not have it. A's network returns; B shows it within
+ * seconds and A's pending count drops to zero.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import {
 	type RelayHandle,
 	type RelayLink
 } from './harness';
+import { DEMO, joinInBrowser } from './invite';
 
 const rows = (page: Page) => page.locator('[data-testid=proposal-row]');
 const rowTitled = (page: Page, title: string) => rows(page).filter({ hasText: title });
@@ -66,8 +67,9 @@ describe('proposal filed offline syncs to another device', () => {
 		await relay?.dispose();
 	});
 
-	it('A loads the app and the demo proposals arrive from the relay', async () => {
-		await pageA.goto(relay.url);
+	it('A joins by invitation and the demo proposals arrive from the relay', async () => {
+		await joinInBrowser(pageA, await relay.invite({ role: 'resident', community: DEMO, household: 'b01-1-101' }), '居民甲');
+		await pageA.getByTestId('join-start').click();
 		await waitForServiceWorker(pageA);
 		await expect.poll(() => caughtUp(pageA), { timeout: 20_000 }).toBe(true);
 		// The seeded demo community: about a dozen proposals at different stages.
@@ -110,7 +112,8 @@ describe('proposal filed offline syncs to another device', () => {
 	});
 
 	it('B, online, does not have it yet', async () => {
-		await pageB.goto(relay.url);
+		await joinInBrowser(pageB, await relay.invite({ role: 'facilitator', community: DEMO }), '主持人乙');
+		await pageB.getByTestId('join-start').click();
 		await expect.poll(() => caughtUp(pageB), { timeout: 20_000 }).toBe(true);
 		await expect.poll(() => rows(pageB).count()).toBe(demoCount);
 		expect(await rowTitled(pageB, title).count()).toBe(0);

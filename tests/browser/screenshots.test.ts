@@ -1,12 +1,15 @@
 /**
  * The main pages at 360 × 740 in Chinese and English, at normal and 150 % text: no horizontal scrolling, no
  * page errors, every tap target at least 44 px high. Set SCREENSHOT_DIR to also save a PNG of each page to look at.
+ * The device starts without a credential (welcome screen), joins as the demo community admin, so that every tab
+ * shows, and visits the household register and the admin pages too.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newAppContext, ROOT, startRelay, waitUntil, type RelayHandle } from './harness';
+import { DEMO } from './invite';
 
 const OUT = process.env.SCREENSHOT_DIR;
 
@@ -18,7 +21,7 @@ const caughtUp = async (page: Page) => {
 /** Visible buttons, links, inputs and selects shorter than 44 CSS px (inline text links excluded). */
 const smallTargets = (page: Page) =>
 	page.evaluate(() =>
-		[...document.querySelectorAll<HTMLElement>('button, a, input:not([type=radio]), select, label.choice')]
+		[...document.querySelectorAll<HTMLElement>('button, a, input:not([type=radio]):not([type=checkbox]), select, textarea, summary, label.choice, label.check')]
 			.filter((el) => {
 				const r = el.getBoundingClientRect();
 				if (r.width === 0 || r.height === 0) return false;
@@ -66,8 +69,6 @@ describe.each([
 			},
 			[locale, scale]
 		);
-		await page.goto(relay.url);
-		await waitUntil(() => caughtUp(page), 20_000, 'the first sync');
 	});
 
 	afterAll(async () => {
@@ -82,6 +83,23 @@ describe.each([
 		expect(await smallTargets(page), `${name}: small tap targets`).toEqual([]);
 		expect(errors, `${name}: page errors`).toEqual([]);
 	}
+
+	it('welcome (no credential yet)', async () => {
+		await page.goto(relay.url);
+		await page.getByTestId('welcome').waitFor();
+		await check('welcome');
+	});
+
+	it('join, then what was granted', async () => {
+		await page.goto(await relay.invite({ role: 'community_admin', community: DEMO }));
+		await page.getByTestId('join-name').fill(locale === 'en' ? 'Community office' : '社区办公室');
+		await check('join');
+		await page.getByTestId('join-submit').click();
+		await page.getByTestId('join-done').waitFor();
+		await check('joined');
+		await page.getByTestId('join-start').click();
+		await waitUntil(() => caughtUp(page), 20_000, 'the first sync');
+	});
 
 	it('list', async () => {
 		await expect.poll(() => page.getByTestId('proposal-row').count()).toBeGreaterThan(0);
@@ -102,6 +120,33 @@ describe.each([
 		await page.getByTestId('submit').click();
 		await expect.poll(() => page.locator('[aria-invalid=true]').count()).toBeGreaterThan(0);
 		await check('new');
+	});
+
+	it('household register', async () => {
+		await page.getByTestId('nav-households').click();
+		await page.getByTestId('grid-list').getByRole('link').first().click();
+		await expect.poll(() => page.getByTestId('household-row').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+		await check('households');
+		await page.goto(`${relay.url}/households?grid=nope`);
+		await check('households-missing');
+	});
+
+	it('admin: invitation form with errors, then an invitation with its QR code', async () => {
+		await page.getByTestId('nav-admin').click();
+		await page.getByTestId('invite-role').selectOption('grid_worker');
+		await page.getByTestId('invite-create').click();
+		await check('invite-form');
+		await page.getByTestId('invite-grid-g1').check();
+		await page.getByTestId('invite-label').fill('张网格');
+		await page.getByTestId('invite-create').click();
+		await page.locator('[data-testid=qr-code][data-ready=true]').waitFor();
+		await check('invitation');
+	});
+
+	it('admin: devices', async () => {
+		await page.getByTestId('admin-tab-devices').click();
+		await page.getByTestId('device-row').first().getByTestId('device-revoke').click();
+		await check('devices');
 	});
 
 	it('settings', async () => {

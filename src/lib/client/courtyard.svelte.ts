@@ -27,7 +27,7 @@ const TOKEN_KEY = 'device.token';
 const DEVICE_KEY = 'device.info';
 const INDEX_VERSION_KEY = 'index.version';
 /** Bump when IndexEntry derivation changes: the index is rebuilt from the documents on next start. */
-const INDEX_VERSION = 1;
+const INDEX_VERSION = 2;
 
 export class Courtyard {
 	readonly db: CourtyardDB;
@@ -51,6 +51,8 @@ export class Courtyard {
 	rebuilding = $state<{ done: number; total: number } | null>(null);
 	/** This device's credential record, once it joined by invitation. */
 	device = $state<DeviceInfo | null>(null);
+	/** False until the stored credential has been read at start, so pages can tell "not joined" from "not loaded yet". */
+	ready = $state(false);
 	private token: string | null = null;
 	private started = false;
 
@@ -89,8 +91,10 @@ export class Courtyard {
 		if (actor?.value) this.actor = actor.value as Actor;
 		if (typeof community?.value === 'string') this.community = community.value;
 		if (typeof token?.value === 'string') this.token = token.value;
+		this.ready = true;
 		if (indexVersion?.value !== INDEX_VERSION) await this.rebuildIndex();
-		this.engine.start();
+		// Without a credential the relay would refuse us anyway; the app waits for an invitation instead.
+		if (this.token) this.engine.start();
 		if (typeof window !== 'undefined') {
 			window.addEventListener('online', () => this.engine.reconnectNow());
 			window.addEventListener('unhandledrejection', (ev) => {
@@ -300,6 +304,9 @@ export class Courtyard {
 		this.token = null;
 		this.device = null;
 		this.actor = { id: 'device', name: '', role: 'resident' };
+		// Nothing of the previous credential's sync history may show (or be re-emitted on the next join).
+		Object.assign(this.engine.status, { lastSynced: null, error: null, refusal: null });
+		this.sync = { ...this.engine.status, connection: 'offline', pending: 0, done: 0, total: 0 };
 		return { ok: true };
 	}
 

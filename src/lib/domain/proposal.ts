@@ -164,6 +164,11 @@ export interface ProposalDraft {
 	household?: string;
 	/** Organisation name, for organisational proposals. */
 	organisation?: string;
+	/**
+	 * Where it was collected, in words: the meeting ("3栋楼头会"), the online group, the suggestion box or a
+	 * note on who wrote a paper slip. Free text; the channel says which kind.
+	 */
+	source?: string;
 }
 
 export interface ValidationRules {

@@ -23,6 +23,18 @@ export interface IndexEntry {
 	updated: number;
 	/** Number of records in a register, co-signers of a proposal. */
 	count: number;
+	/** Proposals: the description, for search and duplicate detection. */
+	text?: string;
+	/** Proposals and topics: when it was filed, for the weekly intake (周收集). */
+	created?: number;
+	/** Proposals: the household filed for (a resident's own, or named by a grid worker). */
+	household?: string;
+	/** Proposals: co-signing household ids (联名). */
+	coSigners?: string[];
+	/** Proposals: supporter ids (附议), households or residents. */
+	supporters?: string[];
+	/** Topics: document names of the proposals gathered under the topic. */
+	members?: string[];
 }
 
 /** Derives the index entry of a document; null while the document is still empty. */
@@ -44,7 +56,12 @@ export function indexEntry(name: string, doc: Y.Doc): IndexEntry | null {
 				channel: p.channel,
 				createdBy: p.createdBy?.id ?? '',
 				updated: Math.max(p.timeline.updated, p.createdAt),
-				count: p.coSigners.length
+				count: p.coSigners.length,
+				text: p.description,
+				created: p.createdAt,
+				...(p.household ? { household: p.household } : {}),
+				coSigners: p.coSigners.map((c) => c.household),
+				supporters: p.supporters.map((s) => s.id)
 			};
 		}
 		case 'community': {
@@ -62,7 +79,9 @@ export function indexEntry(name: string, doc: Y.Doc): IndexEntry | null {
 				category: t.category,
 				createdBy: t.createdBy?.id ?? '',
 				updated: t.createdAt,
-				count: t.proposals.length
+				count: t.proposals.length,
+				created: t.createdAt,
+				members: t.proposals
 			};
 		}
 		case 'households': {

@@ -45,6 +45,8 @@ export interface Proposal {
 	channel: Channel;
 	household?: string;
 	organisation?: string;
+	/** Where it was collected (meeting, group, box), in words. */
+	source?: string;
 	level: Level;
 	createdAt: number;
 	createdBy: Actor | null;
@@ -80,6 +82,7 @@ export function readProposal(doc: Y.Doc): Proposal {
 		channel: str(m.get('channel'), 'app') as Channel,
 		household: (m.get('household') as string | undefined) || undefined,
 		organisation: (m.get('organisation') as string | undefined) || undefined,
+		source: (m.get('source') as string | undefined) || undefined,
 		level: str(m.get('level'), 'community') as Level,
 		createdAt: Number(m.get('createdAt') ?? 0),
 		createdBy: (m.get('createdBy') as Actor | undefined) ?? null,
@@ -112,7 +115,7 @@ export function createProposal(doc: Y.Doc, draft: ProposalDraft, opts: CreateOpt
 	});
 }
 
-const EDITABLE = ['title', 'category', 'kind', 'channel', 'household', 'organisation'] as const;
+const EDITABLE = ['title', 'category', 'kind', 'channel', 'household', 'organisation', 'source'] as const;
 
 function writeFields(doc: Y.Doc, draft: Partial<ProposalDraft>): string[] {
 	const m = meta(doc);

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { setLocale } from '$lib/i18n';
+import { accessTo, isRefusal, mayReadHouseholds, readableGrids, refusalKind, refusalWhy } from './access';
+
+const grids = [{ id: 'g1' }, { id: 'g2' }];
+
+describe('what the UI offers each role', () => {
+	it('lets only the roles of the matrix near a household register', () => {
+		expect(mayReadHouseholds({ role: 'resident', community: 'demo', household: 'b01-1-101' })).toBe(false);
+		expect(mayReadHouseholds({ role: 'street_admin', community: 'st', communities: ['demo'] })).toBe(false);
+		expect(mayReadHouseholds({ role: 'grid_worker', community: 'demo', grids: [] })).toBe(false);
+		expect(mayReadHouseholds({ role: 'grid_worker', community: 'demo', grids: ['g1'] })).toBe(true);
+		expect(mayReadHouseholds({ role: 'facilitator', community: 'demo' })).toBe(true);
+		expect(mayReadHouseholds(null)).toBe(false);
+		expect(readableGrids({ role: 'grid_worker', community: 'demo', grids: ['g2'] }, grids)).toEqual([{ id: 'g2' }]);
+		expect(readableGrids({ role: 'community_admin', community: 'demo' }, grids)).toEqual(grids);
+	});
+
+	it('reads access per document, none without a credential or a name', () => {
+		expect(accessTo({ role: 'facilitator', community: 'demo' }, 'demo:households:g1')).toBe('read');
+		expect(accessTo({ role: 'street_admin', community: 'st', communities: ['demo'] }, 'demo:proposal:p1')).toBe('read');
+		expect(accessTo({ role: 'resident', community: 'demo' }, 'demo:proposal:p1')).toBe('write');
+		expect(accessTo(null, 'demo:proposal:p1')).toBe('none');
+		expect(accessTo({ role: 'community_admin', community: 'demo' }, 'not a name')).toBe('none');
+	});
+});
+
+describe('explaining refusals', () => {
+	it('says why per role, in the current language', () => {
+		expect(refusalWhy({ role: 'resident', community: 'demo' }, 'demo:households:g1')).toContain('居民不能查看');
+		expect(refusalWhy({ role: 'grid_worker', community: 'demo', grids: ['g1'] }, 'demo:households:g2', () => '第一网格')).toContain('第一网格');
+		expect(refusalWhy({ role: 'street_admin', community: 'st', communities: ['demo'] }, 'demo:households:g1')).toContain('不能查看住户个人信息');
+		expect(refusalWhy({ role: 'resident', community: 'other' }, 'demo:proposal:p1')).toContain('其他社区');
+		setLocale('en');
+		try {
+			expect(refusalWhy({ role: 'resident', community: 'demo' }, 'demo:households:g1')).toContain('residents cannot see it');
+		} finally {
+			setLocale('zh-CN');
+		}
+	});
+
+	it('tells revoked, expired and invalid credentials apart from the close reason', () => {
+		expect(refusalKind('credential revoked')).toBe('revoked');
+		expect(refusalKind('credential expired')).toBe('expired');
+		expect(refusalKind('invalid credential')).toBe('invalid');
+		expect(refusalKind('', 1000, 2000)).toBe('expired');
+		expect(isRefusal('forbidden')).toBe(true);
+		expect(isRefusal('read-only: your changes are not accepted')).toBe(true);
+		expect(isRefusal('could not load the document')).toBe(false);
+		expect(isRefusal(null)).toBe(false);
+	});
+});
