@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findDuplicates } from '$lib/domain/screening';
-import { DuplicateFinder, type DuplicateCandidate } from './duplicates';
+import { DuplicateFinder, findDuplicates, type DuplicateCandidate } from './screening';
 
 const p = (doc: string, title: string, description: string, status: DuplicateCandidate['status'] = 'submitted'): DuplicateCandidate => ({
 	doc,
