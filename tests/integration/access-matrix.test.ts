@@ -42,6 +42,15 @@ const TABLE: Record<string, [Access, Access, Access, Access, Access]> = {
 	'demo:topic:t1': [R, R, W, W, R],
 	'demo:households:g1': [N, W, R, W, N], // the grid worker's own grid
 	'demo:households:g2': [N, N, R, W, N], // another grid
+	'demo:visits:g1': [N, W, R, W, N],
+	'demo:visits:g2': [N, N, R, W, N],
+	'demo:ballots:g1_poll1': [N, W, W, W, N], // votes cast by the grid worker's own grid
+	'demo:ballots:g2_poll1': [N, N, W, W, N],
+	'demo:poll:poll1': [R, R, W, W, R],
+	'demo:meeting:m1': [R, R, W, W, R],
+	'demo:minutes:m1': [N, R, W, W, N], // drafts and private notes
+	'demo:project:x1': [W, W, W, W, R],
+	'demo:notice:n1': [R, R, W, W, R],
 	'other:community:main': [N, N, N, N, N], // another community
 	'other:proposal:p1': [N, N, N, N, N],
 	'other:households:g1': [N, N, N, N, N],

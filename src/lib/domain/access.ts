@@ -29,22 +29,49 @@ export interface DocRef {
 type Rule = Access | ((grant: Grant, doc: DocRef) => Access);
 
 const ownGrid = (access: Access): Rule => (grant, doc) => (grant.grids?.includes(doc.id) ? access : 'none');
+/** Ballot documents are named `<grid>_<poll>`; grid ids never contain '_'. */
+const ownGridBallots = (access: Access): Rule => (grant, doc) => {
+	const grid = doc.id.slice(0, Math.max(0, doc.id.indexOf('_')));
+	return grid && grant.grids?.includes(grid) ? access : 'none';
+};
+
+/** Grid-scoped personal data: households and visits of a grid, and the ballots its households cast. */
+const personal = (gridRule: Rule): Readonly<Record<Role, Rule>> => ({
+	resident: 'none',
+	grid_worker: gridRule,
+	facilitator: 'read',
+	community_admin: 'write',
+	street_admin: 'none'
+});
+/** A public matter that facilitators run and everyone in the community reads. */
+const runByFacilitators: Readonly<Record<Role, Rule>> = {
+	resident: 'read',
+	grid_worker: 'read',
+	facilitator: 'write',
+	community_admin: 'write',
+	street_admin: 'read'
+};
 
 /**
- * The matrix. Household registers hold personal data: a resident never sees one, a grid worker only those of
- * their own grids, and a street admin none at all (aggregates only). Unknown kinds are refused.
+ * The matrix. Household registers, visits and ballots hold personal data: a resident never sees one, a grid
+ * worker only those of their own grids, and a street admin none at all (aggregates only). A resident votes
+ * through the relay's ballot endpoint, which writes into their grid's ballots document for them.
+ * Meeting minutes are worked on privately (`minutes`) and published into the public `meeting` document only
+ * once approved. Unknown kinds are refused.
  */
 export const ACCESS_MATRIX: Readonly<Record<string, Readonly<Record<Role, Rule>>>> = {
 	community: { resident: 'read', grid_worker: 'read', facilitator: 'read', community_admin: 'write', street_admin: 'read' },
 	proposal: { resident: 'write', grid_worker: 'write', facilitator: 'write', community_admin: 'write', street_admin: 'read' },
-	topic: { resident: 'read', grid_worker: 'read', facilitator: 'write', community_admin: 'write', street_admin: 'read' },
-	households: {
-		resident: 'none',
-		grid_worker: ownGrid('write'),
-		facilitator: 'read',
-		community_admin: 'write',
-		street_admin: 'none'
-	}
+	topic: runByFacilitators,
+	households: personal(ownGrid('write')),
+	visits: personal(ownGrid('write')),
+	ballots: { ...personal(ownGridBallots('write')), facilitator: 'write' },
+	poll: runByFacilitators,
+	meeting: runByFacilitators,
+	minutes: { resident: 'none', grid_worker: 'read', facilitator: 'write', community_admin: 'write', street_admin: 'none' },
+	// Residents pledge, rate and ask for disclosure in a project, so they write it like a proposal.
+	project: { resident: 'write', grid_worker: 'write', facilitator: 'write', community_admin: 'write', street_admin: 'read' },
+	notice: runByFacilitators
 };
 
 export function accessFor(grant: Grant, doc: DocRef): Access {
@@ -57,4 +84,4 @@ export function accessFor(grant: Grant, doc: DocRef): Access {
 }
 
 /** Kinds that hold personal data, which must be deleted from a shared device on sign-out. */
-export const PERSONAL_KINDS: ReadonlySet<string> = new Set(['households']);
+export const PERSONAL_KINDS: ReadonlySet<string> = new Set(['households', 'visits', 'ballots', 'minutes']);

@@ -8,7 +8,12 @@
  * well for any count ("Pending changes: {count}") instead of needing plural rules.
  */
 
-export const zh = {
+import * as canvassing from './messages/canvassing';
+import * as matters from './messages/matters';
+import * as meetings from './messages/meetings';
+import * as photos from './messages/photos';
+
+const coreZh = {
 	// App
 	'app.name': '院落议事',
 	'app.fullName': '院落议事 Courtyard',
@@ -674,10 +679,13 @@ export const zh = {
 	'admin.revoking': '正在停用…'
 } satisfies Record<string, string>;
 
+/** Feature areas keep their messages in ./messages/<area>.ts so that they can grow without colliding here. */
+export const zh = { ...coreZh, ...canvassing.zh, ...meetings.zh, ...photos.zh, ...matters.zh };
+
 export type MessageKey = keyof typeof zh;
 export type Catalogue = Record<MessageKey, string>;
 
-export const en: Catalogue = {
+const coreEn: Record<keyof typeof coreZh, string> = {
 	'app.name': 'Courtyard',
 	'app.fullName': '院落议事 Courtyard',
 	'app.tagline': 'Neighbours deciding neighbourhood matters together',
@@ -1320,6 +1328,8 @@ export const en: Catalogue = {
 	'admin.revokeYes': 'Deactivate',
 	'admin.revoking': 'Deactivating…'
 };
+
+export const en: Catalogue = { ...coreEn, ...canvassing.en, ...meetings.en, ...photos.en, ...matters.en };
 
 export type Locale = 'zh-CN' | 'en';
 export const LOCALES: readonly Locale[] = ['zh-CN', 'en'];

@@ -5,13 +5,39 @@
 
 export const SCHEMA_VERSION = 1;
 
-export type DocKind = 'community' | 'proposal' | 'topic' | 'households';
-export const DOC_KINDS: readonly DocKind[] = ['community', 'proposal', 'topic', 'households'];
+export type DocKind =
+	| 'community'
+	| 'proposal'
+	| 'topic'
+	| 'households'
+	| 'visits'
+	| 'poll'
+	| 'ballots'
+	| 'meeting'
+	| 'minutes'
+	| 'project'
+	| 'notice';
+export const DOC_KINDS: readonly DocKind[] = [
+	'community',
+	'proposal',
+	'topic',
+	'households',
+	'visits',
+	'poll',
+	'ballots',
+	'meeting',
+	'minutes',
+	'project',
+	'notice'
+];
 
 export interface DocName {
 	community: string;
 	kind: DocKind;
-	/** Proposal id, grid id (households) or 'main' (community). */
+	/**
+	 * Matter id (proposal, topic, poll, meeting, minutes, project, notice), grid id (households, visits),
+	 * `<grid>_<poll>` (ballots) or 'main' (community).
+	 */
 	id: string;
 }
 
@@ -37,3 +63,27 @@ export const communityDocName = (community: string) => docName(community, 'commu
 export const householdsDocName = (community: string, grid: string) => docName(community, 'households', grid);
 export const proposalDocName = (community: string, id: string) => docName(community, 'proposal', id);
 export const topicDocName = (community: string, id: string) => docName(community, 'topic', id);
+export const visitsDocName = (community: string, grid: string) => docName(community, 'visits', grid);
+export const pollDocName = (community: string, id: string) => docName(community, 'poll', id);
+export const meetingDocName = (community: string, id: string) => docName(community, 'meeting', id);
+export const minutesDocName = (community: string, meeting: string) => docName(community, 'minutes', meeting);
+export const projectDocName = (community: string, id: string) => docName(community, 'project', id);
+export const noticeDocName = (community: string, id: string) => docName(community, 'notice', id);
+
+/**
+ * Ballots are split per grid so that a grid worker reads only the votes of their own grid's households.
+ * Grid ids never contain '_' (see isGridId), so the first '_' separates grid from poll.
+ */
+export const ballotsDocName = (community: string, grid: string, poll: string) => {
+	if (!isGridId(grid)) throw new Error(`invalid grid id: ${grid}`);
+	return docName(community, 'ballots', `${grid}_${poll}`);
+};
+
+export function parseBallotsId(id: string): { grid: string; poll: string } | null {
+	const cut = id.indexOf('_');
+	if (cut <= 0 || cut === id.length - 1) return null;
+	return { grid: id.slice(0, cut), poll: id.slice(cut + 1) };
+}
+
+const GRID_ID = /^[A-Za-z0-9-]{1,32}$/;
+export const isGridId = (id: string) => GRID_ID.test(id);

@@ -88,5 +88,13 @@ export function indexEntry(name: string, doc: Y.Doc): IndexEntry | null {
 			const list = readHouseholds(doc);
 			return { ...base, ...blank, title: parsed.id, updated: 0, count: list.length };
 		}
+		default: {
+			// Kinds without their own summary yet are listed by the title their meta map carries.
+			const meta = doc.getMap<unknown>('meta');
+			const title = meta.get('title');
+			if (typeof title !== 'string') return null;
+			const created = meta.get('createdAt');
+			return { ...base, ...blank, title, updated: typeof created === 'number' ? created : 0, count: 0 };
+		}
 	}
 }
