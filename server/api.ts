@@ -38,6 +38,25 @@ export interface ApiOptions {
 	trustProxy?: boolean;
 	maxBodyBytes: number;
 	logger: Logger;
+	/** Feature APIs (photos, ballots …) mounted beside the core ones; tried in order after them. */
+	routes?: readonly ApiRoute[];
+}
+
+/** What a feature route gets from the core API: the caller's verified credential and body parsing. */
+export interface ApiContext {
+	/** The verified credential of `Authorization: Bearer <token>`; throws ApiFailure('unauthorized' …) otherwise. */
+	authenticate(req: IncomingMessage): Promise<{ deviceId: string; grant: Grant }>;
+	/** Throws ApiFailure('invalid') (answered 405 with Allow) unless the method is `allowed`. */
+	method(req: IncomingMessage, allowed: string): void;
+	/** A JSON object body of at most maxBodyBytes. */
+	readJson(req: IncomingMessage): Promise<Record<string, unknown>>;
+	logger: Logger;
+}
+
+export interface ApiRoute {
+	/** Matched against the decoded path; capture groups are passed to `handle`. */
+	path: RegExp;
+	handle(req: IncomingMessage, res: ServerResponse, params: string[], ctx: ApiContext): Promise<void>;
 }
 
 const STATUS: Record<ApiErrorCode, number> = {
@@ -233,6 +252,13 @@ export function createApi(options: ApiOptions): (req: IncomingMessage, res: Serv
 		sendJson(res, 200, info);
 	};
 
+	const context: ApiContext = {
+		authenticate,
+		method,
+		readJson: (req) => readJson(req, options.maxBodyBytes),
+		logger: options.logger
+	};
+
 	return async (req, res, path) => {
 		try {
 			if (path === '/api/join') return await join(req, res);
@@ -241,6 +267,10 @@ export function createApi(options: ApiOptions): (req: IncomingMessage, res: Serv
 			if (path === '/api/devices') return await devices(req, res);
 			const revokeMatch = /^\/api\/devices\/([^/]{1,100})\/revoke$/.exec(path);
 			if (revokeMatch) return await revoke(req, res, revokeMatch[1] as string);
+			for (const route of options.routes ?? []) {
+				const match = route.path.exec(path);
+				if (match) return await route.handle(req, res, match.slice(1), context);
+			}
 			throw new ApiFailure('not_found', `no API at ${path}`);
 		} catch (error) {
 			if (error instanceof ApiFailure) {

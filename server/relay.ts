@@ -113,7 +113,9 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 				publicOrigin: options.publicOrigin,
 				trustProxy: options.trustProxy,
 				maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
-				logger
+				logger,
+				// Feature APIs: one line each.
+				routes: []
 			})
 		})
 	);
