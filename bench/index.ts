@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { allJsGzip, firstLoadJs, kb } from './first-load-js';
 import { fanoutBench } from './relay-fanout';
 import { pullBench } from './relay-pull';
+import { searchBench } from './search-in-browser';
 
 async function main() {
 	if (!existsSync('build/index.html')) execSync('npx vite build', { stdio: 'inherit' });
@@ -20,6 +21,8 @@ async function main() {
 	console.log(String(await pullBench()));
 	console.log();
 	console.log(String(await fanoutBench()));
+	console.log();
+	console.log(await searchBench());
 }
 
 main().then(
