@@ -5,6 +5,7 @@
 import {
 	DEFAULT_LOCALE,
 	isLocale,
+	loadLocale,
 	translate,
 	type Locale,
 	type MessageKey,
@@ -37,8 +38,10 @@ export function getLocale(): Locale {
 	return i18n.current;
 }
 
-export function setLocale(locale: Locale): void {
+/** Switches language once its messages are loaded (English is fetched on first use). */
+export async function setLocale(locale: Locale): Promise<void> {
 	if (!isLocale(locale)) return;
+	await loadLocale(locale);
 	i18n.current = locale;
 	try {
 		storage()?.setItem(LOCALE_STORAGE_KEY, locale);
@@ -56,6 +59,6 @@ export function t(key: MessageKey, params?: MessageParams): string {
 // Keep other open tabs in the same language.
 if (typeof window !== 'undefined') {
 	window.addEventListener('storage', (event) => {
-		if (event.key === LOCALE_STORAGE_KEY && isLocale(event.newValue)) i18n.current = event.newValue;
+		if (event.key === LOCALE_STORAGE_KEY && isLocale(event.newValue)) void setLocale(event.newValue);
 	});
 }

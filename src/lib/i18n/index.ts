@@ -3,9 +3,9 @@ export { i18n, getLocale, setLocale, t, LOCALE_STORAGE_KEY } from './i18n.svelte
 export {
 	catalogues,
 	DEFAULT_LOCALE,
-	en,
 	interpolate,
 	isLocale,
+	loadLocale,
 	LOCALES,
 	translate,
 	zh,

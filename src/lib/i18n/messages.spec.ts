@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { en, interpolate, LOCALES, translate, zh, type MessageKey } from './messages';
+import { catalogues, interpolate, loadLocale, LOCALES, translate, zh, type MessageKey } from './messages';
+
+await loadLocale('en');
+const en = catalogues.en as Record<MessageKey, string>;
 import { getLocale, setLocale, t } from './i18n.svelte';
 
 const REQUIRED: MessageKey[] = [
@@ -85,15 +88,15 @@ describe('interpolation', () => {
 		expect(interpolate('{a}{b}')).toBe('{a}{b}');
 	});
 
-	it('t() follows the current locale', () => {
+	it('t() follows the current locale', async () => {
 		expect(getLocale()).toBe('zh-CN');
 		expect(t('nav.proposals')).toBe('提案');
-		setLocale('en');
+		await setLocale('en');
 		try {
 			expect(getLocale()).toBe('en');
 			expect(t('sync.lastSynced', { when: 'just now' })).toBe('Last synced just now');
 		} finally {
-			setLocale('zh-CN');
+			await setLocale('zh-CN');
 		}
 		expect(t('sync.lastSynced', { when: '刚刚' })).toBe('上次同步：刚刚');
 	});

@@ -26,16 +26,16 @@ describe('what the UI offers each role', () => {
 });
 
 describe('explaining refusals', () => {
-	it('says why per role, in the current language', () => {
+	it('says why per role, in the current language', async () => {
 		expect(refusalWhy({ role: 'resident', community: 'demo' }, 'demo:households:g1')).toContain('居民不能查看');
 		expect(refusalWhy({ role: 'grid_worker', community: 'demo', grids: ['g1'] }, 'demo:households:g2', () => '第一网格')).toContain('第一网格');
 		expect(refusalWhy({ role: 'street_admin', community: 'st', communities: ['demo'] }, 'demo:households:g1')).toContain('不能查看住户个人信息');
 		expect(refusalWhy({ role: 'resident', community: 'other' }, 'demo:proposal:p1')).toContain('其他社区');
-		setLocale('en');
+		await setLocale('en');
 		try {
 			expect(refusalWhy({ role: 'resident', community: 'demo' }, 'demo:households:g1')).toContain('residents cannot see it');
 		} finally {
-			setLocale('zh-CN');
+			await setLocale('zh-CN');
 		}
 	});
 
