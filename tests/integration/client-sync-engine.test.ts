@@ -12,6 +12,7 @@ import * as Y from 'yjs';
 import { openDatabase } from '../../src/lib/client/db';
 import { DocStore } from '../../src/lib/client/doc-store';
 import { SyncEngine, type WebSocketLike } from '../../src/lib/client/sync-engine';
+import { MuxMessage } from '../../src/lib/protocol/messages';
 import { createProposal, readProposal } from '../../src/lib/schema/proposal-doc';
 import { startRelay } from '../../server/relay';
 
@@ -73,6 +74,41 @@ describe('sync engine against the relay', () => {
 		await until(async () => (await b.store.db.index.get('demo:proposal:offline1'))?.title === '楼道灯不亮');
 		a.engine.destroy();
 		b.engine.destroy();
+	});
+
+	it('finishes a catch-up cut off while waiting for the change list, and catches up after reconnecting', async () => {
+		// The first socket swallows the engine's ListChanges and then drops, as a lost signal does mid-request.
+		let sockets = 0;
+		let swallowed = 0;
+		class FlakyFirstSocket extends WebSocket {
+			constructor(url: string) {
+				super(url);
+				if (++sockets > 1) return;
+				const send = this.send.bind(this);
+				this.send = ((data: Uint8Array) => {
+					if (data[0] === MuxMessage.ListChanges) {
+						swallowed++;
+						setTimeout(() => this.terminate(), 50);
+						return;
+					}
+					send(data);
+				}) as typeof this.send;
+			}
+		}
+		const id = `dev${++devices}`;
+		const store = new DocStore(openDatabase(`courtyard-${id}`), `${id}/`);
+		await addProposal(store, 'cutoff1', '断网时提交的提案');
+		const engine = new SyncEngine({
+			url: `ws://127.0.0.1:${relay.port}/sync`,
+			store,
+			WebSocket: FlakyFirstSocket as unknown as new (url: string) => WebSocketLike
+		});
+		engine.start();
+		await until(() => swallowed === 1 && sockets >= 2);
+		engine.reconnectNow();
+		await until(async () => (await store.db.syncState.get('demo:proposal:cutoff1'))?.dirty === 0, 15_000);
+		expect((await relay.store.loadUpdates('demo:proposal:cutoff1')).length).toBeGreaterThan(0);
+		engine.destroy();
 	});
 
 	it('learns of documents created elsewhere while connected, without subscribing', async () => {

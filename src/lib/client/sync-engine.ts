@@ -81,7 +81,7 @@ export class SyncEngine {
 	private nextRequestId = 1;
 	/** Pending BatchSync requests; the relay may split a large reply into several frames. */
 	private batchReplies = new Map<number, { expected: number; entries: BatchSyncReplyEntry[]; resolve: (e: BatchSyncReplyEntry[]) => void }>();
-	private changeWaiters: ((f: Extract<Frame, { kind: MuxMessage.Changes }>) => void)[] = [];
+	private changeWaiters: ((f: Extract<Frame, { kind: MuxMessage.Changes }> | null) => void)[] = [];
 	/** requestId → document and the local sequence number it carried. */
 	private inflight = new Map<number, { doc: string; localSeq: number }>();
 	/** Last state vector the relay told us it holds, per document. */
@@ -192,6 +192,9 @@ export class SyncEngine {
 			this.inflight.clear();
 			for (const pending of this.batchReplies.values()) pending.resolve([]);
 			this.batchReplies.clear();
+			// A catch-up waiting for its ListChanges reply must end too, or it would block every later catch-up.
+			for (const waiter of this.changeWaiters) waiter(null);
+			this.changeWaiters = [];
 			this.serverSV.clear();
 			const refused = ev.code >= 4000 ? ev.reason || `closed (${ev.code})` : null;
 			this.emit({ connection: 'offline', done: 0, total: 0, ...(refused ? { error: refused } : {}) });
