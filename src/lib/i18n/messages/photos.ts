@@ -1,9 +1,59 @@
-/** Messages of one feature area, merged into the catalogue by ../messages.ts (same conventions). Photos taken on the device, queued and uploaded when online. */
+/** Messages of one feature area, registered into the catalogue when a module imports this file (conventions in ../messages.ts). Photos taken on the device, queued and uploaded when online. */
 
 export const zh = {
-	'photo.add': '添加照片'
+	'photo.add': '拍照/添加照片',
+	'photo.fromAlbum': '从相册选择',
+	'photo.adding': '正在保存照片…',
+	'photo.title': '照片',
+	'photo.hint': '照片会压缩后先存在本机，联网后自动上传。',
+	'photo.noteHint': '可以拍下纸条原件，方便以后核对。',
+	'photo.max': '最多 {max} 张照片',
+	'photo.alt': '照片 {n}',
+	'photo.open': '查看第 {n} 张照片',
+	'photo.remove': '删除第 {n} 张照片',
+	'photo.loading': '正在加载照片…',
+	'photo.saved': '照片已保存',
+	'photo.state.unattached': '保存后上传',
+	'photo.state.pending': '待上传',
+	'photo.state.failed': '上传失败',
+	'photo.state.done': '已上传',
+	'photo.pending': '照片待上传 {count} 张',
+	'photo.failed': '{count} 张照片上传被拒绝',
+	'photo.retry': '重新上传',
+	'photo.error.not_image': '这个文件不是可用的照片（支持 JPEG、PNG、WebP）。',
+	'photo.error.too_large': '照片太大，无法保存。',
+	'photo.error.quota': '本机存储空间已满，这张照片没有保存。请先联网同步或清理空间再试。',
+	'photo.error.storage': '照片没有保存：本机存储出错。',
+	'photo.error.not_found': '无法显示这张照片。',
+	'photo.error.offline': '离线中，联网后才能显示这张照片。',
+	'photo.error.unauthorized': '服务器未接受本设备，无法显示照片。'
 } satisfies Record<string, string>;
 
 export const en: Record<keyof typeof zh, string> = {
-	'photo.add': 'Add photo'
+	'photo.add': 'Take or add a photo',
+	'photo.fromAlbum': 'Choose from album',
+	'photo.adding': 'Saving the photo…',
+	'photo.title': 'Photos',
+	'photo.hint': 'Photos are compressed and kept on this device first, then uploaded automatically when online.',
+	'photo.noteHint': 'You can photograph the paper note to check it against later.',
+	'photo.max': 'At most {max} photos',
+	'photo.alt': 'Photo {n}',
+	'photo.open': 'Open photo {n}',
+	'photo.remove': 'Remove photo {n}',
+	'photo.loading': 'Loading photo…',
+	'photo.saved': 'Photo saved',
+	'photo.state.unattached': 'Uploads once saved',
+	'photo.state.pending': 'Waiting to upload',
+	'photo.state.failed': 'Upload failed',
+	'photo.state.done': 'Uploaded',
+	'photo.pending': 'Photos waiting to upload: {count}',
+	'photo.failed': 'Photos refused by the server: {count}',
+	'photo.retry': 'Upload again',
+	'photo.error.not_image': 'This file is not a usable photo (JPEG, PNG or WebP).',
+	'photo.error.too_large': 'The photo is too large to keep.',
+	'photo.error.quota': 'This device’s storage is full, so the photo was not saved. Sync or free some space, then try again.',
+	'photo.error.storage': 'The photo was not saved: the device storage failed.',
+	'photo.error.not_found': 'This photo cannot be shown.',
+	'photo.error.offline': 'Offline: this photo can be shown once the device is online.',
+	'photo.error.unauthorized': 'The server did not accept this device, so the photo cannot be shown.'
 };

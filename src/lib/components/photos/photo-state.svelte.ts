@@ -1,0 +1,70 @@
+/**
+ * Live upload state of photos for the UI, re-read whenever the photos table changes (an add, an upload, a
+ * refusal). Call during component initialisation, like liveDoc.
+ */
+import { courtyard } from '$lib/client/courtyard.svelte';
+import type { PhotoMeta, PhotoState } from '$lib/client/db';
+import { photoUploadCounts } from '$lib/client/photos';
+import type { PhotoErrorCode } from '$lib/client/photos';
+import { t, type MessageKey } from '$lib/i18n';
+
+const NONE: ReadonlyMap<string, PhotoMeta> = new Map();
+
+class LiveStates {
+	/** sha → its record on this device (absent: not held here, e.g. another device's photo not yet shown). */
+	value = $state.raw(NONE);
+}
+
+export function livePhotoStates(shas: () => readonly string[]): LiveStates {
+	const app = courtyard();
+	const live = new LiveStates();
+	$effect(() => {
+		const list = [...shas()];
+		if (list.length === 0) {
+			live.value = NONE;
+			return;
+		}
+		const sub = app.live(() => app.db.photos.bulkGet(list)).subscribe({
+			next: (metas) => {
+				live.value = new Map(metas.filter((m): m is PhotoMeta => !!m).map((m) => [m.sha, m]));
+			},
+			error: (err) => {
+				app.storageError = err;
+			}
+		});
+		return () => sub.unsubscribe();
+	});
+	return live;
+}
+
+class LiveCounts {
+	pending = $state(0);
+	failed = $state(0);
+}
+
+/** Photos of this device waiting for the relay, and those it refused. */
+export function livePhotoUploads(): LiveCounts {
+	const app = courtyard();
+	const live = new LiveCounts();
+	$effect(() => {
+		const sub = app.live(() => photoUploadCounts(app.db)).subscribe({
+			next: (counts) => {
+				live.pending = counts.pending;
+				live.failed = counts.failed;
+			},
+			error: (err) => {
+				app.storageError = err;
+			}
+		});
+		return () => sub.unsubscribe();
+	});
+	return live;
+}
+
+export const photoStateLabel = (state: PhotoState) => t(`photo.state.${state}` as MessageKey);
+
+/** What went wrong with a photo, for a person. */
+export function photoErrorMessage(error: unknown): string {
+	const code = (error as { code?: PhotoErrorCode } | null)?.code;
+	return t(`photo.error.${code ?? 'storage'}` as MessageKey);
+}
