@@ -1,0 +1,184 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type * as Y from 'yjs';
+import type { Actor } from '../domain/actor';
+import { type Ballot, type PollDraft, RULES, summarize, tallyPoll } from '../domain/poll';
+import { readBallots } from '../schema/ballots-doc';
+import { readPoll } from '../schema/poll-doc';
+import { createProposal, readProposal } from '../schema/proposal-doc';
+import { addToTopic, createTopic } from '../schema/topic-doc';
+import { openDatabase } from './db';
+import { DocStore } from './doc-store';
+import {
+	castBallot,
+	closePoll,
+	createPoll,
+	InvalidPollError,
+	type OutboxApp,
+	type PollsApp,
+	queueAppBallot,
+	queuedBallot,
+	sendQueuedBallots
+} from './polls';
+
+const facilitator: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
+const worker: Actor = { id: 'gw1', name: '王海涛', role: 'grid_worker' };
+
+let n = 0;
+const stores: DocStore[] = [];
+function device(actor: Actor, token: string | null = null): PollsApp & OutboxApp {
+	const id = `polls-${++n}`;
+	const store = new DocStore(openDatabase(id), `${id}/`);
+	stores.push(store);
+	return {
+		store,
+		db: store.db,
+		community: 'demo',
+		device: { id: `dev-${actor.id}` },
+		actorSnapshot: () => actor,
+		authHeaders: (): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {})
+	};
+}
+
+afterEach(() => {
+	for (const s of stores.splice(0)) s.db.close();
+});
+
+async function read<T>(app: PollsApp, name: string, fn: (doc: Y.Doc) => T): Promise<T> {
+	const h = await app.store.openDoc(name);
+	try {
+		return fn(h.doc);
+	} finally {
+		h.release();
+	}
+}
+
+const draft = (over: Partial<PollDraft> = {}): PollDraft => ({
+	title: '小游园加建凉亭',
+	description: '',
+	options: [
+		{ id: 'yes', label: '同意' },
+		{ id: 'no', label: '不同意' }
+	],
+	electorate: { scope: 'community', ids: [] },
+	rule: RULES.simple_majority,
+	opensAt: Date.now() - 1000,
+	closesAt: Date.now() + 86_400_000,
+	hideResults: false,
+	matters: [],
+	...over
+});
+
+describe('poll actions', () => {
+	it('creates a poll on disk, pending for the relay, and refuses an invalid one', async () => {
+		const app = device(facilitator);
+		const name = await createPoll(app, draft());
+		expect(await app.store.db.syncState.get(name)).toMatchObject({ dirty: 1 });
+		expect(await app.store.db.index.get(name)).toMatchObject({ kind: 'poll', title: '小游园加建凉亭', status: 'voting' });
+		await expect(createPoll(app, draft({ title: '', matters: ['demo:visits:g1'] }))).rejects.toThrow(InvalidPollError);
+	});
+
+	it("records a household's ballot into its grid's ballots document, by whom and on which device", async () => {
+		const app = device(worker);
+		const poll = await createPoll(app, draft());
+		const id = poll.split(':')[2] as string;
+		const b = await castBallot(app, { poll: id, grid: 'g2', household: 'b06-1-101', option: 'yes', channel: 'visit' });
+		expect(b).toMatchObject({ household: 'b06-1-101', option: 'yes', channel: 'visit', by: worker, device: 'dev-gw1' });
+		const stored = await read(app, `demo:ballots:g2_${id}`, readBallots);
+		expect(stored).toEqual([b]);
+		expect(await app.store.db.syncState.get(`demo:ballots:g2_${id}`)).toMatchObject({ dirty: 1 });
+	});
+
+	it("closes a poll and puts the outcome into the timeline of each proposal concerned, a topic's included", async () => {
+		const app = device(facilitator);
+		for (const p of ['p1', 'p2']) {
+			const h = await app.store.openDoc(`demo:proposal:${p}`);
+			createProposal(h.doc, { title: p, description: 'x', category: 'facilities', kind: 'individual', channel: 'app' }, { id: p, actor: facilitator, now: 1, status: 'submitted' });
+			await h.saved();
+			h.release();
+		}
+		const topic = await app.store.openDoc('demo:topic:t1');
+		createTopic(topic.doc, { id: 't1', title: '凉亭', category: 'greening', level: 'community' }, facilitator, 1);
+		addToTopic(topic.doc, 'demo:proposal:p2', facilitator, 2);
+		await topic.saved();
+		topic.release();
+
+		const name = await createPoll(app, draft({ matters: ['demo:proposal:p1', 'demo:topic:t1', 'demo:proposal:absent'] }));
+		const handle = await app.store.openDoc(name);
+		try {
+			const poll = readPoll(handle.doc);
+			const yes: Ballot = { id: 'b1', household: 'h1', option: 'yes', at: Date.now(), channel: 'visit', by: worker, device: 'gw1' };
+			const tally = summarize(tallyPoll(poll, [{ id: 'h1', area: 8000 }], [yes]));
+			const written = await closePoll(app, handle, ' 同意建设凉亭。 ', tally);
+			expect(written.sort()).toEqual(['demo:proposal:p1', 'demo:proposal:p2']);
+			expect(readPoll(handle.doc).closures).toMatchObject([{ outcome: '同意建设凉亭。', tally: { outcome: { kind: 'carried', option: 'yes' } } }]);
+		} finally {
+			handle.release();
+		}
+		for (const p of ['p1', 'p2']) {
+			const events = await read(app, `demo:proposal:${p}`, (d) => readProposal(d).timeline.events);
+			expect(events.at(-1)).toMatchObject({ type: 'poll_outcome', poll: name, title: '小游园加建凉亭', outcome: '同意建设凉亭。', carried: '同意' });
+		}
+	});
+});
+
+describe("the resident's queued ballot", () => {
+	const POLL = 'demo:poll:pavilion';
+	const reply = (status: number, body: unknown) => async () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+	it('stays queued while the relay cannot be reached, and is marked sent once it accepts', async () => {
+		const app = device({ id: 'r1', name: '刘阿姨', role: 'resident' }, 'token-1');
+		const q = await queueAppBallot(app, POLL, 'yes');
+		expect(await queuedBallot(app, POLL)).toMatchObject({ id: q.id, state: 'queued' });
+
+		const offline = async () => {
+			throw new TypeError('Failed to fetch');
+		};
+		expect(await sendQueuedBallots(app, { fetch: offline })).toEqual({ sent: 0, refused: 0, waiting: 1 });
+		expect(await queuedBallot(app, POLL)).toMatchObject({ state: 'queued', attempts: 1, error: 'Failed to fetch' });
+
+		const seen: { url: string; body: unknown; auth: string | null }[] = [];
+		const accept = async (url: string | URL | Request, init?: RequestInit) => {
+			seen.push({ url: String(url), body: JSON.parse(String(init?.body)), auth: new Headers(init?.headers).get('authorization') });
+			return reply(201, { ballot: { id: q.id, option: 'yes' }, created: true })();
+		};
+		expect(await sendQueuedBallots(app, { fetch: accept as typeof fetch })).toEqual({ sent: 1, refused: 0, waiting: 0 });
+		expect(seen).toEqual([{ url: '/api/polls/pavilion/ballot', body: { id: q.id, option: 'yes' }, auth: 'Bearer token-1' }]);
+		expect(await queuedBallot(app, POLL)).toMatchObject({ state: 'sent', ballot: { id: q.id } });
+		// Nothing left to send.
+		expect(await sendQueuedBallots(app, { fetch: accept as typeof fetch })).toEqual({ sent: 0, refused: 0, waiting: 0 });
+	});
+
+	it("keeps the relay's reason when it refuses, and retries after a relay error", async () => {
+		const app = device({ id: 'r1', name: '刘阿姨', role: 'resident' }, 'token-1');
+		await queueAppBallot(app, POLL, 'no');
+		expect((await sendQueuedBallots(app, { fetch: reply(500, { error: 'invalid', message: 'internal error' }) as typeof fetch })).waiting).toBe(1);
+		const refused = reply(403, { error: 'forbidden', message: 'the poll is closed: voting ended at 2025-06-01T00:00:00.000Z' });
+		expect(await sendQueuedBallots(app, { fetch: refused as typeof fetch })).toEqual({ sent: 0, refused: 1, waiting: 0 });
+		expect(await queuedBallot(app, POLL)).toMatchObject({ state: 'refused', error: expect.stringMatching(/closed/) });
+	});
+
+	it('does not mark a newer vote sent when an older one is answered', async () => {
+		const app = device({ id: 'r1', name: '刘阿姨', role: 'resident' }, 'token-1');
+		const first = await queueAppBallot(app, POLL, 'yes');
+		let second: Awaited<ReturnType<typeof queueAppBallot>> | null = null;
+		const slow = async () => {
+			second = await queueAppBallot(app, POLL, 'no');
+			return reply(201, { ballot: { id: first.id }, created: true })();
+		};
+		await sendQueuedBallots(app, { fetch: slow as typeof fetch });
+		expect(await queuedBallot(app, POLL)).toMatchObject({ id: second!.id, option: 'no', state: 'queued' });
+	});
+
+	it('waits without a credential instead of sending', async () => {
+		const app = device({ id: 'r1', name: '刘阿姨', role: 'resident' });
+		await queueAppBallot(app, POLL, 'yes');
+		let calls = 0;
+		const count = async () => {
+			calls++;
+			return new Response('{}');
+		};
+		expect((await sendQueuedBallots(app, { fetch: count as typeof fetch })).waiting).toBe(1);
+		expect(calls).toBe(0);
+	});
+});

@@ -1,0 +1,320 @@
+/**
+ * Poll actions: create a poll, record a household's ballot (at the door or at a meeting), a show of hands, and
+ * close a poll with its outcome statement (which goes into the timeline of each matter concerned). Each resolves
+ * only once the change is in IndexedDB (and queued for the relay).
+ *
+ * A resident cannot write ballots documents; their vote goes to the relay's ballot endpoint. It is queued first
+ * (in the settings table, so a sign-out clears it with the credential), shown as "saved, waiting to send", and
+ * sent — and resent, with the same ballot id, until the relay answers — without the resident doing anything.
+ */
+import type * as Y from 'yjs';
+import type { Actor } from '../domain/actor';
+import { newId } from '../domain/ids';
+import {
+	type AppBallotResponse,
+	type Ballot,
+	type HandCount,
+	type Poll,
+	type PollDraft,
+	pollBallotPath,
+	type TallySummary,
+	validatePoll
+} from '../domain/poll';
+import type { TimelineEvent } from '../domain/proposal';
+import type { ApiError } from '../protocol/api';
+import { addBallot } from '../schema/ballots-doc';
+import { ballotsDocName, parseDocName, pollDocName } from '../schema/doc-names';
+import { addClosure, createPoll as writePoll, readPoll, recordHandCount as writeHandCount } from '../schema/poll-doc';
+import { appendEvent, isProposalDoc } from '../schema/proposal-doc';
+import { readTopic } from '../schema/topic-doc';
+import type { CourtyardDB } from './db';
+import { BALLOT_OUTBOX_PREFIX } from './outbox-keys';
+import type { DocHandle, DocStore } from './doc-store';
+
+/** What the actions need of the app (`courtyard()` in the browser; a bare store in tests). */
+export interface PollsApp {
+	readonly store: DocStore;
+	readonly community: string;
+	readonly device?: { id: string } | null;
+	actorSnapshot(): Actor;
+}
+
+async function write<T>(app: PollsApp, name: string, fn: (doc: Y.Doc) => T): Promise<T> {
+	const handle = await app.store.openDoc(name);
+	try {
+		const result = fn(handle.doc);
+		await handle.saved();
+		return result;
+	} finally {
+		handle.release();
+	}
+}
+
+export class InvalidPollError extends Error {
+	override readonly name = 'InvalidPollError';
+	constructor(readonly issues: readonly { field: string; code: string }[]) {
+		super(issues.map((i) => `${i.field}: ${i.code}`).join('; '));
+	}
+}
+
+/** Creates a poll; resolves with its document name once it is on disk. */
+export async function createPoll(app: PollsApp, draft: PollDraft, now = Date.now()): Promise<string> {
+	const issues = validatePoll(draft);
+	if (issues.length > 0) throw new InvalidPollError(issues);
+	const id = newId();
+	const name = pollDocName(app.community, id);
+	await write(app, name, (doc) => writePoll(doc, draft, { id, actor: app.actorSnapshot(), now }));
+	return name;
+}
+
+export interface BallotInput {
+	poll: string;
+	/** The household's grid: its ballots go into that grid's ballots document. */
+	grid: string;
+	household: string;
+	/** null withdraws the household's vote. */
+	option: string | null;
+	channel: 'visit' | 'meeting';
+	at?: number;
+}
+
+/** Records a household's ballot, by a grid worker at the door or a facilitator at a meeting. */
+export async function castBallot(app: PollsApp, input: BallotInput): Promise<Ballot> {
+	const by = app.actorSnapshot();
+	const ballot: Ballot = {
+		id: newId(),
+		household: input.household,
+		option: input.option,
+		at: input.at ?? Date.now(),
+		channel: input.channel,
+		by,
+		device: app.device?.id ?? by.id
+	};
+	await write(app, ballotsDocName(app.community, input.grid, input.poll), (doc) => addBallot(doc, input.grid, input.poll, ballot));
+	return ballot;
+}
+
+/** Records a show of hands at a meeting; a later count of the same session replaces the earlier one. */
+export async function recordHandCount(app: PollsApp, poll: DocHandle, session: string, counts: Record<string, number>): Promise<HandCount> {
+	const count: HandCount = { id: newId(), session: session.trim(), at: Date.now(), by: app.actorSnapshot(), counts };
+	writeHandCount(poll.doc, count);
+	await poll.saved();
+	return count;
+}
+
+/**
+ * Closes a poll (or amends the outcome statement of a closed one) and appends the outcome to the timeline of
+ * every proposal concerned — a topic's proposals included. Resolves with the proposals it wrote to.
+ */
+export async function closePoll(app: PollsApp, poll: DocHandle, outcome: string, tally: TallySummary | null): Promise<string[]> {
+	const p: Poll = readPoll(poll.doc);
+	const by = app.actorSnapshot();
+	const at = Date.now();
+	const text = outcome.trim();
+	addClosure(poll.doc, { id: newId(), at, by, outcome: text, ...(tally ? { tally } : {}) });
+	await poll.saved();
+
+	const carried = tally?.outcome.kind === 'carried' ? tally.outcome.option : null;
+	const label = carried ? p.options.find((o) => o.id === carried)?.label : undefined;
+	const proposals = new Set<string>();
+	for (const matter of p.matters) {
+		const kind = parseDocName(matter)?.kind;
+		if (kind === 'proposal') proposals.add(matter);
+		else if (kind === 'topic' && (await app.store.db.syncState.get(matter))) {
+			const handle = await app.store.openDoc(matter);
+			try {
+				for (const d of readTopic(handle.doc, matter).proposals) proposals.add(d);
+			} finally {
+				handle.release();
+			}
+		}
+	}
+	const written: string[] = [];
+	for (const name of proposals) {
+		// A proposal this device does not hold is left alone rather than created empty.
+		if (!(await app.store.db.syncState.get(name))) continue;
+		const ok = await write(app, name, (doc) => {
+			if (!isProposalDoc(doc)) return false;
+			const event: TimelineEvent = {
+				id: newId(),
+				type: 'poll_outcome',
+				at,
+				by,
+				channel: 'app',
+				poll: poll.name,
+				title: p.title,
+				outcome: text,
+				...(label ? { carried: label } : {})
+			};
+			appendEvent(doc, event);
+			return true;
+		});
+		if (ok) written.push(name);
+	}
+	return written;
+}
+
+// ---- the resident's ballot, queued until the relay has it ----
+
+export type QueuedState = 'queued' | 'sent' | 'refused';
+
+export interface QueuedBallot {
+	/** The poll's document name. */
+	poll: string;
+	/** Ballot id: the same on every resend, so the relay stores it once. */
+	id: string;
+	option: string | null;
+	queuedAt: number;
+	state: QueuedState;
+	attempts: number;
+	/** The relay's answer: the stored ballot, or why it refused. */
+	ballot?: Ballot;
+	error?: string;
+}
+
+export interface OutboxApp {
+	readonly db: CourtyardDB;
+	authHeaders(): Record<string, string>;
+}
+
+const OUTBOX = BALLOT_OUTBOX_PREFIX;
+export const outboxKey = (pollDoc: string) => `${OUTBOX}${pollDoc}`;
+
+/** The resident's latest ballot in a poll, as queued or sent. */
+export async function queuedBallot(app: OutboxApp, pollDoc: string): Promise<QueuedBallot | null> {
+	return ((await app.db.settings.get(outboxKey(pollDoc)))?.value as QueuedBallot | undefined) ?? null;
+}
+
+/** Every ballot of this device not yet accepted or refused. */
+export async function pendingBallots(app: OutboxApp): Promise<QueuedBallot[]> {
+	const rows = await app.db.settings.where('key').startsWith(OUTBOX).toArray();
+	return rows.map((r) => r.value as QueuedBallot).filter((q) => q.state === 'queued');
+}
+
+/**
+ * Saves the resident's vote on this device (replacing one not sent yet) and tries to send it. Resolves once it is
+ * in IndexedDB; the send carries on in the background.
+ */
+export async function queueAppBallot(app: OutboxApp, pollDoc: string, option: string | null, now = Date.now()): Promise<QueuedBallot> {
+	const entry: QueuedBallot = { poll: pollDoc, id: newId(20), option, queuedAt: now, state: 'queued', attempts: 0 };
+	await app.db.settings.put({ key: outboxKey(pollDoc), value: entry });
+	outboxOf(app)?.kick();
+	return entry;
+}
+
+export interface SendOptions {
+	fetch?: typeof fetch;
+	/** Origin of the relay; the page's own by default. */
+	base?: string;
+}
+
+/**
+ * Sends every queued ballot once. An accepted one is marked sent, a refused one (closed poll, not a voter …) is
+ * marked with the relay's reason; a network failure or a relay error leaves it queued for the next try.
+ * Returns how many are still waiting.
+ */
+export async function sendQueuedBallots(app: OutboxApp, opts: SendOptions = {}): Promise<{ sent: number; refused: number; waiting: number }> {
+	const doFetch = opts.fetch ?? fetch;
+	const result = { sent: 0, refused: 0, waiting: 0 };
+	const headers = app.authHeaders();
+	for (const q of await pendingBallots(app)) {
+		const pollId = parseDocName(q.poll)?.id;
+		if (!pollId || !headers.authorization) {
+			result.waiting++;
+			continue;
+		}
+		let update: Partial<QueuedBallot>;
+		try {
+			const res = await doFetch(`${opts.base ?? ''}${pollBallotPath(pollId)}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', ...headers },
+				body: JSON.stringify({ id: q.id, option: q.option })
+			});
+			const body = (await res.json().catch(() => null)) as AppBallotResponse | ApiError | null;
+			if (res.ok && body && 'ballot' in body) update = { state: 'sent', ballot: body.ballot, error: undefined };
+			else if (res.status >= 400 && res.status < 500) update = { state: 'refused', error: body && 'message' in body ? body.message : `HTTP ${res.status}` };
+			else update = { error: body && 'message' in body ? body.message : `HTTP ${res.status}` };
+		} catch (err) {
+			update = { error: err instanceof Error ? err.message : String(err) };
+		}
+		// Only this ballot's record: the resident may have voted again meanwhile, and that one stays queued.
+		const stored = await app.db.transaction('rw', app.db.settings, async () => {
+			const current = await queuedBallot(app, q.poll);
+			if (!current || current.id !== q.id) return null;
+			const next = { ...current, ...update, attempts: current.attempts + 1 };
+			await app.db.settings.put({ key: outboxKey(q.poll), value: next });
+			return next;
+		});
+		const state = stored?.state ?? 'sent';
+		if (state === 'sent') result.sent++;
+		else if (state === 'refused') result.refused++;
+		else result.waiting++;
+	}
+	return result;
+}
+
+const RETRY_MIN_MS = 5_000;
+const RETRY_MAX_MS = 5 * 60_000;
+
+/** Retries in the background while anything waits: at once when the network returns, else with back-off. */
+class Outbox {
+	private timer: ReturnType<typeof setTimeout> | null = null;
+	private delay = RETRY_MIN_MS;
+	private running = false;
+	private again = false;
+
+	constructor(private readonly app: OutboxApp) {}
+
+	kick = (): void => {
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = null;
+		this.delay = RETRY_MIN_MS;
+		void this.flush();
+	};
+
+	private async flush(): Promise<void> {
+		if (this.running) {
+			this.again = true;
+			return;
+		}
+		this.running = true;
+		let waiting = 0;
+		try {
+			do {
+				this.again = false;
+				waiting = (await sendQueuedBallots(this.app)).waiting;
+			} while (this.again);
+		} catch {
+			waiting = 1;
+		} finally {
+			this.running = false;
+		}
+		if (waiting > 0 && !this.timer) {
+			this.timer = setTimeout(() => {
+				this.timer = null;
+				void this.flush();
+			}, this.delay);
+			this.delay = Math.min(this.delay * 2, RETRY_MAX_MS);
+		} else if (waiting === 0) {
+			this.delay = RETRY_MIN_MS;
+		}
+	}
+}
+
+const outboxes = new WeakMap<OutboxApp, Outbox>();
+const outboxOf = (app: OutboxApp) => outboxes.get(app);
+
+/**
+ * Starts sending this device's queued ballots in the background (idempotent): now, whenever the browser comes
+ * back online, and on a back-off timer while any wait. Returns a function that sends at once.
+ */
+export function startBallotOutbox(app: OutboxApp): () => void {
+	let outbox = outboxes.get(app);
+	if (!outbox) {
+		outbox = new Outbox(app);
+		outboxes.set(app, outbox);
+		if (typeof window !== 'undefined') window.addEventListener('online', outbox.kick);
+		outbox.kick();
+	}
+	return outbox.kick;
+}

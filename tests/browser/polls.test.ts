@@ -1,0 +1,149 @@
+/**
+ * A household poll end to end, in Chromium against the real relay with the seeded demo community:
+ * a facilitator creates a poll; a resident votes while offline and sees "saved, waiting to send", and the vote
+ * goes out by itself when the network returns; the relay's public tally reaches the resident and the
+ * facilitator's live tally counts the vote; a grid worker records the same household at the door with another
+ * choice, which counts (it is later) while the facilitator's audit list shows both; the facilitator closes the
+ * poll with an outcome statement, after which the resident can no longer vote and sees the final result.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDemo } from '../../server/demo-seed';
+import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, type RelayHandle, type RelayLink } from './harness';
+import { DEMO, joinInBrowser } from './invite';
+
+const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
+const caughtUp = async (page: Page) => {
+	const bar = page.getByTestId('status-bar');
+	return (
+		(await bar.getAttribute('data-connection')) === 'online' &&
+		Boolean(await bar.getAttribute('data-last-synced')) &&
+		(await bar.getAttribute('data-syncing')) === 'false'
+	);
+};
+
+// A household of the first grid's register, as the relay seeds it.
+const demo = buildDemo();
+const household = demo.households.get('g1')![0]!;
+const buildingName = demo.community.buildings.find((b) => b.id === household.building)!.name;
+
+describe('household poll', () => {
+	let relay: RelayHandle;
+	let browser: Browser;
+	const contexts: BrowserContext[] = [];
+	let facilitator: Page;
+	let resident: Page;
+	let worker: Page;
+	let residentLink: RelayLink;
+	let pollUrl = '';
+	const title = `单元门禁改造 ${Date.now().toString(36)}`;
+
+	async function device(): Promise<{ context: BrowserContext; page: Page }> {
+		const context = await newAppContext(browser);
+		contexts.push(context);
+		return { context, page: await context.newPage() };
+	}
+
+	beforeAll(async () => {
+		if (!existsSync(resolve(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: build the app first`);
+		relay = await startRelay({ env: { STATIC_DIR } });
+		browser = await launchBrowser();
+	});
+
+	afterAll(async () => {
+		await browser?.close();
+		await relay?.dispose();
+	});
+
+	it('a facilitator creates a poll for the whole community', async () => {
+		facilitator = (await device()).page;
+		await joinInBrowser(facilitator, await relay.invite({ role: 'facilitator', community: DEMO }), '周主持');
+		await facilitator.getByTestId('join-start').click();
+		await expect.poll(() => caughtUp(facilitator), { timeout: 20_000 }).toBe(true);
+		await facilitator.goto(`${relay.url}/polls/new`);
+		await facilitator.getByTestId('poll-title-input').fill(title);
+		await facilitator.getByTestId('poll-create').click();
+		await facilitator.getByTestId('poll-detail').waitFor();
+		expect(await facilitator.getByTestId('poll-title').innerText()).toBe(title);
+		expect(await facilitator.getByTestId('poll-status').getAttribute('data-status')).toBe('open');
+		pollUrl = facilitator.url();
+		// The live tally: nobody has voted yet, every registered household may.
+		const households = facilitator.getByTestId('participation-households');
+		await expect.poll(() => households.getAttribute('data-whole'), { timeout: 10_000 }).toBe(String([...demo.households.values()].flat().length));
+		expect(await households.getAttribute('data-have')).toBe('0');
+	});
+
+	it('a resident votes offline: saved, waiting to send — and sent by itself once online', async () => {
+		const r = await device();
+		resident = r.page;
+		residentLink = await relayLink(r.context);
+		await joinInBrowser(resident, await relay.invite({ role: 'resident', community: DEMO, household: household.id }), '居民甲');
+		await resident.getByTestId('join-start').click();
+		await expect.poll(() => caughtUp(resident), { timeout: 20_000 }).toBe(true);
+		await resident.goto(pollUrl);
+		await resident.getByTestId('resident-vote').waitFor();
+		// Open and public: the relay's tally is already there.
+		await resident.getByTestId('public-tally').waitFor({ timeout: 10_000 });
+
+		await r.context.setOffline(true);
+		await residentLink.cut();
+		await resident.getByTestId('vote-option').first().check();
+		await resident.getByTestId('vote-submit').click();
+		const mine = resident.getByTestId('my-vote');
+		await expect.poll(() => mine.getAttribute('data-state')).toBe('queued');
+		expect(await mine.innerText()).toContain('已保存，待提交');
+
+		residentLink.restore();
+		await r.context.setOffline(false);
+		await expect.poll(() => mine.getAttribute('data-state'), { timeout: 20_000 }).toBe('sent');
+		expect(await mine.innerText()).toContain('已提交');
+	});
+
+	it('the public tally reaches the resident and the facilitator’s live tally counts the vote', async () => {
+		const yes = (page: Page, testid: string) => page.getByTestId(testid).locator('[data-testid=tally-option][data-option=yes]');
+		await expect.poll(() => yes(resident, 'public-tally').getAttribute('data-votes'), { timeout: 15_000 }).toBe('1');
+		await expect.poll(() => yes(facilitator, 'tally').getAttribute('data-votes'), { timeout: 15_000 }).toBe('1');
+		expect(await facilitator.getByTestId('participation-households').getAttribute('data-have')).toBe('1');
+	});
+
+	it('a grid worker records the same household at the door; the later ballot counts and the audit shows both', async () => {
+		worker = (await device()).page;
+		await joinInBrowser(worker, await relay.invite({ role: 'grid_worker', community: DEMO, grids: ['g1'] }), '王网格');
+		await worker.getByTestId('join-start').click();
+		await expect.poll(() => caughtUp(worker), { timeout: 20_000 }).toBe(true);
+		await worker.goto(pollUrl);
+		const recorder = worker.getByTestId('ballot-recorder');
+		await recorder.waitFor();
+		await recorder.getByTestId('pick-building').selectOption({ label: buildingName });
+		const unit = recorder.getByTestId('pick-unit').filter({ hasText: String(household.unit) });
+		if ((await recorder.getByTestId('pick-unit').count()) > 0) await unit.first().click();
+		await recorder.locator(`[data-testid=pick-room][data-household="${household.id}"]`).click();
+		await recorder.getByTestId('ballot-option').nth(1).check();
+		await recorder.getByTestId('ballot-submit').click();
+		await recorder.getByTestId('ballot-saved').waitFor();
+
+		const tally = facilitator.getByTestId('tally');
+		await expect.poll(() => tally.locator('[data-option=no]').getAttribute('data-votes'), { timeout: 15_000 }).toBe('1');
+		expect(await tally.locator('[data-option=yes]').getAttribute('data-votes')).toBe('0');
+		const audited = facilitator.locator(`[data-testid=audit-household][data-household="${household.id}"]`);
+		await audited.waitFor();
+		expect(await audited.getByTestId('audit-ballot').count()).toBe(2);
+		expect(await audited.locator('[data-counted=true]').innerText()).toContain('不同意');
+	});
+
+	it('the facilitator closes the poll with an outcome; the resident sees the final result and can no longer vote', async () => {
+		await facilitator.getByTestId('close-start').click();
+		await facilitator.getByTestId('outcome-text').fill('参与户数不足，未形成决定，下月再议。');
+		await facilitator.getByTestId('close-submit').click();
+		await facilitator.getByTestId('close-confirm-text').waitFor();
+		await facilitator.getByTestId('close-submit').click();
+		await facilitator.getByTestId('poll-outcome').waitFor();
+		expect(await facilitator.getByTestId('poll-detail').getAttribute('data-status')).toBe('closed');
+
+		await resident.getByTestId('vote-closed').waitFor({ timeout: 15_000 });
+		await expect.poll(() => resident.getByTestId('public-tally').getAttribute('data-final'), { timeout: 15_000 }).toBe('true');
+		expect(await resident.getByTestId('poll-outcome').innerText()).toContain('下月再议');
+	});
+});
