@@ -1,0 +1,219 @@
+/**
+ * The live minutes editor: ProseMirror bound to the minutes document's XmlFragment by y-prosemirror, with remote
+ * cursors and names through y-protocols awareness. Imported dynamically by the minutes page only, so none of
+ * ProseMirror reaches the app shell.
+ *
+ * The document is the SAME Y.Doc the app's store opened (persisted by y-indexeddb and synced in the background),
+ * so typing offline is stored at once and merges on reconnect. Awareness is not carried by the app's multiplexed
+ * sync, so the page also opens a stock y-websocket provider on the relay's per-document endpoint for this one
+ * document: it carries the cursors, and live updates reach the other editors directly.
+ */
+import { baseKeymap, setBlockType, toggleMark } from 'prosemirror-commands';
+import { keymap } from 'prosemirror-keymap';
+import type { MarkType, NodeType } from 'prosemirror-model';
+import { liftListItem, sinkListItem, splitListItem, wrapInList } from 'prosemirror-schema-list';
+import { type Command, EditorState } from 'prosemirror-state';
+import { EditorView } from 'prosemirror-view';
+import { redo, undo, yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror';
+import { Awareness } from 'y-protocols/awareness';
+import { WebsocketProvider } from 'y-websocket';
+import type * as Y from 'yjs';
+import { MINUTES_CONTENT } from '$lib/schema/minutes-doc';
+import { minutesSchema } from './schema';
+
+export interface Peer {
+	clientId: number;
+	name: string;
+	color: string;
+	/** Whether their cursor is in the text right now. */
+	editing: boolean;
+}
+
+export type LinkStatus = 'connecting' | 'connected' | 'disconnected';
+
+export interface MinutesEditorOptions {
+	element: HTMLElement;
+	doc: Y.Doc;
+	/** Document name, the provider's room on `/ws/<name>`. */
+	docName: string;
+	/** `ws(s)://host/ws` */
+	serverUrl: string;
+	/** Query parameters (the device credential). */
+	params: Record<string, string>;
+	user: { name: string; color: string };
+	editable: boolean;
+	/** The label of the text area for screen readers. */
+	label: string;
+	onPeers?: (peers: Peer[]) => void;
+	onLink?: (status: LinkStatus) => void;
+	/** After every change of the text or selection (toolbar state). */
+	onChange?: () => void;
+	/** The doc store's set of relay-fed origins: the provider joins it so its updates are not pushed back. */
+	remoteOrigins?: Set<unknown>;
+}
+
+export type ToolbarCommand = 'strong' | 'em' | 'heading' | 'paragraph' | 'bullet_list' | 'ordered_list' | 'undo' | 'redo';
+
+export interface MinutesEditor {
+	readonly view: EditorView;
+	readonly awareness: Awareness;
+	run(command: ToolbarCommand): boolean;
+	/** Whether a mark or block type applies at the selection. */
+	isActive(command: ToolbarCommand): boolean;
+	focus(): void;
+	destroy(): void;
+}
+
+/** Six-digit colours only: y-prosemirror appends an alpha channel for the selection. */
+const COLORS = ['#b5432f', '#1f5fa8', '#2f7d4a', '#8a4fb5', '#b57a1f', '#1f8a8a', '#a8326b', '#4a5cb5'];
+
+/** A stable colour per person, so a facilitator keeps theirs across sessions. */
+export function colorFor(id: string): string {
+	let h = 0;
+	for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+	return COLORS[h % COLORS.length]!;
+}
+
+function cursorBuilder(user: { name?: string; color?: string }): HTMLElement {
+	const cursor = document.createElement('span');
+	cursor.className = 'ProseMirror-yjs-cursor';
+	cursor.dataset.testid = 'remote-cursor';
+	cursor.dataset.name = user.name ?? '';
+	cursor.style.borderColor = user.color ?? '#b57a1f';
+	const label = document.createElement('span');
+	label.className = 'ProseMirror-yjs-cursor-name';
+	label.style.backgroundColor = user.color ?? '#b57a1f';
+	label.textContent = user.name ?? '';
+	// Word joiners keep the caret from breaking a line on its own.
+	cursor.append('\u2060', label, '\u2060');
+	return cursor;
+}
+
+const markActive = (state: EditorState, type: MarkType) => {
+	const { from, $from, to, empty } = state.selection;
+	return empty ? !!type.isInSet(state.storedMarks ?? $from.marks()) : state.doc.rangeHasMark(from, to, type);
+};
+
+const blockActive = (state: EditorState, type: NodeType, attrs?: Record<string, unknown>) => {
+	const { $from } = state.selection;
+	for (let d = $from.depth; d > 0; d--) {
+		const node = $from.node(d);
+		if (node.type === type && (!attrs || Object.entries(attrs).every(([k, v]) => node.attrs[k] === v))) return true;
+	}
+	return false;
+};
+
+export function mountMinutesEditor(opts: MinutesEditorOptions): MinutesEditor {
+	const s = minutesSchema;
+	const fragment = opts.doc.getXmlFragment(MINUTES_CONTENT);
+	const awareness = new Awareness(opts.doc);
+	awareness.setLocalStateField('user', opts.user);
+	const provider = new WebsocketProvider(opts.serverUrl, opts.docName, opts.doc, {
+		awareness,
+		params: opts.params,
+		// Other tabs of this device share its IndexedDB already.
+		disableBc: true
+	});
+	opts.remoteOrigins?.add(provider);
+
+	const commands: Record<ToolbarCommand, Command> = {
+		strong: toggleMark(s.marks.strong!),
+		em: toggleMark(s.marks.em!),
+		// A heading toggles back to body text, so one button does both.
+		heading: (state, dispatch, view) =>
+			blockActive(state, s.nodes.heading!, { level: 2 })
+				? setBlockType(s.nodes.paragraph!)(state, dispatch, view)
+				: setBlockType(s.nodes.heading!, { level: 2 })(state, dispatch, view),
+		paragraph: setBlockType(s.nodes.paragraph!),
+		bullet_list: wrapInList(s.nodes.bullet_list!),
+		ordered_list: wrapInList(s.nodes.ordered_list!),
+		undo,
+		redo
+	};
+
+	const view: EditorView = new EditorView(opts.element, {
+		state: EditorState.create({
+			schema: s,
+			plugins: [
+				ySyncPlugin(fragment),
+				yCursorPlugin(awareness, { cursorBuilder }),
+				yUndoPlugin(),
+				keymap({
+					'Mod-z': undo,
+					'Mod-y': redo,
+					'Mod-Shift-z': redo,
+					'Mod-b': commands.strong,
+					'Mod-i': commands.em,
+					Enter: splitListItem(s.nodes.list_item!),
+					Tab: sinkListItem(s.nodes.list_item!),
+					'Shift-Tab': liftListItem(s.nodes.list_item!)
+				}),
+				keymap(baseKeymap)
+			]
+		}),
+		editable: () => opts.editable,
+		attributes: {
+			role: 'textbox',
+			'aria-multiline': 'true',
+			'aria-label': opts.label,
+			'data-testid': 'minutes-text',
+			spellcheck: 'false'
+		},
+		// `this`, not `view`: plugins may dispatch while the view is still being constructed.
+		dispatchTransaction(this: EditorView, tr) {
+			this.updateState(this.state.apply(tr));
+			opts.onChange?.();
+		}
+	});
+
+	const peers = () => {
+		const list: Peer[] = [];
+		for (const [clientId, state] of awareness.getStates()) {
+			if (clientId === awareness.clientID) continue;
+			const user = state.user as { name?: string; color?: string } | undefined;
+			if (!user?.name) continue;
+			list.push({ clientId, name: user.name, color: user.color ?? '#b57a1f', editing: state.cursor != null });
+		}
+		opts.onPeers?.(list.sort((a, b) => a.name.localeCompare(b.name, 'zh')));
+	};
+	awareness.on('change', peers);
+	const onStatus = ({ status }: { status: LinkStatus }) => opts.onLink?.(status);
+	provider.on('status', onStatus);
+	opts.onLink?.(provider.wsconnected ? 'connected' : 'connecting');
+
+	return {
+		view,
+		awareness,
+		run(command) {
+			const done = commands[command](view.state, view.dispatch, view);
+			view.focus();
+			return done;
+		},
+		isActive(command) {
+			const st = view.state;
+			switch (command) {
+				case 'strong':
+				case 'em':
+					return markActive(st, s.marks[command]!);
+				case 'heading':
+					return blockActive(st, s.nodes.heading!, { level: 2 });
+				case 'bullet_list':
+				case 'ordered_list':
+					return blockActive(st, s.nodes[command]!);
+				default:
+					return false;
+			}
+		},
+		focus: () => view.focus(),
+		destroy() {
+			awareness.off('change', peers);
+			provider.off('status', onStatus);
+			// Tell the others at once rather than after the awareness timeout.
+			awareness.setLocalState(null);
+			view.destroy();
+			opts.remoteOrigins?.delete(provider);
+			provider.destroy();
+			awareness.destroy();
+		}
+	};
+}
