@@ -1,0 +1,295 @@
+/**
+ * Actions on projects and notices. Each writes through the schema writers and resolves only once the change is
+ * in IndexedDB (`handle.saved()`), so a page may say "saved" when it returns. Pages pass the handle of the
+ * project they have open; documents they do not have open are opened and released here.
+ */
+import type { Actor, Channel } from '../domain/actor';
+import type { EntryDraft, PledgeDraft } from '../domain/funding';
+import { newId } from '../domain/ids';
+import type { Fen } from '../domain/money';
+import type { NoticeKind } from '../domain/notice';
+import type { Score } from '../domain/satisfaction';
+import type { TaskDraft, UpdateMark } from '../domain/tasks';
+import type { TenderDraft } from '../domain/tender';
+import { noticeDocName, parseDocName, projectDocName } from '../schema/doc-names';
+import { createNotice, withdrawNotice } from '../schema/notice-doc';
+import { readPhotoRefs, setPhotoRefs } from '../schema/photos';
+import * as schema from '../schema/project-doc';
+import type { Courtyard } from './courtyard.svelte';
+import type { DocHandle } from './doc-store';
+
+async function write(handle: DocHandle, fn: () => void): Promise<void> {
+	fn();
+	await handle.saved();
+}
+
+async function withDoc<T>(app: Courtyard, name: string, fn: (handle: DocHandle) => Promise<T>): Promise<T> {
+	const handle = await app.store.openDoc(name);
+	try {
+		return await fn(handle);
+	} finally {
+		handle.release();
+	}
+}
+
+const who = (app: Courtyard): Actor => app.actorSnapshot();
+
+/** Lists photos in the document's photo register too, so the device and relay know whose photos they are. */
+function registerPhotos(app: Courtyard, handle: DocHandle, shas: readonly string[]): void {
+	if (shas.length > 0) setPhotoRefs(handle.doc, [...readPhotoRefs(handle.doc), ...shas], who(app), Date.now());
+}
+
+/** Starts carrying out a topic: the project shares the topic's id, so the topic finds it without a lookup. */
+export async function createProject(app: Courtyard, topicDoc: string, title: string, target?: Fen): Promise<string> {
+	const topic = parseDocName(topicDoc);
+	if (topic?.kind !== 'topic') throw new Error(`not a topic: ${topicDoc}`);
+	const name = projectDocName(topic.community, topic.id);
+	await withDoc(app, name, (handle) =>
+		write(handle, () => {
+			// Two facilitators starting it offline both write the same fields; the merge keeps one of each.
+			if (!schema.isProjectDoc(handle.doc)) {
+				schema.createProject(handle.doc, { id: topic.id, title, topic: topicDoc, ...(target ? { target } : {}) }, who(app), Date.now());
+			}
+		})
+	);
+	return name;
+}
+
+export const setTarget = (app: Courtyard, handle: DocHandle, target: Fen) =>
+	write(handle, () => schema.setTarget(handle.doc, target, who(app), Date.now()));
+
+export const setMinRepresentatives = (handle: DocHandle, count: number) =>
+	write(handle, () => schema.setMinRepresentatives(handle.doc, count));
+
+export async function pledge(app: Courtyard, handle: DocHandle, draft: PledgeDraft, channel: Channel = 'app'): Promise<string> {
+	const id = newId();
+	await write(handle, () =>
+		schema.addPledge(handle.doc, {
+			id,
+			source: draft.source,
+			kind: draft.kind,
+			name: draft.name.trim(),
+			...(draft.household ? { household: draft.household } : {}),
+			amount: draft.amount ?? 0,
+			...(draft.kind === 'materials' && draft.materials?.trim() ? { materials: draft.materials.trim() } : {}),
+			...(draft.note?.trim() ? { note: draft.note.trim() } : {}),
+			at: Date.now(),
+			by: who(app),
+			channel
+		})
+	);
+	return id;
+}
+
+export async function withdrawPledge(app: Courtyard, handle: DocHandle, id: string): Promise<boolean> {
+	let done = false;
+	await write(handle, () => {
+		done = schema.withdrawPledge(handle.doc, id, who(app), Date.now());
+	});
+	return done;
+}
+
+/** False when this device already holds a receipt for the pledge (it is counted once either way). */
+export async function markReceived(app: Courtyard, handle: DocHandle, pledgeId: string, amount: Fen, date: string, note?: string): Promise<boolean> {
+	let done = false;
+	await write(handle, () => {
+		done = schema.recordReceipt(handle.doc, {
+			pledge: pledgeId,
+			amount,
+			date,
+			...(note?.trim() ? { note: note.trim() } : {}),
+			at: Date.now(),
+			by: who(app)
+		});
+	});
+	return done;
+}
+
+export async function addEntry(app: Courtyard, handle: DocHandle, draft: EntryDraft, photos: string[] = []): Promise<string> {
+	const id = newId();
+	await write(handle, () => {
+		registerPhotos(app, handle, photos);
+		schema.addEntry(handle.doc, {
+			id,
+			type: draft.type,
+			amount: draft.amount ?? 0,
+			date: draft.date,
+			description: draft.description.trim(),
+			...(draft.counterparty?.trim() ? { counterparty: draft.counterparty.trim() } : {}),
+			photos,
+			at: Date.now(),
+			by: who(app)
+		});
+	});
+	return id;
+}
+
+export const voidEntry = (app: Courtyard, handle: DocHandle, entry: string, reason: string) =>
+	write(handle, () => schema.voidEntry(handle.doc, { entry, reason: reason.trim(), at: Date.now(), by: who(app) }));
+
+export async function addTask(app: Courtyard, handle: DocHandle, draft: TaskDraft): Promise<string> {
+	const id = newId();
+	await write(handle, () =>
+		schema.addTask(handle.doc, {
+			id,
+			title: draft.title.trim(),
+			responsible: draft.responsible.trim(),
+			due: draft.due,
+			at: Date.now(),
+			by: who(app)
+		})
+	);
+	return id;
+}
+
+export const reportProgress = (app: Courtyard, handle: DocHandle, task: string, text: string, photos: string[], mark?: UpdateMark) =>
+	write(handle, () => {
+		registerPhotos(app, handle, photos);
+		schema.addUpdate(handle.doc, { id: newId(), task, text: text.trim(), photos, ...(mark ? { mark } : {}), at: Date.now(), by: who(app) });
+	});
+
+export async function addTender(app: Courtyard, handle: DocHandle, draft: TenderDraft): Promise<string> {
+	const id = newId();
+	await write(handle, () =>
+		schema.addTender(handle.doc, {
+			id,
+			vendor: draft.vendor.trim(),
+			price: draft.price ?? 0,
+			model: draft.model.trim(),
+			...(draft.notes?.trim() ? { notes: draft.notes.trim() } : {}),
+			at: Date.now(),
+			by: who(app)
+		})
+	);
+	return id;
+}
+
+export const selectTender = (app: Courtyard, handle: DocHandle, tender: string, reason: string) =>
+	write(handle, () => schema.addSelection(handle.doc, { id: newId(), tender, reason: reason.trim(), at: Date.now(), by: who(app) }));
+
+export const addChecklistItem = (app: Courtyard, handle: DocHandle, text: string) =>
+	write(handle, () => schema.addChecklistItem(handle.doc, { id: newId(), text: text.trim(), at: Date.now(), by: who(app) }));
+
+export const checkItem = (app: Courtyard, handle: DocHandle, item: string, result: 'pass' | 'fail', note?: string) =>
+	write(handle, () =>
+		schema.setCheck(handle.doc, { item, result, ...(note?.trim() ? { note: note.trim() } : {}), at: Date.now(), by: who(app) })
+	);
+
+/**
+ * A representative's sign-off. A resident signs for their own household; staff record one for a
+ * representative by name (signing again under the same name replaces it).
+ */
+export function signOff(
+	app: Courtyard,
+	handle: DocHandle,
+	s: { name: string; household?: string; agree: boolean; comment?: string }
+): Promise<void> {
+	const id = s.household ?? `name-${s.name.trim()}`;
+	return write(handle, () =>
+		schema.addSignoff(handle.doc, {
+			id,
+			name: s.name.trim(),
+			...(s.household ? { household: s.household } : {}),
+			agree: s.agree,
+			...(s.comment?.trim() ? { comment: s.comment.trim() } : {}),
+			at: Date.now(),
+			by: who(app)
+		})
+	);
+}
+
+export const setAcceptancePhotos = (app: Courtyard, handle: DocHandle, shas: readonly string[]) =>
+	write(handle, () => {
+		handle.doc.transact(() => {
+			registerPhotos(app, handle, shas);
+			schema.setAcceptancePhotos(handle.doc, shas, who(app), Date.now());
+		});
+	});
+
+/** A household's rating; keyed by household and this device so another device of the household never overwrites it. */
+export const rate = (app: Courtyard, handle: DocHandle, household: string, score: Score, comment: string, channel: Channel = 'app') =>
+	write(handle, () =>
+		schema.rate(handle.doc, { household, score, comment: comment.trim(), at: Date.now(), by: who(app), channel }, app.actor.id)
+	);
+
+export async function requestDisclosure(app: Courtyard, handle: DocHandle, question: string, household?: string): Promise<string> {
+	const id = newId();
+	await write(handle, () =>
+		schema.addRequest(handle.doc, { id, question: question.trim(), ...(household ? { household } : {}), at: Date.now(), by: who(app) })
+	);
+	return id;
+}
+
+export const closeProject = (app: Courtyard, handle: DocHandle, note?: string) =>
+	write(handle, () => schema.closeProject(handle.doc, who(app), Date.now(), note?.trim() || undefined));
+
+export interface NoticeInput {
+	kind: NoticeKind;
+	title: string;
+	body: string;
+	from: string;
+	to: string;
+	/** Document name of the matter it is about (a project, meeting, proposal …); a project records it in its timeline. */
+	matter?: string;
+	/** The disclosure request of that project it answers. */
+	request?: string;
+}
+
+/** Posts a notice and, when it is about a project, records it there (and the answer to a request). */
+export async function postNotice(app: Courtyard, input: NoticeInput): Promise<string> {
+	const id = newId();
+	const name = noticeDocName(app.community, id);
+	const by = who(app);
+	const now = Date.now();
+	await withDoc(app, name, (handle) =>
+		write(handle, () =>
+			createNotice(
+				handle.doc,
+				{
+					id,
+					kind: input.kind,
+					title: input.title.trim(),
+					body: input.body.trim(),
+					from: input.from,
+					to: input.to,
+					...(input.matter ? { matter: input.matter } : {}),
+					...(input.request ? { request: input.request } : {})
+				},
+				by,
+				now
+			)
+		)
+	);
+	if (input.matter && parseDocName(input.matter)?.kind === 'project') {
+		await withDoc(app, input.matter, (handle) =>
+			write(handle, () =>
+				handle.doc.transact(() => {
+					schema.addPostedNotice(handle.doc, {
+						doc: name,
+						kind: input.kind,
+						title: input.title.trim(),
+						from: input.from,
+						to: input.to,
+						...(input.request ? { request: input.request } : {}),
+						at: now,
+						by
+					});
+					if (input.request) schema.addAnswer(handle.doc, { request: input.request, notice: name, at: now, by });
+				})
+			)
+		);
+	}
+	return name;
+}
+
+export const withdrawNoticeDoc = (app: Courtyard, handle: DocHandle, reason: string) =>
+	write(handle, () => withdrawNotice(handle.doc, who(app), Date.now(), reason.trim()));
+
+/** Links a new proposal made from a rating back to its project (the closed loop). */
+export function recordFollowUp(app: Courtyard, projectDoc: string, proposalDoc: string, household?: string): Promise<void> {
+	return withDoc(app, projectDoc, (handle) =>
+		write(handle, () =>
+			schema.addFollowUp(handle.doc, { proposal: proposalDoc, ...(household ? { household } : {}), at: Date.now(), by: who(app) })
+		)
+	);
+}

@@ -1,0 +1,240 @@
+/**
+ * The project document (one per topic carried out; it shares the topic's id). Root keys:
+ *   meta             Y.Map  schema, id, title, topic, createdAt, createdBy, target, targetSet, minRepresentatives, closed
+ *   pledges          Y.Map  pledge id → Pledge
+ *   receipts         Y.Map  pledge id → Receipt   (one per pledge: two devices receiving it merge to one)
+ *   entries          Y.Map  entry id → LedgerEntry (spending and non-pledge income)
+ *   voids            Y.Map  entry id → Void
+ *   tasks            Y.Map  task id → Task
+ *   updates          Y.Map  update id → ProgressUpdate
+ *   tenders          Y.Map  tender id → Tender
+ *   selections       Y.Map  selection id → Selection (the latest counts; earlier ones stay visible)
+ *   checklist        Y.Map  item id → ChecklistItem
+ *   checks           Y.Map  item id → Check
+ *   signoffs         Y.Map  representative id → Signoff
+ *   acceptancePhotos Y.Map  sha-256 → PhotoRecord
+ *   ratings          Y.Map  `<household>|<device>` → Rating (see ratingKey)
+ *   followUps        Y.Map  proposal document name → FollowUp
+ *   requests         Y.Map  request id → DisclosureRequest
+ *   answers          Y.Map  request id → Answer
+ *   notices          Y.Map  notice document name → PostedNotice
+ * Records are written whole and never edited in place (except a pledge's withdrawal by its giver), so
+ * concurrent changes are separate keys that all survive a merge; the domain folds them.
+ */
+import * as Y from 'yjs';
+import type { Check, ChecklistItem, Signoff } from '../domain/acceptance';
+import { DEFAULT_ACCEPTANCE } from '../domain/acceptance';
+import type { Actor } from '../domain/actor';
+import type { LedgerEntry, Pledge, Receipt, Void } from '../domain/funding';
+import { type Fen, isAmount } from '../domain/money';
+import type { Answer, DisclosureRequest } from '../domain/notice';
+import { cstDay } from '../domain/calendar';
+import { type FollowUp, type PhotoRecord, type PostedNotice, type Project, type ProjectStage, type ProjectState, projectState, projectTimeline } from '../domain/project';
+import { type Rating, ratingKey } from '../domain/satisfaction';
+import type { ProgressUpdate, Task } from '../domain/tasks';
+import type { Selection, Tender } from '../domain/tender';
+import { SCHEMA_VERSION } from './doc-names';
+import type { IndexEntry } from './index-entry';
+
+type IndexSummary = Pick<IndexEntry, 'title' | 'status' | 'createdBy' | 'updated' | 'count' | 'created'>;
+
+const meta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
+const map = <T>(doc: Y.Doc, key: ProjectMapKey) => doc.getMap<T>(key);
+
+export type ProjectMapKey =
+	| 'pledges'
+	| 'receipts'
+	| 'entries'
+	| 'voids'
+	| 'tasks'
+	| 'updates'
+	| 'tenders'
+	| 'selections'
+	| 'checklist'
+	| 'checks'
+	| 'signoffs'
+	| 'acceptancePhotos'
+	| 'ratings'
+	| 'followUps'
+	| 'requests'
+	| 'answers'
+	| 'notices';
+
+/** True once the document holds a created project (an empty doc may be one still syncing). */
+export function isProjectDoc(doc: Y.Doc): boolean {
+	return typeof meta(doc).get('id') === 'string';
+}
+
+function isActor(value: unknown): value is Actor {
+	const a = value as Actor | null;
+	return !!a && typeof a === 'object' && typeof a.id === 'string' && typeof a.name === 'string' && typeof a.role === 'string';
+}
+
+/** Records come from other devices: anything without a time and an author is ignored rather than trusted. */
+function records<T extends { at: number; by: Actor }>(doc: Y.Doc, key: ProjectMapKey, ok: (r: T) => boolean = () => true): T[] {
+	const out: T[] = [];
+	for (const value of map<T>(doc, key).values()) {
+		if (value && typeof value === 'object' && typeof value.at === 'number' && isActor(value.by) && ok(value)) out.push(value);
+	}
+	return out;
+}
+
+const hasString = (key: string) => (r: object) => typeof (r as Record<string, unknown>)[key] === 'string';
+const photosOk = (r: { photos?: unknown }) => Array.isArray(r.photos) && r.photos.every((p) => typeof p === 'string');
+
+export function readProject(doc: Y.Doc): Project {
+	const m = meta(doc);
+	const target = m.get('target');
+	const min = m.get('minRepresentatives');
+	const targetSet = m.get('targetSet') as Project['targetSet'];
+	const closed = m.get('closed') as Project['closed'];
+	const topic = m.get('topic');
+	return {
+		id: String(m.get('id') ?? ''),
+		title: String(m.get('title') ?? ''),
+		...(typeof topic === 'string' && topic ? { topic } : {}),
+		createdAt: Number(m.get('createdAt') ?? 0),
+		createdBy: isActor(m.get('createdBy')) ? (m.get('createdBy') as Actor) : null,
+		target: isAmount(target) ? target : 0,
+		...(targetSet && isActor(targetSet.by) ? { targetSet } : {}),
+		minRepresentatives: typeof min === 'number' && Number.isInteger(min) && min > 0 ? min : DEFAULT_ACCEPTANCE.minRepresentatives,
+		...(closed && isActor(closed.by) ? { closed } : {}),
+		pledges: records<Pledge>(doc, 'pledges', hasString('id')),
+		receipts: records<Receipt>(doc, 'receipts', hasString('pledge')),
+		entries: records<LedgerEntry>(doc, 'entries', (r) => hasString('id')(r) && photosOk(r)),
+		voids: records<Void>(doc, 'voids', hasString('entry')),
+		tasks: records<Task>(doc, 'tasks', (r) => hasString('id')(r) && hasString('due')(r) && hasString('title')(r)),
+		updates: records<ProgressUpdate>(doc, 'updates', (r) => hasString('id')(r) && hasString('task')(r) && photosOk(r)),
+		tenders: records<Tender>(doc, 'tenders', (r) => hasString('id')(r) && hasString('vendor')(r)),
+		selections: records<Selection>(doc, 'selections', (r) => hasString('id')(r) && hasString('tender')(r)),
+		checklist: records<ChecklistItem>(doc, 'checklist', (r) => hasString('id')(r) && hasString('text')(r)),
+		checks: records<Check>(doc, 'checks', (r) => hasString('item')(r) && (r.result === 'pass' || r.result === 'fail')),
+		signoffs: records<Signoff>(doc, 'signoffs', (r) => hasString('id')(r) && hasString('name')(r) && typeof r.agree === 'boolean'),
+		acceptancePhotos: records<PhotoRecord>(doc, 'acceptancePhotos', hasString('sha')),
+		ratings: records<Rating>(doc, 'ratings', (r) => hasString('household')(r) && typeof r.comment === 'string'),
+		followUps: records<FollowUp>(doc, 'followUps', hasString('proposal')),
+		requests: records<DisclosureRequest>(doc, 'requests', (r) => hasString('id')(r) && hasString('question')(r)),
+		answers: records<Answer>(doc, 'answers', (r) => hasString('request')(r) && hasString('notice')(r)),
+		notices: records<PostedNotice>(doc, 'notices', (r) => hasString('doc')(r) && hasString('title')(r))
+	};
+}
+
+export function createProject(
+	doc: Y.Doc,
+	p: { id: string; title: string; topic?: string; target?: Fen },
+	actor: Actor,
+	now: number
+): void {
+	doc.transact(() => {
+		const m = meta(doc);
+		m.set('schema', SCHEMA_VERSION);
+		m.set('id', p.id);
+		m.set('title', p.title);
+		if (p.topic) m.set('topic', p.topic);
+		m.set('createdAt', now);
+		m.set('createdBy', actor);
+		if (p.target) {
+			m.set('target', p.target);
+			m.set('targetSet', { at: now, by: actor });
+		}
+	});
+}
+
+export function setTarget(doc: Y.Doc, target: Fen, actor: Actor, now: number): void {
+	if (!isAmount(target)) throw new RangeError('target must be a non-negative amount in fen');
+	doc.transact(() => {
+		meta(doc).set('target', target);
+		meta(doc).set('targetSet', { at: now, by: actor });
+	});
+}
+
+export function setMinRepresentatives(doc: Y.Doc, count: number): void {
+	if (!Number.isInteger(count) || count < 1) throw new RangeError('at least one representative');
+	meta(doc).set('minRepresentatives', count);
+}
+
+export function closeProject(doc: Y.Doc, actor: Actor, now: number, note?: string): void {
+	meta(doc).set('closed', { at: now, by: actor, ...(note ? { note } : {}) });
+}
+
+export const addPledge = (doc: Y.Doc, pledge: Pledge) => map<Pledge>(doc, 'pledges').set(pledge.id, pledge);
+
+/** The giver withdraws a pledge not yet received; a receipt recorded meanwhile still counts. */
+export function withdrawPledge(doc: Y.Doc, id: string, actor: Actor, now: number): boolean {
+	const pledges = map<Pledge>(doc, 'pledges');
+	const p = pledges.get(id);
+	if (!p || p.withdrawn || map(doc, 'receipts').has(id)) return false;
+	pledges.set(id, { ...p, withdrawn: { at: now, by: actor } });
+	return true;
+}
+
+/** Marks a pledge received. Keyed by pledge id, so it can never count twice; false if already received here. */
+export function recordReceipt(doc: Y.Doc, receipt: Receipt): boolean {
+	const receipts = map<Receipt>(doc, 'receipts');
+	if (receipts.has(receipt.pledge)) return false;
+	receipts.set(receipt.pledge, receipt);
+	return true;
+}
+
+export const addEntry = (doc: Y.Doc, entry: LedgerEntry) => map<LedgerEntry>(doc, 'entries').set(entry.id, entry);
+export const voidEntry = (doc: Y.Doc, v: Void) => map<Void>(doc, 'voids').set(v.entry, v);
+export const addTask = (doc: Y.Doc, task: Task) => map<Task>(doc, 'tasks').set(task.id, task);
+export const addUpdate = (doc: Y.Doc, update: ProgressUpdate) => map<ProgressUpdate>(doc, 'updates').set(update.id, update);
+export const addTender = (doc: Y.Doc, tender: Tender) => map<Tender>(doc, 'tenders').set(tender.id, tender);
+export const addSelection = (doc: Y.Doc, selection: Selection) => map<Selection>(doc, 'selections').set(selection.id, selection);
+export const addChecklistItem = (doc: Y.Doc, item: ChecklistItem) => map<ChecklistItem>(doc, 'checklist').set(item.id, item);
+export const setCheck = (doc: Y.Doc, check: Check) => map<Check>(doc, 'checks').set(check.item, check);
+export const addSignoff = (doc: Y.Doc, signoff: Signoff) => map<Signoff>(doc, 'signoffs').set(signoff.id, signoff);
+/** Makes the acceptance photos exactly `shas`, touching only what changed so concurrent additions merge. */
+export function setAcceptancePhotos(doc: Y.Doc, shas: readonly string[], by: Actor, at: number): void {
+	const photos = map<PhotoRecord>(doc, 'acceptancePhotos');
+	const wanted = new Set(shas);
+	doc.transact(() => {
+		for (const sha of [...photos.keys()]) if (!wanted.has(sha)) photos.delete(sha);
+		shas.forEach((sha, i) => {
+			if (!photos.has(sha)) photos.set(sha, { sha, at: at + i, by });
+		});
+	});
+}
+export const addFollowUp = (doc: Y.Doc, followUp: FollowUp) => map<FollowUp>(doc, 'followUps').set(followUp.proposal, followUp);
+export const addRequest = (doc: Y.Doc, request: DisclosureRequest) => map<DisclosureRequest>(doc, 'requests').set(request.id, request);
+export const addAnswer = (doc: Y.Doc, answer: Answer) => map<Answer>(doc, 'answers').set(answer.request, answer);
+export const addPostedNotice = (doc: Y.Doc, notice: PostedNotice) => map<PostedNotice>(doc, 'notices').set(notice.doc, notice);
+
+/** A household's rating from one device: re-rating on the same device replaces it; other devices keep theirs. */
+export function rate(doc: Y.Doc, rating: Rating, device: string): void {
+	map<Rating>(doc, 'ratings').set(ratingKey(rating.household, device), rating);
+}
+
+/** What the project list needs from the index without opening each project. */
+export interface ProjectIndexFields {
+	stage: ProjectStage;
+	/** Earliest due day among tasks not done: overdue is then a comparison with today. */
+	due?: string;
+	topic?: string;
+}
+
+export function projectIndexFields(p: Project, state: ProjectState): ProjectIndexFields {
+	return {
+		stage: state.stage,
+		...(state.work.nextDue ? { due: state.work.nextDue } : {}),
+		...(p.topic ? { topic: p.topic } : {})
+	};
+}
+
+/** The project's index entry fields (see index-entry.ts); null while the document is still empty. */
+export function projectSummary(doc: Y.Doc, now = Date.now()): (IndexSummary & ProjectIndexFields) | null {
+	if (!isProjectDoc(doc)) return null;
+	const p = readProject(doc);
+	const state = projectState(p, cstDay(now));
+	return {
+		title: p.title,
+		status: state.status,
+		createdBy: p.createdBy?.id ?? '',
+		updated: projectTimeline(p, state).at(-1)?.at ?? p.createdAt,
+		// Tasks not done yet.
+		count: state.work.open + state.work.inProgress,
+		created: p.createdAt,
+		...projectIndexFields(p, state)
+	};
+}
