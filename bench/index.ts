@@ -4,7 +4,10 @@
  */
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { finderBench } from './canvassing-finder';
 import { allJsGzip, firstLoadJs, kb } from './first-load-js';
+import { minutesBench } from './minutes';
+import { pollTallyBench } from './poll-tally';
 import { fanoutBench } from './relay-fanout';
 import { pullBench } from './relay-pull';
 import { searchBench } from './search-in-browser';
@@ -23,6 +26,12 @@ async function main() {
 	console.log(String(await fanoutBench()));
 	console.log();
 	console.log(await searchBench());
+	console.log();
+	console.log(finderBench());
+	console.log();
+	console.log(String(await pollTallyBench()));
+	console.log();
+	console.log(await minutesBench());
 }
 
 main().then(

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { validateHousehold } from '../src/lib/domain/household';
 import { foldTimeline, validateProposal } from '../src/lib/domain/proposal';
+import { coverage, cycleAt, shiftCycle, validateVisit } from '../src/lib/domain/visit';
 import { parseDocName } from '../src/lib/schema/doc-names';
 import { readProposal } from '../src/lib/schema/proposal-doc';
+import { readVisits } from '../src/lib/schema/visits-doc';
 import { buildDemo, seedDemo } from './demo-seed';
 import { MemoryStore } from './memory-store';
 
@@ -49,6 +52,53 @@ describe('demo seed', () => {
 			expect(h.members.length).toBeGreaterThan(0);
 		}
 		expect(new Set(all.map((h) => h.id)).size).toBe(all.length);
+	});
+
+	it('keeps the household ids the other tests and invitations use', () => {
+		const ids = new Set([...demo.households.values()].flat().map((h) => h.id));
+		for (const id of ['b01-1-101', 'b01-1-201', 'b01-2-301']) expect(ids.has(id), id).toBe(true);
+	});
+
+	it('gives every household a valid record: areas by floor plan, one building contact per building', () => {
+		for (const [grid, list] of demo.households) {
+			for (const h of list) expect(validateHousehold(h, { grid, buildings: demo.community.buildings }), h.id).toEqual([]);
+		}
+		const all = [...demo.households.values()].flat();
+		// Flats stacked in one unit share a floor plan, so the same area.
+		const stacked = all.filter((h) => h.building === 'b03' && h.unit === 1 && h.room.endsWith('01'));
+		expect(stacked.length).toBeGreaterThan(1);
+		expect(new Set(stacked.map((h) => h.area)).size).toBe(1);
+		const contacts = all.filter((h) => h.tags.includes('contact_person'));
+		expect(new Set(contacts.map((h) => h.building)).size).toBe(contacts.length);
+		expect(contacts.length).toBeGreaterThanOrEqual(15);
+	});
+
+	it('seeds canvassing at every stage this month, and last month covered', () => {
+		const month = cycleAt(NOW);
+		const docs = new Map(demo.docs.map((d) => [d.name, d.doc]));
+		const visited: number[] = [];
+		for (const grid of demo.community.grids) {
+			const visits = readVisits(docs.get(`demo:visits:${grid.id}`)!);
+			expect(visits).toEqual([...demo.visits.get(grid.id)!].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1)));
+			for (const v of visits) {
+				expect(validateVisit(v), v.id).toEqual([]);
+				expect(v.at).toBeLessThanOrEqual(NOW);
+				expect(v.grid).toBe(grid.id);
+			}
+			const households = demo.households.get(grid.id)!;
+			const now = coverage(households, visits, month).total;
+			const last = coverage(households, visits, shiftCycle(month, -1)).total;
+			visited.push(now.visited / now.households);
+			expect(last.visited / last.households).toBeGreaterThan(0.6);
+			if (now.visited > 0) expect(now.needs).toBeGreaterThan(0);
+		}
+		// Nearly done, part-done, just started, not begun.
+		expect(visited[0]).toBeGreaterThan(0.6);
+		expect(visited[1]).toBeGreaterThan(0.2);
+		expect(visited[1]).toBeLessThan(0.6);
+		expect(visited[2]).toBeGreaterThan(0);
+		expect(visited[2]).toBeLessThan(0.2);
+		expect(visited[3]).toBe(0);
 	});
 
 	it('names every document validly and stores each as one update', async () => {

@@ -11,11 +11,17 @@ import type { Actor, Channel } from '../src/lib/domain/actor';
 import type { CategoryId } from '../src/lib/domain/lists';
 import { NEGATIVE_LIST } from '../src/lib/domain/lists';
 import { DEFAULT_RULES, type ProposalKind, type ProposalStatus, type TimelineEvent } from '../src/lib/domain/proposal';
+import { cycleAt, NEED_TAGS, type NeedTag, shiftCycle, type Visit, type VisitOutcome } from '../src/lib/domain/visit';
 import type { Building, Community, Grid } from '../src/lib/schema/community-doc';
 import { writeCommunity } from '../src/lib/schema/community-doc';
-import { communityDocName, householdsDocName, proposalDocName } from '../src/lib/schema/doc-names';
+import { communityDocName, householdsDocName, proposalDocName, topicDocName, visitsDocName } from '../src/lib/schema/doc-names';
+import { HOUSEHOLD_TAGS } from '../src/lib/domain/household';
 import { type Household, type HouseholdTag, type Member, writeHouseholds } from '../src/lib/schema/households-doc';
 import { addCoSigner, appendEvent, createProposal } from '../src/lib/schema/proposal-doc';
+import { addVisit } from '../src/lib/schema/visits-doc';
+import { buildDemoMeetings } from './demo-meetings';
+import { buildDemoPolls } from './demo-polls';
+import { buildDemoProjects, DEMO_PROJECT_IDS } from './demo-projects';
 import type { DocStore } from './store';
 
 export const DEMO_COMMUNITY = 'demo';
@@ -76,6 +82,8 @@ export interface DemoProposal extends DemoDoc {
 export interface Demo {
 	community: Community;
 	households: Map<string, Household[]>;
+	/** Grid id → visits (this month's canvassing and last month's). */
+	visits: Map<string, Visit[]>;
 	proposals: DemoProposal[];
 	docs: DemoDoc[];
 }
@@ -105,9 +113,30 @@ function buildCommunity(rng: Rng): Community {
 	};
 }
 
+/**
+ * Floor areas by floor plan: flats stacked in a building share one, so the area depends on the building's
+ * layout (two large flats per landing, or three or four smaller ones) and the flat's position, not its floor.
+ */
+function planAreas(b: Building): number[] {
+	const r = new Rng([...b.id].reduce((h, c) => h * 31 + c.charCodeAt(0), 7));
+	const around = (min: number, max: number) => Math.round((min + r.float() * (max - min)) * 10) / 10;
+	switch (b.roomsPerFloor) {
+		case 2:
+			return [around(96, 135), around(96, 135)];
+		case 3: {
+			const end = around(86, 112);
+			return [end, around(60, 78), Math.round((end + around(-6, 6)) * 10) / 10];
+		}
+		default:
+			return Array.from({ length: b.roomsPerFloor }, (_, i) => (i === 0 || i === b.roomsPerFloor - 1 ? around(76, 96) : around(52, 70)));
+	}
+}
+
 function buildHouseholds(rng: Rng, community: Community): Map<string, Household[]> {
 	const byGrid = new Map<string, Household[]>(community.grids.map((g) => [g.id, []]));
+	const names = new Rng(90210);
 	for (const b of community.buildings) {
+		const areas = planAreas(b);
 		for (let unit = 1; unit <= b.units; unit++) {
 			for (let floor = 1; floor <= b.floors; floor++) {
 				for (let r = 1; r <= b.roomsPerFloor; r++) {
@@ -120,6 +149,11 @@ function buildHouseholds(rng: Rng, community: Community): Map<string, Household[
 					for (let m = 0; m < size; m++) {
 						members.push(m === 0 ? { name: rng.name(surname), phone: rng.phone(), contact: true } : { name: rng.name(m === 1 ? undefined : surname) });
 					}
+					// Two members drawn with one name would be one person twice: rename (from another generator, so
+					// the main sequence and every id stay as they were).
+					for (let m = 1; m < members.length; m++) {
+						while (members.slice(0, m).some((x) => x.name === members[m]!.name)) members[m]!.name = names.name(surname);
+					}
 					const tags: HouseholdTag[] = [];
 					if (size === 1 && rng.chance(0.5)) tags.push('elderly_alone');
 					if (size >= 3 && rng.chance(0.6)) tags.push('children');
@@ -127,12 +161,14 @@ function buildHouseholds(rng: Rng, community: Community): Map<string, Household[
 					if (rng.chance(0.12)) tags.push('volunteer');
 					if (rng.chance(0.03)) tags.push('disabled');
 					if (rng.chance(0.15)) tags.push('renter');
+					// Drawn to keep the generator's sequence (and so every id) as it was; the plan gives the area.
+					rng.float();
 					byGrid.get(b.grid)?.push({
 						id: `${b.id}-${unit}-${room}`,
 						building: b.id,
 						unit,
 						room,
-						area: Math.round((50 + rng.float() * 90) * 10) / 10,
+						area: areas[r - 1] ?? 80,
 						members,
 						tags
 					});
@@ -140,7 +176,95 @@ function buildHouseholds(rng: Rng, community: Community): Map<string, Household[
 			}
 		}
 	}
+	// One building contact (楼栋联络人) per building: the largest household of its first unit that has one.
+	for (const list of byGrid.values()) {
+		for (const b of new Set(list.map((h) => h.building))) {
+			const pick = list
+				.filter((h) => h.building === b && h.unit === 1 && !h.tags.includes('elderly_alone'))
+				.sort((x, y) => y.members.length - x.members.length)[0];
+			if (pick) pick.tags = HOUSEHOLD_TAGS.filter((t) => t === 'contact_person' || pick.tags.includes(t));
+		}
+	}
 	return byGrid;
+}
+
+/** What residents say at the door, by need; the grid worker writes it down as heard. */
+const NEEDS_HEARD: Readonly<Record<NeedTag, readonly string[]>> = {
+	repair: ['楼道声控灯坏了，晚上上下楼看不见。', '厨房下水管漏水，渗到楼下。', '单元门闭门器坏了，门一直关不上。'],
+	safety: ['楼道里堆了纸箱和旧家具，怕着火。', '有人把电动车推进楼道充电。', '窗外空调架子锈了，担心掉下去。'],
+	environment: ['垃圾桶满了没人清，夏天有味道。', '楼下绿地被人占了种菜。', '楼顶水箱好久没清洗了。'],
+	elderly_care: ['老人一个人住，希望有人定期上门看看。', '想申请助餐，腿脚不方便下楼买菜。', '希望楼道里装扶手。'],
+	childcare: ['孩子放学后没人管，想参加四点半课堂。', '小区里没有适合小孩玩的地方。'],
+	parking: ['晚上回来没地方停车。', '电动车充电桩太少，要排队。'],
+	neighbours: ['楼上装修噪音太大，中午也不停。', '邻居家狗晚上叫。'],
+	hardship: ['家里老人住院，医药费压力大。', '刚失业，想问问有没有就业帮扶。'],
+	policy: ['想了解老旧小区改造什么时候轮到我们楼。', '想问加装电梯的补贴政策。']
+};
+
+/**
+ * Canvassing in the demo: last month every grid was covered, and this month (the cycle containing `now`)
+ * the first grid is nearly done, the second half done, the third just started and the fourth not begun,
+ * so the coverage page has something to show at every stage. A closed door is often knocked on again.
+ */
+function buildVisits(community: Community, households: Map<string, Household[]>, now: number): Map<string, Visit[]> {
+	const rng = new Rng(51820);
+	const thisMonth = cycleAt(now);
+	const lastMonth = shiftCycle(thisMonth, -1);
+	const HOUR = 60 * 60 * 1000;
+	const progress: Record<string, number> = { g1: 0.88, g2: 0.5, g3: 0.12, g4: 0 };
+	const out = new Map<string, Visit[]>();
+	let n = 0;
+	/** A working hour (9:00–19:00 Beijing time) on a day of [from, to); never after `to`. */
+	const when = (from: number, to: number) => {
+		const days = Math.max(1, Math.floor((to - from) / DAY));
+		// `from` is midnight in Beijing (a cycle's start), so the hour is Beijing time.
+		const at = from + rng.int(0, days - 1) * DAY + rng.int(9, 18) * HOUR + rng.int(0, 59) * 60_000;
+		return at < to ? at : from + Math.floor(rng.float() * (to - from));
+	};
+	for (const grid of community.grids) {
+		const list: Visit[] = [];
+		const by = gridWorker(grid.id);
+		const visit = (h: Household, at: number, outcome: VisitOutcome, needs = false): void => {
+			const tags: NeedTag[] = needs ? [rng.pick(NEED_TAGS)] : [];
+			if (needs && rng.chance(0.3)) {
+				const more = rng.pick(NEED_TAGS);
+				if (!tags.includes(more)) tags.push(more);
+			}
+			list.push({
+				id: `demo-visit-${String(++n).padStart(4, '0')}`,
+				household: h.id,
+				grid: grid.id,
+				building: h.building,
+				at,
+				by,
+				channel: 'visit',
+				outcome,
+				needs: { tags, text: needs ? tags.map((t) => rng.pick(NEEDS_HEARD[t])).join('') : '' },
+				photos: []
+			});
+		};
+		const round = (from: number, to: number, share: number) => {
+			for (const h of households.get(grid.id) ?? []) {
+				if (!rng.chance(share)) continue;
+				const at = when(from, to);
+				const r = rng.float();
+				if (r < 0.24) {
+					visit(h, at, 'not_home');
+					// Knocked again a few days later: usually someone is in then.
+					const again = at + rng.int(2, 6) * DAY;
+					if (again < to && rng.chance(0.6)) {
+						const talked = rng.chance(0.9);
+						visit(h, again, talked ? 'talked' : 'declined', talked && rng.chance(0.35));
+					}
+				} else if (r < 0.29) visit(h, at, 'declined');
+				else visit(h, at, 'talked', rng.chance(0.35));
+			}
+		};
+		round(lastMonth.start, lastMonth.end, 0.92);
+		round(thisMonth.start, Math.min(now, thisMonth.end), progress[grid.id] ?? 0);
+		out.set(grid.id, list);
+	}
+	return out;
 }
 
 interface ProposalSpec {
@@ -375,7 +499,9 @@ function buildProposal(spec: ProposalSpec, rng: Rng, community: Community, house
 			from,
 			to,
 			...(to === 'rejected' && negative ? { reason: negative.reasonZh, negativeItem: negative.no } : {}),
-			...(spec.reasons?.[to] ? { reason: spec.reasons[to] } : {})
+			...(spec.reasons?.[to] ? { reason: spec.reasons[to] } : {}),
+			// Proposals carried out as demo projects sit in a topic of the same id.
+			...(to === 'topic' && DEMO_PROJECT_IDS.includes(spec.id) ? { target: topicDocName(DEMO_COMMUNITY, spec.id) } : {})
 		};
 		appendEvent(doc, event);
 		from = to;
@@ -403,8 +529,26 @@ export function buildDemo(now = Date.now()): Demo {
 		docs.push({ name: householdsDocName(DEMO_COMMUNITY, grid), doc });
 	}
 	const proposals = PROPOSALS.map((spec) => buildProposal(spec, rng, community, households, now));
-	docs.push(...proposals);
-	return { community, households, proposals, docs };
+	// The approved bench meeting's decisions go into the timelines of the proposals they concern.
+	const meetings = buildDemoMeetings(now);
+	for (const { proposal, event } of meetings.timeline) {
+		const target = proposals.find((p) => p.name === proposal);
+		if (!target) throw new Error(`demo meeting decides on an unknown proposal ${proposal}`);
+		appendEvent(target.doc, event);
+	}
+	docs.push(...proposals, ...meetings.docs);
+	// Before encoding: the closed poll adds its outcome to a proposal's timeline.
+	docs.push(...buildDemoPolls({ community, households, proposals }, now));
+	const projects = buildDemoProjects({ community, households }, now);
+	docs.push(...projects.projects, ...projects.notices, ...projects.topics);
+
+	const visits = buildVisits(community, households, now);
+	for (const [grid, list] of visits) {
+		const doc = new Y.Doc();
+		for (const v of list) addVisit(doc, v);
+		docs.push({ name: visitsDocName(DEMO_COMMUNITY, grid), doc });
+	}
+	return { community, households, visits, proposals, docs };
 }
 
 /** The street office the demo community belongs to (the scope of the demo street admin). */

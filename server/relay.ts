@@ -20,6 +20,9 @@ import { createHttpHandler } from './http';
 import { Hub } from './hub';
 import { type Limits, resolveLimits } from './limits';
 import { consoleLogger, type Logger } from './log';
+import { photoRoutes } from './photo-api';
+import { openPhotoStore } from './photo-store';
+import { createPolls } from './polls';
 import { KeyedRateLimiter } from './rate-limit';
 import { SqliteStore } from './sqlite-store';
 import type { DocStore } from './store';
@@ -88,12 +91,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const dataDir = options.dataDir ?? (options.store ? null : './data');
 	const store = options.store ?? SqliteStore.open(dataDir ?? './data');
 	const credentials = await Credentials.open(dataDir, options.credentials, logger);
+	const photos = openPhotoStore(dataDir);
 	let seeded: SeededDemo | null = null;
 	if (options.seed && (await store.docCount()) === 0) {
 		seeded = await seedDemoCommunity(store);
 		logger.info(`seeded the demo community: ${seeded.docs} documents`);
 	}
 	const hub = new Hub(store, limits, logger);
+	// The resident's ballot endpoint and the public tally publisher (follows the hub's change feed).
+	const polls = createPolls({ hub, credentials, logger });
 	const auth = options.auth ?? 'credentials';
 	const authorizer = options.authorizer ?? (auth === 'open' ? new OpenAuthorizer() : new CredentialAuthorizer(credentials));
 	if (auth === 'open' && !options.authorizer) logger.warn('auth is open: anyone may read and write every document (development only)');
@@ -115,7 +121,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 				maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
 				logger,
 				// Feature APIs: one line each.
-				routes: []
+				routes: [...photoRoutes(photos), polls.route]
 			})
 		})
 	);
@@ -166,11 +172,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
 			server.closeIdleConnections();
 			// Deliver acks for everything already received, then close the sockets and flush what raced in.
+			await polls.close();
 			await hub.flush();
 			for (const conn of connections) conn.close(CloseCode.ShuttingDown, 'relay shutting down');
 			await hub.close();
 			await store.close();
 			credentials.close();
+			await photos.close();
 			// Give clients a moment to complete the closing handshake so they see 4503, then cut off the rest.
 			const deadline = Date.now() + 1_000;
 			while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceInfo, DeviceList } from '../../src/lib/protocol/api';
-import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, type RelayHandle, type RelayLink } from './harness';
+import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, type RelayHandle, type RelayLink, waitForServiceWorker } from './harness';
 import { adminSession, DEMO, type AdminSession } from './invite';
 
 const rows = (page: Page) => page.getByTestId('proposal-row');
@@ -104,6 +104,8 @@ describe('joining by invitation, and a revoked device', () => {
 
 	it('offline, the resident files a proposal; the admin revokes the device; online again, the banner explains', async () => {
 		await page.getByTestId('nav-list').click();
+		// Offline pages come from the service worker's precache: it must be installed before the network goes.
+		await waitForServiceWorker(page);
 		await context.setOffline(true);
 		await link.cut();
 		await page.getByTestId('nav-new').click();

@@ -27,6 +27,8 @@ const smallTargets = (page: Page) =>
 				if (r.width === 0 || r.height === 0) return false;
 				if (el.tagName === 'A' && getComputedStyle(el).display === 'inline') return false;
 				if (el.classList.contains('skip')) return false;
+				// A visually hidden input (a file picker inside its label) is not itself tapped: its label is.
+				if (el.classList.contains('visually-hidden')) return false;
 				return r.height < 43.5;
 			})
 			.map((el) => `${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().slice(0, 30)}"`)

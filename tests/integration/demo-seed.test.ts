@@ -1,10 +1,12 @@
 /** The demo community is seeded on the first start only, and reads back through the relay. */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { buildDemo } from '../../server/demo-seed';
 import { BatchStatus, MuxMessage } from '../../src/lib/protocol/messages';
 import { readCommunity } from '../../src/lib/schema/community-doc';
 import { readHouseholds } from '../../src/lib/schema/households-doc';
 import { readProposal } from '../../src/lib/schema/proposal-doc';
+import { readVisits } from '../../src/lib/schema/visits-doc';
 import { type ChildRelay, removeDir, spawnRelay, startTestRelay, SyncClient, tempDir } from './helpers';
 
 const cleanup: Array<() => Promise<unknown> | void> = [];
@@ -26,7 +28,9 @@ describe('demo seed', () => {
 		};
 		const first = await spawnRelay(dataDir, { SEED: '1', COURTYARD_AUTH: 'open' });
 		const seeded = await health(first.url);
-		expect(seeded.docs).toBe(17);
+		// Every document the demo builds: community, registers, proposals, visits, polls, projects, meetings …
+		expect(seeded.docs).toBe(buildDemo().docs.length);
+		expect(seeded.docs).toBeGreaterThan(21);
 		await stop(first);
 
 		const second = await spawnRelay(dataDir, { SEED: '1', COURTYARD_AUTH: 'open' });
@@ -63,6 +67,10 @@ describe('demo seed', () => {
 		const households = [...docs.entries()].filter(([name]) => name.startsWith('demo:households:')).flatMap(([, d]) => readHouseholds(d));
 		expect(households.length).toBeGreaterThan(200);
 		expect(households.length).toBeLessThan(600);
+		const visits = [...docs.entries()].filter(([name]) => name.startsWith('demo:visits:')).flatMap(([, d]) => readVisits(d));
+		expect(visits.length).toBeGreaterThan(households.length);
+		const ids = new Set(households.map((h) => h.id));
+		expect(visits.every((v) => ids.has(v.household))).toBe(true);
 
 		const statuses = [...docs.entries()]
 			.filter(([name]) => name.startsWith('demo:proposal:'))

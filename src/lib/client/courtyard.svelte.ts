@@ -19,6 +19,7 @@ import { topicDocName } from '../schema/doc-names';
 import type { CategoryId } from '../domain/lists';
 import { openDatabase, type CourtyardDB } from './db';
 import { DocStore, type DocHandle } from './doc-store';
+import { clearPhotos, startPhotos, withPendingPhotos } from './photos';
 import { SyncEngine, type SyncStatus } from './sync-engine';
 
 const ACTOR_KEY = 'device.actor';
@@ -27,7 +28,7 @@ const TOKEN_KEY = 'device.token';
 const DEVICE_KEY = 'device.info';
 const INDEX_VERSION_KEY = 'index.version';
 /** Bump when IndexEntry derivation changes: the index is rebuilt from the documents on next start. */
-const INDEX_VERSION = 2;
+const INDEX_VERSION = 3;
 
 export class Courtyard {
 	readonly db: CourtyardDB;
@@ -91,6 +92,8 @@ export class Courtyard {
 		if (actor?.value) this.actor = actor.value as Actor;
 		if (typeof community?.value === 'string') this.community = community.value;
 		if (typeof token?.value === 'string') this.token = token.value;
+		// Before `ready`, so pages can add and show photos; queued uploads resume now.
+		startPhotos({ db: this.db, authHeaders: () => this.authHeaders(), docs: this.store });
 		this.ready = true;
 		if (indexVersion?.value !== INDEX_VERSION) await this.rebuildIndex();
 		// Without a credential the relay would refuse us anyway; the app waits for an invitation instead.
@@ -219,6 +222,11 @@ export class Courtyard {
 		if (status === 'accepted') await this.transition(proposal, 'accepted', 'topic', { target: topic.name });
 	}
 
+	/** The device credential, for a stock y-websocket connection to one document (`?token=`). */
+	get credential(): string | null {
+		return this.token;
+	}
+
 	/** Bearer header for the relay's HTTP API. */
 	authHeaders(): Record<string, string> {
 		return this.token ? { authorization: `Bearer ${this.token}` } : {};
@@ -290,9 +298,10 @@ export class Courtyard {
 	 * Refuses while changes are unsynced unless `discardUnsynced` is set; the caller offers an export first.
 	 */
 	async signOut(opts: { discardUnsynced?: boolean } = {}): Promise<{ ok: true } | { ok: false; pending: { doc: string; title: string }[] }> {
-		const pending = await this.pendingDocs();
+		const pending = await withPendingPhotos(this.db, await this.pendingDocs());
 		if (pending.length > 0 && !opts.discardUnsynced) return { ok: false, pending };
 		this.engine.stop();
+		await clearPhotos(this.db);
 		const names = (await this.db.syncState.toCollection().primaryKeys()) as string[];
 		const personal = (n: string) => PERSONAL_KINDS.has(parseDocName(n)?.kind ?? '');
 		for (const name of [...names.filter(personal), ...names.filter((n) => !personal(n))]) await this.store.remove(name);

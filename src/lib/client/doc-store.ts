@@ -9,7 +9,13 @@
 import * as idb from 'lib0/indexeddb';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
-import { indexEntry } from '../schema/index-entry';
+
+/**
+ * The index derivation holds every document kind's reader; it loads on the first write rather than with the
+ * app shell, which needs none of it to show the first page.
+ */
+let indexer: Promise<typeof import('../schema/index-entry')> | null = null;
+const loadIndexer = () => (indexer ??= import('../schema/index-entry'));
 import type { CourtyardDB, SyncState } from './db';
 
 /** Origin of updates that came from the relay, so they are not sent back or counted as local changes. */
@@ -43,6 +49,11 @@ export class DocStore {
 	private listeners = new Set<LocalChangeListener>();
 	/** Last error of a write (quota, failure), for the UI to show; nothing is dropped from memory. */
 	onWriteError: (err: unknown) => void = () => {};
+	/**
+	 * Transaction origins that deliver the relay's own state (e.g. the minutes editor's y-websocket provider):
+	 * their updates are stored but not marked pending nor pushed back to the relay.
+	 */
+	readonly remoteOrigins = new Set<unknown>();
 
 	constructor(
 		readonly db: CourtyardDB,
@@ -98,7 +109,7 @@ export class DocStore {
 		await persistence.whenSynced;
 		const entry: OpenDoc = { doc, persistence, refs: 0, writes: Promise.resolve() };
 		doc.on('update', (update: Uint8Array, origin: unknown) => {
-			const local = origin !== REMOTE && origin !== persistence;
+			const local = origin !== REMOTE && origin !== persistence && !this.remoteOrigins.has(origin);
 			entry.writes = entry.writes
 				.then(() => this.afterWrite(name, doc, local))
 				.then((seq) => {
@@ -136,7 +147,9 @@ export class DocStore {
 	}
 
 	private async afterWrite(name: string, doc: Y.Doc, local: boolean): Promise<number> {
+		// The state vector is taken now, matching what was just written; the entry may see later changes (it is derived).
 		const sv = Y.encodeStateVector(doc);
+		const { indexEntry } = await loadIndexer();
 		const entry = indexEntry(name, doc);
 		let seq = 0;
 		await this.db.transaction('rw', this.db.syncState, this.db.index, async () => {
@@ -228,6 +241,8 @@ export class DocStore {
 		const names = (await this.db.syncState.toCollection().primaryKeys()) as string[];
 		let done = 0;
 		await this.db.index.clear();
+		if (names.length === 0) return 0;
+		const { indexEntry } = await loadIndexer();
 		for (const name of names) {
 			const state = await this.readState(name);
 			const doc = new Y.Doc({ guid: name });

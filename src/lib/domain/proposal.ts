@@ -110,7 +110,18 @@ export type TimelineEvent =
 	  })
 	| (EventBase & { type: 'edited'; fields: string[] })
 	| (EventBase & { type: 'cosigned'; household: string; name: string })
-	| (EventBase & { type: 'comment'; text: string });
+	| (EventBase & { type: 'comment'; text: string })
+	/** A household poll on this matter closed: its outcome statement and which option carried, if one did. */
+	| (EventBase & { type: 'poll_outcome'; poll: string; title: string; outcome: string; carried?: string })
+	/** A meeting's approved minutes decided on this matter (a correction marks a changed decision). */
+	| (EventBase & {
+			type: 'decision';
+			/** Document name of the meeting. */
+			meeting: string;
+			text: string;
+			actions?: { task: string; owner: string; due?: string }[];
+			correction?: boolean;
+	  });
 
 export type TransitionEvent = Extract<TimelineEvent, { type: 'transition' }>;
 

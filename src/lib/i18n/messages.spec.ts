@@ -1,8 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { catalogues, interpolate, loadLocale, LOCALES, translate, zh, type MessageKey } from './messages';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { catalogues, interpolate, loadLocale, LOCALES, translate, type MessageKey } from './messages';
+import * as canvassing from './messages/canvassing';
+import * as matters from './messages/matters';
+import * as meetings from './messages/meetings';
+import * as polls from './messages/polls';
 
+// Every area registered (the imports above) and English loaded: the whole catalogue, as a page would see it.
 await loadLocale('en');
+const zh = catalogues['zh-CN'] as Record<MessageKey, string>;
 const en = catalogues.en as Record<MessageKey, string>;
+const AREAS = { canvassing, matters, meetings, polls } as const;
+
+function sourceFiles(dir: string): string[] {
+	return readdirSync(dir).flatMap((name) => {
+		const path = join(dir, name);
+		if (statSync(path).isDirectory()) return path.endsWith('i18n') ? [] : sourceFiles(path);
+		return /\.(svelte|ts)$/.test(name) && !name.endsWith('.spec.ts') ? [path] : [];
+	});
+}
 import { getLocale, setLocale, t } from './i18n.svelte';
 
 const REQUIRED: MessageKey[] = [
@@ -41,6 +58,21 @@ const REQUIRED: MessageKey[] = [
 ];
 
 describe('message catalogue', () => {
+	it('loads an area\'s messages wherever its keys are used: each such module imports the area file', () => {
+		const missing: string[] = [];
+		for (const file of sourceFiles('src')) {
+			const text = readFileSync(file, 'utf8');
+			const literals = new Set([...text.matchAll(/['"]([a-zA-Z]+\.[\w.]+)['"]/g)].map((m) => m[1]));
+			const prefixes = [...text.matchAll(/`([a-zA-Z]+\.[\w.]*\.)\$\{/g)].map((m) => m[1] as string);
+			for (const [area, messages] of Object.entries(AREAS)) {
+				const keys = Object.keys(messages.zh);
+				const uses = keys.some((k) => literals.has(k) || prefixes.some((p) => k.startsWith(p)));
+				if (uses && !text.includes(`i18n/messages/${area}'`)) missing.push(`${file} uses ${area} messages without importing them`);
+			}
+		}
+		expect(missing).toEqual([]);
+	});
+
 	it('has the same keys in Chinese and English, none empty', () => {
 		expect(Object.keys(en).sort()).toEqual(Object.keys(zh).sort());
 		for (const [key, value] of [...Object.entries(zh), ...Object.entries(en)]) {

@@ -8,6 +8,12 @@ import { isProposalDoc, readProposal } from './proposal-doc';
 import { readCommunity } from './community-doc';
 import { readHouseholds } from './households-doc';
 import { readTopic } from './topic-doc';
+import { projectSummary } from './project-doc';
+import { noticeSummary } from './notice-doc';
+import { lastVisitAt, visitCount } from './visits-doc';
+import { isPollDoc, readPoll } from './poll-doc';
+import { meetingSummary } from './meeting-doc';
+import { minutesSummary } from './minutes-doc';
 
 export interface IndexEntry {
 	doc: string;
@@ -87,6 +93,45 @@ export function indexEntry(name: string, doc: Y.Doc): IndexEntry | null {
 		case 'households': {
 			const list = readHouseholds(doc);
 			return { ...base, ...blank, title: parsed.id, updated: 0, count: list.length };
+		}
+		case 'visits': {
+			const count = visitCount(doc);
+			return { ...base, ...blank, title: parsed.id, updated: lastVisitAt(doc), count };
+		}
+		case 'poll': {
+			if (!isPollDoc(doc)) return null;
+			const p = readPoll(doc);
+			// 'voting' until a facilitator closes it; a close by time is judged from the poll where it is shown.
+			return {
+				...base,
+				...blank,
+				title: p.title,
+				status: p.closures.length > 0 ? 'closed' : 'voting',
+				createdBy: p.createdBy?.id ?? '',
+				updated: Math.max(p.createdAt, ...p.closures.map((c) => c.at)),
+				count: p.options.length,
+				created: p.createdAt,
+				members: p.matters
+			};
+		}
+		case 'project': {
+			// Stage, the earliest open due day and the topic ride along for the project list (ProjectIndexFields).
+			const summary = projectSummary(doc);
+			return summary && { ...base, ...blank, ...summary };
+		}
+		case 'notice': {
+			// Kind, period and matter ride along for the notice board (NoticeIndexFields).
+			const summary = noticeSummary(doc);
+			return summary && { ...base, ...blank, ...summary };
+		}
+		case 'meeting': {
+			// Kind, time, place, minutes status and weekly slot ride along for the meetings list (MeetingIndexFields).
+			const summary = meetingSummary(doc);
+			return summary && { ...base, ...blank, ...summary };
+		}
+		case 'minutes': {
+			const summary = minutesSummary(doc);
+			return summary && { ...base, ...blank, ...summary };
 		}
 		default: {
 			// Kinds without their own summary yet are listed by the title their meta map carries.

@@ -5,6 +5,7 @@
  *   coSigners   Y.Map   household id → CoSigner (one signature per household, however often recorded)
  *   supporters  Y.Map   household or person id → Supporter (附议; one per household)
  *   timeline    Y.Array TimelineEvent, append-only; status is folded from it
+ *   photos      Y.Map   SHA-256 → PhotoRef (schema/photos.ts): photos of the matter or of the paper note
  */
 import * as Y from 'yjs';
 import type { Actor, Channel } from '../domain/actor';
@@ -20,6 +21,7 @@ import {
 	type TimelineEvent
 } from '../domain/proposal';
 import { SCHEMA_VERSION } from './doc-names';
+import { readPhotoRefs, setPhotoRefs } from './photos';
 
 export interface CoSigner {
 	household: string;
@@ -53,7 +55,12 @@ export interface Proposal {
 	coSigners: CoSigner[];
 	supporters: Supporter[];
 	timeline: FoldedTimeline;
+	/** SHA-256 of each photo, oldest first. */
+	photos: string[];
 }
+
+/** A draft or patch may carry the photo list; it is edited like a field (and recorded as one in the timeline). */
+export type WithPhotos<T> = T & { photos?: readonly string[] };
 
 const meta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
 const description = (doc: Y.Doc) => doc.getText('description');
@@ -88,7 +95,8 @@ export function readProposal(doc: Y.Doc): Proposal {
 		createdBy: (m.get('createdBy') as Actor | undefined) ?? null,
 		coSigners: [...coSigners(doc).values()].sort((a, b) => a.at - b.at),
 		supporters: [...supporters(doc).values()].sort((a, b) => a.at - b.at),
-		timeline: foldTimeline(timeline(doc).toArray())
+		timeline: foldTimeline(timeline(doc).toArray()),
+		photos: readPhotoRefs(doc)
 	};
 }
 
@@ -100,7 +108,7 @@ export interface CreateOptions {
 	status: Extract<ProposalStatus, 'draft' | 'submitted'>;
 }
 
-export function createProposal(doc: Y.Doc, draft: ProposalDraft, opts: CreateOptions): void {
+export function createProposal(doc: Y.Doc, draft: WithPhotos<ProposalDraft>, opts: CreateOptions): void {
 	doc.transact(() => {
 		const m = meta(doc);
 		m.set('schema', SCHEMA_VERSION);
@@ -108,7 +116,7 @@ export function createProposal(doc: Y.Doc, draft: ProposalDraft, opts: CreateOpt
 		m.set('createdAt', opts.now);
 		m.set('createdBy', opts.actor);
 		m.set('level', 'community');
-		writeFields(doc, draft);
+		writeFields(doc, draft, opts.actor, opts.now);
 		timeline(doc).push([
 			{ id: newId(), type: 'created', at: opts.now, by: opts.actor, channel: draft.channel, status: opts.status }
 		]);
@@ -117,7 +125,7 @@ export function createProposal(doc: Y.Doc, draft: ProposalDraft, opts: CreateOpt
 
 const EDITABLE = ['title', 'category', 'kind', 'channel', 'household', 'organisation', 'source'] as const;
 
-function writeFields(doc: Y.Doc, draft: Partial<ProposalDraft>): string[] {
+function writeFields(doc: Y.Doc, draft: WithPhotos<Partial<ProposalDraft>>, actor: Actor, now: number): string[] {
 	const m = meta(doc);
 	const changed: string[] = [];
 	for (const key of EDITABLE) {
@@ -144,14 +152,21 @@ function writeFields(doc: Y.Doc, draft: Partial<ProposalDraft>): string[] {
 			changed.push('description');
 		}
 	}
+	if (draft.photos !== undefined && setPhotoRefs(doc, draft.photos, actor, now)) changed.push('photos');
 	return changed;
 }
 
 /** Applies an edit and records it in the timeline; returns the fields that changed. */
-export function editProposal(doc: Y.Doc, patch: Partial<ProposalDraft>, actor: Actor, channel: Channel, now: number): string[] {
+export function editProposal(
+	doc: Y.Doc,
+	patch: WithPhotos<Partial<ProposalDraft>>,
+	actor: Actor,
+	channel: Channel,
+	now: number
+): string[] {
 	let changed: string[] = [];
 	doc.transact(() => {
-		changed = writeFields(doc, patch);
+		changed = writeFields(doc, patch, actor, now);
 		if (changed.length > 0) {
 			timeline(doc).push([{ id: newId(), type: 'edited', at: now, by: actor, channel, fields: changed }]);
 		}
