@@ -128,7 +128,9 @@ export function photoRoutes(store: PhotoStore, options: PhotoRouteOptions = {}):
 		if (!photo) throw notFound;
 		const etag = `"${sha}"`;
 		res.setHeader('Content-Type', photo.type);
-		res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+		// The app keeps its own copy in IndexedDB (deleted on sign-out); the browser's HTTP cache, which ignores the
+		// credential, must not keep one that a later user of a shared device could read.
+		res.setHeader('Cache-Control', 'no-store');
 		res.setHeader('X-Content-Type-Options', 'nosniff');
 		res.setHeader('ETag', etag);
 		if (req.headers['if-none-match'] === etag) {

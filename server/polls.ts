@@ -24,6 +24,7 @@ import {
 	type AppBallotRequest,
 	type AppBallotResponse,
 	type Ballot,
+	ballotsOfOwnGrids,
 	endsAt,
 	isBallotId,
 	MAX_APP_BALLOTS_PER_HOUSEHOLD,
@@ -38,9 +39,9 @@ import {
 } from '../src/lib/domain/poll';
 import { addBallot, getBallot, readBallots } from '../src/lib/schema/ballots-doc';
 import { readCommunity } from '../src/lib/schema/community-doc';
-import { ballotsDocName, communityDocName, householdsDocName, parseBallotsId, parseDocName, pollDocName } from '../src/lib/schema/doc-names';
+import { ballotsDocName, communityDocName, householdsDocName, isGridId, parseBallotsId, parseDocName, pollDocName } from '../src/lib/schema/doc-names';
 import { readHouseholds } from '../src/lib/schema/households-doc';
-import { isPollDoc, readPoll, readPublicTally, writePublicTally } from '../src/lib/schema/poll-doc';
+import { clearPublicTally, isPollDoc, readPoll, readPublicTally, writePublicTally } from '../src/lib/schema/poll-doc';
 import { type ApiContext, ApiFailure, type ApiRoute, sendJson } from './api';
 import type { Credentials } from './credentials';
 import type { FeedListener, Hub } from './hub';
@@ -199,11 +200,14 @@ async function castAppBallot(
 	const { poll } = found;
 	const at = now();
 	const status = pollStatus(poll, at);
-	if (status === 'scheduled') throw new ApiFailure('forbidden', `the poll is not open yet: it opens at ${iso(poll.opensAt)}`);
-	if (status === 'closed') throw new ApiFailure('forbidden', `the poll is closed: voting ended at ${iso(endsAt(poll))}`);
-	if (request.option !== null && !poll.options.some((o) => o.id === request.option)) {
-		throw new ApiFailure('invalid', `option must be one of ${poll.options.map((o) => o.id).join(', ')}, or null to withdraw`);
-	}
+	// Checked after looking for the ballot id: a resend whose first answer was lost must still get its ballot.
+	const refuseNew = () => {
+		if (status === 'scheduled') throw new ApiFailure('forbidden', `the poll is not open yet: it opens at ${iso(poll.opensAt)}`);
+		if (status === 'closed') throw new ApiFailure('forbidden', `the poll is closed: voting ended at ${iso(endsAt(poll))}`);
+		if (request.option !== null && !poll.options.some((o) => o.id === request.option)) {
+			throw new ApiFailure('invalid', `option must be one of ${poll.options.map((o) => o.id).join(', ')}, or null to withdraw`);
+		}
+	};
 
 	const grids = found.community.grids.map((g) => g.id);
 	const record = await docs.read(
@@ -230,6 +234,7 @@ async function castAppBallot(
 			if (existing.household !== household || existing.device !== deviceId) throw new ApiFailure('invalid', 'this ballot id is already used: send a new one');
 			return { ballot: existing, created: false };
 		}
+		refuseNew();
 		const sent = readBallots(doc).filter((b) => b.household === household && b.channel === 'app').length;
 		if (sent >= MAX_APP_BALLOTS_PER_HOUSEHOLD) {
 			throw new ApiFailure('rate_limited', `your household has sent ${sent} ballots in this poll, the most allowed`);
@@ -364,14 +369,20 @@ export class TallyPublisher implements FeedListener {
 		const closed = pollStatus(poll, now) === 'closed';
 		this.remember(community, name, !closed);
 		if (!closed) this.armClose(name, endsAt(poll) - now);
-		if (!mayPublishTally(poll, now)) return;
+		if (!mayPublishTally(poll, now)) {
+			// Results hidden after a tally was published: withdraw it until the poll closes.
+			if (current) await this.docs.write(name, TALLY_ORIGIN, (doc) => clearPublicTally(doc));
+			return;
+		}
 		if (fromScan && closed && current?.final && current.at >= endsAt(poll)) return;
 
-		const grids = state.community.grids.map((g) => g.id);
+		// A grid id that cannot name a ballots document is skipped rather than stopping every poll's tally.
+		const grids = state.community.grids.map((g) => g.id).filter(isGridId);
 		const names = [...grids.map((g) => householdsDocName(community, g)), ...grids.map((g) => ballotsDocName(community, g, poll.id))];
 		const tally = await this.docs.read(names, (loaded) => {
 			const households = loaded.slice(0, grids.length).flatMap((d) => readHouseholds(d));
-			const ballots = loaded.slice(grids.length).flatMap((d) => readBallots(d));
+			const byGrid = new Map(grids.map((g, i) => [g, readBallots(loaded[grids.length + i] as Y.Doc)]));
+			const ballots = ballotsOfOwnGrids(byGrid, households, state.community.buildings);
 			return tallyPoll(poll, resolveElectorate(poll.electorate, households, state.community.buildings), ballots);
 		});
 		const next: PublicTally = { ...summarize(tally), at: now, final: closed };

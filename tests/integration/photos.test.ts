@@ -63,7 +63,7 @@ afterAll(async () => {
 });
 
 describe('upload and download', () => {
-	it('stores a photo under its hash and serves it back with private, immutable caching', async () => {
+	it('stores a photo under its hash and serves it back, never to be kept in a shared HTTP cache', async () => {
 		const bytes = newPhoto();
 		const sha = sha256Hex(bytes);
 		const up = await put(bytes, VISITS, tokens.workerG1!);
@@ -74,7 +74,7 @@ describe('upload and download', () => {
 		expect(down.status).toBe(200);
 		expect(Buffer.from(await down.arrayBuffer()).equals(bytes)).toBe(true);
 		expect(down.headers.get('content-type')).toBe('image/png');
-		expect(down.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
+		expect(down.headers.get('cache-control')).toBe('no-store');
 		expect(down.headers.get('x-content-type-options')).toBe('nosniff');
 		expect(down.headers.get('etag')).toBe(`"${sha}"`);
 

@@ -19,6 +19,7 @@ import { topicDocName } from '../schema/doc-names';
 import type { CategoryId } from '../domain/lists';
 import { openDatabase, type CourtyardDB } from './db';
 import { DocStore, type DocHandle } from './doc-store';
+import { withPendingBallots } from './outbox-keys';
 import { clearPhotos, startPhotos, withPendingPhotos } from './photos';
 import { SyncEngine, type SyncStatus } from './sync-engine';
 
@@ -298,7 +299,7 @@ export class Courtyard {
 	 * Refuses while changes are unsynced unless `discardUnsynced` is set; the caller offers an export first.
 	 */
 	async signOut(opts: { discardUnsynced?: boolean } = {}): Promise<{ ok: true } | { ok: false; pending: { doc: string; title: string }[] }> {
-		const pending = await withPendingPhotos(this.db, await this.pendingDocs());
+		const pending = await withPendingBallots(this.db, await withPendingPhotos(this.db, await this.pendingDocs()));
 		if (pending.length > 0 && !opts.discardUnsynced) return { ok: false, pending };
 		this.engine.stop();
 		await clearPhotos(this.db);

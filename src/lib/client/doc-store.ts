@@ -15,7 +15,12 @@ import * as Y from 'yjs';
  * app shell, which needs none of it to show the first page.
  */
 let indexer: Promise<typeof import('../schema/index-entry')> | null = null;
-const loadIndexer = () => (indexer ??= import('../schema/index-entry'));
+const loadIndexer = () =>
+	(indexer ??= import('../schema/index-entry').catch((err: unknown) => {
+		// Not cached: a chunk missing after an app update must not stop every later write from indexing.
+		indexer = null;
+		throw err;
+	}));
 import type { CourtyardDB, SyncState } from './db';
 
 /** Origin of updates that came from the relay, so they are not sent back or counted as local changes. */
@@ -149,8 +154,14 @@ export class DocStore {
 	private async afterWrite(name: string, doc: Y.Doc, local: boolean): Promise<number> {
 		// The state vector is taken now, matching what was just written; the entry may see later changes (it is derived).
 		const sv = Y.encodeStateVector(doc);
-		const { indexEntry } = await loadIndexer();
-		const entry = indexEntry(name, doc);
+		// The index is derived and rebuildable; failing to derive it must never keep the sync state unwritten.
+		const entry = await loadIndexer().then(
+			({ indexEntry }) => indexEntry(name, doc),
+			(err: unknown) => {
+				this.onWriteError(err);
+				return null;
+			}
+		);
 		let seq = 0;
 		await this.db.transaction('rw', this.db.syncState, this.db.index, async () => {
 			const prev = await this.db.syncState.get(name);

@@ -1,2 +1,16 @@
+import type { CourtyardDB } from './db';
+
 /** Settings-table key prefix of a resident's ballots waiting to be sent: small, so the shell can look without loading the poll code. */
 export const BALLOT_OUTBOX_PREFIX = 'outbox.ballot:';
+
+/** Adds each poll with a ballot not yet accepted by the relay to a list of unsynced work (sign-out asks first). */
+export async function withPendingBallots(
+	db: CourtyardDB,
+	pending: { doc: string; title: string }[]
+): Promise<{ doc: string; title: string }[]> {
+	const rows = await db.settings.where('key').startsWith(BALLOT_OUTBOX_PREFIX).toArray();
+	const waiting = rows.filter((r) => (r.value as { state?: string } | null)?.state !== 'sent' && (r.value as { state?: string } | null)?.state !== 'refused');
+	const polls = waiting.map((r) => r.key.slice(BALLOT_OUTBOX_PREFIX.length)).filter((doc) => !pending.some((p) => p.doc === doc));
+	const titles = await db.index.bulkGet(polls);
+	return [...pending, ...polls.map((doc, i) => ({ doc, title: titles[i]?.title ?? doc }))];
+}

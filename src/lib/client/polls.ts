@@ -232,7 +232,10 @@ export async function sendQueuedBallots(app: OutboxApp, opts: SendOptions = {}):
 			});
 			const body = (await res.json().catch(() => null)) as AppBallotResponse | ApiError | null;
 			if (res.ok && body && 'ballot' in body) update = { state: 'sent', ballot: body.ballot, error: undefined };
-			else if (res.status >= 400 && res.status < 500) update = { state: 'refused', error: body && 'message' in body ? body.message : `HTTP ${res.status}` };
+			// A refusal is final only when the relay itself answered it; timeouts, rate limits and a credential
+			// being renewed (401) are worth another try, as is anything a proxy said without our JSON body.
+			else if (res.status >= 400 && res.status < 500 && ![401, 408, 429].includes(res.status) && body && 'error' in body)
+				update = { state: 'refused', error: body.message };
 			else update = { error: body && 'message' in body ? body.message : `HTTP ${res.status}` };
 		} catch (err) {
 			update = { error: err instanceof Error ? err.message : String(err) };

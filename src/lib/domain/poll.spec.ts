@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor } from './actor';
 import {
+	ballotsOfOwnGrids,
 	type Ballot,
 	type BallotChannel,
 	canSeeTally,
@@ -378,5 +379,24 @@ describe('validatePoll', () => {
 		expect(validatePoll(draft({ matters: ['demo:households:g1'] }))).toContainEqual({ field: 'matters', code: 'invalid' });
 		const bad = { ...RULES.civil_code, approvalHouseholds: { num: 3, den: 2, strict: false } };
 		expect(validatePoll(draft({ rule: bad }))).toContainEqual({ field: 'rule', code: 'invalid' });
+	});
+});
+
+describe('ballots by the grid whose document holds them', () => {
+	it("counts only a grid's own households from its document, so a grid worker cannot vote for another grid", () => {
+		const buildings = [
+			{ id: 'b1', grid: 'g1' },
+			{ id: 'b2', grid: 'g2' }
+		];
+		const households = [
+			{ id: 'b1-1-101', building: 'b1' },
+			{ id: 'b2-1-101', building: 'b2' }
+		];
+		const ballot = (id: string, household: string) => ({ id, household }) as unknown as Ballot;
+		const byGrid = new Map([
+			['g1', [ballot('a', 'b1-1-101'), ballot('forged', 'b2-1-101'), ballot('unknown', 'b9-1-101')]],
+			['g2', [ballot('b', 'b2-1-101')]]
+		]);
+		expect(ballotsOfOwnGrids(byGrid, households, buildings).map((b) => b.id)).toEqual(['a', 'b']);
 	});
 });

@@ -379,6 +379,20 @@ export interface Voter {
 	area: number;
 }
 
+/**
+ * The ballots read from each grid's ballots document, keeping only those for that grid's own households: a
+ * grid worker may write their own grid's document, which must not let them vote for another grid's households.
+ */
+export function ballotsOfOwnGrids(
+	byGrid: ReadonlyMap<string, readonly Ballot[]>,
+	households: readonly { id: string; building: string }[],
+	buildings: readonly { id: string; grid: string }[]
+): Ballot[] {
+	const gridOfBuilding = new Map(buildings.map((b) => [b.id, b.grid]));
+	const gridOf = new Map(households.map((h) => [h.id, gridOfBuilding.get(h.building)]));
+	return [...byGrid].flatMap(([grid, ballots]) => ballots.filter((b) => gridOf.get(b.household) === grid));
+}
+
 /** The households entitled to vote, from the registers and the community's buildings (building → grid). */
 export function resolveElectorate(
 	e: Electorate,

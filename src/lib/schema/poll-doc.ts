@@ -109,3 +109,7 @@ export function readPublicTally(doc: Y.Doc): PublicTally | null {
 export function writePublicTally(doc: Y.Doc, tally: PublicTally): void {
 	publicMap(doc).set('tally', tally);
 }
+
+export function clearPublicTally(doc: Y.Doc): void {
+	publicMap(doc).delete('tally');
+}

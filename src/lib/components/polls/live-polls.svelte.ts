@@ -76,6 +76,8 @@ export function livePolls(): LivePolls {
 
 class LiveBallots {
 	ballots = $state.raw<Ballot[]>([]);
+	/** The same ballots by the grid whose document holds them (see ballotsOfOwnGrids). */
+	byGrid = $state.raw<ReadonlyMap<string, Ballot[]>>(new Map());
 	loading = $state(true);
 }
 
@@ -85,14 +87,17 @@ export function liveBallots(poll: () => string | null, grids: () => string[]): L
 	const live = new LiveBallots();
 	$effect(() => {
 		const id = poll();
-		const names = id ? grids().map((g) => ballotsDocName(app.community, g, id)) : [];
+		const gridList = id ? grids() : [];
+		const names = id ? gridList.map((g) => ballotsDocName(app.community, g, id)) : [];
 		live.ballots = [];
 		live.loading = names.length > 0;
 		if (names.length === 0) return;
 		let disposed = false;
 		const open: Awaited<ReturnType<typeof app.open>>[] = [];
 		const refresh = () => {
-			live.ballots = open.flatMap((h) => readBallots(h.doc));
+			const read = open.map((h) => readBallots(h.doc));
+			live.ballots = read.flat();
+			live.byGrid = new Map(read.map((list, i) => [gridList[i] as string, list]));
 		};
 		void Promise.all(names.map((n) => app.open(n))).then(
 			(handles) => {
