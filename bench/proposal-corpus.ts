@@ -1,6 +1,6 @@
 /**
  * Deterministic, realistic proposal texts for benchmarks: Chinese titles and descriptions built from the kinds
- * of matters communities deliberate (DESIGN.md §1), one in ten written in English.
+ * of matters communities deliberate (product design §1), one in ten written in English.
  */
 import { ENCOURAGED_CATEGORIES } from '../src/lib/domain/lists';
 

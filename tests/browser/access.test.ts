@@ -1,5 +1,5 @@
 /**
- * Who sees the household register (DESIGN.md §2, story 6), in a real browser against the real relay.
+ * Who sees the household register (product design §2, story 6), in a real browser against the real relay.
  *
  * A grid worker of the first grid joins by invitation and sees its households. A resident joins too: the
  * register page says "no permission" and why, the navigation does not offer it, and nothing of the register

@@ -1,5 +1,5 @@
 /**
- * Acceptance story 1, a canvassing day (DESIGN.md §6), in real Chromium against the real relay:
+ * Acceptance story 1, a canvassing day (product design §6), in real Chromium against the real relay:
  * a grid worker's installed app loses the network (setOffline plus every relay socket cut, and both asserted),
  * visits 30 households recording needs, files 3 proposals for residents (one with a photo), records 20 household
  * ballots on the open community poll, closes the app and reopens it offline — all still there — and comes back

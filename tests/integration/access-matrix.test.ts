@@ -1,12 +1,12 @@
 /**
- * The whole role × document-kind matrix of DESIGN.md §2 against the real relay, with real credentials and real
+ * The whole role × document-kind matrix of the product design §2 against the real relay, with real credentials and real
  * clients on both endpoints. Every cell is checked as specified:
  *   none  → /ws closes 4403 before sending a single byte; /sync answers Forbidden with an empty diff, DocError on
  *           Subscribe and Update, no Doc frame, and leaves the document out of the change feed;
  *   read  → the client receives the document (stock y-websocket provider on /ws, BatchSync on /sync); its writes
  *           and awareness are answered with a denial and never reach storage nor a subscribed bystander;
  *   write → its write is stored and reaches the bystander.
- * The table below is written out by hand from DESIGN.md §2 and first checked against the domain's accessFor, so a
+ * The table below is written out by hand from the product design §2 and first checked against the domain's accessFor, so a
  * drift of either shows up here.
  */
 import * as decoding from 'lib0/decoding';

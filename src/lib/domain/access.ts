@@ -1,5 +1,5 @@
 /**
- * Who may read or write which document (DESIGN.md §2). The relay enforces this per document; the UI only
+ * Who may read or write which document (product design §2). The relay enforces this per document; the UI only
  * reflects it. Pure data and one function, so the whole role × kind matrix is testable in one table.
  */
 import type { Role } from './actor';

@@ -1,4 +1,4 @@
-/** Who did something, in which role, and through which channel (DESIGN.md §2–3). */
+/** Who did something, in which role, and through which channel (product design §2–3). */
 
 export type Role = 'resident' | 'grid_worker' | 'facilitator' | 'community_admin' | 'street_admin';
 export const ROLES: readonly Role[] = ['resident', 'grid_worker', 'facilitator', 'community_admin', 'street_admin'];

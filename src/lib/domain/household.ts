@@ -1,5 +1,5 @@
 /**
- * The household register of a grid (DESIGN.md §3: community → grids → buildings → units → households):
+ * The household register of a grid (product design §3: community → grids → buildings → units → households):
  * what a household record holds, its validation, and the finder a grid worker uses at the door — a building's
  * units × floors × rooms laid out like its façade, and a search by room number or resident name.
  */

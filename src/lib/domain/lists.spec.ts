@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { currentLists, DEFAULT_LISTS, ENCOURAGED_CATEGORIES, listVersion, NEGATIVE_LIST, nextListVersion } from './lists';
 
 describe('list versions', () => {
-	it('starts from the default lists of DESIGN.md', () => {
+	it('starts from the default lists of the product design', () => {
 		expect(ENCOURAGED_CATEGORIES).toHaveLength(6);
 		expect(NEGATIVE_LIST.map((i) => i.no)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
 		expect(currentLists([])).toBe(DEFAULT_LISTS);

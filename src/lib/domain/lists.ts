@@ -1,5 +1,5 @@
 /**
- * The default encouraged list (鼓励清单) and negative list (负面清单) of DESIGN.md §1.
+ * The default encouraged list (鼓励清单) and negative list (负面清单) of the product design §1.
  * Communities edit their own copies; these are the starting versions.
  */
 

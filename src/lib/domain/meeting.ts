@@ -1,5 +1,5 @@
 /**
- * Meetings (议事会, 板凳会, 坝坝会, 楼头会, talk days such as 周二说事) and their minutes (DESIGN.md §1.3).
+ * Meetings (议事会, 板凳会, 坝坝会, 楼头会, talk days such as 周二说事) and their minutes (product design §1.3).
  *
  * A meeting has a public part (kind, time, place, facilitator, agenda, invitees, the approved minutes) and a
  * private working part (live text, private notes, attendance with capacities, votes, decisions and actions while

@@ -1,5 +1,5 @@
 /**
- * The proposal (院落提案): kinds, intake channels, the status machine of DESIGN.md §1, and validation.
+ * The proposal (院落提案): kinds, intake channels, the status machine of the product design §1, and validation.
  *
  * Status is never stored as a field that two devices could overwrite: it is folded from the timeline of
  * transition events. Events merge as a CRDT list; the fold orders them by time and applies only those whose

@@ -151,7 +151,7 @@ const coreZh = {
 	'channel.meeting': '议事会议',
 	'channel.online_group': '线上居民群',
 
-	// Status names (DESIGN.md §1 loop)
+	// Status names (product design §1 loop)
 	'status.draft': '草稿',
 	'status.submitted': '已提交',
 	'status.screening': '甄选中',

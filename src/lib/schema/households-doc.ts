@@ -1,5 +1,5 @@
 /**
- * A grid's household register (personal data: only the roles of DESIGN.md §2 may read it). Root keys:
+ * A grid's household register (personal data: only the roles of the product design §2 may read it). Root keys:
  *   meta       Y.Map  schema, grid
  *   households Y.Map  household id → Household (a whole record per key: the last write of a household wins)
  * Household ids name the flat (`<building>-<unit>-<room>`), so two devices registering one flat make one record.
