@@ -19,8 +19,10 @@ class LiveDoc<T> {
 export function liveDoc<T>(name: () => string | null, read: (doc: Y.Doc) => T | null): LiveDoc<T> {
 	const app = courtyard();
 	const live = new LiveDoc<T>();
+	// Derived so that a new object carrying the same name (a list re-query) does not reopen and flash "loading".
+	const current = $derived(name());
 	$effect(() => {
-		const docName = name();
+		const docName = current;
 		live.loading = true;
 		live.value = null;
 		live.handle = null;
