@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { cstDay } from '../src/lib/domain/calendar';
 import { noticePhase } from '../src/lib/domain/notice';
 import { projectState, projectTimeline } from '../src/lib/domain/project';
-import { parseDocName, projectDocName } from '../src/lib/schema/doc-names';
+import { parseDocName, participationDocName, projectDocName } from '../src/lib/schema/doc-names';
 import { indexEntry } from '../src/lib/schema/index-entry';
 import { readNotice } from '../src/lib/schema/notice-doc';
 import { readProject } from '../src/lib/schema/project-doc';
@@ -15,10 +16,14 @@ const TODAY = cstDay(NOW);
 
 describe('demo projects', () => {
 	const demo = buildDemo(NOW);
-	const { projects, notices, topics } = buildDemoProjects(demo, NOW);
+	const { projects, participation, notices, topics } = buildDemoProjects(demo, NOW);
+	const read = (id: string) =>
+		readProject(
+			projects.find((p) => p.name === projectDocName('demo', id))!.doc,
+			participation.find((p) => p.name === participationDocName('demo', id))!.doc
+		);
 	const state = (id: string) => {
-		const d = projects.find((p) => p.name === projectDocName('demo', id))!;
-		const p = readProject(d.doc);
+		const p = read(id);
 		return { p, s: projectState(p, TODAY) };
 	};
 	const households = new Map([...demo.households.values()].flat().map((h) => [h.id, h]));
@@ -41,8 +46,8 @@ describe('demo projects', () => {
 		expect(s.funding.income).toBe(415000);
 		expect(s.funding.spending).toBe(414650);
 		expect(s.funding.balance).toBe(350);
-		for (const d of projects) {
-			const f = projectState(readProject(d.doc), TODAY).funding;
+		for (const id of DEMO_PROJECT_IDS) {
+			const f = projectState(read(id), TODAY).funding;
 			expect(f.notCounted).toEqual([]);
 			expect(f.lines.every((l) => l.balance >= 0)).toBe(true);
 		}
@@ -55,6 +60,18 @@ describe('demo projects', () => {
 		expect(s.satisfaction.count).toBe(8);
 		expect(s.satisfaction.followUp.some((h) => h.current.score === 2)).toBe(true);
 		expect(s.acceptance.status).toBe('passed');
+	});
+
+	it('keeps residents’ own records in the participation document and only staff records in the project', () => {
+		for (const d of projects) {
+			for (const value of d.doc.share.values()) {
+				if (!(value instanceof Y.Map) || value === d.doc.getMap('meta')) continue;
+				for (const record of value.values()) expect((record as { by: { role: string } }).by.role).not.toBe('resident');
+			}
+		}
+		const own = participation.flatMap((d) => [...d.doc.getMap<{ by: { role: string } }>('ratings').values()]);
+		expect(own.length).toBeGreaterThan(0);
+		expect(own.every((r) => r.by.role === 'resident')).toBe(true);
 	});
 
 	it('shows an overdue task and a waiting disclosure request on the project under way', () => {

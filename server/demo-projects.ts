@@ -18,7 +18,7 @@ import type { Pledge } from '../src/lib/domain/funding';
 import type { NoticeKind } from '../src/lib/domain/notice';
 import type { Score } from '../src/lib/domain/satisfaction';
 import type { Community } from '../src/lib/schema/community-doc';
-import { noticeDocName, projectDocName, proposalDocName, topicDocName } from '../src/lib/schema/doc-names';
+import { noticeDocName, participationDocName, projectDocName, proposalDocName, topicDocName } from '../src/lib/schema/doc-names';
 import type { Household } from '../src/lib/schema/households-doc';
 import { createNotice } from '../src/lib/schema/notice-doc';
 import {
@@ -61,6 +61,8 @@ export interface DemoProjectDoc {
 
 export interface DemoProjects {
 	projects: DemoProjectDoc[];
+	/** Each project's participation document (same id). */
+	participation: DemoProjectDoc[];
 	notices: DemoProjectDoc[];
 	/**
 	 * One topic per project (same id, gathering the proposal of that id). For the proposal page to link to the
@@ -72,6 +74,8 @@ export interface DemoProjects {
 /** One project being built: the document, a clock in days before `now`, and helpers that name demo people. */
 class Builder {
 	readonly doc = new Y.Doc();
+	/** Residents' own pledges, ratings and requests (the participation document). */
+	readonly participation = new Y.Doc();
 	readonly notices: DemoProjectDoc[] = [];
 	private seq = 0;
 	constructor(
@@ -124,7 +128,7 @@ class Builder {
 			by: actor,
 			channel: 'app'
 		};
-		addPledge(this.doc, p);
+		addPledge(this.participation, p);
 		if (received !== undefined) recordReceipt(this.doc, { pledge: p.id, amount, date: this.day(received), at: this.at(received), by: LIN });
 	}
 
@@ -166,7 +170,7 @@ class Builder {
 	ratings(scores: [index: number, score: Score, comment?: string][], daysAgo: number): void {
 		for (const [i, score, comment] of scores) {
 			const { household, actor } = this.resident(i);
-			rate(this.doc, { household: household.id, score, comment: comment ?? '', at: this.at(daysAgo), by: actor, channel: 'app' }, actor.id);
+			rate(this.participation, { household: household.id, score, comment: comment ?? '', at: this.at(daysAgo), by: actor, channel: 'app' }, actor.id);
 		}
 	}
 }
@@ -181,6 +185,7 @@ export function buildDemoProjects(demo: DemoProjectsInput, now = Date.now()): De
 	const all = [...demo.households.values()].flat();
 	const of = (building: string) => all.filter((h) => h.building === building);
 	const projects: DemoProjectDoc[] = [];
+	const participation: DemoProjectDoc[] = [];
 	const notices: DemoProjectDoc[] = [];
 	const topics: DemoProjectDoc[] = [];
 
@@ -189,6 +194,7 @@ export function buildDemoProjects(demo: DemoProjectsInput, now = Date.now()): De
 		createProject(b.doc, { id, title, topic: topicDocName(COMMUNITY, id) }, ZHOU, b.at(startedDaysAgo));
 		build(b);
 		projects.push({ name: projectDocName(COMMUNITY, id), doc: b.doc });
+		participation.push({ name: participationDocName(COMMUNITY, id), doc: b.participation });
 		notices.push(...b.notices);
 		const topic = new Y.Doc();
 		createTopic(topic, { id, title, category: '', level: 'community' }, ZHOU, b.at(startedDaysAgo + 30));
@@ -261,7 +267,7 @@ export function buildDemoProjects(demo: DemoProjectsInput, now = Date.now()): De
 		b.task('加建雨棚', '绿能充电', 14, 18);
 		const q = b.next('q');
 		const { actor } = b.resident(1);
-		addRequest(b.doc, { id: q, question: '充电收费标准和停车是否收费，能公开一下合同吗？', at: b.at(3), by: actor });
+		addRequest(b.participation, { id: q, question: '充电收费标准和停车是否收费，能公开一下合同吗？', at: b.at(3), by: actor });
 	});
 
 	make('bin-kiosk', '垃圾分类亭异味整治', 'b18', 30, (b) => {
@@ -281,5 +287,5 @@ export function buildDemoProjects(demo: DemoProjectsInput, now = Date.now()): De
 		b.task('公开比选施工单位', '周敏', 25, 8);
 	});
 
-	return { projects, notices, topics };
+	return { projects, participation, notices, topics };
 }

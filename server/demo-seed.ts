@@ -540,7 +540,7 @@ export function buildDemo(now = Date.now()): Demo {
 	// Before encoding: the closed poll adds its outcome to a proposal's timeline.
 	docs.push(...buildDemoPolls({ community, households, proposals }, now));
 	const projects = buildDemoProjects({ community, households }, now);
-	docs.push(...projects.projects, ...projects.notices, ...projects.topics);
+	docs.push(...projects.projects, ...projects.participation, ...projects.notices, ...projects.topics);
 
 	const visits = buildVisits(community, households, now);
 	for (const [grid, list] of visits) {

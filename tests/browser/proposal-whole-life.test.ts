@@ -448,7 +448,8 @@ describe("acceptance story 3: a proposal's whole life", () => {
 	it("the proposer's device shows each step: in the proposal's timeline and, through it, the project's", async () => {
 		await proposer.goto(`${relay.url}/mine`);
 		const item = proposer.locator(`[data-testid=mine-item][data-doc="${proposal}"]`);
-		await expect.poll(() => item.getByTestId('status-badge').getAttribute('data-status'), { timeout: 20_000 }).toBe('decided');
+		// The facilitator's device moved the proposal along with the project, as far as publicised.
+		await expect.poll(() => item.getByTestId('status-badge').getAttribute('data-status'), { timeout: 20_000 }).toBe('publicised');
 
 		await proposer.goto(proposalUrl());
 		const events = proposer.getByTestId('timeline-event');
@@ -457,7 +458,11 @@ describe("acceptance story 3: a proposal's whole life", () => {
 		expect(await proposer.locator('[data-testid=timeline-event][data-type=comment]').count()).toBe(1);
 		// Accepted, made a topic (linked), opened for deliberation, decided — in that order, then the poll's outcome.
 		const steps = await proposer.locator('[data-testid=timeline-event][data-type=transition] strong').allInnerTexts();
-		expect(steps).toEqual([zh['status.accepted'], zh['status.topic'], zh['status.deliberating'], zh['status.decided']]);
+		expect(steps.slice(0, 4)).toEqual([zh['status.accepted'], zh['status.topic'], zh['status.deliberating'], zh['status.decided']]);
+		// Then the project's stages, each recorded once (funding only if the device saw the project raising funds).
+		const carried = steps.slice(4).filter((s) => s !== zh['status.funding']);
+		expect(carried).toEqual([zh['status.in_progress'], zh['status.inspected'], zh['status.publicised']]);
+		expect(await proposer.getByTestId('timeline-project').first().getAttribute('href')).toBe(`/project?doc=${encodeURIComponent(project)}&tab=timeline`);
 		expect(await proposer.getByTestId('timeline-topic').getAttribute('href')).toBe(`/topic?doc=${encodeURIComponent(topic)}`);
 		const types = await events.evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
 		expect(types.indexOf('poll_outcome')).toBeGreaterThan(types.indexOf('transition'));

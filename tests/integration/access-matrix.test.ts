@@ -49,7 +49,8 @@ const TABLE: Record<string, [Access, Access, Access, Access, Access]> = {
 	'demo:poll:poll1': [R, R, W, W, R],
 	'demo:meeting:m1': [R, R, W, W, R],
 	'demo:minutes:m1': [N, R, W, W, N], // drafts and private notes
-	'demo:project:x1': [W, W, W, W, R],
+	'demo:project:x1': [R, W, W, W, R], // money, tasks and acceptance: staff records
+	'demo:participation:x1': [W, W, W, W, R], // residents' pledges, sign-offs and ratings
 	'demo:notice:n1': [R, R, W, W, R],
 	'other:community:main': [N, N, N, N, N], // another community
 	'other:proposal:p1': [N, N, N, N, N],

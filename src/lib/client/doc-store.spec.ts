@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { addChecklistItem, addSignoff, addTask, addUpdate, createProject, setCheck, setMinRepresentatives } from '../schema/project-doc';
 import { createProposal, readProposal } from '../schema/proposal-doc';
 import { openDatabase } from './db';
 import { DocStore } from './doc-store';
@@ -90,6 +91,35 @@ describe('DocStore', () => {
 		await store.acknowledge('demo:proposal:a', 2);
 		expect((await store.db.syncState.get('demo:proposal:a'))?.dirty).toBe(0);
 		h.release();
+	});
+
+	it('indexes a project with the sign-offs of its participation document, whichever of the two changes or arrives', async () => {
+		const store = newStore();
+		const facilitator = { id: 'f1', name: '周敏', role: 'facilitator' as const };
+		const project = new Y.Doc();
+		createProject(project, { id: 'x', title: '楼道座椅' }, facilitator, 100);
+		setMinRepresentatives(project, 1);
+		addTask(project, { id: 't1', title: '安装', responsible: '物业', due: '2024-05-25', at: 200, by: facilitator });
+		addUpdate(project, { id: 'u1', task: 't1', text: '装好了', photos: [], mark: 'done', at: 300, by: facilitator });
+		addChecklistItem(project, { id: 'i1', text: '牢固', at: 400, by: facilitator });
+		setCheck(project, { item: 'i1', result: 'pass', at: 410, by: facilitator });
+		await store.applyRemote('demo:project:x', Y.encodeStateAsUpdate(project));
+		expect(await store.db.index.get('demo:project:x')).toMatchObject({ stage: 'awaiting_acceptance' });
+
+		// A resident's sign-off, written on this device into the participation document, moves the project on.
+		const h = await store.openDoc('demo:participation:x');
+		addSignoff(h.doc, { id: 'b03-1-401', name: '刘阿姨', household: 'b03-1-401', agree: true, at: 500, by: actor });
+		await h.saved();
+		h.release();
+		expect(await store.db.index.get('demo:project:x')).toMatchObject({ stage: 'accepted' });
+		expect(await store.db.index.get('demo:participation:x')).toBeUndefined();
+
+		// A later project change keeps counting it; so does a rebuild.
+		setCheck(project, { item: 'i1', result: 'pass', at: 420, by: facilitator });
+		await store.applyRemote('demo:project:x', Y.encodeStateAsUpdate(project));
+		expect(await store.db.index.get('demo:project:x')).toMatchObject({ stage: 'accepted' });
+		await store.rebuildIndex();
+		expect(await store.db.index.get('demo:project:x')).toMatchObject({ stage: 'accepted' });
 	});
 
 	it('rebuilds the index from the documents', async () => {

@@ -21,6 +21,8 @@ const loadIndexer = () =>
 		indexer = null;
 		throw err;
 	}));
+import { indexPair } from '../schema/doc-names';
+import type { IndexEntry } from '../schema/index-entry';
 import type { CourtyardDB, SyncState } from './db';
 
 /** Origin of updates that came from the relay, so they are not sent back or counted as local changes. */
@@ -52,6 +54,8 @@ export class DocStore {
 	private open = new Map<string, OpenDoc>();
 	private opening = new Map<string, Promise<OpenDoc>>();
 	private listeners = new Set<LocalChangeListener>();
+	/** Bookkeeping of the two documents of an index pair, one write at a time, so the later write's entry wins. */
+	private pairs = new Map<string, Promise<number>>();
 	/** Last error of a write (quota, failure), for the UI to show; nothing is dropped from memory. */
 	onWriteError: (err: unknown) => void = () => {};
 	/**
@@ -151,17 +155,25 @@ export class DocStore {
 		await entry.writes;
 	}
 
-	private async afterWrite(name: string, doc: Y.Doc, local: boolean): Promise<number> {
+	private afterWrite(name: string, doc: Y.Doc, local: boolean): Promise<number> {
+		const pair = indexPair(name);
+		if (!pair) return this.record(name, doc, local);
+		const run = (this.pairs.get(pair.entry) ?? Promise.resolve(0)).catch(() => 0).then(() => this.record(name, doc, local));
+		this.pairs.set(pair.entry, run);
+		void run.finally(() => {
+			if (this.pairs.get(pair.entry) === run) this.pairs.delete(pair.entry);
+		}).catch(() => {});
+		return run;
+	}
+
+	private async record(name: string, doc: Y.Doc, local: boolean): Promise<number> {
 		// The state vector is taken now, matching what was just written; the entry may see later changes (it is derived).
 		const sv = Y.encodeStateVector(doc);
 		// The index is derived and rebuildable; failing to derive it must never keep the sync state unwritten.
-		const entry = await loadIndexer().then(
-			({ indexEntry }) => indexEntry(name, doc),
-			(err: unknown) => {
-				this.onWriteError(err);
-				return null;
-			}
-		);
+		const entry = await this.derive(name, doc).catch((err: unknown) => {
+			this.onWriteError(err);
+			return null;
+		});
 		let seq = 0;
 		await this.db.transaction('rw', this.db.syncState, this.db.index, async () => {
 			const prev = await this.db.syncState.get(name);
@@ -176,6 +188,28 @@ export class DocStore {
 			if (entry) await this.db.index.put(entry);
 		});
 		return seq;
+	}
+
+	/** The index entry a change to `name` makes: its own, or for one of an index pair the pair's entry. */
+	private async derive(name: string, doc: Y.Doc): Promise<IndexEntry | null> {
+		const { indexEntry } = await loadIndexer();
+		const pair = indexPair(name);
+		if (!pair) return indexEntry(name, doc);
+		const other = await this.storedCopy(pair.other);
+		try {
+			if (pair.entry === name) return indexEntry(name, doc, other);
+			return other && indexEntry(pair.entry, other, doc);
+		} finally {
+			other?.destroy();
+		}
+	}
+
+	/** A throwaway copy of a document this device holds, or null if it holds none. */
+	private async storedCopy(name: string): Promise<Y.Doc | null> {
+		if (!this.open.has(name) && !(await this.db.syncState.get(name))) return null;
+		const doc = new Y.Doc({ guid: name });
+		Y.applyUpdate(doc, await this.readState(name));
+		return doc;
 	}
 
 	/** The full stored state of a document as one update (empty update if there is none). */
@@ -253,12 +287,11 @@ export class DocStore {
 		let done = 0;
 		await this.db.index.clear();
 		if (names.length === 0) return 0;
-		const { indexEntry } = await loadIndexer();
 		for (const name of names) {
 			const state = await this.readState(name);
 			const doc = new Y.Doc({ guid: name });
 			Y.applyUpdate(doc, state);
-			const entry = indexEntry(name, doc);
+			const entry = await this.derive(name, doc);
 			if (entry) await this.db.index.put(entry);
 			doc.destroy();
 			onProgress?.(++done, names.length);

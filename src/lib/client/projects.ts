@@ -3,17 +3,23 @@
  * in IndexedDB (`handle.saved()`), so a page may say "saved" when it returns. Pages pass the handle of the
  * project they have open; documents they do not have open are opened and released here.
  */
+import type * as Y from 'yjs';
 import type { Actor, Channel } from '../domain/actor';
 import type { EntryDraft, PledgeDraft } from '../domain/funding';
 import { newId } from '../domain/ids';
 import type { Fen } from '../domain/money';
 import type { NoticeKind } from '../domain/notice';
+import type { Project } from '../domain/project';
+import { forwardPath, type ProposalStatus, SCREENER_ROLES } from '../domain/proposal';
 import type { Score } from '../domain/satisfaction';
 import type { TaskDraft, UpdateMark } from '../domain/tasks';
 import type { TenderDraft } from '../domain/tender';
-import { noticeDocName, parseDocName, projectDocName } from '../schema/doc-names';
+import { accessFor } from '../domain/access';
+import { noticeDocName, parseDocName, participationDocName, projectDocName } from '../schema/doc-names';
 import { createNotice, withdrawNotice } from '../schema/notice-doc';
 import { readPhotoRefs, setPhotoRefs } from '../schema/photos';
+import { appendEvent, isProposalDoc, readProposal } from '../schema/proposal-doc';
+import { readTopic } from '../schema/topic-doc';
 import * as schema from '../schema/project-doc';
 import type { Courtyard } from './courtyard.svelte';
 import type { DocHandle } from './doc-store';
@@ -33,6 +39,34 @@ async function withDoc<T>(app: Courtyard, name: string, fn: (handle: DocHandle) 
 }
 
 const who = (app: Courtyard): Actor => app.actorSnapshot();
+
+/** The participation document of a project: where residents' pledges, sign-offs, ratings and requests go. */
+function participationOf(projectName: string): string {
+	const p = parseDocName(projectName);
+	if (p?.kind !== 'project') throw new Error(`not a project: ${projectName}`);
+	return participationDocName(p.community, p.id);
+}
+
+/** Staff write a pledge or sign-off they take down into the project itself; residents into its participation. */
+function writesProject(app: Courtyard, projectName: string): boolean {
+	const ref = parseDocName(projectName);
+	const grant = app.device?.grant;
+	return !!ref && !!grant && accessFor(grant, ref) === 'write';
+}
+
+/** Runs `fn` on the document a contribution to the project goes into, and waits until it is on disk. */
+async function contribute<T>(app: Courtyard, project: DocHandle, staffWriteProject: boolean, fn: (doc: Y.Doc) => T): Promise<T> {
+	if (staffWriteProject && writesProject(app, project.name)) {
+		const out = fn(project.doc);
+		await project.saved();
+		return out;
+	}
+	return withDoc(app, participationOf(project.name), async (handle) => {
+		const out = fn(handle.doc);
+		await handle.saved();
+		return out;
+	});
+}
 
 /** Lists photos in the document's photo register too, so the device and relay know whose photos they are. */
 function registerPhotos(app: Courtyard, handle: DocHandle, shas: readonly string[]): void {
@@ -63,8 +97,8 @@ export const setMinRepresentatives = (handle: DocHandle, count: number) =>
 
 export async function pledge(app: Courtyard, handle: DocHandle, draft: PledgeDraft, channel: Channel = 'app'): Promise<string> {
 	const id = newId();
-	await write(handle, () =>
-		schema.addPledge(handle.doc, {
+	await contribute(app, handle, true, (doc) =>
+		schema.addPledge(doc, {
 			id,
 			source: draft.source,
 			kind: draft.kind,
@@ -81,12 +115,10 @@ export async function pledge(app: Courtyard, handle: DocHandle, draft: PledgeDra
 	return id;
 }
 
-export async function withdrawPledge(app: Courtyard, handle: DocHandle, id: string): Promise<boolean> {
-	let done = false;
-	await write(handle, () => {
-		done = schema.withdrawPledge(handle.doc, id, who(app), Date.now());
-	});
-	return done;
+/** Withdraws a pledge in whichever document holds it (staff-recorded ones are in the project itself). */
+export function withdrawPledge(app: Courtyard, handle: DocHandle, id: string): Promise<boolean> {
+	const inProject = handle.doc.getMap('pledges').has(id);
+	return contribute(app, handle, inProject, (doc) => schema.withdrawPledge(doc, id, who(app), Date.now(), handle.doc));
 }
 
 /** False when this device already holds a receipt for the pledge (it is counted once either way). */
@@ -185,8 +217,8 @@ export function signOff(
 	s: { name: string; household?: string; agree: boolean; comment?: string }
 ): Promise<void> {
 	const id = s.household ?? `name-${s.name.trim()}`;
-	return write(handle, () =>
-		schema.addSignoff(handle.doc, {
+	return contribute(app, handle, true, (doc) => {
+		schema.addSignoff(doc, {
 			id,
 			name: s.name.trim(),
 			...(s.household ? { household: s.household } : {}),
@@ -194,8 +226,8 @@ export function signOff(
 			...(s.comment?.trim() ? { comment: s.comment.trim() } : {}),
 			at: Date.now(),
 			by: who(app)
-		})
-	);
+		});
+	});
 }
 
 export const setAcceptancePhotos = (app: Courtyard, handle: DocHandle, shas: readonly string[]) =>
@@ -208,14 +240,14 @@ export const setAcceptancePhotos = (app: Courtyard, handle: DocHandle, shas: rea
 
 /** A household's rating; keyed by household and this device so another device of the household never overwrites it. */
 export const rate = (app: Courtyard, handle: DocHandle, household: string, score: Score, comment: string, channel: Channel = 'app') =>
-	write(handle, () =>
-		schema.rate(handle.doc, { household, score, comment: comment.trim(), at: Date.now(), by: who(app), channel }, app.actor.id)
+	contribute(app, handle, false, (doc) =>
+		schema.rate(doc, { household, score, comment: comment.trim(), at: Date.now(), by: who(app), channel }, app.actor.id)
 	);
 
 export async function requestDisclosure(app: Courtyard, handle: DocHandle, question: string, household?: string): Promise<string> {
 	const id = newId();
-	await write(handle, () =>
-		schema.addRequest(handle.doc, { id, question: question.trim(), ...(household ? { household } : {}), at: Date.now(), by: who(app) })
+	await contribute(app, handle, false, (doc) =>
+		schema.addRequest(doc, { id, question: question.trim(), ...(household ? { household } : {}), at: Date.now(), by: who(app) })
 	);
 	return id;
 }
@@ -287,9 +319,63 @@ export const withdrawNoticeDoc = (app: Courtyard, handle: DocHandle, reason: str
 
 /** Links a new proposal made from a rating back to its project (the closed loop). */
 export function recordFollowUp(app: Courtyard, projectDoc: string, proposalDoc: string, household?: string): Promise<void> {
-	return withDoc(app, projectDoc, (handle) =>
+	return withDoc(app, participationOf(projectDoc), (handle) =>
 		write(handle, () =>
 			schema.addFollowUp(handle.doc, { proposal: proposalDoc, ...(household ? { household } : {}), at: Date.now(), by: who(app) })
 		)
 	);
+}
+
+/** Runs per project, one after another, so a stage seen while an earlier one is being carried is not lost. */
+const carrying = new Map<string, Promise<unknown>>();
+
+/**
+ * Moves the proposals of the project's topic along with the project's stage (decided → funding → in progress
+ * → inspected → publicised → closed), so that a proposer's own list and the deliberation list say where the
+ * matter stands. Run by a screener's device whenever it sees the stage. Each step names the project, so a step
+ * already recorded is never recorded again; two devices doing it offline merge like two screeners' decisions
+ * (one takes effect, the other stays visible as superseded). Returns the proposals moved.
+ */
+export function carryProposals(app: Courtyard, project: Pick<Project, 'id' | 'topic'>, status: ProposalStatus): Promise<string[]> {
+	const run = (carrying.get(project.id) ?? Promise.resolve())
+		.catch(() => {})
+		.then(() => carryOnce(app, project, status));
+	carrying.set(project.id, run);
+	void run.finally(() => carrying.get(project.id) === run && carrying.delete(project.id)).catch(() => {});
+	return run;
+}
+
+async function carryOnce(app: Courtyard, project: Pick<Project, 'id' | 'topic'>, status: ProposalStatus): Promise<string[]> {
+	const role = app.actor.role;
+	if (!project.topic || !SCREENER_ROLES.includes(role)) return [];
+	// Documents this device does not hold are not created here: the topic and its proposals sync first.
+	if (!(await app.store.db.syncState.get(project.topic))) return [];
+	const members = await withDoc(app, project.topic, async (h) => readTopic(h.doc, project.topic!).proposals);
+	const moved: string[] = [];
+	for (const name of members) {
+		if (!(await app.store.db.syncState.get(name))) continue;
+		const changed = await withDoc(app, name, async (handle) => {
+			if (!isProposalDoc(handle.doc)) return false;
+			const { timeline } = readProposal(handle.doc);
+			const projectName = projectDocName(parseDocName(name)!.community, project.id);
+			const steps = forwardPath(timeline.status, status, role);
+			// A step recorded before and still not reached was superseded by a merge: a person looks at it.
+			const tried = steps.some((to) => timeline.events.some((e) => e.type === 'transition' && e.to === to && e.target === projectName));
+			if (steps.length === 0 || tried) return false;
+			const by = who(app);
+			// After the latest event even if this device's clock is behind, or the step would fold as stale.
+			const now = Math.max(Date.now(), timeline.updated + 1);
+			let from = timeline.status;
+			handle.doc.transact(() => {
+				steps.forEach((to, i) => {
+					appendEvent(handle.doc, { id: newId(), type: 'transition', at: now + i, by, channel: 'app', from, to, target: projectName });
+					from = to;
+				});
+			});
+			await handle.saved();
+			return true;
+		});
+		if (changed) moved.push(name);
+	}
+	return moved;
 }

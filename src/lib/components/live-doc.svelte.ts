@@ -1,6 +1,6 @@
 /**
- * Opens a Yjs document for as long as the calling component is mounted (and its name stays the same) and keeps
- * `value` re-read from it: another device's change arriving through the sync re-renders the page.
+ * Opens Yjs documents for as long as the calling component is mounted (and their names stay the same) and keeps
+ * `value` re-read from them: another device's change arriving through the sync re-renders the page.
  * Call during component initialisation.
  */
 import type * as Y from 'yjs';
@@ -10,6 +10,8 @@ export type OpenHandle = Awaited<ReturnType<ReturnType<typeof courtyard>['open']
 
 class LiveDoc<T> {
 	handle = $state.raw<OpenHandle | null>(null);
+	/** Handles of every document read, in the order named (`handle` is the first). */
+	handles = $state.raw<readonly OpenHandle[]>([]);
 	value = $state.raw<T | null>(null);
 	/** True until the local copy has been read (it may still be empty if the document has not synced yet). */
 	loading = $state(true);
@@ -17,46 +19,61 @@ class LiveDoc<T> {
 }
 
 export function liveDoc<T>(name: () => string | null, read: (doc: Y.Doc) => T | null): LiveDoc<T> {
+	return liveDocs(
+		() => {
+			const n = name();
+			return n ? [n] : null;
+		},
+		([doc]) => read(doc!)
+	);
+}
+
+/** Several documents read together (a project and its participation): `read` gets them in the order named. */
+export function liveDocs<T>(names: () => readonly string[] | null, read: (docs: Y.Doc[]) => T | null): LiveDoc<T> {
 	const app = courtyard();
 	const live = new LiveDoc<T>();
-	// Derived so that a new object carrying the same name (a list re-query) does not reopen and flash "loading".
-	const current = $derived(name());
+	// Derived on the joined names, so that a new object carrying the same names (a list re-query) does not
+	// reopen the documents and flash "loading".
+	const current = $derived(names()?.join('\n') ?? '');
 	$effect(() => {
-		const docName = current;
+		const docNames = current ? current.split('\n') : [];
 		live.loading = true;
 		live.value = null;
 		live.handle = null;
+		live.handles = [];
 		live.error = null;
-		if (!docName) {
+		if (docNames.length === 0) {
 			live.loading = false;
 			return;
 		}
 		let disposed = false;
 		let cleanup = () => {};
-		app.open(docName).then(
-			(handle) => {
-				if (disposed) {
-					handle.close();
-					return;
+		Promise.allSettled(docNames.map((n) => app.open(n))).then((results) => {
+			const handles = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+			const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+			if (disposed || failed) {
+				for (const h of handles) h.close();
+				if (!disposed && failed) {
+					live.error = failed.reason;
+					live.loading = false;
 				}
-				const refresh = () => {
-					live.value = read(handle.doc);
-				};
-				handle.doc.on('update', refresh);
-				cleanup = () => {
-					handle.doc.off('update', refresh);
-					handle.close();
-				};
-				refresh();
-				live.handle = handle;
-				live.loading = false;
-			},
-			(err) => {
-				if (disposed) return;
-				live.error = err;
-				live.loading = false;
+				return;
 			}
-		);
+			const refresh = () => {
+				live.value = read(handles.map((h) => h.doc));
+			};
+			for (const h of handles) h.doc.on('update', refresh);
+			cleanup = () => {
+				for (const h of handles) {
+					h.doc.off('update', refresh);
+					h.close();
+				}
+			};
+			refresh();
+			live.handles = handles;
+			live.handle = handles[0] ?? null;
+			live.loading = false;
+		});
 		return () => {
 			disposed = true;
 			cleanup();

@@ -69,8 +69,11 @@ export const ACCESS_MATRIX: Readonly<Record<string, Readonly<Record<Role, Rule>>
 	poll: runByFacilitators,
 	meeting: runByFacilitators,
 	minutes: { resident: 'none', grid_worker: 'read', facilitator: 'write', community_admin: 'write', street_admin: 'none' },
-	// Residents pledge, rate and ask for disclosure in a project, so they write it like a proposal.
-	project: { resident: 'write', grid_worker: 'write', facilitator: 'write', community_admin: 'write', street_admin: 'read' },
+	// Money, tasks, tenders and acceptance are staff records (grid workers report progress): a resident device
+	// can never add a receipt or a ledger entry, whatever role it writes into the record.
+	project: { ...runByFacilitators, grid_worker: 'write' },
+	// What residents bring to a project (pledges, sign-offs, ratings, disclosure requests) lives beside it.
+	participation: { resident: 'write', grid_worker: 'write', facilitator: 'write', community_admin: 'write', street_admin: 'read' },
 	notice: runByFacilitators
 };
 

@@ -5,7 +5,9 @@ import {
 	canTransition,
 	countCoSigners,
 	foldTimeline,
+	forwardPath,
 	type ProposalDraft,
+	type ProposalStatus,
 	type TimelineEvent,
 	TRANSITIONS,
 	validateProposal,
@@ -87,6 +89,26 @@ describe('proposal status machine', () => {
 
 	it('starts as draft when nothing was created yet', () => {
 		expect(foldTimeline([]).status).toBe('draft');
+	});
+
+	it('finds the forward steps a project stage moves a proposal through, never a side exit', () => {
+		expect(forwardPath('decided', 'in_progress', 'facilitator')).toEqual(['in_progress']);
+		expect(forwardPath('decided', 'publicised', 'facilitator')).toEqual(['in_progress', 'inspected', 'publicised']);
+		expect(forwardPath('topic', 'funding', 'community_admin')).toEqual(['deliberating', 'decided', 'funding']);
+		expect(forwardPath('voting', 'closed', 'facilitator')).toEqual(['decided', 'in_progress', 'inspected', 'publicised', 'closed']);
+		// Already there, past it, not allowed, or out of the workflow.
+		expect(forwardPath('inspected', 'inspected', 'facilitator')).toEqual([]);
+		expect(forwardPath('publicised', 'in_progress', 'facilitator')).toEqual([]);
+		expect(forwardPath('decided', 'in_progress', 'resident')).toEqual([]);
+		expect(forwardPath('rejected', 'closed', 'facilitator')).toEqual([]);
+		expect(forwardPath('submitted', 'in_progress', 'facilitator')).toEqual([]);
+		// Every step found is one the status machine accepts.
+		let from: ProposalStatus = 'topic';
+		for (const to of forwardPath(from, 'closed', 'facilitator')) {
+			expect(canTransition(from, to, 'facilitator')).toBe(true);
+			from = to;
+		}
+		expect(from).toBe('closed');
 	});
 });
 

@@ -54,6 +54,8 @@ export type Level = 'grid' | 'community' | 'street';
 
 const PROPOSERS: readonly Role[] = ['resident', 'grid_worker', 'facilitator', 'community_admin'];
 const SCREENERS: readonly Role[] = ['facilitator', 'community_admin'];
+/** Roles that screen proposals and move them through the workflow. */
+export const SCREENER_ROLES = SCREENERS;
 const UPPER: readonly Role[] = ['community_admin', 'street_admin'];
 
 /** Allowed transitions and the roles that may make each. */
@@ -241,4 +243,33 @@ export function needsReason(to: ProposalStatus): boolean {
 
 export function isTerminal(status: ProposalStatus): boolean {
 	return status === 'rejected' || status === 'merged' || status === 'closed';
+}
+
+/** Statuses a proposal leaves the workflow by, never passed through on the way forward. */
+const SIDE_EXITS: ReadonlySet<ProposalStatus> = new Set(['rejected', 'merged', 'escalated']);
+
+/**
+ * The shortest chain of forward transitions `role` may make from `from` to `to` (excluding `from`), or [] when
+ * the proposal is already there, past it, not yet in a topic, or cannot get there. A project's stage moves its proposals with it
+ * (decided → funding → in progress → inspected → publicised → closed), one allowed step at a time.
+ */
+export function forwardPath(from: ProposalStatus, to: ProposalStatus, role: Role): ProposalStatus[] {
+	const rank = (s: ProposalStatus) => PROPOSAL_STATUSES.indexOf(s);
+	// Screening is a person's judgement: only a proposal that already joined a topic is carried forward.
+	if (from === to || rank(from) < rank('topic') || rank(from) > rank(to)) return [];
+	const cameFrom = new Map<ProposalStatus, ProposalStatus>();
+	const queue: ProposalStatus[] = [from];
+	while (queue.length > 0) {
+		const current = queue.shift()!;
+		if (current === to) break;
+		for (const next of allowedTransitions(current, role)) {
+			if (SIDE_EXITS.has(next) || rank(next) <= rank(current) || rank(next) > rank(to) || cameFrom.has(next)) continue;
+			cameFrom.set(next, current);
+			queue.push(next);
+		}
+	}
+	if (!cameFrom.has(to)) return [];
+	const path: ProposalStatus[] = [];
+	for (let s: ProposalStatus | undefined = to; s && s !== from; s = cameFrom.get(s)) path.unshift(s);
+	return path;
 }

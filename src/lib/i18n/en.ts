@@ -225,6 +225,7 @@ export const coreEn: Record<CoreKey, string> = {
 	'timeline.level': 'Referred to: {level}',
 	'timeline.listVersion': '(list version {version})',
 	'timeline.topic': 'See the topic',
+	'timeline.project': 'See how the project is going',
 	'intake.forHousehold': 'Filed for which household (optional)',
 	'intake.noRegister': 'No household register on this device yet; sync online first.',
 	'intake.building': 'Building',

@@ -252,6 +252,7 @@ const coreZh = {
 	'timeline.level': '上报到：{level}',
 	'timeline.listVersion': '（清单第 {version} 版）',
 	'timeline.topic': '查看所属议题',
+	'timeline.project': '查看项目进展',
 	'intake.forHousehold': '代哪一户提出（选填）',
 	'intake.noRegister': '本机还没有住户登记，联网同步后再选。',
 	'intake.building': '楼栋',

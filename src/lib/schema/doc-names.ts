@@ -16,6 +16,7 @@ export type DocKind =
 	| 'meeting'
 	| 'minutes'
 	| 'project'
+	| 'participation'
 	| 'notice';
 export const DOC_KINDS: readonly DocKind[] = [
 	'community',
@@ -28,6 +29,7 @@ export const DOC_KINDS: readonly DocKind[] = [
 	'meeting',
 	'minutes',
 	'project',
+	'participation',
 	'notice'
 ];
 
@@ -35,7 +37,7 @@ export interface DocName {
 	community: string;
 	kind: DocKind;
 	/**
-	 * Matter id (proposal, topic, poll, meeting, minutes, project, notice), grid id (households, visits),
+	 * Matter id (proposal, topic, poll, meeting, minutes, project, participation, notice), grid id (households, visits),
 	 * `<grid>_<poll>` (ballots) or 'main' (community).
 	 */
 	id: string;
@@ -68,6 +70,19 @@ export const pollDocName = (community: string, id: string) => docName(community,
 export const meetingDocName = (community: string, id: string) => docName(community, 'meeting', id);
 export const minutesDocName = (community: string, meeting: string) => docName(community, 'minutes', meeting);
 export const projectDocName = (community: string, id: string) => docName(community, 'project', id);
+/** Residents' pledges, sign-offs, ratings and requests for a project: the one part of it residents write. */
+export const participationDocName = (community: string, project: string) => docName(community, 'participation', project);
+/**
+ * Documents whose index entry is derived from two documents: a project's stage counts residents' sign-offs,
+ * which live in its participation document. `entry` names the document the entry is for.
+ */
+export function indexPair(name: string): { entry: string; other: string } | null {
+	const parsed = parseDocName(name);
+	if (parsed?.kind === 'project') return { entry: name, other: participationDocName(parsed.community, parsed.id) };
+	if (parsed?.kind === 'participation') return { entry: projectDocName(parsed.community, parsed.id), other: projectDocName(parsed.community, parsed.id) };
+	return null;
+}
+
 export const noticeDocName = (community: string, id: string) => docName(community, 'notice', id);
 
 /**

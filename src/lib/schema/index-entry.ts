@@ -44,7 +44,8 @@ export interface IndexEntry {
 }
 
 /** Derives the index entry of a document; null while the document is still empty. */
-export function indexEntry(name: string, doc: Y.Doc): IndexEntry | null {
+/** `companion` is the other document of an index pair (see indexPair), when the device holds it. */
+export function indexEntry(name: string, doc: Y.Doc, companion?: Y.Doc | null): IndexEntry | null {
 	const parsed = parseDocName(name);
 	if (!parsed) return null;
 	const base = { doc: name, community: parsed.community, kind: parsed.kind };
@@ -116,7 +117,7 @@ export function indexEntry(name: string, doc: Y.Doc): IndexEntry | null {
 		}
 		case 'project': {
 			// Stage, the earliest open due day and the topic ride along for the project list (ProjectIndexFields).
-			const summary = projectSummary(doc);
+			const summary = projectSummary(doc, companion);
 			return summary && { ...base, ...blank, ...summary };
 		}
 		case 'notice': {
@@ -133,6 +134,9 @@ export function indexEntry(name: string, doc: Y.Doc): IndexEntry | null {
 			const summary = minutesSummary(doc);
 			return summary && { ...base, ...blank, ...summary };
 		}
+		case 'participation':
+			// Listed through its project, whose entry counts its sign-offs.
+			return null;
 		default: {
 			// Kinds without their own summary yet are listed by the title their meta map carries.
 			const meta = doc.getMap<unknown>('meta');

@@ -4,9 +4,12 @@ import { projectState } from '../domain/project';
 import { facilitator, facilitator2, pledge, rating, resident, resident2 } from '../domain/project.testing';
 import { indexEntry } from './index-entry';
 import {
+	addChecklistItem,
 	addEntry,
 	addPledge,
+	addRequest,
 	addSelection,
+	addSignoff,
 	addTask,
 	addTender,
 	addUpdate,
@@ -14,6 +17,8 @@ import {
 	rate,
 	readProject,
 	recordReceipt,
+	setCheck,
+	setMinRepresentatives,
 	setTarget,
 	withdrawPledge
 } from './project-doc';
@@ -135,6 +140,59 @@ describe('project document', () => {
 		expect(p.pledges).toEqual([]);
 		expect(p.tasks).toEqual([]);
 		expect(projectState(p, TODAY).tender.selected?.tender.vendor).toBe('恒安');
+	});
+
+	it('counts from the participation document only what residents may bring: their pledges, sign-offs, ratings and requests', () => {
+		const [project] = twoDevices();
+		const participation = new Y.Doc();
+		const own = pledge({ id: 'own', amount: 5000 });
+		addPledge(participation, own);
+		// A tampered resident device writes money facts into the document it may write, claiming a facilitator.
+		addPledge(participation, pledge({ id: 'forged', source: 'property', name: '物业公司', household: undefined, amount: 900000, by: facilitator }));
+		recordReceipt(participation, { pledge: 'own', amount: 5000, date: '2024-05-02', at: 900, by: facilitator });
+		addEntry(participation, { id: 'e9', type: 'income', amount: 100000, date: '2024-05-02', description: '假收入', photos: [], at: 901, by: facilitator });
+		addTask(participation, { id: 't9', title: '假任务', responsible: '无', due: '2024-05-01', at: 902, by: facilitator });
+		addSignoff(participation, { id: 'b03-1-401', name: '刘阿姨', household: 'b03-1-401', agree: true, at: 903, by: resident });
+		rate(participation, rating({ household: 'b03-1-401', score: 5, at: 904, by: resident }), 'device-phone');
+		addRequest(participation, { id: 'q1', question: '合同能公开吗？', at: 905, by: resident });
+
+		const p = readProject(project, participation);
+		expect(p.pledges.map((x) => x.id)).toEqual(['own']);
+		expect(p.receipts).toEqual([]);
+		expect(p.entries).toEqual([]);
+		expect(p.tasks).toEqual([]);
+		expect(p.signoffs.map((x) => x.id)).toEqual(['b03-1-401']);
+		expect(p.ratings).toHaveLength(1);
+		expect(p.requests.map((x) => x.id)).toEqual(['q1']);
+		const f = projectState(p, TODAY).funding;
+		expect([f.pledged, f.income, f.balance]).toEqual([5000, 0, 0]);
+
+		// The receipt that counts is the one staff record in the project; the giver can no longer withdraw.
+		recordReceipt(project, { pledge: 'own', amount: 5000, date: '2024-05-03', at: 910, by: facilitator });
+		expect(projectState(readProject(project, participation), TODAY).funding.income).toBe(5000);
+		expect(withdrawPledge(participation, 'own', resident, 920, project)).toBe(false);
+	});
+
+	it('a staff record wins over a participation record under the same key', () => {
+		const [project] = twoDevices();
+		const participation = new Y.Doc();
+		addSignoff(project, { id: 'b03-1-401', name: '刘阿姨', household: 'b03-1-401', agree: true, at: 900, by: facilitator });
+		addSignoff(participation, { id: 'b03-1-401', name: '刘阿姨', household: 'b03-1-401', agree: false, at: 901, by: resident });
+		expect(readProject(project, participation).signoffs.map((x) => [x.id, x.agree])).toEqual([['b03-1-401', true]]);
+	});
+
+	it('indexes the stage with residents’ sign-offs from the participation document', () => {
+		const [project] = twoDevices();
+		const participation = new Y.Doc();
+		setMinRepresentatives(project, 1);
+		addTask(project, { id: 't1', title: '安装', responsible: '物业', due: '2024-05-25', at: 200, by: facilitator });
+		addUpdate(project, { id: 'u1', task: 't1', text: '装好了', photos: [], mark: 'done', at: 300, by: facilitator });
+		addChecklistItem(project, { id: 'i1', text: '座椅牢固', at: 400, by: facilitator });
+		setCheck(project, { item: 'i1', result: 'pass', at: 410, by: facilitator });
+		expect(indexEntry('demo:project:stair-seats', project, participation)).toMatchObject({ stage: 'awaiting_acceptance' });
+		addSignoff(participation, { id: 'b03-1-401', name: '刘阿姨', household: 'b03-1-401', agree: true, at: 903, by: resident });
+		expect(indexEntry('demo:project:stair-seats', project, participation)).toMatchObject({ stage: 'accepted', status: 'inspected' });
+		expect(indexEntry('demo:participation:stair-seats', participation)).toBeNull();
 	});
 
 	it('indexes its stage, open tasks, earliest due day and topic', () => {

@@ -1,7 +1,11 @@
 /**
- * The project document (one per topic carried out; it shares the topic's id). Root keys:
+ * A project is two documents, because the relay enforces access per document kind:
+ *
+ * The project document (`project`, one per topic carried out; it shares the topic's id) holds what
+ * facilitators and admins record. Only they may write it, so a resident device can never add a receipt, a
+ * ledger entry or a task, whatever role it claims inside a record. Root keys:
  *   meta             Y.Map  schema, id, title, topic, createdAt, createdBy, target, targetSet, minRepresentatives, closed
- *   pledges          Y.Map  pledge id → Pledge
+ *   pledges          Y.Map  pledge id → Pledge    (institutional sources, and residents' pledges staff took down)
  *   receipts         Y.Map  pledge id → Receipt   (one per pledge: two devices receiving it merge to one)
  *   entries          Y.Map  entry id → LedgerEntry (spending and non-pledge income)
  *   voids            Y.Map  entry id → Void
@@ -11,13 +15,18 @@
  *   selections       Y.Map  selection id → Selection (the latest counts; earlier ones stay visible)
  *   checklist        Y.Map  item id → ChecklistItem
  *   checks           Y.Map  item id → Check
- *   signoffs         Y.Map  representative id → Signoff
+ *   signoffs         Y.Map  representative id → Signoff (recorded by staff)
  *   acceptancePhotos Y.Map  sha-256 → PhotoRecord
- *   ratings          Y.Map  `<household>|<device>` → Rating (see ratingKey)
- *   followUps        Y.Map  proposal document name → FollowUp
- *   requests         Y.Map  request id → DisclosureRequest
  *   answers          Y.Map  request id → Answer
  *   notices          Y.Map  notice document name → PostedNotice
+ *
+ * The participation document (`participation`, same id) holds what residents bring, and is writable by them:
+ *   pledges    Y.Map  pledge id → Pledge (residents' own pledges; other sources there are ignored)
+ *   signoffs   Y.Map  household id → Signoff (a representative signing for their own household)
+ *   ratings    Y.Map  `<household>|<device>` → Rating (see ratingKey)
+ *   followUps  Y.Map  proposal document name → FollowUp
+ *   requests   Y.Map  request id → DisclosureRequest
+ *
  * Records are written whole and never edited in place (except a pledge's withdrawal by its giver), so
  * concurrent changes are separate keys that all survive a merge; the domain folds them.
  */
@@ -60,6 +69,9 @@ export type ProjectMapKey =
 	| 'answers'
 	| 'notices';
 
+/** The maps of the participation document: everything residents may add to a project. */
+export type ParticipationMapKey = 'pledges' | 'signoffs' | 'ratings' | 'followUps' | 'requests';
+
 /** True once the document holds a created project (an empty doc may be one still syncing). */
 export function isProjectDoc(doc: Y.Doc): boolean {
 	return typeof meta(doc).get('id') === 'string';
@@ -71,19 +83,34 @@ function isActor(value: unknown): value is Actor {
 }
 
 /** Records come from other devices: anything without a time and an author is ignored rather than trusted. */
-function records<T extends { at: number; by: Actor }>(doc: Y.Doc, key: ProjectMapKey, ok: (r: T) => boolean = () => true): T[] {
+function records<T extends { at: number; by: Actor }>(doc: Y.Doc | null | undefined, key: ProjectMapKey, ok: (r: T) => boolean = () => true): T[] {
 	const out: T[] = [];
+	if (!doc) return out;
 	for (const value of map<T>(doc, key).values()) {
 		if (value && typeof value === 'object' && typeof value.at === 'number' && isActor(value.by) && ok(value)) out.push(value);
 	}
 	return out;
 }
 
+/** Records of both documents, the project's first: on a clash of keys the facilitators' record wins. */
+function union<T>(first: readonly T[], second: readonly T[], key: (r: T) => string): T[] {
+	const seen = new Set(first.map(key));
+	return [...first, ...second.filter((r) => !seen.has(key(r)))];
+}
+
 const hasString = (key: string) => (r: object) => typeof (r as Record<string, unknown>)[key] === 'string';
 const photosOk = (r: { photos?: unknown }) => Array.isArray(r.photos) && r.photos.every((p) => typeof p === 'string');
 
-export function readProject(doc: Y.Doc): Project {
+/**
+ * The project as the domain sees it: the project document's records and, when the device has it, the
+ * participation document's. Institutional pledges count only from the project document.
+ */
+export function readProject(doc: Y.Doc, participation?: Y.Doc | null): Project {
 	const m = meta(doc);
+	const pledgeOk = (r: Pledge) => typeof r.id === 'string';
+	const signoffOk = (r: Signoff) => hasString('id')(r) && hasString('name')(r) && typeof r.agree === 'boolean';
+	const ratingOk = (r: Rating) => hasString('household')(r) && typeof r.comment === 'string';
+	const requestOk = (r: DisclosureRequest) => hasString('id')(r) && hasString('question')(r);
 	const target = m.get('target');
 	const min = m.get('minRepresentatives');
 	const targetSet = m.get('targetSet') as Project['targetSet'];
@@ -99,7 +126,11 @@ export function readProject(doc: Y.Doc): Project {
 		...(targetSet && isActor(targetSet.by) ? { targetSet } : {}),
 		minRepresentatives: typeof min === 'number' && Number.isInteger(min) && min > 0 ? min : DEFAULT_ACCEPTANCE.minRepresentatives,
 		...(closed && isActor(closed.by) ? { closed } : {}),
-		pledges: records<Pledge>(doc, 'pledges', hasString('id')),
+		pledges: union(
+			records<Pledge>(doc, 'pledges', pledgeOk),
+			records<Pledge>(participation, 'pledges', (r) => pledgeOk(r) && r.source === 'residents'),
+			(r) => r.id
+		),
 		receipts: records<Receipt>(doc, 'receipts', hasString('pledge')),
 		entries: records<LedgerEntry>(doc, 'entries', (r) => hasString('id')(r) && photosOk(r)),
 		voids: records<Void>(doc, 'voids', hasString('entry')),
@@ -109,11 +140,15 @@ export function readProject(doc: Y.Doc): Project {
 		selections: records<Selection>(doc, 'selections', (r) => hasString('id')(r) && hasString('tender')(r)),
 		checklist: records<ChecklistItem>(doc, 'checklist', (r) => hasString('id')(r) && hasString('text')(r)),
 		checks: records<Check>(doc, 'checks', (r) => hasString('item')(r) && (r.result === 'pass' || r.result === 'fail')),
-		signoffs: records<Signoff>(doc, 'signoffs', (r) => hasString('id')(r) && hasString('name')(r) && typeof r.agree === 'boolean'),
+		signoffs: union(records<Signoff>(doc, 'signoffs', signoffOk), records<Signoff>(participation, 'signoffs', signoffOk), (r) => r.id),
 		acceptancePhotos: records<PhotoRecord>(doc, 'acceptancePhotos', hasString('sha')),
-		ratings: records<Rating>(doc, 'ratings', (r) => hasString('household')(r) && typeof r.comment === 'string'),
-		followUps: records<FollowUp>(doc, 'followUps', hasString('proposal')),
-		requests: records<DisclosureRequest>(doc, 'requests', (r) => hasString('id')(r) && hasString('question')(r)),
+		ratings: [...records<Rating>(doc, 'ratings', ratingOk), ...records<Rating>(participation, 'ratings', ratingOk)],
+		followUps: union(
+			records<FollowUp>(doc, 'followUps', hasString('proposal')),
+			records<FollowUp>(participation, 'followUps', hasString('proposal')),
+			(r) => r.proposal
+		),
+		requests: union(records<DisclosureRequest>(doc, 'requests', requestOk), records<DisclosureRequest>(participation, 'requests', requestOk), (r) => r.id),
 		answers: records<Answer>(doc, 'answers', (r) => hasString('request')(r) && hasString('notice')(r)),
 		notices: records<PostedNotice>(doc, 'notices', (r) => hasString('doc')(r) && hasString('title')(r))
 	};
@@ -159,11 +194,14 @@ export function closeProject(doc: Y.Doc, actor: Actor, now: number, note?: strin
 
 export const addPledge = (doc: Y.Doc, pledge: Pledge) => map<Pledge>(doc, 'pledges').set(pledge.id, pledge);
 
-/** The giver withdraws a pledge not yet received; a receipt recorded meanwhile still counts. */
-export function withdrawPledge(doc: Y.Doc, id: string, actor: Actor, now: number): boolean {
+/**
+ * The giver withdraws a pledge not yet received, in the document that holds it (`doc`); receipts are in the
+ * project document. A receipt recorded meanwhile on another device still counts.
+ */
+export function withdrawPledge(doc: Y.Doc, id: string, actor: Actor, now: number, project: Y.Doc = doc): boolean {
 	const pledges = map<Pledge>(doc, 'pledges');
 	const p = pledges.get(id);
-	if (!p || p.withdrawn || map(doc, 'receipts').has(id)) return false;
+	if (!p || p.withdrawn || map(project, 'receipts').has(id)) return false;
 	pledges.set(id, { ...p, withdrawn: { at: now, by: actor } });
 	return true;
 }
@@ -222,10 +260,13 @@ export function projectIndexFields(p: Project, state: ProjectState): ProjectInde
 	};
 }
 
-/** The project's index entry fields (see index-entry.ts); null while the document is still empty. */
-export function projectSummary(doc: Y.Doc, now = Date.now()): (IndexSummary & ProjectIndexFields) | null {
+/**
+ * The project's index entry fields (see index-entry.ts); null while the document is still empty. The stage
+ * depends on residents' sign-offs, so the participation document is read too when the device has it.
+ */
+export function projectSummary(doc: Y.Doc, participation?: Y.Doc | null, now = Date.now()): (IndexSummary & ProjectIndexFields) | null {
 	if (!isProjectDoc(doc)) return null;
-	const p = readProject(doc);
+	const p = readProject(doc, participation);
 	const state = projectState(p, cstDay(now));
 	return {
 		title: p.title,
