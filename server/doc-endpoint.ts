@@ -17,6 +17,7 @@ import { parseDocName } from '../src/lib/schema/doc-names';
 import type { Access, Authorizer } from './auth';
 import { Connection } from './connection';
 import { handleDocMessage } from './doc-messages';
+import { type WriteCheck, writeGuard } from './write-guard';
 import type { Hub } from './hub';
 import type { Room, Subscriber } from './room';
 import { permissionDeniedMessage, syncStep1Message } from './y-messages';
@@ -29,6 +30,7 @@ export class DocConnection extends Connection implements Subscriber {
 	private room: Room | null = null;
 	private access: Access = 'none';
 	private deniedSent = false;
+	private guard: WriteCheck | null = null;
 
 	constructor(
 		ws: WebSocket,
@@ -49,6 +51,7 @@ export class DocConnection extends Connection implements Subscriber {
 		const principal = await this.authenticate(authorizer, token);
 		if (!principal) return;
 		this.access = authorizer.access(principal, this.docName);
+		this.guard = writeGuard(this.docName, principal);
 		if (this.access === 'none') {
 			this.close(CloseCode.Forbidden, `forbidden: no access to ${this.docName}${principal.grant ? ` as ${principal.grant.role}` : ''}`);
 			return;
@@ -83,6 +86,12 @@ export class DocConnection extends Connection implements Subscriber {
 					if (this.deniedSent) return;
 					this.deniedSent = true;
 					this.send(permissionDeniedMessage('read-only: your changes are not accepted'));
+				},
+				guard: this.guard,
+				refused: (reason, retry) => {
+					// A stock client resends its whole state when it reconnects: the way to "send it again later".
+					if (retry) this.close(TRY_AGAIN_LATER, reason);
+					else this.send(permissionDeniedMessage(`refused: ${reason}`));
 				}
 			},
 			data

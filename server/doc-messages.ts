@@ -8,8 +8,9 @@
 import * as Y from 'yjs';
 import { ProtocolError } from '../src/lib/protocol/messages';
 import type { Access } from './auth';
-import type { Hub } from './hub';
+import { GuardRefusal, type Hub } from './hub';
 import type { Room, Subscriber } from './room';
+import type { WriteCheck } from './write-guard';
 import { changesNothing, checkUpdate, parseYMessage, syncStep2Message } from './y-messages';
 
 export interface DocMessageContext {
@@ -20,6 +21,10 @@ export interface DocMessageContext {
 	reply(message: Uint8Array): void;
 	/** A read-only subscriber tried to change the document. */
 	denied(): void;
+	/** The write guard for this subscriber's updates (write-guard.ts), if its kind and role have one. */
+	guard: WriteCheck | null;
+	/** The guard refused an update; `retry` when it only lacked changes the relay does not hold yet. */
+	refused(reason: string, retry: boolean): void;
 }
 
 export function handleDocMessage(ctx: DocMessageContext, payload: Uint8Array): void {
@@ -34,7 +39,11 @@ export function handleDocMessage(ctx: DocMessageContext, payload: Uint8Array): v
 			// Clients answer our step 1 with their state even when they have nothing new: drop those quietly.
 			if (changesNothing(room.doc, msg.update)) return;
 			if (access !== 'write') ctx.denied();
-			else hub.submit(room.name, msg.update, sub);
+			else if (ctx.guard) {
+				hub.submitGuarded(room.name, msg.update, sub, ctx.guard, (error) => {
+					if (error instanceof GuardRefusal) ctx.refused(error.message, error.retry);
+				});
+			} else hub.submit(room.name, msg.update, sub);
 			return;
 		case 'awareness':
 			if (access !== 'write') {

@@ -17,7 +17,19 @@ import type { Logger } from './log';
 import { Room, type Subscriber } from './room';
 import { StateCache } from './state-cache';
 import type { AppendedUpdate, DocStore } from './store';
+import type { WriteCheck } from './write-guard';
 import { checkStateVector, isEmptyStateVector, updateMessage } from './y-messages';
+
+/** A write guard said no: `retry` if the update only builds on changes the relay does not hold yet. */
+export class GuardRefusal extends Error {
+	constructor(
+		reason: string,
+		readonly retry: boolean
+	) {
+		super(reason);
+		this.name = 'GuardRefusal';
+	}
+}
 
 /** A document changed in one committed batch, with the connections whose writes changed it. */
 export interface ChangedDoc {
@@ -40,6 +52,8 @@ export class Hub {
 	private readonly commit: GroupCommit<unknown>;
 	private readonly cache: StateCache;
 	private readonly toCompact = new Set<string>();
+	/** The last guarded write of each document, so the next one is judged after it. */
+	private readonly guarded = new Map<string, Promise<void>>();
 	private compacting = false;
 	private closing = false;
 
@@ -134,6 +148,39 @@ export class Hub {
 		}
 		// Copy: ws hands out views into pooled receive buffers.
 		this.commit.submit({ doc, data: update.slice(), origin, done });
+	}
+
+	/**
+	 * Submits an update that a write guard must pass first (write-guard.ts). The guard judges it against the
+	 * durable state, so guarded updates to one document are judged one at a time, each after everything
+	 * submitted before it is stored. `done` gets a GuardRefusal when the guard says no.
+	 */
+	submitGuarded(doc: string, update: Uint8Array, origin: unknown, check: WriteCheck, done?: CommitEntry<unknown>['done']): void {
+		const data = update.slice();
+		const run = (this.guarded.get(doc) ?? Promise.resolve()).then(async () => {
+			await this.flush();
+			const room = this.rooms.get(doc);
+			const state = room?.ready ? Y.encodeStateAsUpdate(room.doc) : ((await this.mergedState(doc))?.update ?? null);
+			const verdict = check(state, data);
+			if (!verdict.ok) {
+				done?.(new GuardRefusal(verdict.reason, verdict.retry), null);
+				return;
+			}
+			await new Promise<void>((resolve) =>
+				this.submit(doc, data, origin, (error, appended) => {
+					done?.(error, appended);
+					resolve();
+				})
+			);
+		});
+		const settled = run.catch((error: unknown) => {
+			this.logger.warn(`guarded write to ${doc} failed`, error);
+			done?.(error instanceof Error ? error : new Error(String(error)), null);
+		});
+		this.guarded.set(doc, settled);
+		void settled.then(() => {
+			if (this.guarded.get(doc) === settled) this.guarded.delete(doc);
+		});
 	}
 
 	private committed(batch: ReadonlyArray<{ entry: CommitEntry<unknown>; appended: AppendedUpdate }>): void {

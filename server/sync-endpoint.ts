@@ -36,8 +36,9 @@ import { parseDocName } from '../src/lib/schema/doc-names';
 import type { Access, Authorizer, Principal } from './auth';
 import { Connection } from './connection';
 import { handleDocMessage } from './doc-messages';
-import type { ChangedDoc, FeedListener, Hub } from './hub';
+import { type ChangedDoc, type FeedListener, GuardRefusal, type Hub } from './hub';
 import type { Room, Subscriber } from './room';
+import { type WriteCheck, writeGuard } from './write-guard';
 import { changesNothing, checkStateVector, checkUpdate, isEmptyUpdate, syncStep1Message } from './y-messages';
 
 interface Subscription {
@@ -86,6 +87,11 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 			this.accessCache.set(doc, access);
 		}
 		return access;
+	}
+
+	/** The write guard for this connection's updates to `doc`, if its kind and role have one. */
+	private guard(doc: string): WriteCheck | null {
+		return this.principal ? writeGuard(doc, this.principal) : null;
 	}
 
 	protected handle(data: Uint8Array): void | Promise<void> {
@@ -156,6 +162,11 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 					if (sub.deniedSent) return;
 					sub.deniedSent = true;
 					this.docError(doc, CloseCode.Forbidden, 'read-only: your changes are not accepted');
+				},
+				guard: this.guard(doc),
+				refused: (reason, retry) => {
+					if (retry) this.docError(doc, CloseCode.ServerError, `not stored, send again later: ${reason}`);
+					else this.docError(doc, CloseCode.Forbidden, `refused: ${reason}`);
 				}
 			},
 			payload
@@ -236,10 +247,14 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 			this.send(encodeFrame({ kind: MuxMessage.Ack, requestId, doc }));
 			return;
 		}
-		this.hub.submit(doc, update, this, (error) => {
-			if (error) this.docError(doc, CloseCode.ServerError, 'not stored, send again later', requestId);
+		const done = (error: Error | null) => {
+			if (error instanceof GuardRefusal && !error.retry) this.docError(doc, CloseCode.Forbidden, `refused: ${error.message}`, requestId);
+			else if (error) this.docError(doc, CloseCode.ServerError, 'not stored, send again later', requestId);
 			else this.send(encodeFrame({ kind: MuxMessage.Ack, requestId, doc }));
-		});
+		};
+		const guard = this.guard(doc);
+		if (guard) this.hub.submitGuarded(doc, update, this, guard, done);
+		else this.hub.submit(doc, update, this, done);
 	}
 
 	private async onBatchSync(frame: Extract<Frame, { kind: MuxMessage.BatchSync }>): Promise<void> {

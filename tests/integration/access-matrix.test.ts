@@ -5,7 +5,9 @@
  *           Subscribe and Update, no Doc frame, and leaves the document out of the change feed;
  *   read  → the client receives the document (stock y-websocket provider on /ws, BatchSync on /sync); its writes
  *           and awareness are answered with a denial and never reach storage nor a subscribed bystander;
- *   write → its write is stored and reaches the bystander.
+ *   write → its write is stored and reaches the bystander;
+ *   guarded → write access under a write guard: the probe is not a record the writer may add, so it is refused
+ *           with a reason and never stored (the records it may add are tested in participation-guard.test.ts).
  * The table below is written out by hand from the product design §2 and first checked against the domain's accessFor, so a
  * drift of either shows up here.
  */
@@ -35,8 +37,11 @@ const ROLES = Object.keys(GRANTS) as Role[];
 const N = 'none' as const;
 const R = 'read' as const;
 const W = 'write' as const;
+/** Write access under a write guard (write-guard.ts): the probe, a settings key, is not a record the writer may add. */
+const G = 'guarded' as const;
+type Cell = Access | typeof G;
 /** doc → access per role, in the order resident, grid worker (grid g1), facilitator, community admin, street admin. */
-const TABLE: Record<string, [Access, Access, Access, Access, Access]> = {
+const TABLE: Record<string, [Cell, Cell, Cell, Cell, Cell]> = {
 	'demo:community:main': [R, R, R, W, R],
 	'demo:proposal:p1': [W, W, W, W, R],
 	'demo:topic:t1': [R, R, W, W, R],
@@ -50,7 +55,7 @@ const TABLE: Record<string, [Access, Access, Access, Access, Access]> = {
 	'demo:meeting:m1': [R, R, W, W, R],
 	'demo:minutes:m1': [N, R, W, W, N], // drafts and private notes
 	'demo:project:x1': [R, W, W, W, R], // money, tasks and acceptance: staff records
-	'demo:participation:x1': [W, W, W, W, R], // residents' pledges, sign-offs and ratings
+	'demo:participation:x1': [G, W, W, W, R], // residents' pledges, sign-offs and ratings: their own only
 	'demo:notice:n1': [R, R, W, W, R],
 	'other:community:main': [N, N, N, N, N], // another community
 	'other:proposal:p1': [N, N, N, N, N],
@@ -58,7 +63,7 @@ const TABLE: Record<string, [Access, Access, Access, Access, Access]> = {
 	'demo:unknown:x': [N, N, N, N, N] // not a document kind
 };
 const DOCS = Object.keys(TABLE);
-const expected = (doc: string, role: Role): Access => TABLE[doc]?.[ROLES.indexOf(role)] as Access;
+const expected = (doc: string, role: Role): Cell => TABLE[doc]?.[ROLES.indexOf(role)] as Cell;
 
 let relay: Awaited<ReturnType<typeof startTestRelay>>;
 const tokens = {} as Record<Role, string>;
@@ -169,7 +174,7 @@ const CELLS = DOCS.flatMap((doc) => ROLES.map((role) => ({ doc, role, access: ex
 it('the hand-written table is the domain matrix', () => {
 	for (const { doc, role, access } of CELLS) {
 		const ref = parseDocName(doc);
-		expect(ref ? accessFor(GRANTS[role], ref) : 'none', `${role} on ${doc}`).toBe(access);
+		expect(ref ? accessFor(GRANTS[role], ref) : 'none', `${role} on ${doc}`).toBe(access === G ? W : access);
 	}
 });
 
@@ -210,6 +215,11 @@ describe('/ws/<doc> (stock y-websocket clients)', () => {
 				const heard = [...(bystander?.awareness.getStates().values() ?? [])].some((s) => s.user === key);
 				expect(heard, 'awareness of a read-only client reached the bystander').toBe(false);
 				expect(p.wsconnected).toBe(true);
+			} else if (access === G) {
+				local.getMap('meta').set(key, true);
+				await waitFor(() => denials.length > 0, { what: 'the refusal' });
+				expect(new TextDecoder().decode(denials[0])).toMatch(/refused/);
+				await expectNotWritten(doc, key);
 			} else {
 				local.getMap('meta').set(key, true);
 				await expectWritten(doc, key);
@@ -276,6 +286,13 @@ describe('/sync (the multiplexed endpoint)', () => {
 				const heard = [...(bystanders.get(doc)?.provider.awareness.getStates().values() ?? [])].some((s) => s.user === key);
 				expect(heard, 'awareness of a read-only client reached the bystander').toBe(false);
 				expect(c.frames.filter((f) => f.kind === MuxMessage.DocError && f.requestId === 0)).toHaveLength(1);
+			} else if (access === G) {
+				expect(entry?.status).toBe(BatchStatus.Ok);
+				c.sendFrame({ kind: MuxMessage.Update, requestId: 2, doc, update: updateSetting(key) });
+				const refused = await c.waitFrame(MuxMessage.DocError, (f) => f.requestId === 2);
+				expect(refused.code).toBe(CloseCode.Forbidden);
+				expect(refused.reason).toMatch(/refused/);
+				await expectNotWritten(doc, key);
 			} else {
 				expect(entry?.status).toBe(BatchStatus.Ok);
 				c.sendFrame({ kind: MuxMessage.Update, requestId: 2, doc, update: updateSetting(key) });

@@ -279,3 +279,52 @@ export function projectSummary(doc: Y.Doc, participation?: Y.Doc | null, now = D
 		...projectIndexFields(p, state)
 	};
 }
+
+/** Who is writing a participation document, as the relay knows them from their credential. */
+export interface ParticipationWriter {
+	/** The credential's device id, which the app uses as the actor id. */
+	device: string;
+	household: string | null;
+}
+
+const PARTICIPATION_KEYS: ReadonlySet<string> = new Set<ParticipationMapKey>(['pledges', 'signoffs', 'ratings', 'followUps', 'requests']);
+
+/**
+ * Why a resident's change to one record of a participation document is refused, or null if it is theirs to
+ * make. The relay checks every change a resident sends, so records there are truly the household's own: each
+ * is written by this device as a resident, for its own household, under the key the app uses, never deleted,
+ * and replaces only a record of the same household.
+ */
+export function participationChangeProblem(
+	root: string,
+	key: string,
+	before: unknown,
+	after: unknown,
+	writer: ParticipationWriter
+): string | null {
+	if (!PARTICIPATION_KEYS.has(root)) return `a resident may not write "${root}"`;
+	if (!writer.household) return 'a resident device without a household contributes nothing';
+	const own = writer.household;
+	if (after === undefined) return 'records are never deleted';
+	if (before !== undefined && (before as { household?: unknown } | null)?.household !== own && (before as { by?: Actor } | null)?.by?.id !== writer.device) {
+		return "another household's record";
+	}
+	if (!after || typeof after !== 'object' || Array.isArray(after) || after instanceof Y.AbstractType) return 'not a record';
+	const r = after as Record<string, unknown>;
+	const by = r.by as Actor | undefined;
+	if (!isActor(by) || by.id !== writer.device || by.role !== 'resident') return 'a record must name this device, as a resident';
+	const household = r.household;
+	const ownHousehold = household === own;
+	switch (root as ParticipationMapKey) {
+		case 'pledges':
+			return ownHousehold && r.id === key && r.source === 'residents' ? null : 'a pledge of this household, under its id';
+		case 'signoffs':
+			return ownHousehold && r.id === own && key === own ? null : 'a sign-off for this household';
+		case 'ratings':
+			return ownHousehold && key === ratingKey(own, writer.device) ? null : "this household's rating from this device";
+		case 'requests':
+			return (household === undefined || ownHousehold) && r.id === key ? null : 'a request of this household, under its id';
+		case 'followUps':
+			return (household === undefined || ownHousehold) && r.proposal === key ? null : 'a follow-up of this household, under its proposal';
+	}
+}

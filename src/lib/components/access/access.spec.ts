@@ -46,6 +46,7 @@ describe('explaining refusals', () => {
 		expect(refusalKind('', 1000, 2000)).toBe('expired');
 		expect(isRefusal('forbidden')).toBe(true);
 		expect(isRefusal('read-only: your changes are not accepted')).toBe(true);
+		expect(isRefusal("refused: another household's record")).toBe(true);
 		expect(isRefusal('could not load the document')).toBe(false);
 		expect(isRefusal(null)).toBe(false);
 	});

@@ -34,9 +34,9 @@ export function mayReadHouseholds(grant: Grant | null | undefined): boolean {
 	}
 }
 
-/** A document-level refusal the relay recorded in the sync state ('forbidden', 'read-only: …'). */
+/** A document-level refusal the relay recorded in the sync state ('forbidden', 'read-only: …', 'refused: …'). */
 export function isRefusal(error: string | null | undefined): boolean {
-	return !!error && (error.startsWith('forbidden') || error.startsWith('read-only'));
+	return !!error && (error.startsWith('forbidden') || error.startsWith('read-only') || error.startsWith('refused'));
 }
 
 /**

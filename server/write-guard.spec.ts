@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { Actor } from '../src/lib/domain/actor';
+import type { Pledge } from '../src/lib/domain/funding';
+import { ratingKey } from '../src/lib/domain/satisfaction';
+import { addPledge, addSignoff, rate, withdrawPledge } from '../src/lib/schema/project-doc';
+import type { Principal } from './auth';
+import { writeGuard } from './write-guard';
+
+const DOC = 'demo:participation:seats';
+const me: Principal = { deviceId: 'dev-liu', grant: { role: 'resident', community: 'demo', household: 'b03-1-401' }, expiresAt: null };
+const liu: Actor = { id: 'dev-liu', name: '刘阿姨', role: 'resident' };
+const zhang: Actor = { id: 'dev-zhang', name: '张大爷', role: 'resident' };
+const check = writeGuard(DOC, me)!;
+
+const pledge = (over: Partial<Pledge> = {}): Pledge => ({
+	id: 'p1',
+	source: 'residents',
+	kind: 'money',
+	name: '3栋 刘阿姨',
+	household: 'b03-1-401',
+	amount: 5000,
+	at: 1,
+	by: liu,
+	channel: 'app',
+	...over
+});
+
+/** The durable state (written by others), and the update this device sends on top of it. */
+function scenario(base: (doc: Y.Doc) => void, change: (doc: Y.Doc) => void) {
+	const doc = new Y.Doc();
+	base(doc);
+	const state = Y.encodeStateAsUpdate(doc);
+	const sv = Y.encodeStateVector(doc);
+	change(doc);
+	return check(state, Y.encodeStateAsUpdate(doc, sv));
+}
+const nothing = () => {};
+const refused = (reason: RegExp) => ({ ok: false, retry: false, reason: expect.stringMatching(reason) });
+
+describe('write guard: a resident in a participation document', () => {
+	it('applies to residents in participation documents only', () => {
+		expect(writeGuard('demo:participation:seats', { ...me, grant: { role: 'facilitator', community: 'demo' } })).toBeNull();
+		expect(writeGuard('demo:proposal:seats', me)).toBeNull();
+	});
+
+	it("accepts the household's own pledge, its withdrawal, its sign-off and this device's rating", () => {
+		expect(scenario(nothing, (d) => addPledge(d, pledge()))).toEqual({ ok: true });
+		expect(scenario((d) => addPledge(d, pledge()), (d) => withdrawPledge(d, 'p1', liu, 2))).toEqual({ ok: true });
+		expect(scenario(nothing, (d) => addSignoff(d, { id: 'b03-1-401', name: '刘阿姨', household: 'b03-1-401', agree: true, at: 3, by: liu }))).toEqual({ ok: true });
+		expect(scenario(nothing, (d) => rate(d, { household: 'b03-1-401', score: 5, comment: '', at: 4, by: liu, channel: 'app' }, 'dev-liu'))).toEqual({ ok: true });
+		// Re-rating on the same device replaces its own rating.
+		const mine = (score: 2 | 5) => (d: Y.Doc) => rate(d, { household: 'b03-1-401', score, comment: '', at: 5, by: liu, channel: 'app' }, 'dev-liu');
+		expect(scenario(mine(2), mine(5))).toEqual({ ok: true });
+	});
+
+	it('refuses records for another household, by another device or claiming another role', () => {
+		expect(scenario(nothing, (d) => rate(d, { household: 'b03-1-402', score: 1, comment: '', at: 4, by: liu, channel: 'app' }, 'dev-liu'))).toEqual(refused(/rating/));
+		expect(scenario(nothing, (d) => addPledge(d, pledge({ by: zhang })))).toEqual(refused(/this device/));
+		expect(scenario(nothing, (d) => addPledge(d, pledge({ by: { ...liu, role: 'facilitator' } })))).toEqual(refused(/as a resident/));
+		expect(scenario(nothing, (d) => addPledge(d, pledge({ source: 'property' })))).toEqual(refused(/pledge/));
+		expect(scenario(nothing, (d) => addSignoff(d, { id: 'b03-1-402', name: '张大爷', household: 'b03-1-402', agree: false, at: 3, by: liu }))).toEqual(refused(/sign-off/));
+		// A rating under another device's key would overwrite that device's rating.
+		expect(scenario(nothing, (d) => d.getMap('ratings').set(ratingKey('b03-1-401', 'dev-other'), { household: 'b03-1-401', score: 1, comment: '', at: 4, by: liu, channel: 'app' }))).toEqual(refused(/rating/));
+	});
+
+	it("never lets a resident delete or overwrite another household's record", () => {
+		const theirs = (d: Y.Doc) => addPledge(d, pledge({ id: 'p9', household: 'b03-1-402', by: zhang }));
+		expect(scenario(theirs, (d) => d.getMap('pledges').delete('p9'))).toEqual(refused(/never deleted/));
+		expect(scenario(theirs, (d) => addPledge(d, pledge({ id: 'p9' })))).toEqual(refused(/another household/));
+	});
+
+	it('refuses anything but whole records in the participation maps', () => {
+		expect(scenario(nothing, (d) => d.getMap('receipts').set('p1', { pledge: 'p1', amount: 5000, by: liu, at: 1 }))).toEqual(refused(/receipts/));
+		expect(scenario(nothing, (d) => d.getText('notes').insert(0, 'x'))).toEqual(refused(/whole records/));
+		expect(scenario(nothing, (d) => d.getMap('pledges').set('p1', new Y.Map()))).toEqual(refused(/record/));
+	});
+
+	it('asks for a resend when the update builds on changes the relay does not hold', () => {
+		const device = new Y.Doc();
+		addPledge(device, pledge());
+		const sv = Y.encodeStateVector(device);
+		withdrawPledge(device, 'p1', liu, 2);
+		// The relay never got the pledge itself, only the withdrawal built on it.
+		expect(check(null, Y.encodeStateAsUpdate(device, sv))).toMatchObject({ ok: false, retry: true });
+	});
+});
