@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import type { Actor } from '../src/lib/domain/actor';
 import type { Pledge } from '../src/lib/domain/funding';
 import { ratingKey } from '../src/lib/domain/satisfaction';
-import { addPledge, addSignoff, rate, withdrawPledge } from '../src/lib/schema/project-doc';
+import { addPledge, addRequest, addSignoff, rate, withdrawPledge } from '../src/lib/schema/project-doc';
 import type { Principal } from './auth';
 import { writeGuard } from './write-guard';
 
@@ -67,7 +67,43 @@ describe('write guard: a resident in a participation document', () => {
 	it("never lets a resident delete or overwrite another household's record", () => {
 		const theirs = (d: Y.Doc) => addPledge(d, pledge({ id: 'p9', household: 'b03-1-402', by: zhang }));
 		expect(scenario(theirs, (d) => d.getMap('pledges').delete('p9'))).toEqual(refused(/never deleted/));
-		expect(scenario(theirs, (d) => addPledge(d, pledge({ id: 'p9' })))).toEqual(refused(/another household/));
+		expect(scenario(theirs, (d) => addPledge(d, pledge({ id: 'p9' })))).toEqual(refused(/withdrawal/));
+		const theirSignoff = (d: Y.Doc) => addSignoff(d, { id: 'b03-1-402', name: '张大爷', household: 'b03-1-402', agree: true, at: 3, by: zhang });
+		expect(scenario(theirSignoff, (d) => addSignoff(d, { id: 'b03-1-402', name: '张大爷', household: 'b03-1-402', agree: false, at: 4, by: liu }))).toEqual(refused(/another household/));
+	});
+
+	it('lets a pledge change only by its own withdrawal, so a received pledge cannot move the ledger', () => {
+		const mine = (d: Y.Doc) => addPledge(d, pledge());
+		// Rewriting a pledge (its kind, amount or name) would change the income line its receipt makes.
+		expect(scenario(mine, (d) => addPledge(d, pledge({ kind: 'materials', materials: '砖' })))).toEqual(refused(/withdrawal/));
+		expect(scenario(mine, (d) => addPledge(d, pledge({ name: '物业补贴' })))).toEqual(refused(/withdrawal/));
+		expect(scenario(mine, (d) => addPledge(d, pledge({ amount: 1 })))).toEqual(refused(/withdrawal/));
+		// A withdrawal that also changes the amount, or names another device, is not a withdrawal.
+		expect(scenario(mine, (d) => addPledge(d, pledge({ amount: 1, withdrawn: { at: 2, by: liu } })))).toEqual(refused(/withdrawal/));
+		expect(scenario(mine, (d) => addPledge(d, pledge({ withdrawn: { at: 2, by: zhang } })))).toEqual(refused(/withdrawal/));
+		// Once withdrawn, it stays as it is.
+		const withdrawn = (d: Y.Doc) => addPledge(d, pledge({ withdrawn: { at: 2, by: liu } }));
+		expect(scenario(withdrawn, (d) => addPledge(d, pledge()))).toEqual(refused(/withdrawal/));
+		// Requests never change once written.
+		const asked = (d: Y.Doc) => addRequest(d, { id: 'q1', question: '合同能公开吗？', household: 'b03-1-401', at: 1, by: liu });
+		expect(scenario(asked, (d) => addRequest(d, { id: 'q1', question: '改了', household: 'b03-1-401', at: 2, by: liu }))).toEqual(refused(/never changes/));
+	});
+
+	it('judges only what the update adds: changes already waiting in the stored state do not stall residents', () => {
+		// A stored state whose last change waits for one the relay never got (an earlier staff update, say).
+		const staff = new Y.Doc();
+		staff.getMap('signoffs').set('name-王', { id: 'name-王', name: '王', agree: true, at: 1, by: { id: 'f1', name: '周敏', role: 'facilitator' } });
+		const sv = Y.encodeStateVector(staff);
+		staff.getMap('signoffs').set('name-李', { id: 'name-李', name: '李', agree: true, at: 2, by: { id: 'f1', name: '周敏', role: 'facilitator' } });
+		const gap = Y.encodeStateAsUpdate(staff, sv);
+		const stored = new Y.Doc();
+		Y.applyUpdate(stored, gap);
+		expect(stored.store.pendingStructs).not.toBeNull();
+		const state = Y.encodeStateAsUpdate(stored);
+		const device = new Y.Doc();
+		const before = Y.encodeStateVector(device);
+		addPledge(device, pledge());
+		expect(check(state, Y.encodeStateAsUpdate(device, before))).toEqual({ ok: true });
 	});
 
 	it('refuses anything but whole records in the participation maps', () => {

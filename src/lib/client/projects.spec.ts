@@ -26,7 +26,8 @@ function device(actor: Actor, grant: Grant): Courtyard {
 	const id = `projects-${++n}`;
 	const store = new DocStore(openDatabase(id), `${id}/`);
 	stores.push(store);
-	return { store, community: 'demo', actor, device: { id: `dev-${actor.id}`, grant }, actorSnapshot: () => actor } as unknown as Courtyard;
+	// As in the app, the actor id is the device id of the credential.
+	return { store, community: 'demo', actor, device: { id: actor.id, grant }, actorSnapshot: () => actor } as unknown as Courtyard;
 }
 const facilitatorDevice = () => device(zhou, { role: 'facilitator', community: 'demo' });
 const residentDevice = () => device(liu, { role: 'resident', community: 'demo', household: 'b03-1-401' });
@@ -100,6 +101,10 @@ describe('project actions', () => {
 			expect(project.doc.getMap('pledges').size + project.doc.getMap('signoffs').size + project.doc.getMap('ratings').size).toBe(0);
 			const both = await edit(resident, PARTICIPATION, (h) => readProject(project.doc, h.doc));
 			expect([both.pledges.length, both.signoffs.length, both.ratings.length]).toEqual([1, 1, 1]);
+			// A change the relay would refuse is refused here, before anything is written: it would otherwise sit in
+			// the document and hold up every later change of it.
+			await expect(rate(resident, project, 'b03-1-402', 1, '')).rejects.toThrow(/rating/);
+			expect((await edit(resident, PARTICIPATION, (h) => readProject(project.doc, h.doc))).ratings).toHaveLength(1);
 		} finally {
 			project.release();
 		}

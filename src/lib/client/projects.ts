@@ -3,7 +3,7 @@
  * in IndexedDB (`handle.saved()`), so a page may say "saved" when it returns. Pages pass the handle of the
  * project they have open; documents they do not have open are opened and released here.
  */
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import type { Actor, Channel } from '../domain/actor';
 import type { EntryDraft, PledgeDraft } from '../domain/funding';
 import { newId } from '../domain/ids';
@@ -19,6 +19,7 @@ import { noticeDocName, parseDocName, participationDocName, projectDocName } fro
 import { createNotice, withdrawNotice } from '../schema/notice-doc';
 import { readPhotoRefs, setPhotoRefs } from '../schema/photos';
 import { appendEvent, isProposalDoc, readProposal } from '../schema/proposal-doc';
+import { judgeChanges } from '../schema/record-changes';
 import { readTopic } from '../schema/topic-doc';
 import * as schema from '../schema/project-doc';
 import type { Courtyard } from './courtyard.svelte';
@@ -62,10 +63,32 @@ async function contribute<T>(app: Courtyard, project: DocHandle, staffWriteProje
 		return out;
 	}
 	return withDoc(app, participationOf(project.name), async (handle) => {
+		if (app.actor.role === 'resident') checkOwnRecords(app, handle.doc, fn);
 		const out = fn(handle.doc);
 		await handle.saved();
 		return out;
 	});
+}
+
+/**
+ * Tries a resident's change on a copy first, with the relay's own check: a change it would refuse would stay
+ * in the document and hold up every later change of it, so it is refused here, before anything is written.
+ */
+function checkOwnRecords(app: Courtyard, doc: Y.Doc, fn: (doc: Y.Doc) => unknown): void {
+	const state = Y.encodeStateAsUpdate(doc);
+	const trial = new Y.Doc();
+	try {
+		Y.applyUpdate(trial, state);
+		const sv = Y.encodeStateVector(trial);
+		fn(trial);
+		const writer = { device: app.device?.id ?? app.actor.id, household: app.device?.grant.household ?? null };
+		const verdict = judgeChanges(state, Y.encodeStateAsUpdate(trial, sv), (root, key, before, after) =>
+			schema.participationChangeProblem(root, key, before, after, writer)
+		);
+		if (!verdict.ok) throw new Error(verdict.reason);
+	} finally {
+		trial.destroy();
+	}
 }
 
 /** Lists photos in the document's photo register too, so the device and relay know whose photos they are. */
@@ -332,9 +355,11 @@ const carrying = new Map<string, Promise<unknown>>();
 /**
  * Moves the proposals of the project's topic along with the project's stage (decided → funding → in progress
  * → inspected → publicised → closed), so that a proposer's own list and the deliberation list say where the
- * matter stands. Run by a screener's device whenever it sees the stage. Each step names the project, so a step
- * already recorded is never recorded again; two devices doing it offline merge like two screeners' decisions
- * (one takes effect, the other stays visible as superseded). Returns the proposals moved.
+ * matter stands. Only decided proposals are carried: a project never decides for one still being deliberated.
+ * Run by a facilitator's or admin's device whenever its project page sees the stage. Each step names the
+ * project, so a step already tried from the same status is not recorded again; two devices doing it offline
+ * merge like two screeners' decisions (one takes effect, the other stays visible as superseded). Returns the
+ * proposals moved.
  */
 export function carryProposals(app: Courtyard, project: Pick<Project, 'id' | 'topic'>, status: ProposalStatus): Promise<string[]> {
 	const run = (carrying.get(project.id) ?? Promise.resolve())
@@ -359,9 +384,11 @@ async function carryOnce(app: Courtyard, project: Pick<Project, 'id' | 'topic'>,
 			const { timeline } = readProposal(handle.doc);
 			const projectName = projectDocName(parseDocName(name)!.community, project.id);
 			const steps = forwardPath(timeline.status, status, role);
-			// A step recorded before and still not reached was superseded by a merge: a person looks at it.
-			const tried = steps.some((to) => timeline.events.some((e) => e.type === 'transition' && e.to === to && e.target === projectName));
-			if (steps.length === 0 || tried) return false;
+			// The same step recorded before and still not taken was superseded by a merge: a person looks at it
+			// rather than this device recording it again and again.
+			const first = steps[0];
+			const tried = timeline.events.some((e) => e.type === 'transition' && e.from === timeline.status && e.to === first && e.target === projectName);
+			if (!first || tried) return false;
 			const by = who(app);
 			// After the latest event even if this device's clock is behind, or the step would fold as stale.
 			const now = Math.max(Date.now(), timeline.updated + 1);

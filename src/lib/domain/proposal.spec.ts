@@ -94,8 +94,11 @@ describe('proposal status machine', () => {
 	it('finds the forward steps a project stage moves a proposal through, never a side exit', () => {
 		expect(forwardPath('decided', 'in_progress', 'facilitator')).toEqual(['in_progress']);
 		expect(forwardPath('decided', 'publicised', 'facilitator')).toEqual(['in_progress', 'inspected', 'publicised']);
-		expect(forwardPath('topic', 'funding', 'community_admin')).toEqual(['deliberating', 'decided', 'funding']);
-		expect(forwardPath('voting', 'closed', 'facilitator')).toEqual(['decided', 'in_progress', 'inspected', 'publicised', 'closed']);
+		expect(forwardPath('decided', 'funding', 'community_admin')).toEqual(['funding']);
+		expect(forwardPath('funding', 'closed', 'facilitator')).toEqual(['in_progress', 'inspected', 'publicised', 'closed']);
+		// A project never decides for a proposal still in deliberation or voting.
+		expect(forwardPath('topic', 'funding', 'facilitator')).toEqual([]);
+		expect(forwardPath('voting', 'in_progress', 'facilitator')).toEqual([]);
 		// Already there, past it, not allowed, or out of the workflow.
 		expect(forwardPath('inspected', 'inspected', 'facilitator')).toEqual([]);
 		expect(forwardPath('publicised', 'in_progress', 'facilitator')).toEqual([]);
@@ -103,7 +106,7 @@ describe('proposal status machine', () => {
 		expect(forwardPath('rejected', 'closed', 'facilitator')).toEqual([]);
 		expect(forwardPath('submitted', 'in_progress', 'facilitator')).toEqual([]);
 		// Every step found is one the status machine accepts.
-		let from: ProposalStatus = 'topic';
+		let from: ProposalStatus = 'decided';
 		for (const to of forwardPath(from, 'closed', 'facilitator')) {
 			expect(canTransition(from, to, 'facilitator')).toBe(true);
 			from = to;

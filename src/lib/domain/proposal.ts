@@ -250,13 +250,13 @@ const SIDE_EXITS: ReadonlySet<ProposalStatus> = new Set(['rejected', 'merged', '
 
 /**
  * The shortest chain of forward transitions `role` may make from `from` to `to` (excluding `from`), or [] when
- * the proposal is already there, past it, not yet in a topic, or cannot get there. A project's stage moves its proposals with it
+ * the proposal is already there, past it, not decided yet, or cannot get there. A project's stage moves its proposals with it
  * (decided → funding → in progress → inspected → publicised → closed), one allowed step at a time.
  */
 export function forwardPath(from: ProposalStatus, to: ProposalStatus, role: Role): ProposalStatus[] {
 	const rank = (s: ProposalStatus) => PROPOSAL_STATUSES.indexOf(s);
-	// Screening is a person's judgement: only a proposal that already joined a topic is carried forward.
-	if (from === to || rank(from) < rank('topic') || rank(from) > rank(to)) return [];
+	// Screening and deciding are people's judgements: only a decided proposal is carried forward.
+	if (from === to || rank(from) < rank('decided') || rank(from) > rank(to)) return [];
 	const cameFrom = new Map<ProposalStatus, ProposalStatus>();
 	const queue: ProposalStatus[] = [from];
 	while (queue.length > 0) {

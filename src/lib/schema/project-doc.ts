@@ -2,8 +2,8 @@
  * A project is two documents, because the relay enforces access per document kind:
  *
  * The project document (`project`, one per topic carried out; it shares the topic's id) holds what
- * facilitators and admins record. Only they may write it, so a resident device can never add a receipt, a
- * ledger entry or a task, whatever role it claims inside a record. Root keys:
+ * staff record. Only facilitators, admins and grid workers (for progress reports) may write it, so a resident
+ * device can never add a receipt, a ledger entry or a task, whatever role it claims inside a record. Root keys:
  *   meta             Y.Map  schema, id, title, topic, createdAt, createdBy, target, targetSet, minRepresentatives, closed
  *   pledges          Y.Map  pledge id → Pledge    (institutional sources, and residents' pledges staff took down)
  *   receipts         Y.Map  pledge id → Receipt   (one per pledge: two devices receiving it merge to one)
@@ -20,15 +20,17 @@
  *   answers          Y.Map  request id → Answer
  *   notices          Y.Map  notice document name → PostedNotice
  *
- * The participation document (`participation`, same id) holds what residents bring, and is writable by them:
+ * The participation document (`participation`, same id) holds what residents bring, and is writable by them
+ * (the relay lets a resident add only their own household's records: see participationChangeProblem):
  *   pledges    Y.Map  pledge id → Pledge (residents' own pledges; other sources there are ignored)
  *   signoffs   Y.Map  household id → Signoff (a representative signing for their own household)
  *   ratings    Y.Map  `<household>|<device>` → Rating (see ratingKey)
  *   followUps  Y.Map  proposal document name → FollowUp
  *   requests   Y.Map  request id → DisclosureRequest
  *
- * Records are written whole and never edited in place (except a pledge's withdrawal by its giver), so
- * concurrent changes are separate keys that all survive a merge; the domain folds them.
+ * Records are written whole and never edited in place (except a pledge's withdrawal by its giver, and a
+ * sign-off or a device's rating given again), so concurrent changes are separate keys that all survive a merge;
+ * the domain folds them.
  */
 import * as Y from 'yjs';
 import type { Check, ChecklistItem, Signoff } from '../domain/acceptance';
@@ -289,11 +291,33 @@ export interface ParticipationWriter {
 
 const PARTICIPATION_KEYS: ReadonlySet<string> = new Set<ParticipationMapKey>(['pledges', 'signoffs', 'ratings', 'followUps', 'requests']);
 
+/** Same JSON record, whatever the key order. */
+function sameRecord(a: unknown, b: unknown): boolean {
+	const canonical = (v: unknown): unknown =>
+		v && typeof v === 'object' && !Array.isArray(v)
+			? Object.fromEntries(Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+			: Array.isArray(v)
+				? v.map(canonical)
+				: v;
+	return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/** `after` is `before` withdrawn by the device that pledged it, and nothing else changed. */
+function isOwnWithdrawal(before: unknown, after: unknown, device: string): boolean {
+	const b = before as Partial<Pledge> | null;
+	const a = after as Partial<Pledge> | null;
+	if (!b || !a || b.withdrawn || b.by?.id !== device || !a.withdrawn) return false;
+	const w = a.withdrawn as { at?: unknown; by?: unknown };
+	if (typeof w.at !== 'number' || !isActor(w.by) || w.by.id !== device || w.by.role !== 'resident') return false;
+	return sameRecord({ ...a, withdrawn: undefined }, b);
+}
+
 /**
  * Why a resident's change to one record of a participation document is refused, or null if it is theirs to
- * make. The relay checks every change a resident sends, so records there are truly the household's own: each
- * is written by this device as a resident, for its own household, under the key the app uses, never deleted,
- * and replaces only a record of the same household.
+ * make. The relay checks every change a resident sends (and the app checks before writing), so records there
+ * are truly the household's own: each is written by this device as a resident, for its own household (requests
+ * and follow-ups may name none), under the key the app uses, and never deleted. Once written a record stays as
+ * it is, except a pledge its giver withdraws and the household's sign-off or this device's rating given again.
  */
 export function participationChangeProblem(
 	root: string,
@@ -306,8 +330,10 @@ export function participationChangeProblem(
 	if (!writer.household) return 'a resident device without a household contributes nothing';
 	const own = writer.household;
 	if (after === undefined) return 'records are never deleted';
-	if (before !== undefined && (before as { household?: unknown } | null)?.household !== own && (before as { by?: Actor } | null)?.by?.id !== writer.device) {
-		return "another household's record";
+	if (before !== undefined) {
+		if (root === 'pledges') return isOwnWithdrawal(before, after, writer.device) ? null : 'a pledge changes only by its withdrawal';
+		if (root !== 'signoffs' && root !== 'ratings') return 'this record never changes once written';
+		if ((before as { household?: unknown } | null)?.household !== own) return "another household's record";
 	}
 	if (!after || typeof after !== 'object' || Array.isArray(after) || after instanceof Y.AbstractType) return 'not a record';
 	const r = after as Record<string, unknown>;
