@@ -28,9 +28,12 @@ const pledge = (over: Partial<Pledge> = {}): Pledge => ({
 
 /** The durable state (written by others), and the update this device sends on top of it. */
 function scenario(base: (doc: Y.Doc) => void, change: (doc: Y.Doc) => void) {
+	const stored = new Y.Doc();
+	base(stored);
+	const state = Y.encodeStateAsUpdate(stored);
+	// This device: its own Yjs client, in sync with the relay.
 	const doc = new Y.Doc();
-	base(doc);
-	const state = Y.encodeStateAsUpdate(doc);
+	Y.applyUpdate(doc, state);
 	const sv = Y.encodeStateVector(doc);
 	change(doc);
 	return check(state, Y.encodeStateAsUpdate(doc, sv));
@@ -104,6 +107,25 @@ describe('write guard: a resident in a participation document', () => {
 		const before = Y.encodeStateVector(device);
 		addPledge(device, pledge());
 		expect(check(state, Y.encodeStateAsUpdate(device, before))).toEqual({ ok: true });
+	});
+
+	it("refuses changes under another device's Yjs client id, which would make that device's next change look stored", () => {
+		const neighbour = new Y.Doc();
+		addPledge(neighbour, pledge({ id: 'p9', household: 'b03-1-402', by: zhang }));
+		const state = Y.encodeStateAsUpdate(neighbour);
+		// A tampered device copies the neighbour's client id and writes its own, otherwise valid, pledge.
+		const forger = new Y.Doc();
+		Y.applyUpdate(forger, state);
+		forger.clientID = neighbour.clientID;
+		const sv = Y.encodeStateVector(forger);
+		addPledge(forger, pledge({ id: 'p-mine' }));
+		expect(check(state, Y.encodeStateAsUpdate(forger, sv))).toEqual(refused(/client id/));
+		// The same pledge under its own client id is fine.
+		const honest = new Y.Doc();
+		Y.applyUpdate(honest, state);
+		const sv2 = Y.encodeStateVector(honest);
+		addPledge(honest, pledge({ id: 'p-mine' }));
+		expect(check(state, Y.encodeStateAsUpdate(honest, sv2))).toEqual({ ok: true });
 	});
 
 	it('refuses anything but whole records in the participation maps', () => {
