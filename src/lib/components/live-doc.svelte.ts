@@ -9,9 +9,8 @@ import { courtyard } from '$lib/client/courtyard.svelte';
 export type OpenHandle = Awaited<ReturnType<ReturnType<typeof courtyard>['open']>>;
 
 class LiveDoc<T> {
+	/** The first document named (a page's own document). */
 	handle = $state.raw<OpenHandle | null>(null);
-	/** Handles of every document read, in the order named (`handle` is the first). */
-	handles = $state.raw<readonly OpenHandle[]>([]);
 	value = $state.raw<T | null>(null);
 	/** True until the local copy has been read (it may still be empty if the document has not synced yet). */
 	loading = $state(true);
@@ -40,7 +39,6 @@ export function liveDocs<T>(names: () => readonly string[] | null, read: (docs: 
 		live.loading = true;
 		live.value = null;
 		live.handle = null;
-		live.handles = [];
 		live.error = null;
 		if (docNames.length === 0) {
 			live.loading = false;
@@ -70,7 +68,6 @@ export function liveDocs<T>(names: () => readonly string[] | null, read: (docs: 
 				}
 			};
 			refresh();
-			live.handles = handles;
 			live.handle = handles[0] ?? null;
 			live.loading = false;
 		});

@@ -43,8 +43,10 @@ export interface IndexEntry {
 	members?: string[];
 }
 
-/** Derives the index entry of a document; null while the document is still empty. */
-/** `companion` is the other document of an index pair (see indexPair), when the device holds it. */
+/**
+ * Derives the index entry of a document; null while the document is still empty. `companion` is the other
+ * document of an index pair (see indexPair), when the device holds it.
+ */
 export function indexEntry(name: string, doc: Y.Doc, companion?: Y.Doc | null): IndexEntry | null {
 	const parsed = parseDocName(name);
 	if (!parsed) return null;
