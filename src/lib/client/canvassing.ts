@@ -19,16 +19,6 @@ export interface CanvassingApp {
 	actorSnapshot(): Actor;
 }
 
-async function write<T>(app: CanvassingApp, name: string, fn: (doc: import('yjs').Doc) => T): Promise<T> {
-	const handle = await app.store.openDoc(name);
-	try {
-		const result = fn(handle.doc);
-		await handle.saved();
-		return result;
-	} finally {
-		handle.release();
-	}
-}
 
 export interface VisitInput {
 	grid: string;
@@ -64,26 +54,26 @@ export async function recordVisit(app: CanvassingApp, input: VisitInput): Promis
 	};
 	const issues = validateVisit(visit);
 	if (issues.length > 0) throw new InvalidRecordError(issues);
-	await write(app, visitsDocName(app.community, input.grid), (doc) => addVisit(doc, visit));
+	await app.store.edit(visitsDocName(app.community, input.grid), (doc) => addVisit(doc, visit));
 	return visit;
 }
 
 /** Notes the proposal filed for a household during a visit. */
 export async function linkVisitProposal(app: CanvassingApp, grid: string, visitId: string, proposalDoc: string): Promise<void> {
-	await write(app, visitsDocName(app.community, grid), (doc) => linkProposal(doc, visitId, proposalDoc));
+	await app.store.edit(visitsDocName(app.community, grid), (doc) => linkProposal(doc, visitId, proposalDoc));
 }
 
 /** Registers a flat or corrects a household; refuses a record with problems. */
 export async function saveHousehold(app: CanvassingApp, grid: string, household: Household, buildings: readonly BuildingPlan[]): Promise<void> {
 	const issues = validateHousehold(household, { grid, buildings });
 	if (issues.length > 0) throw new InvalidRecordError(issues);
-	await write(app, householdsDocName(app.community, grid), (doc) => putHousehold(doc, grid, household));
+	await app.store.edit(householdsDocName(app.community, grid), (doc) => putHousehold(doc, grid, household));
 }
 
 /** Writes a checked import in one transaction: all of it, or (a plan with problems) none of it. */
 export async function importHouseholds(app: CanvassingApp, grid: string, plan: ImportPlan): Promise<number> {
 	if (!plan.ok) throw new InvalidRecordError(plan.issues.map((i) => ({ field: i.column, code: i.code })));
 	if (plan.households.length === 0) return 0;
-	await write(app, householdsDocName(app.community, grid), (doc) => writeHouseholds(doc, grid, plan.households));
+	await app.store.edit(householdsDocName(app.community, grid), (doc) => writeHouseholds(doc, grid, plan.households));
 	return plan.households.length;
 }

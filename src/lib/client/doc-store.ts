@@ -139,6 +139,25 @@ export class DocStore {
 		entry.doc.destroy();
 	}
 
+	/** Runs `fn` with the document open (loading it if need be), then releases it. */
+	async withDoc<T>(name: string, fn: (handle: DocHandle) => T | Promise<T>): Promise<T> {
+		const handle = await this.openDoc(name);
+		try {
+			return await fn(handle);
+		} finally {
+			handle.release();
+		}
+	}
+
+	/** Changes a document and resolves with `fn`'s result once the change is in IndexedDB (see saved()). */
+	edit<T>(name: string, fn: (doc: Y.Doc) => T): Promise<T> {
+		return this.withDoc(name, async (handle) => {
+			const result = fn(handle.doc);
+			await handle.saved();
+			return result;
+		});
+	}
+
 	/** Waits until y-indexeddb has committed every update so far, then for our own bookkeeping. */
 	async saved(name: string): Promise<void> {
 		const entry = this.open.get(name);

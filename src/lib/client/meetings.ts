@@ -56,16 +56,6 @@ export class InvalidMeetingInputError extends Error {
 	}
 }
 
-async function write<T>(app: MeetingsApp, name: string, fn: (doc: Y.Doc) => T): Promise<T> {
-	const handle = await app.store.openDoc(name);
-	try {
-		const result = fn(handle.doc);
-		await handle.saved();
-		return result;
-	} finally {
-		handle.release();
-	}
-}
 
 /** Sections of the minutes template: one per agenda item, then "other business" (titles already localized). */
 export type TemplateSections = readonly minutesDoc.TemplateSection[];
@@ -86,13 +76,13 @@ export async function createMeeting(
 	const name = meetingDocName(app.community, id);
 	const actor = app.actorSnapshot();
 	const now = opts.now ?? Date.now();
-	await write(app, name, (doc) => {
+	await app.store.edit(name, (doc) => {
 		// A session opened on two devices is one meeting: the second leaves the first's fields alone.
 		if (!meetingDoc.isMeetingDoc(doc)) meetingDoc.createMeeting(doc, draft, { id, actor, now, ...(opts.series ? { series: opts.series } : {}) });
 	});
 	// A talk-day series has no minutes of its own: each session does.
 	if (!draft.recurrence) {
-		await write(app, minutesDocName(app.community, id), (doc) => minutesDoc.createMinutes(doc, { meetingId: id, title: draft.title.trim(), sections }));
+		await app.store.edit(minutesDocName(app.community, id), (doc) => minutesDoc.createMinutes(doc, { meetingId: id, title: draft.title.trim(), sections }));
 	}
 	return name;
 }
@@ -381,7 +371,7 @@ export async function approveMinutes(app: MeetingsApp, meeting: DocHandle, minut
 	const written = new Set<string>();
 	for (const e of events) {
 		if (!(await app.store.db.syncState.get(e.proposal))) continue;
-		const ok = await write(app, e.proposal, (doc) => {
+		const ok = await app.store.edit(e.proposal, (doc) => {
 			if (!isProposalDoc(doc) || readProposal(doc).timeline.events.some((x) => x.id === e.id)) return false;
 			const event: TimelineEvent = {
 				id: e.id,

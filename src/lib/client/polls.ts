@@ -39,16 +39,6 @@ export interface PollsApp {
 	actorSnapshot(): Actor;
 }
 
-async function write<T>(app: PollsApp, name: string, fn: (doc: Y.Doc) => T): Promise<T> {
-	const handle = await app.store.openDoc(name);
-	try {
-		const result = fn(handle.doc);
-		await handle.saved();
-		return result;
-	} finally {
-		handle.release();
-	}
-}
 
 export class InvalidPollError extends Error {
 	override readonly name = 'InvalidPollError';
@@ -63,7 +53,7 @@ export async function createPoll(app: PollsApp, draft: PollDraft, now = Date.now
 	if (issues.length > 0) throw new InvalidPollError(issues);
 	const id = newId();
 	const name = pollDocName(app.community, id);
-	await write(app, name, (doc) => writePoll(doc, draft, { id, actor: app.actorSnapshot(), now }));
+	await app.store.edit(name, (doc) => writePoll(doc, draft, { id, actor: app.actorSnapshot(), now }));
 	return name;
 }
 
@@ -90,7 +80,7 @@ export async function castBallot(app: PollsApp, input: BallotInput): Promise<Bal
 		by,
 		device: app.device?.id ?? by.id
 	};
-	await write(app, ballotsDocName(app.community, input.grid, input.poll), (doc) => addBallot(doc, input.grid, input.poll, ballot));
+	await app.store.edit(ballotsDocName(app.community, input.grid, input.poll), (doc) => addBallot(doc, input.grid, input.poll, ballot));
 	return ballot;
 }
 
@@ -133,7 +123,7 @@ export async function closePoll(app: PollsApp, poll: DocHandle, outcome: string,
 	for (const name of proposals) {
 		// A proposal this device does not hold is left alone rather than created empty.
 		if (!(await app.store.db.syncState.get(name))) continue;
-		const ok = await write(app, name, (doc) => {
+		const ok = await app.store.edit(name, (doc) => {
 			if (!isProposalDoc(doc)) return false;
 			const event: TimelineEvent = {
 				id: newId(),

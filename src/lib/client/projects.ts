@@ -30,15 +30,6 @@ async function write(handle: DocHandle, fn: () => void): Promise<void> {
 	await handle.saved();
 }
 
-async function withDoc<T>(app: Courtyard, name: string, fn: (handle: DocHandle) => Promise<T>): Promise<T> {
-	const handle = await app.store.openDoc(name);
-	try {
-		return await fn(handle);
-	} finally {
-		handle.release();
-	}
-}
-
 const who = (app: Courtyard): Actor => app.actorSnapshot();
 
 /** The participation document of a project: where residents' pledges, sign-offs, ratings and requests go. */
@@ -62,11 +53,14 @@ async function contribute<T>(app: Courtyard, project: DocHandle, staffWriteProje
 		await project.saved();
 		return out;
 	}
-	return withDoc(app, participationOf(project.name), async (handle) => {
-		if (app.actor.role === 'resident') checkOwnRecords(app, handle.doc, fn);
-		const out = fn(handle.doc);
-		await handle.saved();
-		return out;
+	return addToParticipation(app, project.name, fn);
+}
+
+/** Adds to the project's participation document; a resident's change is checked first (see checkOwnRecords). */
+function addToParticipation<T>(app: Courtyard, projectName: string, fn: (doc: Y.Doc) => T): Promise<T> {
+	return app.store.edit(participationOf(projectName), (doc) => {
+		if (app.actor.role === 'resident') checkOwnRecords(app, doc, fn);
+		return fn(doc);
 	});
 }
 
@@ -101,14 +95,12 @@ export async function createProject(app: Courtyard, topicDoc: string, title: str
 	const topic = parseDocName(topicDoc);
 	if (topic?.kind !== 'topic') throw new Error(`not a topic: ${topicDoc}`);
 	const name = projectDocName(topic.community, topic.id);
-	await withDoc(app, name, (handle) =>
-		write(handle, () => {
-			// Two facilitators starting it offline both write the same fields; the merge keeps one of each.
-			if (!schema.isProjectDoc(handle.doc)) {
-				schema.createProject(handle.doc, { id: topic.id, title, topic: topicDoc, ...(target ? { target } : {}) }, who(app), Date.now());
-			}
-		})
-	);
+	await app.store.edit(name, (doc) => {
+		// Two facilitators starting it offline both write the same fields; the merge keeps one of each.
+		if (!schema.isProjectDoc(doc)) {
+			schema.createProject(doc, { id: topic.id, title, topic: topicDoc, ...(target ? { target } : {}) }, who(app), Date.now());
+		}
+	});
 	return name;
 }
 
@@ -296,42 +288,38 @@ export async function postNotice(app: Courtyard, input: NoticeInput): Promise<st
 	const name = noticeDocName(app.community, id);
 	const by = who(app);
 	const now = Date.now();
-	await withDoc(app, name, (handle) =>
-		write(handle, () =>
-			createNotice(
-				handle.doc,
-				{
-					id,
-					kind: input.kind,
-					title: input.title.trim(),
-					body: input.body.trim(),
-					from: input.from,
-					to: input.to,
-					...(input.matter ? { matter: input.matter } : {}),
-					...(input.request ? { request: input.request } : {})
-				},
-				by,
-				now
-			)
+	await app.store.edit(name, (doc) =>
+		createNotice(
+			doc,
+			{
+				id,
+				kind: input.kind,
+				title: input.title.trim(),
+				body: input.body.trim(),
+				from: input.from,
+				to: input.to,
+				...(input.matter ? { matter: input.matter } : {}),
+				...(input.request ? { request: input.request } : {})
+			},
+			by,
+			now
 		)
 	);
 	if (input.matter && parseDocName(input.matter)?.kind === 'project') {
-		await withDoc(app, input.matter, (handle) =>
-			write(handle, () =>
-				handle.doc.transact(() => {
-					schema.addPostedNotice(handle.doc, {
-						doc: name,
-						kind: input.kind,
-						title: input.title.trim(),
-						from: input.from,
-						to: input.to,
-						...(input.request ? { request: input.request } : {}),
-						at: now,
-						by
-					});
-					if (input.request) schema.addAnswer(handle.doc, { request: input.request, notice: name, at: now, by });
-				})
-			)
+		await app.store.edit(input.matter, (doc) =>
+			doc.transact(() => {
+				schema.addPostedNotice(doc, {
+					doc: name,
+					kind: input.kind,
+					title: input.title.trim(),
+					from: input.from,
+					to: input.to,
+					...(input.request ? { request: input.request } : {}),
+					at: now,
+					by
+				});
+				if (input.request) schema.addAnswer(doc, { request: input.request, notice: name, at: now, by });
+			})
 		);
 	}
 	return name;
@@ -341,11 +329,9 @@ export const withdrawNoticeDoc = (app: Courtyard, handle: DocHandle, reason: str
 	write(handle, () => withdrawNotice(handle.doc, who(app), Date.now(), reason.trim()));
 
 /** Links a new proposal made from a rating back to its project (the closed loop). */
-export function recordFollowUp(app: Courtyard, projectDoc: string, proposalDoc: string, household?: string): Promise<void> {
-	return withDoc(app, participationOf(projectDoc), (handle) =>
-		write(handle, () =>
-			schema.addFollowUp(handle.doc, { proposal: proposalDoc, ...(household ? { household } : {}), at: Date.now(), by: who(app) })
-		)
+export async function recordFollowUp(app: Courtyard, projectDoc: string, proposalDoc: string, household?: string): Promise<void> {
+	await addToParticipation(app, projectDoc, (doc) =>
+		schema.addFollowUp(doc, { proposal: proposalDoc, ...(household ? { household } : {}), at: Date.now(), by: who(app) })
 	);
 }
 
@@ -375,11 +361,11 @@ async function carryOnce(app: Courtyard, project: Pick<Project, 'id' | 'topic'>,
 	if (!project.topic || !SCREENER_ROLES.includes(role)) return [];
 	// Documents this device does not hold are not created here: the topic and its proposals sync first.
 	if (!(await app.store.db.syncState.get(project.topic))) return [];
-	const members = await withDoc(app, project.topic, async (h) => readTopic(h.doc, project.topic!).proposals);
+	const members = await app.store.withDoc(project.topic, async (h) => readTopic(h.doc, project.topic!).proposals);
 	const moved: string[] = [];
 	for (const name of members) {
 		if (!(await app.store.db.syncState.get(name))) continue;
-		const changed = await withDoc(app, name, async (handle) => {
+		const changed = await app.store.withDoc(name, async (handle) => {
 			if (!isProposalDoc(handle.doc)) return false;
 			const { timeline } = readProposal(handle.doc);
 			const projectName = projectDocName(parseDocName(name)!.community, project.id);

@@ -1,19 +1,20 @@
 /**
- * Live lists from the Dexie index for the pages of a proposal's first half (screening, topics, intake, search,
- * "mine"): every index entry of one kind in this device's community, re-read whenever the index changes.
- * Call during component initialisation, like liveDoc.
+ * Live lists from the Dexie index: every index entry of one kind in this device's community (optionally
+ * filtered), re-read whenever the index changes, without opening a document. Other devices' proposal drafts
+ * are private to their author and never listed. Call during component initialisation, like liveDoc.
  */
 import { courtyard } from '$lib/client/courtyard.svelte';
+import type { DocKind } from '$lib/schema/doc-names';
 import type { IndexEntry } from '$lib/schema/index-entry';
 
-class LiveIndex {
+class LiveIndex<T> {
 	/** Null until the first read. */
-	entries = $state.raw<IndexEntry[] | null>(null);
+	entries = $state.raw<T[] | null>(null);
 }
 
-export function liveIndex(kind: 'proposal' | 'topic'): LiveIndex {
+export function liveIndex<T extends IndexEntry = IndexEntry>(kind: DocKind, filter: (e: T) => boolean = () => true): LiveIndex<T> {
 	const app = courtyard();
-	const live = new LiveIndex();
+	const live = new LiveIndex<T>();
 	$effect(() => {
 		const community = app.community;
 		const me = app.actor.id;
@@ -22,13 +23,12 @@ export function liveIndex(kind: 'proposal' | 'topic'): LiveIndex {
 				app.db.index
 					.where('kind')
 					.equals(kind)
-					// Others' drafts are private to their author.
-					.filter((e) => e.community === community && (e.status !== 'draft' || e.createdBy === me))
+					.filter((e) => e.community === community && (e.status !== 'draft' || e.kind !== 'proposal' || e.createdBy === me) && filter(e as T))
 					.toArray()
 			)
 			.subscribe({
 				next: (list) => {
-					live.entries = list;
+					live.entries = list as T[];
 				},
 				error: (err) => {
 					app.storageError = err;
