@@ -11,24 +11,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newAppContext, ROOT, startRelay, type RelayHandle } from './harness';
-import { DEMO, joinInBrowser } from './invite';
+import { DEMO, joinWith } from './invite';
 
 const GRID = 'g1';
-
-const caughtUp = async (page: Page) => {
-	const bar = page.getByTestId('status-bar');
-	return (
-		(await bar.getAttribute('data-connection')) === 'online' &&
-		Boolean(await bar.getAttribute('data-last-synced')) &&
-		(await bar.getAttribute('data-syncing')) === 'false'
-	);
-};
-
-async function joinWith(page: Page, link: string, name: string): Promise<void> {
-	await joinInBrowser(page, link, name);
-	await page.getByTestId('join-start').click();
-	await expect.poll(() => caughtUp(page), { timeout: 20_000 }).toBe(true);
-}
 
 /** Every WebSocket frame the page receives from now on. */
 function receivedFrames(page: Page): Buffer[] {

@@ -14,6 +14,7 @@ import { buildDemo } from '../../server/demo-seed';
 import { readBallots } from '../../src/lib/schema/ballots-doc';
 import type { Household } from '../../src/lib/schema/households-doc';
 import { pngImage } from '../factories/images';
+import { caughtUp } from './app-page';
 import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, waitForServiceWorker, waitUntil, type RelayHandle, type RelayLink } from './harness';
 import { DEMO, joinInBrowser } from './invite';
 
@@ -23,14 +24,6 @@ const GRID = 'g3';
 const POLL = 'pavilion-vote';
 const pollUrl = (relay: RelayHandle) => `${relay.url}/poll?doc=${encodeURIComponent(`${DEMO}:poll:${POLL}`)}`;
 
-const caughtUp = async (page: Page) => {
-	const bar = page.getByTestId('status-bar');
-	return (
-		(await bar.getAttribute('data-connection')) === 'online' &&
-		Boolean(await bar.getAttribute('data-last-synced')) &&
-		(await bar.getAttribute('data-syncing')) === 'false'
-	);
-};
 const pending = async (page: Page) => Number((await page.getByTestId('pending').getAttribute('data-count')) ?? NaN);
 
 /** The coverage page's totals as they are now (the page is live: call again to see later syncs). */

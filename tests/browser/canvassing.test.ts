@@ -8,20 +8,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caughtUp } from './app-page';
 import { launchBrowser, newAppContext, relayLink, type RelayLink, ROOT, startRelay, waitUntil, type RelayHandle } from './harness';
 import { DEMO, joinInBrowser } from './invite';
 
 const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 const GRID = 'g1';
-
-const caughtUp = async (page: Page) => {
-	const bar = page.getByTestId('status-bar');
-	return (
-		(await bar.getAttribute('data-connection')) === 'online' &&
-		Boolean(await bar.getAttribute('data-last-synced')) &&
-		(await bar.getAttribute('data-syncing')) === 'false'
-	);
-};
 
 async function coverageTotal(page: Page, relay: RelayHandle) {
 	await page.goto(`${relay.url}/coverage?grid=${GRID}`);

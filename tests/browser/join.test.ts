@@ -11,20 +11,12 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceInfo, DeviceList } from '../../src/lib/protocol/api';
+import { caughtUp, pending } from './app-page';
 import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, type RelayHandle, type RelayLink, waitForServiceWorker } from './harness';
 import { adminSession, DEMO, type AdminSession } from './invite';
 
 const rows = (page: Page) => page.getByTestId('proposal-row');
 const rowTitled = (page: Page, title: string) => rows(page).filter({ hasText: title });
-const pending = async (page: Page) => Number(await page.getAttribute('[data-testid=pending]', 'data-count'));
-const caughtUp = async (page: Page) => {
-	const bar = page.getByTestId('status-bar');
-	return (
-		(await bar.getAttribute('data-connection')) === 'online' &&
-		Boolean(await bar.getAttribute('data-last-synced')) &&
-		(await bar.getAttribute('data-syncing')) === 'false'
-	);
-};
 
 describe('joining by invitation, and a revoked device', () => {
 	let relay: RelayHandle;

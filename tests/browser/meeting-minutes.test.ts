@@ -10,71 +10,17 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, type RelayHandle, type RelayLink } from './harness';
+import { caughtUp } from './app-page';
+import { launchBrowser, ROOT, startRelay, type RelayHandle } from './harness';
+import { adminToken, apiInvitation, bootstrapLink, type Device, joinDevice } from './invite';
 
 const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 
-/** The demo invitation link the relay printed for a role ("facilitator", "community admin", …). */
-function bootstrapLink(relay: RelayHandle, role: string): string {
-	const lines = relay.output().split('\n');
-	const i = lines.findIndex((l) => l.trim().startsWith(`${role} (`));
-	const link = lines[i + 1]?.trim();
-	if (i < 0 || !link?.includes('/join?code=')) throw new Error(`no demo invitation for ${role} in:\n${relay.output()}`);
-	return link;
-}
-
-/** Redeems the demo admin invitation from Node, for the admin API. */
-async function adminToken(relay: RelayHandle): Promise<string> {
-	const code = new URL(bootstrapLink(relay, 'community admin')).searchParams.get('code');
-	const res = await fetch(`${relay.url}/api/join`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ code, deviceName: 'test admin' })
-	});
-	if (!res.ok) throw new Error(`admin join failed: ${res.status} ${await res.text()}`);
-	return ((await res.json()) as { token: string }).token;
-}
-
 /** A second facilitator invitation, made by the admin through the API as on the admin's own device. */
-async function facilitatorInvitation(relay: RelayHandle, token: string): Promise<string> {
-	const res = await fetch(`${relay.url}/api/invitations`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-		body: JSON.stringify({ role: 'facilitator', maxUses: 1, label: 'second facilitator' })
-	});
-	if (res.status !== 201) throw new Error(`invitation failed: ${res.status} ${await res.text()}`);
-	return ((await res.json()) as { link: string }).link;
-}
-
-const caughtUp = async (page: Page) => {
-	const bar = page.getByTestId('status-bar');
-	return (
-		(await bar.getAttribute('data-connection')) === 'online' &&
-		Boolean(await bar.getAttribute('data-last-synced')) &&
-		(await bar.getAttribute('data-syncing')) === 'false'
-	);
-};
-
-interface Device {
-	context: BrowserContext;
-	page: Page;
-	link: RelayLink;
-}
-
-async function joinDevice(browser: Browser, invitation: string, name: string): Promise<Device> {
-	const context = await newAppContext(browser);
-	const link = await relayLink(context);
-	const page = await context.newPage();
-	await page.goto(invitation);
-	await page.getByTestId('join-name').fill(name);
-	await page.getByTestId('join-submit').click();
-	await page.getByTestId('join-done').waitFor();
-	await page.getByTestId('join-start').click();
-	await expect.poll(() => caughtUp(page), { timeout: 20_000 }).toBe(true);
-	return { context, page, link };
-}
+const facilitatorInvitation = (relay: RelayHandle, token: string) =>
+	apiInvitation(relay, token, { role: 'facilitator', maxUses: 1, label: 'second facilitator' });
 
 /** The text of the minutes, without the remote cursors' name labels drawn inside it. */
 const editorText = (page: Page) =>

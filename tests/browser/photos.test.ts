@@ -14,6 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photoPath } from '../../src/lib/protocol/photos';
 import { pngImage } from '../factories/images';
+import { caughtUp, connection, rows } from './app-page';
 import {
 	launchBrowser,
 	newAppContext,
@@ -28,16 +29,6 @@ import {
 import { DEMO, joinInBrowser } from './invite';
 
 const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
-const rows = (page: Page) => page.locator('[data-testid=proposal-row]');
-const connection = (page: Page) => page.getAttribute('[data-testid=status-bar]', 'data-connection');
-const caughtUp = async (page: Page) => {
-	const bar = page.getByTestId('status-bar');
-	return (
-		(await bar.getAttribute('data-connection')) === 'online' &&
-		Boolean(await bar.getAttribute('data-last-synced')) &&
-		(await bar.getAttribute('data-syncing')) === 'false'
-	);
-};
 const thumb = (page: Page) => page.locator('[data-testid=proposal-photos] [data-testid=photo-thumb]');
 
 /** What the device keeps of a photo, read from its IndexedDB (the app's Dexie database). */

@@ -11,18 +11,11 @@ import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo-seed';
+import { caughtUp } from './app-page';
 import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, type RelayHandle, type RelayLink } from './harness';
 import { DEMO, joinInBrowser } from './invite';
 
 const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
-const caughtUp = async (page: Page) => {
-	const bar = page.getByTestId('status-bar');
-	return (
-		(await bar.getAttribute('data-connection')) === 'online' &&
-		Boolean(await bar.getAttribute('data-last-synced')) &&
-		(await bar.getAttribute('data-syncing')) === 'false'
-	);
-};
 
 // A household of the first grid's register, as the relay seeds it.
 const demo = buildDemo();

@@ -13,50 +13,15 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, cstDay } from '../../src/lib/domain/calendar';
 import { pngImage } from '../factories/images';
-import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, type RelayHandle, type RelayLink } from './harness';
+import { caughtUp } from './app-page';
+import { launchBrowser, ROOT, startRelay, type RelayHandle } from './harness';
+import { bootstrapLink, type Device, joinDevice } from './invite';
 
 const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
-
-/** The demo invitation link the relay printed for a role ("facilitator", "resident", …). */
-function bootstrapLink(relay: RelayHandle, role: string): string {
-	const lines = relay.output().split('\n');
-	const i = lines.findIndex((l) => l.trim().startsWith(`${role} (`));
-	const link = lines[i + 1]?.trim();
-	if (i < 0 || !link?.includes('/join?code=')) throw new Error(`no demo invitation for ${role} in:\n${relay.output()}`);
-	return link;
-}
-
-const caughtUp = async (page: Page) => {
-	const bar = page.getByTestId('status-bar');
-	return (
-		(await bar.getAttribute('data-connection')) === 'online' &&
-		Boolean(await bar.getAttribute('data-last-synced')) &&
-		(await bar.getAttribute('data-syncing')) === 'false'
-	);
-};
-
-interface Device {
-	context: BrowserContext;
-	page: Page;
-	link: RelayLink;
-}
-
-async function joinDevice(browser: Browser, link: string, name: string): Promise<Device> {
-	const context = await newAppContext(browser);
-	const relayCut = await relayLink(context);
-	const page = await context.newPage();
-	await page.goto(link);
-	await page.getByTestId('join-name').fill(name);
-	await page.getByTestId('join-submit').click();
-	await page.getByTestId('join-done').waitFor();
-	await page.getByTestId('join-start').click();
-	await expect.poll(() => caughtUp(page), { timeout: 20_000 }).toBe(true);
-	return { context, page, link: relayCut };
-}
 
 describe('a project from decision to a rated result', () => {
 	let relay: RelayHandle;

@@ -11,70 +11,17 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo-seed';
 import type { Household } from '../../src/lib/schema/households-doc';
-import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, waitForServiceWorker, type RelayHandle, type RelayLink } from './harness';
-
-/** The demo invitation link the relay printed for a role ("facilitator", "grid worker", …). */
-function bootstrapLink(relay: RelayHandle, role: string): string {
-	const lines = relay.output().split('\n');
-	const i = lines.findIndex((l) => l.trim().startsWith(`${role} (`));
-	const link = lines[i + 1]?.trim();
-	if (i < 0 || !link?.includes('/join?code=')) throw new Error(`no demo invitation for ${role} in:\n${relay.output()}`);
-	return link;
-}
+import { caughtUp } from './app-page';
+import { launchBrowser, ROOT, startRelay, waitForServiceWorker, type RelayHandle } from './harness';
+import { adminToken, apiInvitation, bootstrapLink, type Device, joinDevice } from './invite';
 
 /** A single-use resident invitation for a household, made with the admin's credential. */
-async function residentInvitation(relay: RelayHandle, adminToken: string, household: string): Promise<string> {
-	const res = await fetch(`${relay.url}/api/invitations`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-		body: JSON.stringify({ role: 'resident', household, maxUses: 1, label: household })
-	});
-	if (res.status !== 201) throw new Error(`invitation failed: ${res.status} ${await res.text()}`);
-	return ((await res.json()) as { link: string }).link;
-}
-
-/** Redeems the demo admin invitation from Node, for the API calls above. */
-async function adminToken(relay: RelayHandle): Promise<string> {
-	const code = new URL(bootstrapLink(relay, 'community admin')).searchParams.get('code');
-	const res = await fetch(`${relay.url}/api/join`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ code, deviceName: 'test admin' })
-	});
-	if (!res.ok) throw new Error(`admin join failed: ${res.status} ${await res.text()}`);
-	return ((await res.json()) as { token: string }).token;
-}
-
-const caughtUp = async (page: Page) => {
-	const bar = page.getByTestId('status-bar');
-	return (
-		(await bar.getAttribute('data-connection')) === 'online' &&
-		Boolean(await bar.getAttribute('data-last-synced')) &&
-		(await bar.getAttribute('data-syncing')) === 'false'
-	);
-};
-
-interface Device {
-	context: BrowserContext;
-	page: Page;
-}
-
-async function joinDevice(browser: Browser, link: string, name: string): Promise<Device & { link: RelayLink }> {
-	const context = await newAppContext(browser);
-	const relayCut = await relayLink(context);
-	const page = await context.newPage();
-	await page.goto(link);
-	await page.getByTestId('join-name').fill(name);
-	await page.getByTestId('join-submit').click();
-	await page.getByTestId('join-done').waitFor();
-	await page.getByTestId('join-start').click();
-	await expect.poll(() => caughtUp(page), { timeout: 20_000 }).toBe(true);
-	return { context, page, link: relayCut };
-}
+const residentInvitation = (relay: RelayHandle, token: string, household: string) =>
+	apiInvitation(relay, token, { role: 'resident', household, maxUses: 1, label: household });
 
 const proposalUrl = (relay: RelayHandle, doc: string) => `${relay.url}/proposal?doc=${encodeURIComponent(doc)}`;
 const docOf = (page: Page) => new URL(page.url()).searchParams.get('doc') ?? '';
@@ -82,7 +29,7 @@ const docOf = (page: Page) => new URL(page.url()).searchParams.get('doc') ?? '';
 describe("a proposal's first half: intake, co-signing, screening, topic, feedback", () => {
 	let relay: RelayHandle;
 	let browser: Browser;
-	let proposer: Device & { link: RelayLink };
+	let proposer: Device;
 	let neighbourB: Device;
 	let neighbourC: Device;
 	let worker: Device;

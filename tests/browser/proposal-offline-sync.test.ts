@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caughtUp, connection, pending, rows } from './app-page';
 import {
 	launchBrowser,
 	newAppContext,
@@ -23,19 +24,7 @@ import {
 } from './harness';
 import { DEMO, joinInBrowser } from './invite';
 
-const rows = (page: Page) => page.locator('[data-testid=proposal-row]');
 const rowTitled = (page: Page, title: string) => rows(page).filter({ hasText: title });
-const connection = (page: Page) => page.getAttribute('[data-testid=status-bar]', 'data-connection');
-/** Online, a full catch-up finished, and none running now. */
-const caughtUp = async (page: Page) => {
-	const bar = page.getByTestId('status-bar');
-	return (
-		(await bar.getAttribute('data-connection')) === 'online' &&
-		Boolean(await bar.getAttribute('data-last-synced')) &&
-		(await bar.getAttribute('data-syncing')) === 'false'
-	);
-};
-const pending = async (page: Page) => Number(await page.getAttribute('[data-testid=pending]', 'data-count'));
 
 describe('proposal filed offline syncs to another device', () => {
 	let relay: RelayHandle;

@@ -24,7 +24,7 @@ import { centiArea, reaches, RULES } from '../../src/lib/domain/poll';
 import { zh } from '../../src/lib/i18n/messages';
 import type { Household } from '../../src/lib/schema/households-doc';
 import { type InviteOptions, launchBrowser, newAppContext, ROOT, startRelay, type RelayHandle } from './harness';
-import { DEMO, joinInBrowser } from './invite';
+import { DEMO, joinWith } from './invite';
 
 const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 
@@ -59,15 +59,6 @@ function civilCode(n: number): 'carried' | 'no_quorum' | 'not_carried' {
 	const yes = cast.filter(([, o]) => o === 'yes');
 	return reaches(yes.length, cast.length, rule.approvalHouseholds) && reaches(area(yes), area(cast), rule.approvalArea!) ? 'carried' : 'not_carried';
 }
-
-const caughtUp = async (page: Page) => {
-	const bar = page.getByTestId('status-bar');
-	return (
-		(await bar.getAttribute('data-connection')) === 'online' &&
-		Boolean(await bar.getAttribute('data-last-synced')) &&
-		(await bar.getAttribute('data-syncing')) === 'false'
-	);
-};
 
 /** Picks a household in a HouseholdPicker: building, unit (when the building has several), room. */
 async function pickHousehold(scope: Page | Locator, h: Household): Promise<void> {
@@ -105,9 +96,7 @@ describe("acceptance story 3: a proposal's whole life", () => {
 		const context = await newAppContext(browser);
 		contexts.push(context);
 		const page = await context.newPage();
-		await joinInBrowser(page, await relay.invite(invite), name);
-		await page.getByTestId('join-start').click();
-		await expect.poll(() => caughtUp(page), { timeout: 20_000 }).toBe(true);
+		await joinWith(page, await relay.invite(invite), name);
 		return page;
 	}
 
