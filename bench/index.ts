@@ -8,9 +8,11 @@ import { finderBench } from './canvassing-finder';
 import { allJsGzip, firstLoadJs, kb } from './first-load-js';
 import { minutesBench } from './minutes';
 import { pollTallyBench } from './poll-tally';
+import { budgetsBench } from './relay-budgets';
 import { fanoutBench } from './relay-fanout';
 import { pullBench } from './relay-pull';
 import { searchBench } from './search-in-browser';
+import { writeRulesBench } from './write-rules';
 
 async function main() {
 	if (!existsSync('build/index.html')) execSync('npx vite build', { stdio: 'inherit' });
@@ -24,6 +26,9 @@ async function main() {
 	console.log(String(await pullBench()));
 	console.log();
 	console.log(String(await fanoutBench()));
+	console.log();
+	for (const r of await budgetsBench()) console.log(`${r.toString()}\n`);
+	console.log(String(await writeRulesBench()));
 	console.log();
 	console.log(await searchBench());
 	console.log();

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { type BenchResult, benchToken, cpuMs, isMain, result, type Server, sleep, spawnServer, tempDir } from './relay-kit';
+import { type BenchResult, benchToken, cpuMs, isMain, MANY_SOCKETS, result, type Server, sleep, spawnServer, tempDir } from './relay-kit';
 
 interface FanoutRun {
 	cpuMs: number;
@@ -98,7 +98,8 @@ export async function fanoutBench(rooms = 20, perRoom = 10, seconds = 5): Promis
 		const dataDir = tempDir('courtyard-bench-fanout-');
 		dirs.push(dataDir);
 		const token = await benchToken(dataDir);
-		await run('relay /ws (SQLite, fsync)', 'server/main.ts', { DATA_DIR: dataDir, SEED: '0', STATIC_DIR: dataDir }, '/ws', { token });
+		// All 200 clients share one credential here: allow them past the per-device socket cap.
+		await run('relay /ws (SQLite, fsync)', 'server/main.ts', { DATA_DIR: dataDir, SEED: '0', STATIC_DIR: dataDir, ...MANY_SOCKETS }, '/ws', { token });
 		try {
 			await run('stock, in memory', 'bench/relay-stock-server.ts', {}, '');
 			const leveldb = tempDir('courtyard-bench-leveldb-');

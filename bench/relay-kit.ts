@@ -130,6 +130,9 @@ export async function benchToken(dataDir: string): Promise<string> {
 	}
 }
 
+/** Relay environment for benches whose many sockets share one credential and one address (loopback). */
+export const MANY_SOCKETS = { MAX_SOCKETS_PER_DEVICE: '100000', MAX_SOCKETS_PER_ADDRESS: '100000' };
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** True when the module is the script node was started with. */

@@ -7,10 +7,13 @@
  *   devices [--community <id>] [--json]
  *   revoke  <deviceId>
  *   token   --role <role> --community <id> [scope as for invite] [--name <text>] [--expires 180d] [--json]
+ *   photo-gc [--grace 24h] [--json]
  *
  * Roles: resident (needs --household), grid-worker (needs --grid, repeatable or comma-separated), facilitator,
  * community-admin, street-admin (--community is the street office's id, --communities the communities it
  * oversees). `token` registers a device and prints its credential without an invitation (scripts, benches).
+ * `photo-gc` deletes photos that no document refers to and that are older than the grace period (photo-gc.ts),
+ * as the relay itself does every hour.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,7 +23,10 @@ import { invitationLink } from './api';
 import { Credentials, DAY_MS } from './credentials';
 import { parseDuration } from './duration';
 import { describeGrant, GrantError, normalizeGrant } from './grants';
-import { DB_FILE } from './sqlite-store';
+import { DEFAULT_LIMITS } from './limits';
+import { collectPhotoGarbage, storedState } from './photo-gc';
+import { DiskPhotoStore } from './photo-store';
+import { DB_FILE, SqliteStore } from './sqlite-store';
 
 const USAGE = `usage: npm run admin -- <command> [options]   (DATA_DIR, default ./data)
 
@@ -31,6 +37,7 @@ const USAGE = `usage: npm run admin -- <command> [options]   (DATA_DIR, default 
   revoke   <deviceId>                           revokes a device; a running relay closes its connections
   token    --role <role> --community <id> [scope as for invite] [--name <text>] [--expires 180d] [--json]
            registers a device and prints its credential directly (scripts, benches)
+  photo-gc [--grace 24h] [--json]               deletes photos no document refers to, older than the grace
 
 roles: resident (--household), grid-worker (--grid), facilitator, community-admin,
        street-admin (--community <street office id> --communities <community,…>)`;
@@ -48,6 +55,7 @@ const OPTIONS = {
 	label: { type: 'string' },
 	name: { type: 'string' },
 	origin: { type: 'string' },
+	grace: { type: 'string' },
 	json: { type: 'boolean' },
 	'no-qr': { type: 'boolean' },
 	help: { type: 'boolean', short: 'h' }
@@ -159,6 +167,28 @@ export async function run(argv: string[], out: (text: string) => void = (t) => p
 				const expiresAt = Date.now() + duration(values.expires, credentials.credentialTtlMs);
 				const { token, device } = await credentials.issue(grant, values.name ?? 'cli', { expiresAt });
 				out(values.json ? `${JSON.stringify({ token, device })}\n` : `${token}\n`);
+				return 0;
+			}
+			case 'photo-gc': {
+				const graceMs = duration(values.grace, DEFAULT_LIMITS.photoGcGraceMs);
+				const store = SqliteStore.open(dataDir);
+				const photos = DiskPhotoStore.open(dataDir);
+				try {
+					const result = await collectPhotoGarbage({
+						photos,
+						readState: (doc) => storedState((name) => store.loadUpdates(name), doc),
+						graceMs,
+						logger: { info: () => {}, warn: (message: string) => process.stderr.write(`warning: ${message}\n`) }
+					});
+					out(
+						values.json
+							? `${JSON.stringify(result)}\n`
+							: `removed ${result.unlinked} links and ${result.deleted} photos (${result.bytes} bytes)${result.unreadable ? `; ${result.unreadable} unreadable documents kept their photos` : ''}\n`
+					);
+				} finally {
+					await photos.close();
+					await store.close();
+				}
 				return 0;
 			}
 			default:

@@ -68,7 +68,9 @@ const STATUS: Record<ApiErrorCode, number> = {
 	invitation_expired: 410,
 	invitation_used_up: 410,
 	rate_limited: 429,
-	too_large: 413
+	too_large: 413,
+	quota_exceeded: 413,
+	unavailable: 503
 };
 
 export class ApiFailure extends Error {
@@ -121,7 +123,8 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<Record<
 	return body as Record<string, unknown>;
 }
 
-function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+/** The client's address for per-address limits: the last X-Forwarded-For hop when behind a trusted proxy. */
+export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
 	if (trustProxy) {
 		const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 		const last = forwarded.at(-1);

@@ -2,12 +2,16 @@
  * What both endpoints share about one WebSocket: authentication (4401 with the reason, then watching the
  * credential so the connection closes when it is revoked or expires), size and type checks and a rate limit on
  * every message, a queue for messages that arrive before the connection can answer them, backpressure,
- * keep-alive, and closing with a clear code and reason. Every handler runs inside a guard: a ProtocolError closes
+ * keep-alive, and closing with a clear code and reason. A credential not verified within limits.authTimeoutMs
+ * closes the connection with 4401; one holding too many sockets already (limits.maxSocketsPerCredential) with
+ * 4429. The credential's budgets (budgets.ts) are shared by all its sockets on both endpoints.
+ * Every handler runs inside a guard: a ProtocolError closes
  * this connection with 4400, any other error with 4500; nothing a client sends can throw past it.
  */
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode, ProtocolError } from '../src/lib/protocol/messages';
 import type { Authorizer, Principal } from './auth';
+import type { CredentialBudgets } from './budgets';
 import type { Limits } from './limits';
 import type { Logger } from './log';
 import { TokenBucket } from './rate-limit';
@@ -34,6 +38,11 @@ export abstract class Connection {
 	private readonly messageBudget: TokenBucket;
 	private readonly byteBudget: TokenBucket;
 	private unwatch: (() => void) | null = null;
+	private authTimer: NodeJS.Timeout | null = null;
+	private releaseSocket: (() => void) | null = null;
+	/** Whose budgets this connection spends (budgets.ts); set once the credential is verified. The hub reads it
+	 * from a write's origin to run each credential's writes a few at a time. */
+	budgetKey = '';
 
 	constructor(
 		protected readonly ws: WebSocket,
@@ -54,6 +63,10 @@ export abstract class Connection {
 			this.pingTimer = setInterval(() => this.ping(), limits.pingIntervalMs);
 			this.pingTimer.unref();
 		}
+		if (limits.authTimeoutMs > 0) {
+			this.authTimer = setTimeout(() => this.close(CloseCode.Unauthorized, 'authentication timed out'), limits.authTimeoutMs);
+			this.authTimer.unref();
+		}
 	}
 
 	get isOpen(): boolean {
@@ -65,8 +78,9 @@ export abstract class Connection {
 	 * "invalid credential", "credential expired", "credential revoked") and yields null; an accepted one is
 	 * watched, so that the connection is closed with 4401 when it is revoked or expires.
 	 */
-	protected async authenticate(authorizer: Authorizer, token: string | null): Promise<Principal | null> {
+	protected async authenticate(authorizer: Authorizer, token: string | null, budgets?: CredentialBudgets): Promise<Principal | null> {
 		const result = await authorizer.authenticate(token);
+		this.clearAuthTimer();
 		if (this.closed) return null;
 		if (!result.ok) {
 			this.close(CloseCode.Unauthorized, result.reason);
@@ -78,7 +92,22 @@ export abstract class Connection {
 			return null;
 		}
 		this.unwatch = unwatch;
+		if (budgets) {
+			// The open development principal has no credential: each socket is its own.
+			this.budgetKey = result.principal.grant === null ? `open:${Math.random()}` : result.principal.deviceId;
+			const socket = budgets.openSocket(this.budgetKey);
+			if (!socket.ok) {
+				this.close(CloseCode.RateLimited, socket.reason);
+				return null;
+			}
+			this.releaseSocket = socket.release;
+		}
 		return result.principal;
+	}
+
+	private clearAuthTimer(): void {
+		if (this.authTimer) clearTimeout(this.authTimer);
+		this.authTimer = null;
 	}
 
 	/** Handles one binary message; may throw ProtocolError or return a promise that rejects with one. */
@@ -147,8 +176,11 @@ export abstract class Connection {
 		this.closed = true;
 		this.queue = [];
 		if (this.pingTimer) clearInterval(this.pingTimer);
+		this.clearAuthTimer();
 		this.unwatch?.();
 		this.unwatch = null;
+		this.releaseSocket?.();
+		this.releaseSocket = null;
 		try {
 			this.cleanup();
 		} catch (error) {

@@ -8,8 +8,13 @@
  * updates and awareness are dropped (it gets one y-protocols permission-denied message, and its own awareness
  * echoed back to it alone, which y-websocket's liveness check needs). Close codes: 4401 missing, invalid,
  * expired or revoked credential (also while open), 4403 no access (before any byte of the document is sent),
- * 4400 malformed, 4413 too large, 4429 rate limited, 1013 too slow (a transient code, so stock clients
- * reconnect), 4503 shutting down.
+ * 4400 malformed, 4413 too large, 4429 rate limited or too many sockets for the device or address, 4430 too
+ * many documents subscribed by the device, 1013 too slow or write budget spent (a transient code, so stock
+ * clients reconnect and send again what the relay lacks), 4503 shutting down. An update that would take the
+ * document past its kind's size cap gets a permission-denied message ("too large: …") and the socket stays open:
+ * a stock client stops for good on 4400–4499 and would no longer receive anyone's changes.
+ * A document with no stored rows is served as an empty one without a room; once someone writes it, the
+ * client gets the whole document as an update.
  */
 import type { WebSocket } from 'ws';
 import { CloseCode } from '../src/lib/protocol/messages';
@@ -20,7 +25,11 @@ import { handleDocMessage } from './doc-messages';
 import { type WriteCheck, writeGuard } from './write-guard';
 import type { Hub } from './hub';
 import type { Room, Subscriber } from './room';
-import { permissionDeniedMessage, syncStep1Message } from './y-messages';
+import * as Y from 'yjs';
+import { permissionDeniedMessage, syncStep1Message, updateMessage } from './y-messages';
+
+/** Sync step 1 of a document with no stored rows (an empty state vector). */
+const EMPTY_STEP1 = syncStep1Message(new Y.Doc({ guid: 'empty' }));
 
 /** WebSocket "try again later": y-websocket reconnects on it, whereas 4400–4499 stop it for good. */
 export const TRY_AGAIN_LATER = 1013;
@@ -31,6 +40,11 @@ export class DocConnection extends Connection implements Subscriber {
 	private access: Access = 'none';
 	private deniedSent = false;
 	private guard: WriteCheck | null = null;
+	/** Subscribed through the hub (maybe to a vacancy: `room` null); answered once. */
+	private joined = false;
+	private answered = false;
+	/** The device, for presence: its connections may take over each other's awareness ids (room.ts). */
+	owner: string | null = null;
 
 	constructor(
 		ws: WebSocket,
@@ -48,16 +62,22 @@ export class DocConnection extends Connection implements Subscriber {
 			this.close(CloseCode.Forbidden, `forbidden: not a document name: ${this.docName}`);
 			return;
 		}
-		const principal = await this.authenticate(authorizer, token);
+		const principal = await this.authenticate(authorizer, token, this.hub.budgets);
 		if (!principal) return;
 		this.access = authorizer.access(principal, this.docName);
+		this.owner = principal.grant ? principal.deviceId : null;
 		this.guard = writeGuard(this.docName, principal);
 		if (this.access === 'none') {
 			this.close(CloseCode.Forbidden, `forbidden: no access to ${this.docName}${principal.grant ? ` as ${principal.grant.role}` : ''}`);
 			return;
 		}
-		this.room = this.hub.join(this.docName, this, (room, error) => {
-			// Runs synchronously inside join() when the room is already loaded: set the room before start()
+		if (!this.hub.budgets.subscribe(this.budgetKey)) {
+			this.close(CloseCode.TooManyDocuments, `too many documents for this device (max ${this.limits.maxSubscriptionsPerCredential})`);
+			return;
+		}
+		this.joined = true;
+		this.hub.subscribe(this.docName, this, (room, error) => {
+			// Runs synchronously inside subscribe() when the room is already loaded: set the room before start()
 			// dispatches the messages queued until now, or they would find no room and be dropped.
 			this.room = room;
 			if (this.closed) return;
@@ -65,20 +85,26 @@ export class DocConnection extends Connection implements Subscriber {
 				this.close(CloseCode.ServerError, 'could not load the document');
 				return;
 			}
-			this.send(syncStep1Message(room.doc));
-			const states = room.awarenessStates();
+			if (this.answered) {
+				// The document was created after this client subscribed: send it what is stored.
+				if (room) this.sendBroadcast(updateMessage(Y.encodeStateAsUpdate(room.doc)));
+				return;
+			}
+			this.answered = true;
+			this.send(room ? syncStep1Message(room.doc) : EMPTY_STEP1);
+			const states = room?.awarenessStates();
 			if (states) this.send(states);
 			this.start();
 		});
 	}
 
 	protected handle(data: Uint8Array): void {
-		const room = this.room;
-		if (!room) return;
+		if (!this.answered) return;
 		handleDocMessage(
 			{
 				hub: this.hub,
-				room,
+				doc: this.docName,
+				room: this.room,
 				sub: this,
 				access: this.access,
 				reply: (message) => this.send(message),
@@ -92,14 +118,26 @@ export class DocConnection extends Connection implements Subscriber {
 					// A stock client resends its whole state when it reconnects: the way to "send it again later".
 					if (retry) this.close(TRY_AGAIN_LATER, reason);
 					else this.send(permissionDeniedMessage(`refused: ${reason}`));
-				}
+				},
+				charge: (bytes) => {
+					const charge = this.hub.budgets.chargeWrite(this.budgetKey, bytes);
+					// Reconnecting later resends what the relay lacks: the stock client's way to "try again".
+					if (!charge.ok) this.close(TRY_AGAIN_LATER, charge.reason);
+					return charge.ok;
+				},
+				limited: (error) => this.send(permissionDeniedMessage(error.message)),
+				presenceRefused: (reason) => this.send(permissionDeniedMessage(reason))
 			},
 			data
 		);
 	}
 
 	protected cleanup(): void {
-		if (this.room) this.hub.leave(this.room, this);
+		if (this.joined) {
+			this.hub.leave(this.room ?? this.docName, this);
+			this.hub.budgets.unsubscribe(this.budgetKey);
+		}
+		this.joined = false;
 		this.room = null;
 	}
 }

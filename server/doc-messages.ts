@@ -4,18 +4,28 @@
  * room's doc changes only once they are stored); awareness is applied and broadcast. A 'read' subscriber's
  * updates and awareness are dropped (neither stored nor broadcast) and `denied` is called; its awareness is
  * echoed to it alone, because stock y-websocket clients reconnect when they hear nothing for 30 s.
+ * A document with no stored rows has no room (hub.subscribe): it is answered as an empty document, and awareness
+ * is echoed to the sender alone until the first update creates the room. Every write is charged to the writer's
+ * budget first (`charge`); an update over a budget is reported through `limited` and never stored.
+ * Awareness entries for client ids another connection holds are dropped (room.ts) and reported once through
+ * `presenceRefused`.
  */
 import * as Y from 'yjs';
 import { ProtocolError } from '../src/lib/protocol/messages';
 import type { Access } from './auth';
-import { GuardRefusal, type Hub } from './hub';
+import { GuardRefusal, type Hub, LimitRefusal } from './hub';
 import type { Room, Subscriber } from './room';
 import type { WriteCheck } from './write-guard';
-import { changesNothing, checkUpdate, parseYMessage, syncStep2Message } from './y-messages';
+import { changesNothing, checkUpdate, isEmptyUpdate, parseYMessage, syncStep2Message } from './y-messages';
+
+/** The whole state of a document with no stored rows. */
+const EMPTY_UPDATE = new Uint8Array([0, 0]);
 
 export interface DocMessageContext {
 	hub: Hub;
-	room: Room;
+	/** The document's name; its room, or null while it has no stored rows. */
+	doc: string;
+	room: Room | null;
 	sub: Subscriber;
 	access: Access;
 	reply(message: Uint8Array): void;
@@ -25,6 +35,12 @@ export interface DocMessageContext {
 	guard: WriteCheck | null;
 	/** The guard refused an update; `retry` when it only lacked changes the relay does not hold yet. */
 	refused(reason: string, retry: boolean): void;
+	/** Awareness entries for client ids another connection controls were dropped (told once per subscription). */
+	presenceRefused(reason: string): void;
+	/** Charges an update of `bytes` to the writer's budget; false if it is refused (the client has been told). */
+	charge(bytes: number): boolean;
+	/** A budget refused a stored update: 4413 its document would pass its kind's size cap. */
+	limited(error: LimitRefusal): void;
 }
 
 export function handleDocMessage(ctx: DocMessageContext, payload: Uint8Array): void {
@@ -32,33 +48,43 @@ export function handleDocMessage(ctx: DocMessageContext, payload: Uint8Array): v
 	const msg = parseYMessage(payload);
 	switch (msg.type) {
 		case 'sync-step1':
-			ctx.reply(syncStep2Message(Y.encodeStateAsUpdate(room.doc, msg.stateVector)));
+			ctx.reply(syncStep2Message(room ? Y.encodeStateAsUpdate(room.doc, msg.stateVector) : EMPTY_UPDATE));
 			return;
 		case 'sync-update':
 			checkUpdate(msg.update);
 			// Clients answer our step 1 with their state even when they have nothing new: drop those quietly.
-			if (changesNothing(room.doc, msg.update)) return;
+			if (room ? changesNothing(room.doc, msg.update) : isEmptyUpdate(msg.update)) return;
+			if (access === 'write' && !ctx.charge(msg.update.length)) return;
 			if (access !== 'write') ctx.denied();
 			else if (ctx.guard) {
-				hub.submitGuarded(room.name, msg.update, sub, ctx.guard, (error) => {
+				hub.submitGuarded(ctx.doc, msg.update, sub, ctx.guard, (error) => {
 					if (error instanceof GuardRefusal) ctx.refused(error.message, error.retry);
+					else if (error instanceof LimitRefusal) ctx.limited(error);
 				});
-			} else hub.submit(room.name, msg.update, sub);
+			} else {
+				hub.submit(ctx.doc, msg.update, sub, (error) => {
+					if (error instanceof LimitRefusal) ctx.limited(error);
+				});
+			}
 			return;
 		case 'awareness':
-			if (access !== 'write') {
-				ctx.denied();
+			if (access !== 'write' || !room) {
+				if (access !== 'write') ctx.denied();
 				ctx.reply(payload);
 				return;
 			}
+			let refused: number[];
 			try {
-				room.applyAwareness(msg.update, sub);
+				refused = room.applyAwareness(msg.update, sub);
 			} catch (err) {
 				throw new ProtocolError(`malformed awareness update: ${(err as Error).message}`);
 			}
+			if (refused.length > 0 && room.firstPresenceRefusal(sub)) {
+				ctx.presenceRefused(`presence refused: client id ${refused.join(', ')} belongs to another connection`);
+			}
 			return;
 		case 'query-awareness': {
-			const states = room.awarenessStates();
+			const states = room?.awarenessStates();
 			if (states) ctx.reply(states);
 			return;
 		}

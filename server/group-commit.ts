@@ -16,6 +16,12 @@ export interface CommitEntry<Origin> {
 
 export type BatchListener<Origin> = (batch: ReadonlyArray<{ entry: CommitEntry<Origin>; appended: AppendedUpdate }>) => void;
 
+/**
+ * Judges a batch just before it is written, in order: an Error refuses that entry (its `done` gets the error, it
+ * is neither stored nor reported to the batch listener), null lets it through.
+ */
+export type BatchAdmission<Origin> = (batch: readonly CommitEntry<Origin>[]) => Promise<Array<Error | null>>;
+
 export class GroupCommit<Origin> {
 	private pending: CommitEntry<Origin>[] = [];
 	private scheduled = false;
@@ -24,7 +30,8 @@ export class GroupCommit<Origin> {
 	constructor(
 		private readonly store: DocStore,
 		private readonly onBatch: BatchListener<Origin>,
-		private readonly onError: (error: unknown) => void
+		private readonly onError: (error: unknown) => void,
+		private readonly admit?: BatchAdmission<Origin>
 	) {}
 
 	get queued(): number {
@@ -68,6 +75,17 @@ export class GroupCommit<Origin> {
 	private async write(batch: CommitEntry<Origin>[]): Promise<void> {
 		let appended: AppendedUpdate[];
 		try {
+			if (this.admit) {
+				const verdicts = await this.admit(batch);
+				const admitted: CommitEntry<Origin>[] = [];
+				for (const [i, entry] of batch.entries()) {
+					const refusal = verdicts[i];
+					if (refusal) safeCall(() => entry.done?.(refusal, null), this.onError);
+					else admitted.push(entry);
+				}
+				batch = admitted;
+				if (batch.length === 0) return;
+			}
 			appended = await this.store.appendUpdates(batch.map(({ doc, data }) => ({ doc, data })));
 		} catch (error) {
 			this.onError(error);

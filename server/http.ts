@@ -48,7 +48,8 @@ const NO_CACHE = new Set(['/index.html', '/service-worker.js']);
 
 export interface HttpOptions {
 	staticDir: string;
-	health(): Promise<{ ok: boolean; headSeq: number; docs: number }>;
+	/** `/api/health`: answered 200 when `ok`, 503 otherwise (e.g. storage failing). */
+	health(req: IncomingMessage): Promise<{ ok: boolean }>;
 	/** Handles every other `/api/*` path. */
 	api?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
 }
@@ -175,7 +176,8 @@ export function createHttpHandler(options: HttpOptions): (req: IncomingMessage, 
 				return;
 			}
 			if (urlPath === '/api/health') {
-				sendJson(res, 200, await options.health());
+				const health = await options.health(req);
+				sendJson(res, health.ok ? 200 : 503, health);
 				return;
 			}
 			if (urlPath.startsWith('/api/')) {

@@ -6,11 +6,20 @@
  * the batch in one transaction; then, per update and in commit order, the hub applies it to the loaded room,
  * broadcasts it to the room's other subscribers, and finally calls `done` (which sends an Ack). After the batch,
  * every change-feed listener learns which documents changed. Nothing is visible to anyone before it is durable.
+ * Just before the batch is written, an update that would take its document past its kind's size cap
+ * (limits.maxDocBytes) is refused with a LimitRefusal (4413).
+ *
+ * Subscriptions to a document with no stored rows hold no room (no Y.Doc, no awareness): the subscriber waits on
+ * a vacancy and is answered as for an empty document; the first committed update creates the room and moves it
+ * in. So names nobody writes cost next to nothing, however many are asked for.
  */
 import * as Y from 'yjs';
-import { BatchStatus, type BatchSyncEntry, type BatchSyncReplyEntry, type ChangeEntry } from '../src/lib/protocol/messages';
-import { parseDocName } from '../src/lib/schema/doc-names';
+import { BatchStatus, type BatchSyncEntry, type BatchSyncReplyEntry, type ChangeEntry, CloseCode } from '../src/lib/protocol/messages';
+import { communityDocName, parseDocName } from '../src/lib/schema/doc-names';
+import { docFromState, type Verdict } from '../src/lib/schema/record-changes';
+import { buildingGrids, gridLookup, type WriteLookup } from '../src/lib/schema/write-rules';
 import type { Access } from './auth';
+import { CredentialBudgets } from './budgets';
 import { type CommitEntry, GroupCommit } from './group-commit';
 import type { Limits } from './limits';
 import type { Logger } from './log';
@@ -31,6 +40,26 @@ export class GuardRefusal extends Error {
 	}
 }
 
+/** A budget said no (code 4413 document too large, 4429 write budget spent): the reason is for the client. */
+export class LimitRefusal extends Error {
+	constructor(
+		reason: string,
+		readonly code: CloseCode
+	) {
+		super(reason);
+		this.name = 'LimitRefusal';
+	}
+}
+
+/** Called once a subscriber can be answered: with null while the document has no stored rows, then with its room. */
+export type ReadyCallback = (room: Room | null, error: Error | null) => void;
+
+/** Subscribers of a document that has no stored rows; `checked` once the store said so. */
+interface Vacancy {
+	checked: boolean;
+	subscribers: Map<Subscriber, ReadyCallback>;
+}
+
 /** A document changed in one committed batch, with the connections whose writes changed it. */
 export interface ChangedDoc {
 	doc: string;
@@ -43,17 +72,48 @@ export interface FeedListener {
 	onChanges(headSeq: number, changed: readonly ChangedDoc[]): void;
 }
 
+/** The credential whose write budget a write's origin (a connection) spends; null for the relay's own writes. */
+function budgetKeyOf(origin: unknown): string | null {
+	const key = (origin as { budgetKey?: unknown } | null)?.budgetKey;
+	return typeof key === 'string' && key !== '' ? key : null;
+}
+
+/** `done` that first lets the credential's next write start. */
+function finishing(finish: () => void, done?: CommitEntry<unknown>['done']): CommitEntry<unknown>['done'] {
+	return (error, appended) => {
+		finish();
+		done?.(error, appended);
+	};
+}
+
 const EMPTY_STATE_VECTOR = new Uint8Array([0]);
 const EMPTY = new Uint8Array(0);
 
 export class Hub {
 	readonly rooms = new Map<string, Room>();
+	/** Told when a document's stored rows cannot be read or merged (storage-health.ts reports it). */
+	onUnreadable: (doc: string, error: unknown) => void = () => {};
+	/** Subscriptions to documents with no stored rows, by name (see subscribe). */
+	readonly vacancies = new Map<string, Vacancy>();
+	/** Sockets, subscriptions and write budget per credential, shared by both endpoints. */
+	readonly budgets: CredentialBudgets;
+	/** Stored bytes per document as of its last commit; a missing entry is read from the store. */
+	private readonly sizes = new Map<string, number>();
+	/** Documents whose entry in `sizes` is of one merged row: a write past the cap is refused before any work. */
+	private readonly exactSizes = new Set<string>();
 	private readonly feed = new Set<FeedListener>();
 	private readonly commit: GroupCommit<unknown>;
 	private readonly cache: StateCache;
 	private readonly toCompact = new Set<string>();
 	/** The last guarded write of each document, so the next one is judged after it. */
 	private readonly guarded = new Map<string, Promise<void>>();
+	/** Recently written documents as the write rules judge them (see judge()), least recently used first. */
+	private readonly mirrors = new Map<string, Y.Doc>();
+	private readonly mirrorSizes = new Map<string, number>();
+	private mirrorTotal = 0;
+	/** The write rules' lookup per community, dropped whenever its community document changes. */
+	private readonly lookups = new Map<string, WriteLookup>();
+	private readonly lookupGenerations = new Map<string, number>();
 	private compacting = false;
 	private closing = false;
 
@@ -63,7 +123,13 @@ export class Hub {
 		readonly logger: Logger
 	) {
 		this.cache = new StateCache(limits.stateCacheBytes);
-		this.commit = new GroupCommit<unknown>(store, (batch) => this.committed(batch), (e) => logger.warn('commit failed', e));
+		this.budgets = new CredentialBudgets(limits);
+		this.commit = new GroupCommit<unknown>(
+			store,
+			(batch) => this.committed(batch),
+			(e) => logger.warn('commit failed', e),
+			(batch) => this.admitSizes(batch)
+		);
 	}
 
 	get isClosing(): boolean {
@@ -90,7 +156,66 @@ export class Hub {
 		return room;
 	}
 
-	leave(room: Room, sub: Subscriber): void {
+	/**
+	 * Subscribes an endpoint's client. A document with stored rows is joined as with `join`; one without waits on a
+	 * vacancy that holds no room: `onReady(null, null)` once the store confirmed it is empty, and `onReady(room,
+	 * null)` again when the first update to it is committed, the room then holding it.
+	 */
+	subscribe(name: string, sub: Subscriber, onReady: ReadyCallback): void {
+		const room = this.rooms.get(name);
+		if (room && !room.closed) {
+			this.join(name, sub, onReady);
+			return;
+		}
+		let vacancy = this.vacancies.get(name);
+		if (!vacancy) {
+			vacancy = { checked: false, subscribers: new Map() };
+			this.vacancies.set(name, vacancy);
+			this.checkVacancy(name, vacancy);
+		}
+		vacancy.subscribers.set(sub, onReady);
+		if (vacancy.checked) onReady(null, null);
+	}
+
+	private checkVacancy(name: string, vacancy: Vacancy): void {
+		this.store.rowCount(name).then(
+			(rows) => {
+				// Filled by a commit, or abandoned, meanwhile.
+				if (this.vacancies.get(name) !== vacancy) return;
+				if (rows > 0) {
+					this.fill(name);
+					return;
+				}
+				vacancy.checked = true;
+				for (const onReady of [...vacancy.subscribers.values()]) onReady(null, null);
+			},
+			(error: unknown) => {
+				if (this.vacancies.get(name) !== vacancy) return;
+				this.logger.warn(`looking up ${name} failed`, error);
+				this.vacancies.delete(name);
+				const err = error instanceof Error ? error : new Error(String(error));
+				for (const onReady of vacancy.subscribers.values()) onReady(null, err);
+			}
+		);
+	}
+
+	/** Moves a vacancy's subscribers into the document's room, which loads what was just stored. */
+	private fill(name: string): void {
+		const vacancy = this.vacancies.get(name);
+		if (!vacancy) return;
+		this.vacancies.delete(name);
+		for (const [sub, onReady] of vacancy.subscribers) this.join(name, sub, onReady);
+	}
+
+	/** Ends a subscription: to `room`, or by document name (a vacancy or the room it moved to). */
+	leave(target: Room | string, sub: Subscriber): void {
+		let room: Room | undefined;
+		if (typeof target === 'string') {
+			const vacancy = this.vacancies.get(target);
+			if (vacancy?.subscribers.delete(sub) && vacancy.subscribers.size === 0) this.vacancies.delete(target);
+			room = this.rooms.get(target);
+			if (!room?.subscribers.has(sub)) return;
+		} else room = target;
 		room.remove(sub);
 		if (room.subscribers.size === 0 && !room.closed) this.scheduleUnload(room);
 	}
@@ -100,9 +225,11 @@ export class Hub {
 			(updates) => {
 				room.loaded(updates);
 				if (room.closed) this.logger.warn(`could not load ${room.name}`);
+				if (room.failed) this.onUnreadable(room.name, new Error('stored updates could not be applied'));
 			},
 			(error: unknown) => {
 				this.logger.warn(`loading ${room.name} failed`, error);
+				this.onUnreadable(room.name, error);
 				room.fail(error instanceof Error ? error : new Error(String(error)));
 			}
 		);
@@ -139,11 +266,28 @@ export class Hub {
 
 	/**
 	 * Queues a validated update for the next group commit. `origin` (the sending connection) gets no broadcast
-	 * of its own update and no change-feed entry for it; `done` runs once the update is durable.
+	 * of its own update and no change-feed entry for it; `done` runs once the update is durable. A connection's
+	 * writes take turns per credential (budgets.runWrite), a few at a time until they are judged and queued for
+	 * the commit; `scheduled` says this one already has its turn.
 	 */
-	submit(doc: string, update: Uint8Array, origin: unknown, done?: CommitEntry<unknown>['done']): void {
+	submit(doc: string, update: Uint8Array, origin: unknown, done?: CommitEntry<unknown>['done'], scheduled = false): void {
 		if (this.closing) {
 			done?.(new Error('relay is shutting down'), null);
+			return;
+		}
+		const tooLarge = this.surelyTooLarge(doc, update.length);
+		if (tooLarge) {
+			done?.(tooLarge, null);
+			return;
+		}
+		const key = scheduled ? null : budgetKeyOf(origin);
+		if (key !== null) {
+			const data = update.slice();
+			// Its turn ends once it is queued for the commit: a device's writes still share the batches.
+			this.budgets.runWrite(key, (finish) => {
+				this.submit(doc, data, origin, done, true);
+				finish();
+			});
 			return;
 		}
 		// Copy: ws hands out views into pooled receive buffers.
@@ -155,22 +299,63 @@ export class Hub {
 	 * durable state, so guarded updates to one document are judged one at a time, each after everything
 	 * submitted before it is stored. `done` gets a GuardRefusal when the guard says no.
 	 */
-	submitGuarded(doc: string, update: Uint8Array, origin: unknown, check: WriteCheck, done?: CommitEntry<unknown>['done']): void {
+	submitGuarded(
+		doc: string,
+		update: Uint8Array,
+		origin: unknown,
+		check: WriteCheck,
+		done?: CommitEntry<unknown>['done'],
+		scheduled = false
+	): void {
+		// Judging a write costs a copy of the document: refuse one that cannot fit before that.
+		const tooLarge = this.surelyTooLarge(doc, update.length);
+		if (tooLarge) {
+			done?.(tooLarge, null);
+			return;
+		}
+		const key = scheduled ? null : budgetKeyOf(origin);
+		if (key !== null) {
+			const copy = update.slice();
+			// Its turn ends once it has been judged (the costly part); storing it is batched with everyone's.
+			const judged: WriteCheck = (base, data, lookup) => {
+				try {
+					return check(base, data, lookup);
+				} finally {
+					finish();
+				}
+			};
+			let finish = () => {};
+			this.budgets.runWrite(key, (end) => {
+				finish = end;
+				this.submitGuarded(doc, copy, origin, judged, finishing(end, done), true);
+			});
+			return;
+		}
 		const data = update.slice();
 		const run = (this.guarded.get(doc) ?? Promise.resolve()).then(async () => {
-			await this.flush();
-			const room = this.rooms.get(doc);
-			const state = room?.ready ? Y.encodeStateAsUpdate(room.doc) : ((await this.mergedState(doc))?.update ?? null);
-			const verdict = check(state, data);
+			// Every device write to a document passes here one at a time, and the one before resolved only once it
+			// was stored and applied to the room: the room (or the store) holds everything it may build on.
+			const lookup = await this.writeLookup(doc);
+			const verdict = await this.judge(doc, data, check, lookup);
 			if (!verdict.ok) {
+				// A device sending what the rules refuse is either out of date or tampered with: worth an operator's eye.
+				if (!verdict.retry) this.logger.info(`refused a write to ${doc}: ${verdict.reason}`);
 				done?.(new GuardRefusal(verdict.reason, verdict.retry), null);
 				return;
 			}
 			await new Promise<void>((resolve) =>
-				this.submit(doc, data, origin, (error, appended) => {
-					done?.(error, appended);
-					resolve();
-				})
+				this.submit(
+					doc,
+					data,
+					origin,
+					(error, appended) => {
+						// Not stored: the mirror holds what the store does not.
+						if (error) this.dropMirror(doc);
+						done?.(error, appended);
+						resolve();
+					},
+					true
+				)
 			);
 		});
 		const settled = run.catch((error: unknown) => {
@@ -183,21 +368,124 @@ export class Hub {
 		});
 	}
 
+	/**
+	 * Judges a device's update on the document's mirror (`mirrors`): a Y.Doc the judge applies the update to, so
+	 * judging costs what the update changes, not the document's size (live minutes are judged per keystroke, a
+	 * device back online pushes many changes to one document). A mirror is built from the room or the store the
+	 * first time, kept up to date with every commit, and dropped when an update it took is refused or not stored.
+	 * The most recently written documents keep theirs, within limits.mirrorBytes.
+	 */
+	private async judge(doc: string, update: Uint8Array, check: WriteCheck, lookup: WriteLookup): Promise<Verdict> {
+		let mirror = this.mirrors.get(doc);
+		if (mirror) {
+			// Most recently used last.
+			this.mirrors.delete(doc);
+			this.mirrors.set(doc, mirror);
+		} else {
+			mirror = new Y.Doc({ guid: doc });
+			// In the map before the state is read, so a commit landing meanwhile reaches it too.
+			this.mirrors.set(doc, mirror);
+			this.mirrorSizes.set(doc, 0);
+			const room = this.rooms.get(doc);
+			const state = room?.ready ? Y.encodeStateAsUpdate(room.doc) : ((await this.mergedState(doc))?.update ?? null);
+			if (this.mirrors.get(doc) !== mirror) return this.judge(doc, update, check, lookup);
+			if (state) Y.applyUpdate(mirror, state);
+			this.growMirror(doc, state?.length ?? 0);
+		}
+		const verdict = check(mirror, update, lookup);
+		if (verdict.ok) this.growMirror(doc, update.length);
+		else this.dropMirror(doc);
+		return verdict;
+	}
+
+	/** Counts `bytes` more into a mirror's size, then drops the least recently used ones beyond the budget. */
+	private growMirror(doc: string, bytes: number): void {
+		if (!this.mirrors.has(doc)) return;
+		this.mirrorSizes.set(doc, (this.mirrorSizes.get(doc) ?? 0) + bytes);
+		this.mirrorTotal += bytes;
+		for (const oldest of this.mirrors.keys()) {
+			if (this.mirrorTotal <= this.limits.mirrorBytes || oldest === doc) break;
+			this.dropMirror(oldest);
+		}
+	}
+
+	private dropMirror(doc: string): void {
+		this.mirrors.get(doc)?.destroy();
+		this.mirrors.delete(doc);
+		this.mirrorTotal -= this.mirrorSizes.get(doc) ?? 0;
+		this.mirrorSizes.delete(doc);
+	}
+
+	/** What the write rules look up beyond the document: the grid of each building, from the community document. */
+	private async writeLookup(doc: string): Promise<WriteLookup> {
+		const community = parseDocName(doc)?.community;
+		if (!community) return gridLookup(new Map());
+		const cached = this.lookups.get(community);
+		if (cached) return cached;
+		const generation = this.lookupGenerations.get(community) ?? 0;
+		const name = communityDocName(community);
+		const room = this.rooms.get(name);
+		let grids: Map<string, string>;
+		if (room?.ready) grids = buildingGrids(room.doc);
+		else {
+			const state = await this.mergedState(name).catch((error: unknown) => {
+				// A damaged community document must not stop every write: grid checks then find no building.
+				this.logger.warn(`reading ${name} for the write rules failed`, error);
+				return null;
+			});
+			const base = docFromState(state?.update ?? null);
+			grids = buildingGrids(base);
+			base?.destroy();
+		}
+		const lookup = gridLookup(grids);
+		// Not kept if the community document changed while it was read.
+		if ((this.lookupGenerations.get(community) ?? 0) === generation) {
+			if (this.lookups.size > 1_000) this.lookups.clear();
+			this.lookups.set(community, lookup);
+		}
+		return lookup;
+	}
+
 	private committed(batch: ReadonlyArray<{ entry: CommitEntry<unknown>; appended: AppendedUpdate }>): void {
 		const changed = new Map<string, { doc: string; seq: number; origins: Set<unknown> }>();
 		let head = 0;
 		for (const { entry, appended } of batch) {
 			this.cache.invalidate(entry.doc);
+			const ref = parseDocName(entry.doc);
+			if (ref?.kind === 'community') {
+				this.lookups.delete(ref.community);
+				this.lookupGenerations.set(ref.community, (this.lookupGenerations.get(ref.community) ?? 0) + 1);
+			}
 			head = Math.max(head, appended.seq);
 			const c = changed.get(entry.doc) ?? { doc: entry.doc, seq: 0, origins: new Set<unknown>() };
 			c.seq = appended.seq;
 			c.origins.add(entry.origin);
 			changed.set(entry.doc, c);
 			if (appended.rows > this.limits.compactThreshold) this.compactSoon(entry.doc, appended.rows);
+			if (typeof appended.bytes === 'number') {
+				if (this.sizes.size > 50_000) {
+					this.sizes.clear();
+					this.exactSizes.clear();
+				}
+				this.sizes.set(entry.doc, appended.bytes);
+				if (appended.rows === 1) this.exactSizes.add(entry.doc);
+				else this.exactSizes.delete(entry.doc);
+			}
+			// The mirror holds a judged update already; one the relay wrote itself reaches it here.
+			const mirror = this.mirrors.get(entry.doc);
+			if (mirror) {
+				try {
+					Y.applyUpdate(mirror, entry.data);
+					this.growMirror(entry.doc, entry.data.length);
+				} catch (error) {
+					this.logger.warn(`applying a committed update to the mirror of ${entry.doc} failed`, error);
+					this.dropMirror(entry.doc);
+				}
+			}
 			const room = this.rooms.get(entry.doc);
 			if (!room || room.closed) continue;
 			try {
-				room.applyCommitted(entry.data);
+				room.applyCommitted(entry.data, entry.origin);
 			} catch (error) {
 				// Stored already; a bad update must not take the room down for everyone.
 				this.logger.warn(`applying a committed update to ${entry.doc} failed`, error);
@@ -205,6 +493,8 @@ export class Hub {
 			}
 			if (room.ready) room.broadcast(updateMessage(entry.data), entry.origin);
 		}
+		// Documents that exist from this batch on: their waiting subscribers get a room.
+		for (const doc of changed.keys()) if (this.vacancies.has(doc)) this.fill(doc);
 		const list = [...changed.values()].sort((a, b) => a.seq - b.seq);
 		for (const listener of this.feed) {
 			try {
@@ -213,6 +503,76 @@ export class Hub {
 				this.logger.warn('change feed listener failed', error);
 			}
 		}
+	}
+
+	/** A refusal for an update that cannot fit even into the document's merged size, known without any work. */
+	surelyTooLarge(doc: string, bytes: number): LimitRefusal | null {
+		const max = this.maxDocBytes(doc);
+		const size = this.exactSizes.has(doc) ? (this.sizes.get(doc) ?? 0) : 0;
+		if (size + bytes <= max) return null;
+		const kind = parseDocName(doc)?.kind ?? 'document';
+		return new LimitRefusal(`too large: ${doc} would hold ${size + bytes} bytes, a ${kind} may hold ${max}`, CloseCode.TooLarge);
+	}
+
+	/** The per-kind size cap of a document (limits.maxDocBytes). */
+	maxDocBytes(doc: string): number {
+		const kind = parseDocName(doc)?.kind;
+		return (kind && this.limits.maxDocBytes[kind]) || Infinity;
+	}
+
+	/**
+	 * The size cap, judged per batch just before it is written: an update that would take its document past its
+	 * kind's cap is refused. Sizes come from the last commit (or one indexed read) plus what this batch adds. Raw
+	 * rows overstate a document's size, so before refusing, its stored rows are compacted (once per batch) and
+	 * the updates this batch adds to it are merged with them, when they amount to enough (an eighth of the cap)
+	 * to be worth it, at most twice per document and batch.
+	 */
+	private async admitSizes(batch: readonly CommitEntry<unknown>[]): Promise<Array<Error | null>> {
+		const docs = new Map<string, { base: number; admitted: Uint8Array[]; pendingBytes: number; compacted: boolean; merges: number }>();
+		const verdicts: Array<Error | null> = [];
+		for (const { doc, data } of batch) {
+			const max = this.maxDocBytes(doc);
+			if (max === Infinity) {
+				verdicts.push(null);
+				continue;
+			}
+			let d = docs.get(doc);
+			if (!d) {
+				d = { base: this.sizes.get(doc) ?? (await this.store.docBytes(doc)), admitted: [], pendingBytes: 0, compacted: false, merges: 0 };
+				docs.set(doc, d);
+			}
+			if (d.base + d.pendingBytes + data.length > max && !d.compacted) {
+				d.compacted = true;
+				if ((await this.store.rowCount(doc)) > 1) {
+					await this.store.compact(doc);
+					d.base = await this.store.docBytes(doc);
+					this.sizes.set(doc, d.base);
+					this.exactSizes.add(doc);
+				}
+			}
+			if (d.base + d.pendingBytes + data.length > max && d.pendingBytes >= max / 8 && d.merges < 2) {
+				d.merges++;
+				const merged = Y.mergeUpdates([...(await this.store.loadUpdates(doc)), ...d.admitted, data]).length;
+				if (merged <= max) {
+					// The merged size stands for the stored rows and everything admitted so far, this update included.
+					d.base = merged;
+					d.admitted.push(data);
+					d.pendingBytes = 0;
+					verdicts.push(null);
+					continue;
+				}
+			}
+			const total = d.base + d.pendingBytes + data.length;
+			if (total > max) {
+				const kind = parseDocName(doc)?.kind ?? 'document';
+				verdicts.push(new LimitRefusal(`too large: ${doc} would hold ${total} bytes, a ${kind} may hold ${max}`, CloseCode.TooLarge));
+				continue;
+			}
+			d.admitted.push(data);
+			d.pendingBytes += data.length;
+			verdicts.push(null);
+		}
+		return verdicts;
 	}
 
 	/** Resolves once every submitted update is durable. */
@@ -237,6 +597,9 @@ export class Hub {
 				if (this.closing) break;
 				try {
 					if ((await this.store.rowCount(doc)) > 1) await this.store.compact(doc);
+					// Merged rows are smaller: read the size afresh on the next write.
+					this.sizes.delete(doc);
+					this.exactSizes.delete(doc);
 				} catch (error) {
 					this.logger.warn(`compacting ${doc} failed`, error);
 				}
@@ -263,10 +626,17 @@ export class Hub {
 			if (isEmptyStateVector(serverStateVector)) return this.missing(doc, access);
 			return { doc, status: okStatus, diff: Y.encodeStateAsUpdate(room.doc, stateVector), serverStateVector };
 		}
-		const state = await this.mergedState(doc);
-		if (!state) return this.missing(doc, access);
-		const diff = isEmptyStateVector(stateVector) ? state.update : Y.diffUpdate(state.update, stateVector);
-		return { doc, status: okStatus, diff, serverStateVector: state.stateVector };
+		// A document whose stored rows cannot be read or merged fails alone: the rest of the batch is answered.
+		try {
+			const state = await this.mergedState(doc);
+			if (!state) return this.missing(doc, access);
+			const diff = isEmptyStateVector(stateVector) ? state.update : Y.diffUpdate(state.update, stateVector);
+			return { doc, status: okStatus, diff, serverStateVector: state.stateVector };
+		} catch (error) {
+			this.logger.warn(`reading ${doc} failed`, error);
+			this.onUnreadable(doc, error);
+			return { doc, status: BatchStatus.Unavailable, diff: EMPTY, serverStateVector: EMPTY_STATE_VECTOR };
+		}
 	}
 
 	private missing(doc: string, access: Access): BatchSyncReplyEntry {
@@ -328,5 +698,7 @@ export class Hub {
 		await this.commit.flush();
 		for (const room of this.rooms.values()) room.destroy();
 		this.rooms.clear();
+		for (const doc of [...this.mirrors.keys()]) this.dropMirror(doc);
+		this.vacancies.clear();
 	}
 }

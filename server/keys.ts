@@ -6,11 +6,15 @@
  * Creation is safe against a second process (the admin CLI) starting at the same moment: the key is written to
  * a temporary file and hard-linked into place, which fails if another process got there first; the loser reads
  * the winner's key.
+ *
+ * A key file that exists but does not parse is damaged: loading fails with a DamagedFileError naming the file
+ * (the relay then refuses to start); it is never replaced, since every credential issued so far depends on it.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { DamagedFileError } from './integrity';
 
 export const KEY_ALG = 'EdDSA';
 export const KEYS_DIR = 'keys';
@@ -68,5 +72,10 @@ export async function loadOrCreateKey(dataDir: string, warn: (message: string) =
 		warn(`${file} was readable by others (mode ${mode.toString(8)}); restricting it to 0600`);
 		fs.chmodSync(file, 0o600);
 	}
-	return fromJwk(JSON.parse(fs.readFileSync(file, 'utf8')) as JWK);
+	// A key file that does not parse is damaged, never replaced: every credential issued so far depends on it.
+	try {
+		return await fromJwk(JSON.parse(fs.readFileSync(file, 'utf8')) as JWK);
+	} catch (error) {
+		throw new DamagedFileError(file, error instanceof Error ? error.message : String(error));
+	}
 }

@@ -5,12 +5,19 @@
  *   COURTYARD_AUTH (credentials; `open` lets anyone write everything: development only),
  *   CREDENTIAL_TTL (180d: lifetime of a credential issued on joining), PUBLIC_ORIGIN (origin for invitation
  *   links, default the request's host), TRUST_PROXY (1: client address from X-Forwarded-For).
+ *   Budgets (limits.ts): MAX_DOC_BYTES (per-kind size caps, e.g. `proposal=512k,minutes=32m`),
+ *   WRITE_UPDATES_PER_MINUTE, WRITE_BYTES_PER_MINUTE, WRITES_IN_FLIGHT_PER_DEVICE (per device), MAX_SOCKETS_PER_DEVICE, MAX_SOCKETS_PER_ADDRESS,
+ *   HTTP_REQUEST_TIMEOUT_MS. Photos: PHOTO_QUOTA_DEVICE_MB (200), PHOTO_QUOTA_COMMUNITY_MB (5120), PHOTO_GC_GRACE
+ *   (24h), PHOTO_GC_INTERVAL (1h; 0 off).
+ * A damaged database or key file stops the start with an error naming the file (integrity.ts), exit code 1.
  * Prints `courtyard relay listening on http://127.0.0.1:<port>` to stdout first once listening (tests parse it);
  * on a first start that seeded the demo, the demo invitation links follow. SIGTERM/SIGINT shut down
  * gracefully: stop accepting, flush storage, close sockets with 4503, close the database, exit 0.
  */
 import { formatBootstrap } from './bootstrap';
 import { parseDuration } from './duration';
+import { DamagedFileError } from './integrity';
+import { type Limits, parseDocSizes } from './limits';
 import { startRelay } from './relay';
 
 function intEnv(name: string, fallback: number): number {
@@ -27,6 +34,30 @@ function authEnv(): 'credentials' | 'open' {
 	return raw;
 }
 
+/** Budget overrides from the environment; unset variables keep the defaults of limits.ts. */
+function limitsEnv(): Partial<Limits> {
+	const limits: Partial<Limits> = {};
+	type Key = 'writeUpdatesPerMinute' | 'writeBytesPerMinute' | 'maxWritesInFlightPerCredential' | 'maxSocketsPerCredential' | 'maxSocketsPerAddress' | 'httpRequestTimeoutMs';
+	const set = (name: string, key: Key) => {
+		if (process.env[name]) limits[key] = intEnv(name, 0);
+	};
+	set('WRITE_UPDATES_PER_MINUTE', 'writeUpdatesPerMinute');
+	set('WRITE_BYTES_PER_MINUTE', 'writeBytesPerMinute');
+	set('WRITES_IN_FLIGHT_PER_DEVICE', 'maxWritesInFlightPerCredential');
+	set('MAX_SOCKETS_PER_DEVICE', 'maxSocketsPerCredential');
+	set('MAX_SOCKETS_PER_ADDRESS', 'maxSocketsPerAddress');
+	set('HTTP_REQUEST_TIMEOUT_MS', 'httpRequestTimeoutMs');
+	if (process.env.MAX_DOC_BYTES) limits.maxDocBytes = parseDocSizes(process.env.MAX_DOC_BYTES);
+	// Photos: quotas in MiB; grace and interval as durations (PHOTO_GC_INTERVAL=0 turns the collection off).
+	const mib = 1024 * 1024;
+	if (process.env.PHOTO_QUOTA_DEVICE_MB) limits.photoQuotaDeviceBytes = intEnv('PHOTO_QUOTA_DEVICE_MB', 0) * mib;
+	if (process.env.PHOTO_QUOTA_COMMUNITY_MB) limits.photoQuotaCommunityBytes = intEnv('PHOTO_QUOTA_COMMUNITY_MB', 0) * mib;
+	if (process.env.PHOTO_GC_GRACE) limits.photoGcGraceMs = parseDuration(process.env.PHOTO_GC_GRACE);
+	const gcInterval = process.env.PHOTO_GC_INTERVAL;
+	if (gcInterval) limits.photoGcIntervalMs = gcInterval === '0' ? 0 : parseDuration(gcInterval);
+	return limits;
+}
+
 async function main(): Promise<void> {
 	const ttl = process.env.CREDENTIAL_TTL;
 	const relay = await startRelay({
@@ -39,7 +70,8 @@ async function main(): Promise<void> {
 		auth: authEnv(),
 		credentials: { credentialTtlMs: ttl ? parseDuration(ttl) : undefined },
 		publicOrigin: process.env.PUBLIC_ORIGIN || undefined,
-		trustProxy: process.env.TRUST_PROXY === '1'
+		trustProxy: process.env.TRUST_PROXY === '1',
+		limits: limitsEnv()
 	});
 	process.stdout.write(`courtyard relay listening on http://127.0.0.1:${relay.port}\n`);
 	if (relay.bootstrap.length > 0) process.stdout.write(formatBootstrap(relay.bootstrap));
@@ -65,6 +97,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-	console.error('[relay] failed to start:', error);
+	// A damaged file is the operator's to fix: its message names the file and what to do; no stack trace.
+	if (error instanceof DamagedFileError) console.error(`[relay] failed to start: ${error.message}`);
+	else console.error('[relay] failed to start:', error);
 	process.exit(1);
 });

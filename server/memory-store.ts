@@ -10,6 +10,7 @@ interface Row {
 export class MemoryStore implements DocStore {
 	private readonly rows = new Map<string, Row[]>();
 	private readonly lastSeq = new Map<string, number>();
+	private readonly bytes = new Map<string, number>();
 	private seq = 0;
 	private head = 0;
 
@@ -25,7 +26,9 @@ export class MemoryStore implements DocStore {
 			this.rows.set(doc, list);
 			this.lastSeq.set(doc, seq);
 			this.head = seq;
-			return { doc, seq, rows: list.length };
+			const bytes = (this.bytes.get(doc) ?? 0) + data.length;
+			this.bytes.set(doc, bytes);
+			return { doc, seq, rows: list.length, bytes };
 		});
 	}
 
@@ -46,7 +49,9 @@ export class MemoryStore implements DocStore {
 		const list = this.rows.get(doc) ?? [];
 		const last = list.at(-1);
 		if (list.length <= 1 || !last) return { before: list.length, after: list.length };
-		this.rows.set(doc, [{ seq: last.seq, data: Y.mergeUpdates(list.map((r) => r.data)) }]);
+		const merged = Y.mergeUpdates(list.map((r) => r.data));
+		this.rows.set(doc, [{ seq: last.seq, data: merged }]);
+		this.bytes.set(doc, merged.length);
 		return { before: list.length, after: 1 };
 	}
 
@@ -56,6 +61,10 @@ export class MemoryStore implements DocStore {
 
 	async rowCount(doc: string): Promise<number> {
 		return this.rows.get(doc)?.length ?? 0;
+	}
+
+	async docBytes(doc: string): Promise<number> {
+		return this.bytes.get(doc) ?? 0;
 	}
 
 	async close(): Promise<void> {}

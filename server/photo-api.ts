@@ -8,6 +8,10 @@
  *
  * The body is read here rather than by the core API's JSON reader: binary, with its own limit, refused from
  * Content-Length before a byte is read, and otherwise no longer buffered once past the limit.
+ *
+ * New bytes count against a quota per device and per community (the document's); an upload that would pass
+ * either is answered 413 `quota_exceeded`, naming the quota, before its body is read when Content-Length
+ * already tells. Photos that no document refers to are deleted by the collector (photo-gc.ts), which frees quota.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,10 +19,14 @@ import { accessFor } from '../src/lib/domain/access';
 import { isPhotoId, PHOTO_MAX_BYTES, sniffPhotoType } from '../src/lib/protocol/photos';
 import { parseDocName } from '../src/lib/schema/doc-names';
 import { type ApiContext, ApiFailure, type ApiRoute, sendJson } from './api';
-import type { PhotoStore } from './photo-store';
+import { PhotoQuotaError, type PhotoStore } from './photo-store';
 
 export interface PhotoRouteOptions {
 	maxBytes?: number;
+	/** Bytes of photos one device may store (Infinity: no limit). */
+	deviceQuotaBytes?: number;
+	/** Bytes of photos stored for one community's documents (Infinity: no limit). */
+	communityQuotaBytes?: number;
 }
 
 const tooLarge = (max: number) => new ApiFailure('too_large', `a photo may be at most ${max} bytes`);
@@ -83,8 +91,12 @@ function readBody(req: IncomingMessage, max: number): Promise<{ bytes: Buffer; s
 	});
 }
 
+const quotaFailure = (error: PhotoQuotaError) => new ApiFailure('quota_exceeded', error.message);
+
 export function photoRoutes(store: PhotoStore, options: PhotoRouteOptions = {}): ApiRoute[] {
 	const maxBytes = options.maxBytes ?? PHOTO_MAX_BYTES;
+	const deviceQuota = options.deviceQuotaBytes ?? Infinity;
+	const communityQuota = options.communityQuotaBytes ?? Infinity;
 
 	const upload = async (req: IncomingMessage, res: ServerResponse, sha: string, ctx: ApiContext) => {
 		try {
@@ -103,7 +115,15 @@ export function photoRoutes(store: PhotoStore, options: PhotoRouteOptions = {}):
 		// Who may send bytes is decided before any byte is read.
 		const caller = await ctx.authenticate(req);
 		if (accessFor(caller.grant, ref) !== 'write') throw new ApiFailure('forbidden', `you may not add photos to ${doc}`);
-		if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw tooLarge(maxBytes);
+		const declared = Number(req.headers['content-length'] ?? 0);
+		if (declared > maxBytes) throw tooLarge(maxBytes);
+		const owner = { device: caller.deviceId, community: ref.community, deviceQuota, communityQuota };
+		// Refused before the body is read when the declared size cannot fit; stored bytes cost nothing again.
+		if (declared > 0 && !(await store.has(sha))) {
+			const used = await store.usage(owner.device, owner.community);
+			if (used.device + declared > deviceQuota) throw quotaFailure(new PhotoQuotaError('device', deviceQuota, used.device));
+			if (used.community + declared > communityQuota) throw quotaFailure(new PhotoQuotaError('community', communityQuota, used.community));
+		}
 		const body = await readBody(req, maxBytes);
 		if (body.sha !== sha) throw new ApiFailure('invalid', 'the bytes do not match the SHA-256 in the path');
 		const type = sniffPhotoType(body.bytes.subarray(0, 16));
@@ -111,7 +131,13 @@ export function photoRoutes(store: PhotoStore, options: PhotoRouteOptions = {}):
 			sendJson(res, 415, { error: 'invalid', message: 'a photo must be a JPEG, WebP or PNG image' });
 			return;
 		}
-		const isNew = await store.put(sha, body.bytes, type, doc);
+		let isNew: boolean;
+		try {
+			isNew = await store.put(sha, body.bytes, type, doc, owner);
+		} catch (error) {
+			if (error instanceof PhotoQuotaError) throw quotaFailure(error);
+			throw error;
+		}
 		sendJson(res, isNew ? 201 : 200, { sha, type, size: body.bytes.length });
 	};
 

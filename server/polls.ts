@@ -38,7 +38,7 @@ import {
 	tallyPoll
 } from '../src/lib/domain/poll';
 import { addBallot, getBallot, readBallots } from '../src/lib/schema/ballots-doc';
-import { readCommunity } from '../src/lib/schema/community-doc';
+import type { Building, Grid } from '../src/lib/schema/community-doc';
 import { ballotsDocName, communityDocName, householdsDocName, isGridId, parseBallotsId, parseDocName, pollDocName } from '../src/lib/schema/doc-names';
 import { readHouseholds } from '../src/lib/schema/households-doc';
 import { clearPublicTally, isPollDoc, readPoll, readPublicTally, writePublicTally } from '../src/lib/schema/poll-doc';
@@ -193,8 +193,10 @@ async function castAppBallot(
 	const request = parseRequest(await ctx.readJson(req), household);
 	const community = grant.community;
 
-	const found = await docs.read([pollDocName(community, pollId), communityDocName(community)], ([pollDoc, communityDoc]) =>
-		isPollDoc(pollDoc as Y.Doc) ? { poll: readPoll(pollDoc as Y.Doc), community: readCommunity(communityDoc as Y.Doc) } : null
+	const found = await readOrUnavailable(ctx, 'this poll or the community', () =>
+		docs.read([pollDocName(community, pollId), communityDocName(community)], ([pollDoc, communityDoc]) =>
+			isPollDoc(pollDoc as Y.Doc) ? { poll: readPoll(pollDoc as Y.Doc), community: communityLayout(communityDoc as Y.Doc) } : null
+		)
 	);
 	if (!found) throw new ApiFailure('not_found', `there is no poll ${pollId} in your community`);
 	const { poll } = found;
@@ -210,15 +212,17 @@ async function castAppBallot(
 	};
 
 	const grids = found.community.grids.map((g) => g.id);
-	const record = await docs.read(
-		grids.map((g) => householdsDocName(community, g)),
-		(registers) => {
-			for (const [i, doc] of registers.entries()) {
-				const h = readHouseholds(doc).find((x) => x.id === household);
-				if (h) return { household: h, registerGrid: grids[i] as string };
+	const record = await readOrUnavailable(ctx, "the community's household registers", () =>
+		docs.read(
+			grids.map((g) => householdsDocName(community, g)),
+			(registers) => {
+				for (const [i, doc] of registers.entries()) {
+					const h = readHouseholds(doc).find((x) => x.id === household);
+					if (h) return { household: h, registerGrid: grids[i] as string };
+				}
+				return null;
 			}
-			return null;
-		}
+		)
 	);
 	if (!record) throw new ApiFailure('forbidden', 'your household is not in the community register yet: ask your grid worker');
 	const building = found.community.buildings.find((b) => b.id === record.household.building);
@@ -228,7 +232,7 @@ async function castAppBallot(
 	}
 
 	const name = credentials?.device(deviceId)?.name ?? '';
-	const response = await docs.write(ballotsDocName(community, grid, poll.id), BALLOT_ORIGIN, (doc): AppBallotResponse => {
+	const cast = (doc: Y.Doc): AppBallotResponse => {
 		const existing = getBallot(doc, request.id);
 		if (existing) {
 			if (existing.household !== household || existing.device !== deviceId) throw new ApiFailure('invalid', 'this ballot id is already used: send a new one');
@@ -250,8 +254,39 @@ async function castAppBallot(
 		};
 		addBallot(doc, grid, poll.id, ballot);
 		return { ballot, created: true };
-	});
+	};
+	const response = await readOrUnavailable(ctx, "this poll's ballots", () => docs.write(ballotsDocName(community, grid, poll.id), BALLOT_ORIGIN, cast));
 	sendJson(res, response.created ? 201 : 200, response);
+}
+
+/**
+ * A document the relay cannot read or write (a storage fault) answers 503 naming what, instead of 500: the app
+ * keeps the ballot queued and sends it again later. Refusals (ApiFailure) pass through.
+ */
+async function readOrUnavailable<T>(ctx: ApiContext, what: string, run: () => Promise<T>): Promise<T> {
+	try {
+		return await run();
+	} catch (error) {
+		if (error instanceof ApiFailure) throw error;
+		ctx.logger.warn(`ballot: reading ${what} failed`, error);
+		throw new ApiFailure('unavailable', `the relay cannot read ${what} right now; your ballot stays queued and is sent again later`);
+	}
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/**
+ * The community's grids and buildings as polls need them, skipping malformed records (root keys `grids` and
+ * `buildings` of community-doc.ts): one bad record must not stop every household's ballot and every tally.
+ */
+export function communityLayout(doc: Y.Doc): { grids: Grid[]; buildings: Building[] } {
+	const grids = [...doc.getMap<unknown>('grids').values()].filter(
+		(g): g is Grid => isRecord(g) && typeof g.id === 'string' && isGridId(g.id)
+	);
+	const buildings = [...doc.getMap<unknown>('buildings').values()].filter(
+		(b): b is Building => isRecord(b) && typeof b.id === 'string' && typeof b.grid === 'string' && isGridId(b.grid)
+	);
+	return { grids: grids.sort((a, b) => a.id.localeCompare(b.id)), buildings };
 }
 
 // ---- the public tally ----
@@ -360,7 +395,7 @@ export class TallyPublisher implements FeedListener {
 		const community = ref.community;
 		const state = await this.docs.read([name, communityDocName(community)], ([pollDoc, communityDoc]) =>
 			isPollDoc(pollDoc as Y.Doc)
-				? { poll: readPoll(pollDoc as Y.Doc), current: readPublicTally(pollDoc as Y.Doc), community: readCommunity(communityDoc as Y.Doc) }
+				? { poll: readPoll(pollDoc as Y.Doc), current: readPublicTally(pollDoc as Y.Doc), community: communityLayout(communityDoc as Y.Doc) }
 				: null
 		);
 		if (!state) return;

@@ -6,10 +6,11 @@
  * tests that are not about access). The invitation API works in both modes.
  */
 import http from 'node:http';
+import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode, DOC_PATH_PREFIX, SYNC_PATH, TOKEN_PARAM } from '../src/lib/protocol/messages';
-import { createApi } from './api';
+import { clientAddress, createApi } from './api';
 import { type Authorizer, CredentialAuthorizer, OpenAuthorizer } from './auth';
 import { type BootstrapInvitation, createDemoInvitations } from './bootstrap';
 import type { Connection } from './connection';
@@ -18,13 +19,16 @@ import { type SeededDemo, seedDemoCommunity } from './demo-seed';
 import { DocConnection } from './doc-endpoint';
 import { createHttpHandler } from './http';
 import { Hub } from './hub';
+import { checkDatabase } from './integrity';
 import { type Limits, resolveLimits } from './limits';
 import { consoleLogger, type Logger } from './log';
 import { photoRoutes } from './photo-api';
+import { type PhotoGcResult, schedulePhotoGc, storedState } from './photo-gc';
 import { openPhotoStore } from './photo-store';
 import { createPolls } from './polls';
 import { KeyedRateLimiter } from './rate-limit';
-import { SqliteStore } from './sqlite-store';
+import { DB_FILE, SqliteStore } from './sqlite-store';
+import { monitorStore, StorageHealth } from './storage-health';
 import type { DocStore } from './store';
 import { SyncConnection } from './sync-endpoint';
 
@@ -78,6 +82,8 @@ export interface Relay {
 	bootstrap: BootstrapInvitation[];
 	/** WebSocket connections currently open (both endpoints). */
 	openConnections(): number;
+	/** Runs a photo collection now (it also runs every limits.photoGcIntervalMs): photo-gc.ts. */
+	collectPhotos(): Promise<PhotoGcResult>;
 	/** Stops accepting, flushes storage, closes sockets with 4503 and the store. Idempotent. */
 	close(): Promise<void>;
 }
@@ -89,7 +95,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		...(options.idleUnloadMs !== undefined ? { idleUnloadMs: options.idleUnloadMs } : {})
 	});
 	const dataDir = options.dataDir ?? (options.store ? null : './data');
-	const store = options.store ?? SqliteStore.open(dataDir ?? './data');
+	// Refuses to start on a damaged database (DamagedFileError names it); the key file is checked as it loads.
+	if (dataDir !== null) checkDatabase(path.join(dataDir, DB_FILE));
+	const storageHealth = new StorageHealth();
+	const store = monitorStore(options.store ?? SqliteStore.open(dataDir ?? './data'), storageHealth);
 	const credentials = await Credentials.open(dataDir, options.credentials, logger);
 	const photos = openPhotoStore(dataDir);
 	let seeded: SeededDemo | null = null;
@@ -98,6 +107,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 		logger.info(`seeded the demo community: ${seeded.docs} documents`);
 	}
 	const hub = new Hub(store, limits, logger);
+	hub.onUnreadable = (doc, error) => storageHealth.readFailed(`document ${doc}`, error);
 	// The resident's ballot endpoint and the public tally publisher (follows the hub's change feed).
 	const polls = createPolls({ hub, credentials, logger });
 	const auth = options.auth ?? 'credentials';
@@ -106,12 +116,26 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const connections = new Set<Connection>();
 	const joinsPerMinute = options.joinsPerMinute ?? 10;
 
+	// Slow clients are bounded in time (limits.ts): headers, the whole request with its body, an idle socket.
 	const server = http.createServer(
+		{
+			headersTimeout: limits.httpHeadersTimeoutMs,
+			requestTimeout: limits.httpRequestTimeoutMs,
+			connectionsCheckingInterval: Math.min(1_000, limits.httpHeadersTimeoutMs || 1_000)
+		},
 		createHttpHandler({
 			staticDir: options.staticDir ?? './build',
-			health: async () => {
-				const { headSeq, docs } = await hub.stats();
-				return { ok: !hub.isClosing, headSeq, docs };
+			// Failing storage answers 503; counts and the failure's detail only for an admin credential (or open auth).
+			health: async (req) => {
+				const storage = await storageHealth.check(store);
+				const ok = !hub.isClosing && storage.reads === 'ok' && storage.writes === 'ok';
+				const summary = { ok, storage: { reads: storage.reads, writes: storage.writes } };
+				const bearer = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''))?.[1] ?? null;
+				const verified = auth === 'open' ? null : await credentials.verify(bearer);
+				const admin = auth === 'open' || (verified?.ok === true && ['community_admin', 'street_admin'].includes(verified.grant.role));
+				if (!admin) return summary;
+				const stats = await hub.stats().catch(() => null);
+				return { ...summary, ...stats, lastFailure: storage.lastFailure };
 			},
 			api: createApi({
 				credentials,
@@ -121,10 +145,26 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 				maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
 				logger,
 				// Feature APIs: one line each.
-				routes: [...photoRoutes(photos), polls.route]
+				routes: [
+					...photoRoutes(photos, {
+						deviceQuotaBytes: limits.photoQuotaDeviceBytes,
+						communityQuotaBytes: limits.photoQuotaCommunityBytes
+					}),
+					polls.route
+				]
 			})
 		})
 	);
+	const photoGc = schedulePhotoGc({
+		photos,
+		readState: (doc) => storedState((name) => store.loadUpdates(name), doc),
+		graceMs: limits.photoGcGraceMs,
+		intervalMs: limits.photoGcIntervalMs,
+		logger
+	});
+	server.keepAliveTimeout = limits.httpKeepAliveTimeoutMs;
+	// ws clears this on the sockets it upgrades; a WebSocket is kept alive by pings instead.
+	server.timeout = limits.httpIdleTimeoutMs;
 	const wss = new WebSocketServer({ noServer: true, maxPayload: limits.hardFrameBytes, perMessageDeflate: false });
 	let closing = false;
 
@@ -144,6 +184,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			return;
 		}
 		wss.handleUpgrade(req, socket, head, (ws) => {
+			const address = hub.budgets.openAddress(clientAddress(req, options.trustProxy ?? false));
+			if (!address.ok) {
+				ws.close(CloseCode.RateLimited, address.reason);
+				setTimeout(() => ws.terminate(), 2_000).unref();
+				return;
+			}
+			ws.on('close', address.release);
 			const conn =
 				docName === null ? new SyncConnection(ws, hub, token, authorizer) : new DocConnection(ws, hub, docName, token, authorizer);
 			connections.add(conn);
@@ -173,6 +220,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			server.closeIdleConnections();
 			// Deliver acks for everything already received, then close the sockets and flush what raced in.
 			await polls.close();
+			await photoGc.stop();
 			await hub.flush();
 			for (const conn of connections) conn.close(CloseCode.ShuttingDown, 'relay shutting down');
 			await hub.close();
@@ -188,5 +236,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			await Promise.race([serverClosed, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
 		})());
 
-	return { port, url, hub, store, credentials, bootstrap, openConnections: () => connections.size, close };
+	return {
+		port,
+		url,
+		hub,
+		store,
+		credentials,
+		bootstrap,
+		openConnections: () => connections.size,
+		collectPhotos: () => photoGc.runNow(),
+		close
+	};
 }

@@ -1,10 +1,11 @@
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { MemoryStore } from './memory-store';
-import { SqliteStore } from './sqlite-store';
+import { DB_FILE, SqliteStore } from './sqlite-store';
 import type { DocStore } from './store';
 
 const dirs: string[] = [];
@@ -40,10 +41,12 @@ for (const [name, make] of [
 				{ doc: 'demo:proposal:a', data: c }
 			]);
 			expect(result).toEqual([
-				{ doc: 'demo:proposal:a', seq: 1, rows: 1 },
-				{ doc: 'demo:proposal:b', seq: 2, rows: 1 },
-				{ doc: 'demo:proposal:a', seq: 3, rows: 2 }
+				{ doc: 'demo:proposal:a', seq: 1, rows: 1, bytes: a.length },
+				{ doc: 'demo:proposal:b', seq: 2, rows: 1, bytes: b.length },
+				{ doc: 'demo:proposal:a', seq: 3, rows: 2, bytes: a.length + c.length }
 			]);
+			expect(await store.docBytes('demo:proposal:a')).toBe(a.length + c.length);
+			expect(await store.docBytes('demo:proposal:none')).toBe(0);
 			expect(await store.headSeq()).toBe(3);
 			expect(await store.docCount()).toBe(2);
 			expect((await store.loadUpdates('demo:proposal:a')).map((u) => [...u])).toEqual([[...a], [...c]]);
@@ -74,6 +77,9 @@ for (const [name, make] of [
 			await store.appendUpdates([{ doc: 'demo:proposal:other', data: edits(1)[0] as Uint8Array }]);
 			expect(await store.compact('demo:proposal:c')).toEqual({ before: 50, after: 1 });
 			expect(await store.rowCount('demo:proposal:c')).toBe(1);
+			const [merged] = await store.loadUpdates('demo:proposal:c');
+			expect(await store.docBytes('demo:proposal:c')).toBe(merged?.length);
+			expect(merged?.length).toBeLessThan(u.reduce((n, x) => n + x.length, 0));
 			const d = new Y.Doc();
 			for (const x of await store.loadUpdates('demo:proposal:c')) Y.applyUpdate(d, x);
 			expect(d.getText('t').length).toBe(50);
@@ -89,6 +95,21 @@ for (const [name, make] of [
 }
 
 describe('SqliteStore on disk', () => {
+	it('gives a database made before docs.bytes existed the column, filled from its rows', async () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'courtyard-store-'));
+		dirs.push(dir);
+		const store = SqliteStore.open(dir);
+		const u = edits(5);
+		await store.appendUpdates(u.map((data) => ({ doc: 'demo:proposal:old', data })));
+		await store.close();
+		const db = new Database(path.join(dir, DB_FILE));
+		db.exec('ALTER TABLE docs DROP COLUMN bytes');
+		db.close();
+		const again = SqliteStore.open(dir);
+		expect(await again.docBytes('demo:proposal:old')).toBe(u.reduce((n, x) => n + x.length, 0));
+		await again.close();
+	});
+
 	it('reopens with its head and content', async () => {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'courtyard-store-'));
 		dirs.push(dir);

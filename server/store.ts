@@ -16,6 +16,8 @@ export interface AppendedUpdate {
 	seq: number;
 	/** Update rows the document holds after this append (drives compaction). */
 	rows: number;
+	/** Bytes of the document's stored rows after this append (the per-kind size cap, limits.maxDocBytes). */
+	bytes: number;
 }
 
 export interface ChangePage {
@@ -43,5 +45,9 @@ export interface DocStore {
 	docCount(): Promise<number>;
 	/** Number of update rows a document holds. */
 	rowCount(doc: string): Promise<number>;
+	/** Bytes of a document's stored update rows (0 if it has none); kept as a running count, never summed. */
+	docBytes(doc: string): Promise<number>;
+	/** A cheap read of what every write touches; throws when storage is failing (storage-health.ts). Optional. */
+	probe?(): Promise<void>;
 	close(): Promise<void>;
 }

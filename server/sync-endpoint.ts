@@ -1,7 +1,8 @@
 /**
  * `/sync`: the app's multiplexed endpoint (frames in src/lib/protocol/messages.ts).
  *
- * - BatchSync → BatchSyncReply computed from storage without loading rooms. A reply larger than
+ * - BatchSync → BatchSyncReply computed from storage without loading rooms; a document whose stored rows cannot
+ *   be read gets BatchStatus.Unavailable and the others are answered as usual. A reply larger than
  *   limits.maxReplyBytes (4 MiB) is split into several BatchSyncReply frames with the same requestId, in request
  *   order; a client is done once it has an entry for every document it asked about.
  * - Update → validated, stored durably (group commit), then Ack to the sender, the update to the document's
@@ -16,13 +17,21 @@
  *   about its own writes.
  * Access per document (auth.ts): 'none' gets BatchStatus.Forbidden or DocError(Forbidden) and no byte of the
  * document, and is left out of the change feed; 'read' gets BatchStatus.ReadOnly, and its Update, sync step 2
- * and awareness are dropped with one DocError(Forbidden) per document.
+ * and awareness are dropped with one DocError(Forbidden) per document. Awareness for a client id another
+ * connection holds is dropped with one DocError(4409 Conflict) per document (room.ts).
  * Malformed frames close the connection with 4400; a client too slow to take broadcasts, over its rate limit or
  * with too many requests in flight is closed with 4429; a BatchSync over limits.maxBatchDocs closes it with 4430,
  * a Subscribe beyond limits.maxSubscriptions gets DocError(4430). A missing, invalid, expired or revoked
  * credential closes it with 4401, also while it is open.
+ * Budgets (budgets.ts, limits.ts), each refusal leaving the connection open: an update over the device's write
+ * budget gets DocError(4429, "rate limited: … try again in N s"), one that would take its document past its
+ * kind's size cap DocError(4413, "too large: …"); a Subscribe beyond limits.maxSubscriptionsPerCredential (all
+ * the device's sockets) DocError(4430). A device or address over its socket cap is closed with 4429.
+ * A subscription to a document with no stored rows holds no room (hub.subscribe): it is greeted as an empty
+ * document, and gets the whole document as an update once someone creates it.
  */
 import type { WebSocket } from 'ws';
+import * as Y from 'yjs';
 import {
 	type BatchSyncReplyEntry,
 	CloseCode,
@@ -36,17 +45,29 @@ import { parseDocName } from '../src/lib/schema/doc-names';
 import type { Access, Authorizer, Principal } from './auth';
 import { Connection } from './connection';
 import { handleDocMessage } from './doc-messages';
-import { type ChangedDoc, type FeedListener, GuardRefusal, type Hub } from './hub';
+import { type ChangedDoc, type FeedListener, GuardRefusal, type Hub, LimitRefusal } from './hub';
 import type { Room, Subscriber } from './room';
 import { type WriteCheck, writeGuard } from './write-guard';
-import { changesNothing, checkStateVector, checkUpdate, isEmptyUpdate, syncStep1Message } from './y-messages';
+import { changesNothing, checkStateVector, checkUpdate, isEmptyUpdate, syncStep1Message, updateMessage } from './y-messages';
 
 interface Subscription {
-	room: Room;
+	/** Null while the document has no stored rows (a vacancy in the hub). */
+	room: Room | null;
 	access: Access;
 	/** Doc frames received while the room loads; null once it is ready. */
 	pending: Uint8Array[] | null;
 	deniedSent: boolean;
+}
+
+/** Sync step 1 of a document with no stored rows (an empty state vector). */
+const EMPTY_STEP1 = syncStep1Message(new Y.Doc({ guid: 'empty' }));
+
+/** A BatchSync reply yields to other connections once it has worked this long without a break. */
+const YIELD_AFTER_MS = 4;
+
+/** A y-protocols message in `doc`'s Doc frame (through its room when there is one, which caches the header). */
+function frameFor(doc: string, room: Room | null, message: Uint8Array): Uint8Array {
+	return room ? room.frame(message) : encodeFrame({ kind: MuxMessage.Doc, doc, payload: message });
 }
 
 /** Encoded Changes frames shared by all connections that see a batch unfiltered. */
@@ -54,6 +75,10 @@ const sharedChanges = new WeakMap<readonly ChangedDoc[], Uint8Array[]>();
 
 export class SyncConnection extends Connection implements Subscriber, FeedListener {
 	readonly muxed = true;
+	/** The device, for presence: its connections may take over each other's awareness ids (room.ts). */
+	get owner(): string | null {
+		return this.principal?.grant ? this.principal.deviceId : null;
+	}
 	private principal: Principal | null = null;
 	private readonly subs = new Map<string, Subscription>();
 	private readonly accessCache = new Map<string, Access>();
@@ -72,7 +97,7 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 	}
 
 	private async open(token: string | null): Promise<void> {
-		const principal = await this.authenticate(this.authorizer, token);
+		const principal = await this.authenticate(this.authorizer, token, this.hub.budgets);
 		if (!principal) return;
 		this.principal = principal;
 		this.hub.addFeedListener(this);
@@ -154,10 +179,11 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 		handleDocMessage(
 			{
 				hub: this.hub,
+				doc,
 				room: sub.room,
 				sub: this,
 				access: sub.access,
-				reply: (message) => this.send(sub.room.frame(message)),
+				reply: (message) => this.send(frameFor(doc, sub.room, message)),
 				denied: () => {
 					if (sub.deniedSent) return;
 					sub.deniedSent = true;
@@ -167,7 +193,14 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 				refused: (reason, retry) => {
 					if (retry) this.docError(doc, CloseCode.ServerError, `not stored, send again later: ${reason}`);
 					else this.docError(doc, CloseCode.Forbidden, `refused: ${reason}`);
-				}
+				},
+				presenceRefused: (reason) => this.docError(doc, CloseCode.Conflict, reason),
+				charge: (bytes) => {
+					const charge = this.hub.budgets.chargeWrite(this.budgetKey, bytes);
+					if (!charge.ok) this.docError(doc, CloseCode.RateLimited, charge.reason);
+					return charge.ok;
+				},
+				limited: (error) => this.docError(doc, error.code, error.message)
 			},
 			payload
 		);
@@ -181,25 +214,37 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 		}
 		const existing = this.subs.get(doc);
 		if (existing) {
-			if (!existing.pending) this.greet(existing.room);
+			if (!existing.pending) this.greet(doc, existing.room);
 			return;
 		}
 		if (this.subs.size >= this.limits.maxSubscriptions) {
 			this.docError(doc, CloseCode.TooManyDocuments, `at most ${this.limits.maxSubscriptions} subscriptions`);
 			return;
 		}
-		const sub: Subscription = { room: null as unknown as Room, access, pending: [], deniedSent: false };
+		if (!this.hub.budgets.subscribe(this.budgetKey)) {
+			const max = this.limits.maxSubscriptionsPerCredential;
+			this.docError(doc, CloseCode.TooManyDocuments, `at most ${max} subscriptions for this device, across its connections`);
+			return;
+		}
+		const sub: Subscription = { room: null, access, pending: [], deniedSent: false };
 		this.subs.set(doc, sub);
-		sub.room = this.hub.join(doc, this, (room, error) => {
+		this.hub.subscribe(doc, this, (room, error) => {
+			const answered = sub.pending === null;
 			sub.room = room;
 			if (this.closed || this.subs.get(doc) !== sub) return;
 			if (error) {
 				this.subs.delete(doc);
-				this.hub.leave(room, this);
+				this.hub.leave(room ?? doc, this);
+				this.hub.budgets.unsubscribe(this.budgetKey);
 				this.docError(doc, CloseCode.ServerError, 'could not load the document');
 				return;
 			}
-			this.greet(room);
+			if (answered) {
+				// The document was created after this subscription: send what is stored.
+				if (room) this.sendBroadcast(room.frame(updateMessage(Y.encodeStateAsUpdate(room.doc))));
+				return;
+			}
+			this.greet(doc, room);
 			const pending = sub.pending ?? [];
 			sub.pending = null;
 			for (const payload of pending) {
@@ -214,17 +259,18 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 		});
 	}
 
-	private greet(room: Room): void {
-		this.send(room.frame(syncStep1Message(room.doc)));
-		const states = room.awarenessStates();
-		if (states) this.send(room.frame(states));
+	private greet(doc: string, room: Room | null): void {
+		this.send(frameFor(doc, room, room ? syncStep1Message(room.doc) : EMPTY_STEP1));
+		const states = room?.awarenessStates();
+		if (room && states) this.send(room.frame(states));
 	}
 
 	private onUnsubscribe(doc: string): void {
 		const sub = this.subs.get(doc);
 		if (!sub) return;
 		this.subs.delete(doc);
-		this.hub.leave(sub.room, this);
+		this.hub.leave(sub.room ?? doc, this);
+		this.hub.budgets.unsubscribe(this.budgetKey);
 	}
 
 	private onUpdate(requestId: number, doc: string, update: Uint8Array): void {
@@ -232,6 +278,17 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 		if (access !== 'write') {
 			const reason = access === 'read' ? 'read-only: your changes are not accepted' : 'forbidden';
 			this.docError(doc, CloseCode.Forbidden, reason, requestId);
+			return;
+		}
+		// Charged before any decoding, so that refusing a flooding device costs next to nothing.
+		const charge = this.hub.budgets.chargeWrite(this.budgetKey, update.length);
+		if (!charge.ok) {
+			this.docError(doc, CloseCode.RateLimited, charge.reason, requestId);
+			return;
+		}
+		const tooLarge = this.hub.surelyTooLarge(doc, update.length);
+		if (tooLarge) {
+			this.docError(doc, tooLarge.code, tooLarge.message, requestId);
 			return;
 		}
 		try {
@@ -248,7 +305,8 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 			return;
 		}
 		const done = (error: Error | null) => {
-			if (error instanceof GuardRefusal && !error.retry) this.docError(doc, CloseCode.Forbidden, `refused: ${error.message}`, requestId);
+			if (error instanceof LimitRefusal) this.docError(doc, error.code, error.message, requestId);
+			else if (error instanceof GuardRefusal && !error.retry) this.docError(doc, CloseCode.Forbidden, `refused: ${error.message}`, requestId);
 			else if (error) this.docError(doc, CloseCode.ServerError, 'not stored, send again later', requestId);
 			else this.send(encodeFrame({ kind: MuxMessage.Ack, requestId, doc }));
 		};
@@ -268,8 +326,15 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 		}
 		let entries: BatchSyncReplyEntry[] = [];
 		let size = 0;
+		let slice = performance.now();
 		for (const e of frame.entries) {
 			if (this.closed) return;
+			// Storage reads and merges run synchronously: let other connections in between documents.
+			if (performance.now() - slice > YIELD_AFTER_MS) {
+				await new Promise((resolve) => setImmediate(resolve));
+				slice = performance.now();
+				if (this.closed) return;
+			}
 			const r = await this.hub.syncEntry(e, this.access(e.doc));
 			const entrySize = r.doc.length * 3 + r.diff.length + r.serverStateVector.length + 16;
 			if (entries.length > 0 && size + entrySize > this.limits.maxReplyBytes) {
@@ -308,7 +373,8 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 
 	protected cleanup(): void {
 		this.hub.removeFeedListener(this);
-		for (const sub of this.subs.values()) this.hub.leave(sub.room, this);
+		for (const [doc, sub] of this.subs) this.hub.leave(sub.room ?? doc, this);
+		this.hub.budgets.unsubscribe(this.budgetKey, this.subs.size);
 		this.subs.clear();
 	}
 }

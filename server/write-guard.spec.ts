@@ -4,6 +4,8 @@ import type { Actor } from '../src/lib/domain/actor';
 import type { Pledge } from '../src/lib/domain/funding';
 import { ratingKey } from '../src/lib/domain/satisfaction';
 import { addPledge, addRequest, addSignoff, rate, withdrawPledge } from '../src/lib/schema/project-doc';
+import { docFromState } from '../src/lib/schema/record-changes';
+import { gridLookup } from '../src/lib/schema/write-rules';
 import type { Principal } from './auth';
 import { writeGuard } from './write-guard';
 
@@ -11,7 +13,16 @@ const DOC = 'demo:participation:seats';
 const me: Principal = { deviceId: 'dev-liu', grant: { role: 'resident', community: 'demo', household: 'b03-1-401' }, expiresAt: null };
 const liu: Actor = { id: 'dev-liu', name: '刘阿姨', role: 'resident' };
 const zhang: Actor = { id: 'dev-zhang', name: '张大爷', role: 'resident' };
-const check = writeGuard(DOC, me)!;
+const guard = writeGuard(DOC, me)!;
+/** The guard against an encoded durable state, as the relay holds it when the room is not loaded. */
+function check(state: Uint8Array | null, update: Uint8Array) {
+	const target = docFromState(state) ?? new Y.Doc();
+	try {
+		return guard(target, update, gridLookup(new Map()));
+	} finally {
+		target.destroy();
+	}
+}
 
 const pledge = (over: Partial<Pledge> = {}): Pledge => ({
 	id: 'p1',
@@ -42,9 +53,10 @@ const nothing = () => {};
 const refused = (reason: RegExp) => ({ ok: false, retry: false, reason: expect.stringMatching(reason) });
 
 describe('write guard: a resident in a participation document', () => {
-	it('applies to residents in participation documents only', () => {
-		expect(writeGuard('demo:participation:seats', { ...me, grant: { role: 'facilitator', community: 'demo' } })).toBeNull();
-		expect(writeGuard('demo:proposal:seats', me)).toBeNull();
+	it('guards every credential, and only the open development principal goes unguarded', () => {
+		expect(writeGuard('demo:participation:seats', { ...me, grant: { role: 'facilitator', community: 'demo' } })).not.toBeNull();
+		expect(writeGuard('demo:proposal:seats', me)).not.toBeNull();
+		expect(writeGuard('demo:proposal:seats', { deviceId: 'open', grant: null, expiresAt: null })).toBeNull();
 	});
 
 	it("accepts the household's own pledge, its withdrawal, its sign-off and this device's rating", () => {

@@ -11,7 +11,10 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newAppContext, ROOT, startRelay, type RelayHandle } from './harness';
+import { storedRows } from './idb';
 import { DEMO, joinWith } from './invite';
+
+const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 
 const GRID = 'g1';
 
@@ -25,28 +28,15 @@ function receivedFrames(page: Page): Buffer[] {
 }
 
 /** What this phone stores about household registers: y-indexeddb databases and index entries. */
-function householdTraces(page: Page) {
-	return page.evaluate(async () => {
-		const databases = (await indexedDB.databases()).map((d) => d.name ?? '').filter((n) => n.includes(':households:'));
-		const db = await new Promise<IDBDatabase>((ok, fail) => {
-			const req = indexedDB.open('courtyard');
-			req.onsuccess = () => ok(req.result);
-			req.onerror = () => fail(req.error);
-		});
-		const all = <T,>(store: string) =>
-			new Promise<T[]>((ok, fail) => {
-				const req = db.transaction(store, 'readonly').objectStore(store).getAll();
-				req.onsuccess = () => ok(req.result as T[]);
-				req.onerror = () => fail(req.error);
-			});
-		const index = (await all<{ doc: string; kind: string }>('index')).filter((e) => e.kind === 'households').map((e) => e.doc);
-		const states = (await all<{ doc: string; stateVector: Uint8Array }>('syncState'))
-			.filter((s) => s.doc.includes(':households:') && s.stateVector.length > 1)
-			.map((s) => s.doc);
-		const proposals = (await all<{ kind: string }>('index')).filter((e) => e.kind === 'proposal').length;
-		db.close();
-		return { databases, index, states, proposals };
-	});
+async function householdTraces(page: Page) {
+	type Tables = { index: { doc: string; kind: string }; syncState: { doc: string; stateVector: Uint8Array } };
+	const { databases, rows } = await storedRows<Tables>(page, ['index', 'syncState']);
+	return {
+		databases: databases.filter((n) => n.includes(':households:')),
+		index: rows.index.filter((e) => e.kind === 'households').map((e) => e.doc),
+		states: rows.syncState.filter((s) => s.doc.includes(':households:') && s.stateVector.length > 1).map((s) => s.doc),
+		proposals: rows.index.filter((e) => e.kind === 'proposal').length
+	};
 }
 
 describe('household register access', () => {
@@ -56,7 +46,8 @@ describe('household register access', () => {
 	let workerSaw: string[] = [];
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, 'build', 'index.html'))) throw new Error('build/ is missing: run `npx vite build`');
+		// STATIC_DIR (which the relay inherits) serves a build made beside the default one.
+		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
 		relay = await startRelay();
 		browser = await launchBrowser();
 	});

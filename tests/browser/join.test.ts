@@ -15,6 +15,8 @@ import { caughtUp, pending } from './app-page';
 import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, type RelayHandle, type RelayLink, waitForServiceWorker } from './harness';
 import { adminSession, DEMO, type AdminSession } from './invite';
 
+const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
+
 const rows = (page: Page) => page.getByTestId('proposal-row');
 const rowTitled = (page: Page, title: string) => rows(page).filter({ hasText: title });
 
@@ -30,7 +32,8 @@ describe('joining by invitation, and a revoked device', () => {
 	const offlineTitle = `楼道灯不亮 ${Date.now().toString(36)}`;
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, 'build', 'index.html'))) throw new Error('build/ is missing: run `npx vite build`');
+		// STATIC_DIR (which the relay inherits) serves a build made beside the default one.
+		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
 		relay = await startRelay();
 		browser = await launchBrowser();
 		admin = await adminSession(relay);

@@ -72,12 +72,13 @@ describe('/ws/<doc>', () => {
 		const doc = new Y.Doc();
 		const p = provider(relay.url, 'demo:households:g1', doc, { token: tokens.worker });
 		await whenSynced(p);
-		doc.getMap('meta').set('visited', true);
+		// What a register's meta may hold is its grid (write-rules.ts).
+		doc.getMap('meta').set('grid', 'g1');
 		await waitFor(async () => {
 			const rows = await relay.store.loadUpdates('demo:households:g1');
 			const d = new Y.Doc();
 			for (const u of rows) Y.applyUpdate(d, u);
-			return d.getMap('meta').get('visited') === true;
+			return d.getMap('meta').get('grid') === 'g1';
 		}, { what: 'stored' });
 		p.destroy();
 		const other = new RawClient(docUrl('demo:households:g2', tokens.worker));
@@ -119,10 +120,13 @@ describe('/sync', () => {
 
 		// A change to a register the resident may not see is not pushed to them.
 		const admin = await SyncClient.connect(relay.url, tokens.admin);
-		const u = new Y.Doc();
-		u.getMap('meta').set('note', 'private');
-		admin.sendFrame({ kind: MuxMessage.Update, requestId: 3, doc: 'demo:households:g2', update: Y.encodeStateAsUpdate(u) });
-		admin.sendFrame({ kind: MuxMessage.Update, requestId: 4, doc: 'demo:proposal:p1', update: Y.encodeStateAsUpdate(u) });
+		const register = new Y.Doc();
+		register.getMap('meta').set('grid', 'g2');
+		const proposal = new Y.Doc();
+		proposal.getMap('meta').set('title', 'private');
+		admin.sendFrame({ kind: MuxMessage.Update, requestId: 3, doc: 'demo:households:g2', update: Y.encodeStateAsUpdate(register) });
+		admin.sendFrame({ kind: MuxMessage.Update, requestId: 4, doc: 'demo:proposal:p1', update: Y.encodeStateAsUpdate(proposal) });
+		await admin.waitFrame(MuxMessage.Ack, (f) => f.requestId === 3);
 		await admin.waitFrame(MuxMessage.Ack, (f) => f.requestId === 4);
 		const pushed = await c.waitFrame(MuxMessage.Changes, (f) => f.entries.some((e) => e.doc === 'demo:proposal:p1'));
 		expect(pushed.entries.map((e) => e.doc)).toEqual(['demo:proposal:p1']);

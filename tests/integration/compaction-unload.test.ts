@@ -86,7 +86,8 @@ describe('idle rooms', () => {
 		const p = provider(r.url, 'demo:proposal:idle', doc);
 		await whenSynced(p);
 		doc.getText('t').insert(0, 'kept');
-		expect(r.hub.rooms.has('demo:proposal:idle')).toBe(true);
+		// The first stored update creates the room.
+		await waitFor(() => r.hub.rooms.has('demo:proposal:idle'), { what: 'room created' });
 
 		// A /sync subscriber keeps the room loaded too.
 		const c = await SyncClient.connect(r.url);

@@ -85,7 +85,7 @@ async function storedState(doc: string): Promise<Uint8Array> {
 /** Content in a canonical form (map keys sorted: their order depends on the order updates arrived in). */
 const content = (d: Y.Doc) => {
 	const meta = d.getMap('meta').toJSON();
-	return JSON.stringify({ meta: Object.fromEntries(Object.keys(meta).sort().map((k) => [k, meta[k]])), text: d.getText('t').toString() });
+	return JSON.stringify({ meta: Object.fromEntries(Object.keys(meta).sort().map((k) => [k, meta[k]])), text: d.getText('description').toString() });
 };
 const contentOf = (update: Uint8Array) => {
 	const d = new Y.Doc();
@@ -101,7 +101,7 @@ beforeAll(async () => {
 		[...PROTECTED, WRITABLE, LIVE].map((doc) => {
 			const d = new Y.Doc();
 			d.getMap('meta').set('title', `seeded ${doc}`);
-			d.getText('t').insert(0, 'original text');
+			d.getText('description').insert(0, 'original text');
 			const data = Y.encodeStateAsUpdate(d);
 			initial.set(doc, data);
 			return { doc, data };
@@ -135,8 +135,8 @@ afterAll(async () => {
 let edits = 0;
 async function bystandersStillSync(): Promise<void> {
 	const mark = `<${edits++}>`;
-	a.doc.getText('t').insert(0, mark);
-	await waitFor(() => b.doc.getText('t').toString().includes(mark), { what: `bystander edit ${mark}`, timeout: 5_000 });
+	a.doc.getText('description').insert(0, mark);
+	await waitFor(() => b.doc.getText('description').toString().includes(mark), { what: `bystander edit ${mark}`, timeout: 5_000 });
 }
 
 // ---- frame generators ----
@@ -144,7 +144,7 @@ async function bystandersStillSync(): Promise<void> {
 function validUpdate(rng: Rng): Uint8Array {
 	const d = new Y.Doc();
 	if (rng.next() < 0.5) d.getMap('meta').set(`k${rng.int(0, 50)}`, rng.int(0, 1e6));
-	else d.getText('t').insert(0, 'x'.repeat(rng.int(1, 40)));
+	else d.getText('description').insert(0, 'x'.repeat(rng.int(1, 40)));
 	return Y.encodeStateAsUpdate(d);
 }
 

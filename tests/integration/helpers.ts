@@ -50,10 +50,20 @@ export async function startTestRelay(options: RelayOptions = {}): Promise<Relay 
 	return Object.assign(relay, { dataDir });
 }
 
+/** Subscribers of a document on the relay: in its room, or waiting on a vacancy while it has no stored rows. */
+export function subscriberCount(relay: Relay, doc: string): number {
+	return relay.hub.rooms.get(doc)?.subscribers.size ?? relay.hub.vacancies.get(doc)?.subscribers.size ?? 0;
+}
+
 /** Registers a device with `grant` on the relay and returns its credential (no invitation involved). */
 export async function mintToken(relay: Relay, grant: Grant, opts: { name?: string; expiresAt?: number } = {}): Promise<string> {
 	const { token } = await relay.credentials.issue(grant, opts.name ?? `${grant.role} test device`, { expiresAt: opts.expiresAt });
 	return token;
+}
+
+/** The device id a credential names (its `sub`): the actor id the app writes into records. */
+export function deviceOf(token: string): string {
+	return (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub: string }).sub;
 }
 
 /** `/ws/<doc>` URL with the credential as y-websocket passes it (the `token` query parameter). */
@@ -229,6 +239,9 @@ export class SlowLoadStore implements DocStore {
 	}
 	rowCount(doc: string) {
 		return this.inner.rowCount(doc);
+	}
+	docBytes(doc: string) {
+		return this.inner.docBytes(doc);
 	}
 	close() {
 		return this.inner.close();

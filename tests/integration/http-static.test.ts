@@ -84,11 +84,18 @@ describe('static app', () => {
 });
 
 describe('/api/health', () => {
-	it('reports the head sequence and document count', async () => {
+	it('reports working storage, and the head sequence and document count to an admin (everyone, with open auth)', async () => {
 		const res = await get('/api/health');
 		expect(res.headers.get('content-type')).toMatch(/^application\/json/);
 		const docs = buildDemo().docs.length;
-		expect(await res.json()).toEqual({ ok: true, headSeq: docs, docs });
+		expect(await res.json()).toEqual({
+			ok: true,
+			storage: { reads: 'ok', writes: 'ok' },
+			headSeq: docs,
+			docs,
+			rooms: expect.any(Number),
+			lastFailure: null
+		});
 	});
 });
 

@@ -22,7 +22,7 @@ import type { Household } from '../../src/lib/schema/households-doc';
 import { writeHouseholds } from '../../src/lib/schema/households-doc';
 import { addClosure, createPoll, readPoll, readPublicTally } from '../../src/lib/schema/poll-doc';
 import { DEFAULT_RULES } from '../../src/lib/domain/proposal';
-import { mintToken, provider, removeDir, sleep, startTestRelay, waitFor, whenSynced } from './helpers';
+import { deviceOf, mintToken, provider, removeDir, sleep, startTestRelay, waitFor, whenSynced } from './helpers';
 
 const C = 'demo';
 const HOUR = 3_600_000;
@@ -232,7 +232,8 @@ describe('the public tally', () => {
 			const door = new Y.Doc();
 			const wp = provider(relay.url, ballotsDocName(C, 'g1', 'public'), door, { token: tokens.worker });
 			await whenSynced(wp);
-			const worker: Actor = { id: 'gw-device', name: '王海涛', role: 'grid_worker' };
+			// The relay checks that a ballot names the device that recorded it (write-rules.ts).
+			const worker: Actor = { id: deviceOf(tokens.worker), name: '王海涛', role: 'grid_worker' };
 			const ballot: Ballot = { id: 'door-ballot-1', household: 'b01-1-101', option: 'no', at: Date.now(), channel: 'visit', by: worker, device: worker.id };
 			addBallot(door, 'g1', 'public', ballot);
 			await waitFor(() => readPublicTally(doc)?.options[1]?.households === 2, { what: 'tally after the door ballot' });
@@ -272,7 +273,8 @@ describe('the public tally', () => {
 		const fp = provider(relay.url, pollDocName(C, 'hidden'), fdoc, { token: tokens.facilitator });
 		try {
 			await whenSynced(fp);
-			addClosure(fdoc, { id: 'close-1', at: Date.now(), by: facilitator, outcome: '参与不足三分之二，未形成决定。' });
+			// Closed in the facilitator device's own name, as the relay requires.
+			addClosure(fdoc, { id: 'close-1', at: Date.now(), by: { ...facilitator, id: deviceOf(tokens.facilitator) }, outcome: '参与不足三分之二，未形成决定。' });
 			const tally = await waitFor(() => readPublicTally(fdoc), { what: 'final tally' });
 			expect(tally.final).toBe(true);
 			expect(tally.electorate.households).toBe(3);

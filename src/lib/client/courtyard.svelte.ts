@@ -8,7 +8,7 @@ import type { Actor, Channel, Role } from '../domain/actor';
 import { newId } from '../domain/ids';
 import type { Level, ProposalDraft, ProposalStatus, TimelineEvent } from '../domain/proposal';
 import type { ApiError, DeviceInfo, JoinResponse } from '../protocol/api';
-import { SYNC_PATH, TOKEN_PARAM } from '../protocol/messages';
+import { CloseCode, SYNC_PATH, TOKEN_PARAM } from '../protocol/messages';
 import { PERSONAL_KINDS } from '../domain/access';
 import { parseDocName } from '../schema/doc-names';
 import { makeBackup, parseBackup, type Backup } from './backup';
@@ -19,9 +19,23 @@ import { topicDocName } from '../schema/doc-names';
 import type { CategoryId } from '../domain/lists';
 import { openDatabase, type CourtyardDB } from './db';
 import { DocStore, type DocHandle } from './doc-store';
+import { deviceWriteCheck, preloadWriteRules } from './write-check';
 import { withPendingBallots } from './outbox-keys';
 import { clearPhotos, startPhotos, withPendingPhotos } from './photos';
-import { SyncEngine, type SyncStatus } from './sync-engine';
+import {
+	expiredLocally,
+	isPersonalDoc,
+	REVOCATION_KEY,
+	type Revocation,
+	type RevocationKind,
+	revocationKind,
+	type UnsyncedPersonal,
+	unsyncedPersonal,
+	wipeDeadline,
+	wipeDue,
+	wipePersonalData
+} from './revocation';
+import { SyncEngine, type SyncEngineOptions, type SyncStatus } from './sync-engine';
 
 const ACTOR_KEY = 'device.actor';
 const COMMUNITY_KEY = 'device.community';
@@ -30,6 +44,8 @@ const DEVICE_KEY = 'device.info';
 const INDEX_VERSION_KEY = 'index.version';
 /** Bump when IndexEntry derivation changes: the index is rebuilt from the documents on next start. */
 const INDEX_VERSION = 3;
+/** setTimeout's ceiling (~24.8 days); a later expiry is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class Courtyard {
 	readonly db: CourtyardDB;
@@ -55,20 +71,38 @@ export class Courtyard {
 	device = $state<DeviceInfo | null>(null);
 	/** False until the stored credential has been read at start, so pages can tell "not joined" from "not loaded yet". */
 	ready = $state(false);
+	/**
+	 * Set once this device's credential is known to be revoked or expired (by the relay, or by the device's clock):
+	 * the credential is dropped, personal documents are sealed and deleted (see revocation.ts).
+	 */
+	revocation = $state<Revocation | null>(null);
+	/** Unsynced personal data waiting for the person to export it or let it go before the wipe. */
+	personalUnsynced = $state.raw<UnsyncedPersonal[]>([]);
 	private token: string | null = null;
 	private started = false;
+	private expiryTimer: ReturnType<typeof setTimeout> | null = null;
+	/** Fires when unsynced personal data of a revoked credential is due for deletion (WIPE_GRACE_MS). */
+	private graceTimer: ReturnType<typeof setTimeout> | null = null;
+	/** The revocation in progress (recording it, wiping), so a second refusal or a click does not run it twice. */
+	private revoking: Promise<void> | null = null;
 
-	constructor(opts: { dbName?: string; url?: () => string } = {}) {
+	constructor(opts: { dbName?: string; url?: () => string; WebSocket?: SyncEngineOptions['WebSocket'] } = {}) {
 		this.db = openDatabase(opts.dbName);
 		this.store = new DocStore(this.db);
 		this.store.onWriteError = (err) => {
 			this.storageError = err;
 		};
+		this.store.writeCheck = deviceWriteCheck(this.store, () => this.device);
 		this.engine = new SyncEngine({
 			url: opts.url ?? (() => this.syncUrl()),
 			store: this.store,
+			...(opts.WebSocket ? { WebSocket: opts.WebSocket } : {}),
 			onStatus: (s) => {
 				this.sync = s;
+				if (s.refusal && !this.revocation) {
+					const kind = revocationKind(s.refusal.reason, this.device?.expiresAt, Date.now());
+					if (kind) void this.revoke(kind, s.refusal.reason);
+				}
 			}
 		});
 	}
@@ -82,23 +116,39 @@ export class Courtyard {
 	async start(): Promise<void> {
 		if (this.started) return;
 		this.started = true;
-		const [actor, community, token, indexVersion, device] = await this.db.settings.bulkGet([
+		const [actor, community, token, indexVersion, device, revocation] = await this.db.settings.bulkGet([
 			ACTOR_KEY,
 			COMMUNITY_KEY,
 			TOKEN_KEY,
 			INDEX_VERSION_KEY,
-			DEVICE_KEY
+			DEVICE_KEY,
+			REVOCATION_KEY
 		]);
 		if (device?.value) this.device = device.value as DeviceInfo;
 		if (actor?.value) this.actor = actor.value as Actor;
 		if (typeof community?.value === 'string') this.community = community.value;
 		if (typeof token?.value === 'string') this.token = token.value;
+		if (revocation?.value) this.applyRevocation(revocation.value as Revocation);
 		// Before `ready`, so pages can add and show photos; queued uploads resume now.
-		startPhotos({ db: this.db, authHeaders: () => this.authHeaders(), docs: this.store });
+		startPhotos({ db: this.db, authHeaders: () => this.authHeaders(), docs: this.store, fetch: this.relayFetch });
 		this.ready = true;
 		if (indexVersion?.value !== INDEX_VERSION) await this.rebuildIndex();
+		if (this.revocation) {
+			// The status bar still tells when this device last synced and what it holds unsynced; sync never starts.
+			const last = await this.db.settings.get('sync.lastSynced');
+			if (typeof last?.value === 'number') Object.assign(this.engine.status, { lastSynced: last.value });
+			await this.engine.refreshPending();
+			// A wipe left waiting (or cut short by closing the app) goes on; the credential is already gone.
+			await this.continueRevocation();
+		} else if (this.token && expiredLocally(this.device?.expiresAt, Date.now())) {
+			// Expired while the app was closed: no need to ask the relay, which would only refuse it.
+			await this.revoke('expired', 'credential expired (device clock)');
+		} else if (this.token) {
+			this.engine.start();
+			this.watchExpiry();
+			preloadWriteRules();
+		}
 		// Without a credential the relay would refuse us anyway; the app waits for an invitation instead.
-		if (this.token) this.engine.start();
 		if (typeof window !== 'undefined') {
 			window.addEventListener('online', () => this.engine.reconnectNow());
 			window.addEventListener('unhandledrejection', (ev) => {
@@ -143,8 +193,7 @@ export class Courtyard {
 		const name = proposalDocName(this.community, id);
 		const handle = await this.store.openDoc(name);
 		try {
-			createProposal(handle.doc, draft, { id, actor: this.actorSnapshot(), now: Date.now(), status });
-			await handle.saved();
+			await this.store.change(handle, (doc) => createProposal(doc, draft, { id, actor: this.actorSnapshot(), now: Date.now(), status }));
 		} finally {
 			handle.release();
 		}
@@ -152,9 +201,7 @@ export class Courtyard {
 	}
 
 	async editProposal(handle: DocHandle, patch: Partial<ProposalDraft>, channel: Channel): Promise<string[]> {
-		const changed = editProposal(handle.doc, patch, this.actorSnapshot(), channel, Date.now());
-		await handle.saved();
-		return changed;
+		return this.store.change(handle, (doc) => editProposal(doc, patch, this.actorSnapshot(), channel, Date.now()));
 	}
 
 	async transition(
@@ -177,28 +224,24 @@ export class Courtyard {
 			...(extra.level ? { level: extra.level } : {}),
 			...(extra.target ? { target: extra.target } : {})
 		};
-		appendEvent(handle.doc, event);
-		await handle.saved();
+		await this.store.change(handle, (doc) => appendEvent(doc, event));
 		// The id lets the page tell later whether this decision took effect or was superseded after a merge.
 		return event.id;
 	}
 
 	/** Records a co-signing household (联名), in the app or by a grid worker at the door. */
 	async coSign(handle: DocHandle, household: string, name: string, channel: Channel): Promise<void> {
-		addCoSigner(handle.doc, { household, name, at: Date.now(), by: this.actorSnapshot(), channel });
-		await handle.saved();
+		await this.store.change(handle, (doc) => addCoSigner(doc, { household, name, at: Date.now(), by: this.actorSnapshot(), channel }));
 	}
 
 	/** Support (附议) by this device's household, or its person when it has none. */
 	async support(handle: DocHandle): Promise<void> {
 		const id = this.device?.grant.household ?? this.actor.id;
-		addSupporter(handle.doc, { id, at: Date.now(), by: this.actorSnapshot() });
-		await handle.saved();
+		await this.store.change(handle, (doc) => addSupporter(doc, { id, at: Date.now(), by: this.actorSnapshot() }));
 	}
 
 	async comment(handle: DocHandle, text: string, channel: Channel = 'app'): Promise<void> {
-		appendEvent(handle.doc, { id: newId(), type: 'comment', at: Date.now(), by: this.actorSnapshot(), channel, text });
-		await handle.saved();
+		await this.store.change(handle, (doc) => appendEvent(doc, { id: newId(), type: 'comment', at: Date.now(), by: this.actorSnapshot(), channel, text }));
 	}
 
 	/** Creates a topic (议题) holding the given proposals, moving each accepted one to 'topic'. */
@@ -207,8 +250,7 @@ export class Courtyard {
 		const name = topicDocName(this.community, id);
 		const topic = await this.store.openDoc(name);
 		try {
-			createTopic(topic.doc, { id, title, category, level: 'community' }, this.actorSnapshot(), Date.now());
-			await topic.saved();
+			await this.store.change(topic, (doc) => createTopic(doc, { id, title, category, level: 'community' }, this.actorSnapshot(), Date.now()));
 			for (const p of proposals) await this.joinTopic(topic, p.handle, p.status);
 		} finally {
 			topic.release();
@@ -218,8 +260,7 @@ export class Courtyard {
 
 	/** Adds a proposal to a topic; an accepted proposal moves to 'topic' with the topic as target. */
 	async joinTopic(topic: DocHandle, proposal: DocHandle, status: ProposalStatus): Promise<void> {
-		addToTopic(topic.doc, proposal.name, this.actorSnapshot(), Date.now());
-		await topic.saved();
+		await this.store.change(topic, (doc) => addToTopic(doc, proposal.name, this.actorSnapshot(), Date.now()));
 		if (status === 'accepted') await this.transition(proposal, 'accepted', 'topic', { target: topic.name });
 	}
 
@@ -227,6 +268,36 @@ export class Courtyard {
 	get credential(): string | null {
 		return this.token;
 	}
+
+	/**
+	 * The relay's HTTP answer to a request made with this device's credential: a 401 saying it is revoked or
+	 * expired counts as contact with the relay just like the socket's 4401 (a network that lets HTTP through but
+	 * not WebSockets still reaches it). Other answers are left to the caller.
+	 */
+	noticeRefusal(status: number, body: unknown): void {
+		if (status !== 401 || !this.token || this.revocation) return;
+		const error = body as Partial<ApiError> | null;
+		const reason = typeof error?.message === 'string' ? error.message : '';
+		const kind = error?.error === 'revoked' ? 'revoked' : revocationKind(reason, this.device?.expiresAt, Date.now());
+		if (kind) void this.revoke(kind, reason || `credential ${kind}`);
+	}
+
+	/** fetch for the photo uploads and downloads, watching for the credential's refusal (noticeRefusal). */
+	private readonly relayFetch: typeof fetch = async (input, init) => {
+		const res = await globalThis.fetch(input, init);
+		if (res.status === 401) {
+			const token = this.token;
+			void res
+				.clone()
+				.json()
+				.catch(() => null)
+				.then((body) => {
+					// Only a refusal of the credential still held (not one replaced by joining again meanwhile).
+					if (token === this.token) this.noticeRefusal(res.status, body);
+				});
+		}
+		return res;
+	};
 
 	/** Bearer header for the relay's HTTP API. */
 	authHeaders(): Record<string, string> {
@@ -238,6 +309,10 @@ export class Courtyard {
 	 * Throws the relay's ApiError (expired, used up, rate limited …) for the page to explain.
 	 */
 	async join(code: string, deviceName: string): Promise<DeviceInfo> {
+		if (this.revocation && this.revocation.wipedAt === null) {
+			// The old credential's personal data is still here; it must be exported or deleted before anyone else signs in.
+			throw { error: 'forbidden', message: 'personal data of the revoked credential is still on this device' } satisfies ApiError;
+		}
 		const res = await fetch('/api/join', {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
@@ -255,12 +330,16 @@ export class Courtyard {
 			{ key: ACTOR_KEY, value: actor },
 			{ key: COMMUNITY_KEY, value: device.grant.community }
 		]);
+		if (this.revocation) await this.db.settings.delete(REVOCATION_KEY);
+		this.applyRevocation(null);
 		this.token = token;
 		this.device = device;
 		this.actor = actor;
 		this.community = device.grant.community;
 		this.engine.stop();
 		this.engine.start();
+		this.watchExpiry();
+		preloadWriteRules();
 		return device;
 	}
 
@@ -302,22 +381,132 @@ export class Courtyard {
 		const pending = await withPendingBallots(this.db, await withPendingPhotos(this.db, await this.pendingDocs()));
 		if (pending.length > 0 && !opts.discardUnsynced) return { ok: false, pending };
 		this.engine.stop();
-		await clearPhotos(this.db);
-		const names = (await this.db.syncState.toCollection().primaryKeys()) as string[];
-		const personal = (n: string) => PERSONAL_KINDS.has(parseDocName(n)?.kind ?? '');
-		for (const name of [...names.filter(personal), ...names.filter((n) => !personal(n))]) await this.store.remove(name);
-		await this.db.transaction('rw', this.db.index, this.db.settings, this.db.syncState, async () => {
-			await this.db.index.clear();
-			await this.db.syncState.clear();
-			await this.db.settings.clear();
-		});
+		if (this.expiryTimer) clearTimeout(this.expiryTimer);
+		this.expiryTimer = null;
+		// Personal data goes first and may not be opened meanwhile, as after a revocation.
+		this.store.seal(isPersonalDoc);
+		try {
+			await clearPhotos(this.db);
+			const names = (await this.db.syncState.toCollection().primaryKeys()) as string[];
+			const personal = (n: string) => PERSONAL_KINDS.has(parseDocName(n)?.kind ?? '');
+			for (const name of [...names.filter(personal), ...names.filter((n) => !personal(n))]) await this.store.remove(name);
+			await this.db.transaction('rw', this.db.index, this.db.settings, this.db.syncState, async () => {
+				await this.db.index.clear();
+				await this.db.syncState.clear();
+				await this.db.settings.clear();
+			});
+		} catch (err) {
+			// A failed sign-out leaves the device as it was (still signed in, or still revoked).
+			this.store.seal(this.revocation ? isPersonalDoc : null);
+			throw err;
+		}
 		this.token = null;
 		this.device = null;
+		this.applyRevocation(null);
 		this.actor = { id: 'device', name: '', role: 'resident' };
 		// Nothing of the previous credential's sync history may show (or be re-emitted on the next join).
 		Object.assign(this.engine.status, { lastSynced: null, error: null, refusal: null });
 		this.sync = { ...this.engine.status, connection: 'offline', pending: 0, done: 0, total: 0 };
 		return { ok: true };
+	}
+
+	/**
+	 * This device's credential was revoked or has expired. Drops the credential (no more reconnecting, uploads or
+	 * ballot sends), records the revocation so it survives a restart, seals the personal documents so no page can
+	 * open them, and deletes them at once but for those holding unsynced changes: they wait for the person to
+	 * export them or let them go (wipePersonal), for WIPE_GRACE_MS at most. Idempotent.
+	 */
+	revoke(kind: RevocationKind, reason: string): Promise<void> {
+		if (this.revocation) return this.revoking ?? Promise.resolve();
+		const record: Revocation = { kind, reason, detectedAt: Date.now(), wipedAt: null };
+		this.applyRevocation(record);
+		this.revoking = (async () => {
+			this.engine.stop();
+			if (this.expiryTimer) clearTimeout(this.expiryTimer);
+			this.expiryTimer = null;
+			this.token = null;
+			await this.db.transaction('rw', this.db.settings, async () => {
+				await this.db.settings.delete(TOKEN_KEY);
+				await this.db.settings.put({ key: REVOCATION_KEY, value: record });
+			});
+			await this.continueRevocation();
+		})().finally(() => {
+			this.revoking = null;
+		});
+		return this.revoking;
+	}
+
+	/** Deletes the personal data now if nothing would be lost (or the grace period is over); else lists what waits. */
+	private async continueRevocation(): Promise<void> {
+		const revocation = this.revocation;
+		if (!revocation || revocation.wipedAt !== null) return;
+		const unsynced = await unsyncedPersonal(this.db);
+		if (wipeDue(revocation, unsynced, Date.now())) {
+			await this.wipePersonal({ discardUnsynced: true });
+			return;
+		}
+		// What already reached the relay goes now; only the documents holding unsynced work wait for the person.
+		await wipePersonalData(this.db, this.store, { keep: unsynced.map((u) => u.doc) });
+		this.personalUnsynced = unsynced;
+		// An app left open past the deadline deletes them then, as a restart would.
+		if (this.graceTimer) clearTimeout(this.graceTimer);
+		const wait = Math.max(0, wipeDeadline(revocation) - Date.now());
+		this.graceTimer = setTimeout(() => {
+			this.graceTimer = null;
+			void this.continueRevocation().catch((err: unknown) => void (this.storageError = err));
+		}, Math.min(wait, MAX_TIMER_MS));
+	}
+
+	/**
+	 * Deletes the personal data of a revoked credential. Refuses while some of it is unsynced unless
+	 * `discardUnsynced` is set; the caller offers the export first (exportPending includes those documents).
+	 */
+	async wipePersonal(opts: { discardUnsynced?: boolean } = {}): Promise<{ ok: true } | { ok: false; pending: UnsyncedPersonal[] }> {
+		if (!this.revocation) throw new Error('the credential is not revoked');
+		if (this.revocation.wipedAt !== null) return { ok: true };
+		const unsynced = await unsyncedPersonal(this.db);
+		if (unsynced.length > 0 && !opts.discardUnsynced) {
+			this.personalUnsynced = unsynced;
+			return { ok: false, pending: unsynced };
+		}
+		await wipePersonalData(this.db, this.store);
+		if (this.graceTimer) clearTimeout(this.graceTimer);
+		this.graceTimer = null;
+		const done: Revocation = { ...($state.snapshot(this.revocation) as Revocation), wipedAt: Date.now() };
+		await this.db.settings.put({ key: REVOCATION_KEY, value: done });
+		this.revocation = done;
+		this.personalUnsynced = [];
+		await this.engine.refreshPending();
+		return { ok: true };
+	}
+
+	/** Puts a revocation into effect in memory (or lifts it with null): sealed personal documents, sync shown as stopped. */
+	private applyRevocation(revocation: Revocation | null): void {
+		this.revocation = revocation;
+		this.personalUnsynced = [];
+		if (this.graceTimer) clearTimeout(this.graceTimer);
+		this.graceTimer = null;
+		this.store.seal(revocation ? isPersonalDoc : null);
+		const refusal = revocation ? { code: CloseCode.Unauthorized, reason: revocation.reason } : null;
+		Object.assign(this.engine.status, { refusal });
+		this.sync = { ...this.engine.status };
+	}
+
+	/**
+	 * Notices the credential's expiry on the device itself, so a phone left offline past it stops showing personal
+	 * data without waiting for the relay to say so.
+	 */
+	private watchExpiry(): void {
+		if (this.expiryTimer) clearTimeout(this.expiryTimer);
+		this.expiryTimer = null;
+		const expiresAt = this.device?.expiresAt;
+		if (!this.token || typeof expiresAt !== 'number' || typeof setTimeout === 'undefined') return;
+		const wait = expiresAt - Date.now();
+		if (wait <= 0) {
+			void this.revoke('expired', 'credential expired (device clock)');
+			return;
+		}
+		this.expiryTimer = setTimeout(() => this.watchExpiry(), Math.min(wait, MAX_TIMER_MS));
 	}
 
 	/** Dexie live query as a Svelte-compatible store (`$store` in components). */

@@ -22,6 +22,7 @@ const loadIndexer = () =>
 		throw err;
 	}));
 import { indexPair } from '../schema/doc-names';
+import type { Verdict } from '../schema/record-changes';
 import type { IndexEntry } from '../schema/index-entry';
 import type { CourtyardDB, SyncState } from './db';
 
@@ -63,6 +64,8 @@ export class DocStore {
 	 * their updates are stored but not marked pending nor pushed back to the relay.
 	 */
 	readonly remoteOrigins = new Set<unknown>();
+	/** Documents that may no longer be opened or fed (a revoked credential's personal data, until it is deleted). */
+	private sealed: ((name: string) => boolean) | null = null;
 
 	constructor(
 		readonly db: CourtyardDB,
@@ -83,7 +86,20 @@ export class DocStore {
 		return this.open.get(name)?.doc;
 	}
 
+	/**
+	 * From now on, documents matching `predicate` cannot be opened (openDoc throws SealedError) and updates for
+	 * them are dropped; reading their stored state for an export still works. `null` lifts it.
+	 */
+	seal(predicate: ((name: string) => boolean) | null): void {
+		this.sealed = predicate;
+	}
+
+	isSealed(name: string): boolean {
+		return this.sealed?.(name) ?? false;
+	}
+
 	async openDoc(name: string): Promise<DocHandle> {
+		if (this.isSealed(name)) throw new SealedError(name);
 		let entry = this.open.get(name);
 		if (!entry) {
 			let pending = this.opening.get(name);
@@ -149,13 +165,53 @@ export class DocStore {
 		}
 	}
 
-	/** Changes a document and resolves with `fn`'s result once the change is in IndexedDB (see saved()). */
+	/**
+	 * Changes a document and resolves with `fn`'s result once the change is in IndexedDB (see saved()). With a
+	 * writeCheck set, `fn` runs on a copy first and the change is written only if the check passes; otherwise
+	 * it rejects with WriteRefusedError and the document is left as it was.
+	 */
 	edit<T>(name: string, fn: (doc: Y.Doc) => T): Promise<T> {
-		return this.withDoc(name, async (handle) => {
-			const result = fn(handle.doc);
-			await handle.saved();
+		return this.withDoc(name, (handle) => this.change(handle, fn));
+	}
+
+	/** edit() for a document already open. */
+	async change<T>(handle: DocHandle, fn: (doc: Y.Doc) => T): Promise<T> {
+		const result = this.writeCheck ? await this.checkedEdit(handle.name, handle.doc, fn, this.writeCheck) : fn(handle.doc);
+		await handle.saved();
+		return result;
+	}
+
+	/**
+	 * The relay's write rules, run before a change is written: a change it would refuse would otherwise stay in
+	 * the document and hold up every later change of it.
+	 */
+	writeCheck: WriteCheck | null = null;
+
+	private async checkedEdit<T>(name: string, doc: Y.Doc, fn: (doc: Y.Doc) => T, check: WriteCheck): Promise<T> {
+		const trial = new Y.Doc({ guid: name });
+		const target = new Y.Doc({ guid: name });
+		try {
+			const state = Y.encodeStateAsUpdate(doc);
+			// The same client id, so the change applied back below is this device's own, at its next clock.
+			trial.clientID = doc.clientID;
+			Y.applyUpdate(trial, state);
+			Y.applyUpdate(target, state);
+			const sv = Y.encodeStateVector(trial);
+			let changed = false;
+			trial.on('update', () => {
+				changed = true;
+			});
+			const result = fn(trial);
+			if (!changed) return result;
+			const update = Y.encodeStateAsUpdate(trial, sv);
+			const verdict = await check(name, target, update);
+			if (!verdict.ok) throw new WriteRefusedError(name, verdict.reason);
+			Y.applyUpdate(doc, update);
 			return result;
-		});
+		} finally {
+			trial.destroy();
+			target.destroy();
+		}
 	}
 
 	/** Waits until y-indexeddb has committed every update so far, then for our own bookkeeping. */
@@ -175,6 +231,8 @@ export class DocStore {
 	}
 
 	private afterWrite(name: string, doc: Y.Doc, local: boolean): Promise<number> {
+		// A sealed document still open somewhere must not write its index row back after it was deleted.
+		if (this.isSealed(name)) return Promise.resolve(0);
 		const pair = indexPair(name);
 		if (!pair) return this.record(name, doc, local);
 		const run = (this.pairs.get(pair.entry) ?? Promise.resolve(0)).catch(() => 0).then(() => this.record(name, doc, local));
@@ -244,6 +302,8 @@ export class DocStore {
 	 * otherwise it is appended in y-indexeddb's layout and the index entry is derived from the merged state.
 	 */
 	async applyRemote(name: string, update: Uint8Array): Promise<void> {
+		// A late frame must not bring back a document that is being deleted.
+		if (this.isSealed(name)) return;
 		const loaded = this.open.get(name);
 		if (loaded) {
 			Y.applyUpdate(loaded.doc, update, REMOTE);
@@ -271,7 +331,9 @@ export class DocStore {
 		});
 	}
 
-	async markSynced(names: readonly string[], at: number): Promise<void> {
+	async markSynced(all: readonly string[], at: number): Promise<void> {
+		// A reply still being applied when documents were sealed must not bring back their rows.
+		const names = all.filter((n) => !this.isSealed(n));
 		await this.db.transaction('rw', this.db.syncState, async () => {
 			const states = await this.db.syncState.bulkGet([...names]);
 			await this.db.syncState.bulkPut(
@@ -281,6 +343,7 @@ export class DocStore {
 	}
 
 	async markError(name: string, error: string): Promise<void> {
+		if (this.isSealed(name)) return;
 		const s = await this.db.syncState.get(name);
 		await this.db.syncState.put({ ...emptyState(name), ...s, error });
 	}
@@ -332,6 +395,28 @@ export class DocStore {
 		} finally {
 			db.close();
 		}
+	}
+}
+
+/** Judges a device's change to a document as the relay will, applying it to `target`, a copy of the document. */
+export type WriteCheck = (name: string, target: Y.Doc, update: Uint8Array) => Verdict | Promise<Verdict>;
+
+/** A change the relay's write rules would refuse; nothing was written. */
+export class WriteRefusedError extends Error {
+	constructor(
+		readonly doc: string,
+		readonly reason: string
+	) {
+		super(`refused: ${reason}`);
+		this.name = 'WriteRefusedError';
+	}
+}
+
+/** Thrown by openDoc for a sealed document (see DocStore.seal). */
+export class SealedError extends Error {
+	constructor(readonly doc: string) {
+		super(`${doc} is no longer available on this device`);
+		this.name = 'SealedError';
 	}
 }
 

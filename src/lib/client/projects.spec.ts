@@ -11,6 +11,7 @@ import type { Courtyard } from './courtyard.svelte';
 import { openDatabase } from './db';
 import { DocStore } from './doc-store';
 import { carryProposals, pledge, rate, signOff } from './projects';
+import { deviceWriteCheck } from './write-check';
 
 const zhou: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
 const liu: Actor = { id: 'r1', name: '刘阿姨', role: 'resident' };
@@ -25,6 +26,8 @@ const stores: DocStore[] = [];
 function device(actor: Actor, grant: Grant): Courtyard {
 	const id = `projects-${++n}`;
 	const store = new DocStore(openDatabase(id), `${id}/`);
+	// As in the app: the relay's write rules run before a change is written.
+	store.writeCheck = deviceWriteCheck(store, () => ({ id: actor.id, grant }));
 	stores.push(store);
 	// As in the app, the actor id is the device id of the credential.
 	return { store, community: 'demo', actor, device: { id: actor.id, grant }, actorSnapshot: () => actor } as unknown as Courtyard;

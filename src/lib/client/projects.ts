@@ -19,7 +19,6 @@ import { noticeDocName, parseDocName, participationDocName, projectDocName } fro
 import { createNotice, withdrawNotice } from '../schema/notice-doc';
 import { readPhotoRefs, setPhotoRefs } from '../schema/photos';
 import { appendEvent, isProposalDoc, readProposal } from '../schema/proposal-doc';
-import { judgeChanges } from '../schema/record-changes';
 import { readTopic } from '../schema/topic-doc';
 import * as schema from '../schema/project-doc';
 import type { Courtyard } from './courtyard.svelte';
@@ -56,33 +55,9 @@ async function contribute<T>(app: Courtyard, project: DocHandle, staffWriteProje
 	return addToParticipation(app, project.name, fn);
 }
 
-/** Adds to the project's participation document; a resident's change is checked first (see checkOwnRecords). */
+/** Adds to the project's participation document (the store checks a change against the relay's rules first). */
 function addToParticipation<T>(app: Courtyard, projectName: string, fn: (doc: Y.Doc) => T): Promise<T> {
-	return app.store.edit(participationOf(projectName), (doc) => {
-		if (app.actor.role === 'resident') checkOwnRecords(app, doc, fn);
-		return fn(doc);
-	});
-}
-
-/**
- * Tries a resident's change on a copy first, with the relay's own check: a change it would refuse would stay
- * in the document and hold up every later change of it, so it is refused here, before anything is written.
- */
-function checkOwnRecords(app: Courtyard, doc: Y.Doc, fn: (doc: Y.Doc) => unknown): void {
-	const state = Y.encodeStateAsUpdate(doc);
-	const trial = new Y.Doc();
-	try {
-		Y.applyUpdate(trial, state);
-		const sv = Y.encodeStateVector(trial);
-		fn(trial);
-		const writer = { device: app.device?.id ?? app.actor.id, household: app.device?.grant.household ?? null };
-		const verdict = judgeChanges(state, Y.encodeStateAsUpdate(trial, sv), (root, key, before, after) =>
-			schema.participationChangeProblem(root, key, before, after, writer)
-		);
-		if (!verdict.ok) throw new Error(verdict.reason);
-	} finally {
-		trial.destroy();
-	}
+	return app.store.edit(participationOf(projectName), fn);
 }
 
 /** Lists photos in the document's photo register too, so the device and relay know whose photos they are. */

@@ -68,7 +68,10 @@ export interface SyncEngineOptions {
 	onStatus?: (status: SyncStatus) => void;
 }
 
-const CURSOR_KEY = 'sync.cursor';
+/** Settings key of the catch-up cursor (a wipe resets it: see revocation.ts). */
+export const CURSOR_KEY = 'sync.cursor';
+/** How long to wait before asking again for documents the relay could not read (BatchStatus.Unavailable). */
+export const UNAVAILABLE_RETRY_MS = 60_000;
 /** Entries per Changes frame at most (the relay's page size). */
 const CHANGES_PAGE = 10_000;
 const OPEN = 1;
@@ -90,6 +93,9 @@ export class SyncEngine {
 	private subscribed = new Set<string>();
 	private queued = new Set<string>();
 	private pullTimer: ReturnType<typeof setTimeout> | null = null;
+	/** Documents the relay could not read, asked for again once unavailableTimer fires. */
+	private unavailable = new Set<string>();
+	private unavailableTimer: ReturnType<typeof setTimeout> | null = null;
 	private catchingUp: Promise<void> | null = null;
 	private unlisten: () => void;
 	readonly status: SyncStatus = {
@@ -138,6 +144,8 @@ export class SyncEngine {
 		this.stopped = true;
 		if (this.retryTimer) clearTimeout(this.retryTimer);
 		this.retryTimer = null;
+		if (this.unavailableTimer) clearTimeout(this.unavailableTimer);
+		this.unavailableTimer = null;
 		this.ws?.close(CloseCode.Normal, 'client stopped');
 		this.ws = null;
 		this.emit({ connection: 'offline', done: 0, total: 0 });
@@ -342,6 +350,14 @@ export class SyncEngine {
 				await this.store.markError(entry.doc, 'forbidden');
 				continue;
 			}
+			if (entry.status === BatchStatus.Unavailable) {
+				// A storage fault on the relay for this document alone: it is not synced, local changes stay pending,
+				// and it is asked for again later (and on every catch-up, being unsynced).
+				await this.store.markError(entry.doc, 'the relay could not read this document; trying again later');
+				await this.store.db.syncState.update(entry.doc, { synced: false });
+				this.retryLater(entry.doc);
+				continue;
+			}
 			if (entry.diff.length > 2) await this.store.applyRemote(entry.doc, entry.diff);
 			this.serverSV.set(entry.doc, entry.serverStateVector);
 			if (entry.status === BatchStatus.ReadOnly) this.readOnly.add(entry.doc);
@@ -352,6 +368,17 @@ export class SyncEngine {
 			synced.push(entry.doc);
 		}
 		await this.store.markSynced(synced, this.now());
+	}
+
+	private retryLater(doc: string): void {
+		this.unavailable.add(doc);
+		if (this.unavailableTimer || this.stopped) return;
+		this.unavailableTimer = setTimeout(() => {
+			this.unavailableTimer = null;
+			for (const d of this.unavailable) this.queued.add(d);
+			this.unavailable.clear();
+			this.schedulePull();
+		}, UNAVAILABLE_RETRY_MS);
 	}
 
 	/** Pushes what this device holds beyond the relay's state vector, if anything. */
@@ -431,6 +458,8 @@ export class SyncEngine {
 				this.inflight.delete(frame.requestId);
 				await this.store.markError(frame.doc, frame.reason);
 				if (frame.code === CloseCode.Forbidden) this.readOnly.add(frame.doc);
+				// Over this device's write budget, or not stored for now: the change stays pending and goes again later.
+				else if (frame.code === CloseCode.RateLimited || frame.code === CloseCode.ServerError) this.retryLater(frame.doc);
 				this.emit({ error: `${frame.doc}: ${frame.reason}` });
 				break;
 			}

@@ -54,6 +54,8 @@ export async function apiRequest<T>(path: string, init: { method?: string; body?
 		throw toFailure(err);
 	}
 	const body = (await res.json().catch(() => null)) as unknown;
+	// A revoked or expired credential learnt of here deletes the personal data, as on the sync socket.
+	courtyard().noticeRefusal(res.status, body);
 	if (!res.ok) {
 		const failure = toFailure(body);
 		throw failure.error === 'server' ? { error: 'server', message: `HTTP ${res.status}` } : failure;

@@ -1,5 +1,6 @@
 /** Saving files the app produces (backups) through the browser's download. */
 import { courtyard } from '$lib/client/courtyard.svelte';
+import { t } from '$lib/i18n';
 
 function isoDay(ms: number): string {
 	const d = new Date(ms);
@@ -26,4 +27,16 @@ export async function downloadPending(now = Date.now()): Promise<number> {
 	const count = (await app.pendingDocs()).length;
 	saveBlob(await app.exportPending(), `courtyard-backup-${isoDay(now)}.json`);
 	return count;
+}
+
+/**
+ * downloadPending for an export button: how many documents the file holds, or, when the export failed, the
+ * message to show (backup.exportFailed). Every panel that offers the export words a failure the same way.
+ */
+export async function tryDownloadPending(): Promise<{ count: number; error: null } | { count: null; error: string }> {
+	try {
+		return { count: await downloadPending(), error: null };
+	} catch (err) {
+		return { count: null, error: t('backup.exportFailed', { error: String((err as Error)?.message ?? err) }) };
+	}
 }

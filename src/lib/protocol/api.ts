@@ -14,7 +14,9 @@ export type ApiErrorCode =
 	| 'invitation_expired' // 410
 	| 'invitation_used_up' // 410
 	| 'rate_limited' // 429
-	| 'too_large'; // 413
+	| 'too_large' // 413
+	| 'quota_exceeded' // 413: a photo quota (per device or per community) is used up; the message names it
+	| 'unavailable'; // 503: the relay cannot read what it needs right now (a storage fault); try again later
 
 export interface ApiError {
 	error: ApiErrorCode;

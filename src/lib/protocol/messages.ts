@@ -53,7 +53,12 @@ export enum BatchStatus {
 	Missing = 1,
 	Forbidden = 2,
 	/** The client may read but not write: it must not push local changes. */
-	ReadOnly = 3
+	ReadOnly = 3,
+	/**
+	 * The relay could not read this document's stored state (a storage fault); diff is empty. The document is not
+	 * synced: keep local changes and ask again later. The other documents of the reply are unaffected.
+	 */
+	Unavailable = 4
 }
 
 /** WebSocket close codes (4000–4999 are application codes) and DocError codes. */
@@ -64,6 +69,8 @@ export enum CloseCode {
 	Unauthorized = 4401,
 	Forbidden = 4403,
 	NotFound = 4404,
+	/** DocError only: presence (awareness) for a client id that another connection controls was dropped. */
+	Conflict = 4409,
 	TooLarge = 4413,
 	RateLimited = 4429,
 	TooManyDocuments = 4430,

@@ -3,7 +3,9 @@
  *
  *   PUT /api/photos/<sha256 hex>?doc=<document name>   body: the image (JPEG, WebP or PNG), at most PHOTO_MAX_BYTES
  *       201 stored, 200 already stored (the link to `doc` is added either way); the caller needs write access to
- *       `doc`. 400 hash mismatch or bad name, 413 too large, 415 not an accepted image.
+ *       `doc`. 400 hash mismatch or bad name, 413 too large (`too_large`) or over a photo quota (`quota_exceeded`, per
+ *       device or per community; the message names which), 415 not an accepted image. A photo that no document
+ *       refers to is deleted once it is older than the relay's grace period (24 h by default).
  *   GET /api/photos/<sha256 hex>    the bytes, to a credential that may read at least one document the photo was
  *       uploaded for; 404 otherwise (whether or not it exists).
  *

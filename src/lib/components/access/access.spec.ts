@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Grant } from '$lib/domain/access';
 import { setLocale } from '$lib/i18n';
-import { accessTo, isRefusal, mayReadHouseholds, readableGrids, refusalKind, refusalWhy } from './access';
+import { accessTo, isRefusal, mayReadHouseholds, readableGrids, refusalKind, refusalWhy, sealPersonalAccess } from './access';
 
 const grids = [{ id: 'g1' }, { id: 'g2' }];
 
@@ -22,6 +23,29 @@ describe('what the UI offers each role', () => {
 		expect(accessTo({ role: 'resident', community: 'demo' }, 'demo:proposal:p1')).toBe('write');
 		expect(accessTo(null, 'demo:proposal:p1')).toBe('none');
 		expect(accessTo({ role: 'community_admin', community: 'demo' }, 'not a name')).toBe('none');
+	});
+});
+
+describe('a revoked or expired device', () => {
+	it('closes every personal document to every grant, and nothing else', () => {
+		const admin: Grant = { role: 'community_admin', community: 'demo' };
+		const worker: Grant = { role: 'grid_worker', community: 'demo', grids: ['g1'] };
+		let revoked = false;
+		sealPersonalAccess(() => revoked);
+		try {
+			expect(accessTo(admin, 'demo:minutes:m1')).toBe('write');
+			revoked = true;
+			for (const name of ['demo:households:g1', 'demo:visits:g1', 'demo:ballots:g1_p1', 'demo:minutes:m1']) expect(accessTo(admin, name)).toBe('none');
+			expect(accessTo(admin, 'demo:proposal:p1')).toBe('write');
+			expect(accessTo(worker, 'demo:meeting:m1')).toBe('read');
+			expect(readableGrids(admin, grids)).toEqual([]);
+			expect(mayReadHouseholds(worker)).toBe(false);
+			expect(refusalWhy(worker, 'demo:households:g1')).toContain('本设备已停用');
+			revoked = false;
+			expect(readableGrids(worker, grids)).toEqual([{ id: 'g1' }]);
+		} finally {
+			sealPersonalAccess(() => false);
+		}
 	});
 });
 

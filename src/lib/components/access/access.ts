@@ -2,27 +2,38 @@
  * What the UI shows about access: which role may do what (from the shared matrix in domain/access.ts) and,
  * when something is refused, why — in the reader's language. The relay enforces the rules; this only explains.
  */
-import { accessFor, type Access, type Grant } from '$lib/domain/access';
+import { accessFor, PERSONAL_KINDS, type Access, type Grant } from '$lib/domain/access';
 import { parseDocName } from '$lib/schema/doc-names';
 import { t } from '$lib/i18n';
 import { roleLabel } from '$lib/components/proposals/labels';
+
+/**
+ * Whether this device has lost its credential (revoked or expired): its personal data is sealed and deleted, so
+ * no grant may show a personal document here any more. The app shell installs the check (reading reactive
+ * state, so pages that asked re-derive when it changes); without one, nothing is sealed.
+ */
+let personalSealed: () => boolean = () => false;
+export function sealPersonalAccess(check: () => boolean): void {
+	personalSealed = check;
+}
 
 /** Access of `grant` to the document called `name`; 'none' for a device without a credential or a bad name. */
 export function accessTo(grant: Grant | null | undefined, name: string): Access {
 	const ref = parseDocName(name);
 	if (!grant || !ref) return 'none';
+	if (PERSONAL_KINDS.has(ref.kind) && personalSealed()) return 'none';
 	return accessFor(grant, ref);
 }
 
 /** Grids whose household register this grant may read, among `grids`. */
 export function readableGrids<G extends { id: string }>(grant: Grant | null | undefined, grids: readonly G[]): G[] {
-	if (!grant) return [];
+	if (!grant || personalSealed()) return [];
 	return grids.filter((g) => accessFor(grant, { community: grant.community, kind: 'households', id: g.id }) !== 'none');
 }
 
 /** Whether the role may read any household register at all (for the navigation). */
 export function mayReadHouseholds(grant: Grant | null | undefined): boolean {
-	if (!grant) return false;
+	if (!grant || personalSealed()) return false;
 	switch (grant.role) {
 		case 'facilitator':
 		case 'community_admin':
@@ -47,6 +58,7 @@ export function refusalWhy(grant: Grant | null | undefined, name: string, gridNa
 	const ref = parseDocName(name);
 	if (!grant) return t('access.whyNoCredential');
 	if (!ref) return t('access.whyBadName');
+	if (PERSONAL_KINDS.has(ref.kind) && personalSealed()) return t('revoked.pageHidden');
 	const role = roleLabel(grant.role);
 	const inScope = grant.role === 'street_admin' ? (grant.communities ?? []).includes(ref.community) : grant.community === ref.community;
 	if (!inScope) return t('access.whyOtherCommunity', { role });

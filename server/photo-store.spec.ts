@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DiskPhotoStore, PhotoQuotaError } from './photo-store';
+
+const dirs: string[] = [];
+afterEach(() => {
+	for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+function tempDir(): string {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'courtyard-photos-'));
+	dirs.push(dir);
+	return dir;
+}
+const sha = (n: number) => n.toString(16).padStart(64, '0');
+const jpeg = (size: number) => Uint8Array.from({ length: size }, (_, i) => (i < 3 ? [0xff, 0xd8, 0xff][i]! : i % 251));
+
+describe('DiskPhotoStore', () => {
+	it('never lets concurrent uploads of one device pass its quota together, and leaves no bytes of the refused', async () => {
+		const dir = tempDir();
+		const store = DiskPhotoStore.open(dir);
+		const owner = { device: 'd1', community: 'demo', deviceQuota: 3_000, communityQuota: Infinity };
+		const results = await Promise.allSettled([1, 2, 3, 4, 5].map((n) => store.put(sha(n), jpeg(1_000), 'image/jpeg', 'demo:proposal:p', owner)));
+		expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+		const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+		expect(refused.every((r) => r.reason instanceof PhotoQuotaError && r.reason.quota === 'device')).toBe(true);
+		expect(await store.usage('d1', 'demo')).toEqual({ device: 3_000, community: 3_000 });
+		const files = fs.readdirSync(path.join(dir, 'photos')).flatMap((d) => fs.readdirSync(path.join(dir, 'photos', d)));
+		expect(files).toHaveLength(3);
+		await store.close();
+	});
+
+	it('re-writes bytes the collector deleted meanwhile when they are linked again', async () => {
+		const store = DiskPhotoStore.open(tempDir());
+		await store.put(sha(1), jpeg(500), 'image/jpeg', 'demo:proposal:a');
+		await store.unlink(sha(1), 'demo:proposal:a');
+		expect(await store.removeIfUnlinked(sha(1), Date.now() + 1)).toBe(500);
+		expect(await store.read(sha(1))).toBeNull();
+		expect(await store.put(sha(1), jpeg(500), 'image/jpeg', 'demo:proposal:b')).toBe(true);
+		expect((await store.read(sha(1)))?.bytes).toHaveLength(500);
+		await store.close();
+	});
+
+	it('counts photos stored before quotas existed for the community of their first document', async () => {
+		const dir = tempDir();
+		const db = new Database(path.join(dir, 'courtyard.db'));
+		db.exec(`CREATE TABLE photos (sha TEXT PRIMARY KEY, type TEXT NOT NULL, size INTEGER NOT NULL, created_at INTEGER NOT NULL);
+			CREATE TABLE photo_links (sha TEXT NOT NULL, doc TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (sha, doc)) WITHOUT ROWID;
+			INSERT INTO photos VALUES ('${sha(7)}', 'image/png', 100, 1);
+			INSERT INTO photo_links VALUES ('${sha(7)}', 'demo:proposal:x', 1);`);
+		db.close();
+		const store = DiskPhotoStore.open(dir);
+		expect(await store.usage('d1', 'demo')).toEqual({ device: 0, community: 100 });
+		await store.close();
+	});
+});

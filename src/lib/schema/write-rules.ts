@@ -1,0 +1,483 @@
+/**
+ * Who may change what inside each kind of document: the relay's write rules, beside the access matrix
+ * (domain/access.ts) that says who may write a kind at all. The relay judges every update a device sends with
+ * them (server/write-guard.ts) and the app checks its own changes the same way before writing, so a change the
+ * relay would refuse is never made on the device.
+ *
+ * Every kind lists its root types. For each: its shape (a map of records, a list, or text), the roles that may
+ * change it, and how long a record lives: written `once` (never changed or deleted), `keep` (changed, never
+ * deleted) or `free`. Then, for every kind alike, whatever a record says about who wrote it must be the writer's
+ * credential: an actor (`by`, `createdBy`, or a nested `{ at, by }` such as a withdrawal) names this device in
+ * its own role, a `device` field this device. Per-kind checks add the rest: a proposal's status changes only as
+ * the status machine allows the writer's role, a resident writes only for their own household, a grid worker
+ * only for households of their grids, money is staff's.
+ *
+ * `once` is kept for keys that are fresh ids, where two honest devices never write the same key; records
+ * keyed by something two devices may write at once (a receipt per pledge, a void per entry) are `keep`.
+ */
+import * as Y from 'yjs';
+import type { Actor, Role } from '../domain/actor';
+import { canTransition, type ProposalStatus } from '../domain/proposal';
+import { type DocName, parseBallotsId, parseDocName } from './doc-names';
+import { PHOTOS_KEY } from './photos';
+import { participationChangeProblem } from './project-doc';
+import { type DocChange, type JudgedDoc, judgeUpdate, rootListValues, rootMapValue, type Verdict } from './record-changes';
+
+/** Who is writing, as the relay knows them from their credential. */
+export interface Writer {
+	/** The credential's device id, which the app uses as the actor id. */
+	device: string;
+	role: Role;
+	/** A resident's household. */
+	household: string | null;
+	/** A grid worker's grids. */
+	grids: readonly string[];
+}
+
+/** What the rules need to know beyond the document itself. */
+export interface WriteLookup {
+	/** The grid of a household's building, from the community document; null when the building is unknown. */
+	gridOf(household: string): string | null;
+}
+
+interface Subject {
+	doc: DocName;
+	writer: Writer;
+	lookup: WriteLookup;
+	/** The document as it would be with the update, and what it held before. */
+	j: JudgedDoc;
+}
+
+type Shape = 'map' | 'list' | 'content';
+type Lifetime = 'once' | 'keep' | 'free';
+
+interface RootRule {
+	shape: Shape;
+	/** Roles that may change this root at all. */
+	roles: readonly Role[];
+	/** Map records: how long a key lives once written (default 'free'). */
+	keys?: Lifetime;
+	/** List items are only ever added. */
+	appendOnly?: boolean;
+	check?: Check;
+}
+
+/** Further checks of a map key (`key` set), an added list item (`key` null) or a content change (null). */
+type Check = (s: Subject, change: { key: string | null; before: unknown; after: unknown } | null) => string | null;
+
+type KindRules = Readonly<Record<string, RootRule>>;
+
+const ALL: readonly Role[] = ['resident', 'grid_worker', 'facilitator', 'community_admin'];
+const STAFF: readonly Role[] = ['facilitator', 'community_admin'];
+const FIELD: readonly Role[] = ['grid_worker', 'facilitator', 'community_admin'];
+const ADMIN: readonly Role[] = ['community_admin'];
+const REGISTER: readonly Role[] = ['grid_worker', 'community_admin'];
+
+const isStaff = (w: Writer) => STAFF.includes(w.role);
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+	return !!value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Y.AbstractType) && !(value instanceof Uint8Array);
+}
+
+function isActor(value: unknown): value is Actor {
+	const a = value as Actor | null;
+	return !!a && typeof a === 'object' && typeof a.id === 'string' && typeof a.name === 'string' && typeof a.role === 'string';
+}
+
+const isWriter = (actor: unknown, w: Writer) => isActor(actor) && actor.id === w.device && actor.role === w.role;
+/** A record's author: an actor, or (a list version) just the author's id. */
+const byWriter = (by: unknown, w: Writer) => (typeof by === 'string' ? by === w.device : isWriter(by, w));
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * What a record newly says about its author must be the writer: its `by`, its `device`, and the `by` of any
+ * nested record it adds or changes (a withdrawal, a closing note). A `by` left as it was (a staff member
+ * marking someone else's record) is not a claim.
+ */
+function claimProblem(before: unknown, after: unknown, w: Writer): string | null {
+	if (!isPlainRecord(after)) return null;
+	const was = isPlainRecord(before) ? before : null;
+	if ('by' in after && !(was && same(was.by, after.by)) && !byWriter(after.by, w)) {
+		return `a record must name this device as its author, as a ${w.role}`;
+	}
+	if ('device' in after && after.device !== was?.device && after.device !== w.device) return 'a record must name this device';
+	for (const [field, value] of Object.entries(after)) {
+		if (field === 'by' || !isPlainRecord(value) || !('by' in value)) continue;
+		if (was && same(was[field], value)) continue;
+		if (!byWriter(value.by, w)) return `"${field}" must name this device as its author, as a ${w.role}`;
+	}
+	return null;
+}
+
+/** The grid of a household id (`<building>-<unit>-<room>`), if its building is known. */
+function gridOfHousehold(s: Subject, household: unknown): string | null {
+	return typeof household === 'string' ? s.lookup.gridOf(household) : null;
+}
+
+/** A resident acts for their own household; a grid worker for households of their grids; staff for any. */
+function actsFor(s: Subject, household: unknown): string | null {
+	const w = s.writer;
+	if (typeof household !== 'string' || !household) return 'a record must name its household';
+	if (w.role === 'resident') return household === w.household ? null : "another household's record";
+	if (w.role === 'grid_worker') {
+		const grid = gridOfHousehold(s, household);
+		return grid && w.grids.includes(grid) ? null : `household ${household} is not in your grids`;
+	}
+	return isStaff(w) ? null : `a ${w.role} does not act for households`;
+}
+
+// ---- shared root rules ----
+
+/** Fields of `meta` that name and date a document: set when it is created, by its creator. */
+function identity(s: Subject, key: string, before: unknown, after: unknown, id: string | null): string | null | undefined {
+	switch (key) {
+		case 'schema':
+			return typeof after === 'number' ? null : 'the schema version is a number';
+		case 'id':
+			return id === null || after === id ? null : `the id must be the document's (${id})`;
+		case 'createdAt':
+			if (typeof after !== 'number') return 'createdAt is a time';
+			return before === undefined || before === after || isStaff(s.writer) ? null : 'createdAt never changes';
+		case 'createdBy':
+			if (!isWriter(after, s.writer)) return 'createdBy must name this device, in its role';
+			// Two staff members creating one project or meeting offline both write it; nobody else takes one over.
+			return before === undefined || isStaff(s.writer) ? null : 'createdBy never changes';
+	}
+	return undefined;
+}
+
+/** `meta` of a document that staff run: identity fields, then any field (claims are still checked). */
+const staffMeta = (roles: readonly Role[] = STAFF, idOf: (doc: DocName) => string = (doc) => doc.id): RootRule => ({
+	shape: 'map',
+	roles,
+	check: (s, c) => (c?.key ? (identity(s, c.key, c.before, c.after, idOf(s.doc)) ?? null) : null)
+});
+
+const records = (roles: readonly Role[], keys: Lifetime = 'free', check?: Check): RootRule => ({ shape: 'map', roles, keys, check });
+const list = (roles: readonly Role[], appendOnly = true): RootRule => ({ shape: 'list', roles, appendOnly });
+const text = (roles: readonly Role[], check?: Check): RootRule => ({ shape: 'content', roles, check });
+
+/** The key of a record is its own id field. (Whether it may be deleted is the root's lifetime.) */
+const keyedBy =
+	(field: string, more?: Check): Check =>
+	(s, c) => {
+		if (!c?.key || c.after === undefined) return null;
+		if ((c.after as Record<string, unknown>)[field] !== c.key) return `a record is kept under its ${field}`;
+		return more?.(s, c) ?? null;
+	};
+
+// ---- proposals ----
+
+const PROPOSAL_FIELDS = new Set(['title', 'category', 'kind', 'channel', 'household', 'organisation', 'source']);
+
+/** The proposal's creator (its proposer's device, or the grid worker who filed it for a household). */
+function proposer(s: Subject): Actor | null {
+	const by = s.j.before('meta', 'createdBy') ?? rootMapValue(s.j.after, 'meta', 'createdBy');
+	return isActor(by) ? by : null;
+}
+
+const isProposerOrStaff = (s: Subject) => isStaff(s.writer) || proposer(s)?.id === s.writer.device;
+const contentByProposer = (s: Subject) => (isProposerOrStaff(s) ? null : "only the proposer's device or staff may change a proposal's content");
+
+function proposalMeta(s: Subject, key: string, before: unknown, after: unknown): string | null {
+	const known = identity(s, key, before, after, s.doc.id);
+	if (known !== undefined) return known;
+	if (key === 'level') {
+		const creating = s.j.before('meta', 'id') === undefined;
+		return isStaff(s.writer) || (creating && after === 'community') ? null : 'only staff move a proposal between levels';
+	}
+	if (!PROPOSAL_FIELDS.has(key)) return `a proposal has no field "${key}"`;
+	const content = contentByProposer(s);
+	if (content) return content;
+	if (key === 'household' && after !== undefined && after !== '' && !isStaff(s.writer)) return actsFor(s, after);
+	return null;
+}
+
+function timelineEvent(s: Subject, event: unknown): string | null {
+	if (!isPlainRecord(event) || typeof event.id !== 'string' || typeof event.at !== 'number') return 'a timeline event needs an id and a time';
+	const w = s.writer;
+	switch (event.type) {
+		case 'created': {
+			const created = rootListValues(s.j.after, 'timeline').filter((e) => isPlainRecord(e) && e.type === 'created');
+			if (created.length > 1) return 'a proposal is created once';
+			return event.status === 'draft' || event.status === 'submitted' ? null : 'a proposal starts as a draft or submitted';
+		}
+		case 'transition': {
+			const from = event.from as ProposalStatus;
+			const to = event.to as ProposalStatus;
+			if (!canTransition(from, to, w.role)) return `a ${w.role} may not move a proposal from ${String(from)} to ${String(to)}`;
+			if (from === 'draft' && !isProposerOrStaff(s)) return "only the proposer submits their draft";
+			return null;
+		}
+		case 'edited':
+			return contentByProposer(s);
+		case 'cosigned':
+			return actsFor(s, event.household);
+		case 'comment':
+			return typeof event.text === 'string' ? null : 'a comment has text';
+		case 'poll_outcome':
+		case 'decision':
+			return isStaff(w) ? null : 'only staff record outcomes and decisions';
+		default:
+			return `unknown timeline event "${String(event.type)}"`;
+	}
+}
+
+const PROPOSAL: KindRules = {
+	meta: { shape: 'map', roles: ALL, check: (s, c) => (c?.key ? proposalMeta(s, c.key, c.before, c.after) : null) },
+	description: text(ALL, (s) => contentByProposer(s)),
+	coSigners: records(ALL, 'keep', keyedBy('household', (s, c) => actsFor(s, (c?.after as { household?: unknown }).household))),
+	supporters: records(
+		ALL,
+		'keep',
+		keyedBy('id', (s, c) => {
+			const id = (c?.after as { id?: unknown }).id;
+			const own = s.writer.role === 'resident' ? s.writer.household : s.writer.device;
+			return id === own ? null : s.writer.role === 'resident' ? "support is given for one's own household" : 'support is given as this device';
+		})
+	),
+	timeline: { shape: 'list', roles: ALL, appendOnly: true, check: (s, c) => timelineEvent(s, c?.after) },
+	[PHOTOS_KEY]: records(ALL, 'free', (s) => contentByProposer(s))
+};
+
+// ---- projects and what residents bring to them ----
+
+const PROJECT: KindRules = {
+	meta: staffMeta(),
+	// Money: pledges change only by withdrawal, receipts and voids stay once written, entries never change.
+	pledges: records(STAFF, 'keep'),
+	receipts: records(STAFF, 'keep'),
+	entries: records(STAFF, 'once'),
+	voids: records(STAFF, 'keep'),
+	tasks: records(STAFF, 'keep'),
+	// Grid workers report progress, with photos; everything else is staff's.
+	updates: records(FIELD, 'once'),
+	tenders: records(STAFF, 'keep'),
+	selections: records(STAFF, 'once'),
+	checklist: records(STAFF, 'keep'),
+	checks: records(STAFF),
+	signoffs: records(STAFF, 'keep'),
+	acceptancePhotos: records(STAFF),
+	ratings: records(STAFF, 'keep'),
+	followUps: records(STAFF, 'keep'),
+	requests: records(STAFF, 'keep'),
+	answers: records(STAFF, 'keep'),
+	notices: records(STAFF, 'keep'),
+	[PHOTOS_KEY]: records(FIELD, 'keep')
+};
+
+const PARTICIPATION: KindRules = {
+	pledges: records(FIELD, 'keep'),
+	signoffs: records(FIELD, 'keep'),
+	ratings: records(FIELD, 'keep'),
+	followUps: records(FIELD, 'keep'),
+	requests: records(FIELD, 'keep')
+};
+
+// ---- registers: households, visits, ballots (grid-scoped personal data) ----
+
+/** `meta` of a grid's register: schema and the grid (and poll) it belongs to, nothing else. */
+const registerMeta = (roles: readonly Role[], expected: (doc: DocName) => Record<string, string>): RootRule => ({
+	shape: 'map',
+	roles,
+	check: (s, c) => {
+		if (!c?.key) return null;
+		if (c.key === 'schema') return typeof c.after === 'number' ? null : 'the schema version is a number';
+		const want = expected(s.doc)[c.key];
+		if (want === undefined) return `a register has no field "${c.key}"`;
+		return c.after === want ? null : `${c.key} must be ${want}`;
+	}
+});
+
+/** A grid worker's record concerns a household of the document's own grid. */
+const inThisGrid =
+	(grid: (doc: DocName) => string | undefined): Check =>
+	(s, c) => {
+		if (s.writer.role !== 'grid_worker' || !c?.key || c.after === undefined) return null;
+		const household = (c.after as { household?: unknown; id?: unknown }).household ?? (c.after as { id?: unknown }).id;
+		const want = grid(s.doc);
+		return want && gridOfHousehold(s, household) === want ? null : `household ${String(household)} is not in grid ${want ?? ''}`;
+	};
+
+const ballotGrid = (doc: DocName) => parseBallotsId(doc.id)?.grid;
+
+const HOUSEHOLDS: KindRules = {
+	meta: registerMeta(REGISTER, (doc) => ({ grid: doc.id })),
+	households: records(REGISTER, 'free', keyedBy('id', inThisGrid((doc) => doc.id)))
+};
+
+const VISITS: KindRules = {
+	meta: registerMeta(REGISTER, (doc) => ({ grid: doc.id })),
+	visits: records(
+		REGISTER,
+		'once',
+		keyedBy('id', (s, c) => {
+			if ((c?.after as { grid?: unknown }).grid !== s.doc.id) return `a visit of grid ${s.doc.id}`;
+			return inThisGrid((doc) => doc.id)(s, c);
+		})
+	),
+	proposals: records(REGISTER, 'keep', (s, c) =>
+		c?.key && (typeof c.after !== 'string' || rootMapValue(s.j.after, 'visits', c.key) === undefined) ? 'a link from a recorded visit to a proposal' : null
+	),
+	[PHOTOS_KEY]: records(REGISTER, 'keep')
+};
+
+const BALLOTS: KindRules = {
+	meta: registerMeta(FIELD, (doc) => {
+		const ids = parseBallotsId(doc.id);
+		return ids ? { grid: ids.grid, poll: ids.poll } : ({} as Record<string, string>);
+	}),
+	ballots: records(
+		FIELD,
+		'once',
+		keyedBy('id', (s, c) => {
+			const ballot = c?.after as { channel?: unknown; device?: unknown };
+			// A household's own vote in the app reaches the relay's ballot endpoint, which writes it.
+			if (ballot.channel === 'app') return 'ballots cast in the app are recorded by the relay';
+			if (typeof ballot.device !== 'string') return 'a ballot names the device that recorded it';
+			return inThisGrid(ballotGrid)(s, c);
+		})
+	)
+};
+
+// ---- documents that staff run ----
+
+const TOPIC: KindRules = { meta: staffMeta(), proposals: records(STAFF, 'keep') };
+
+const MEETING: KindRules = {
+	meta: staffMeta(),
+	agenda: records(STAFF),
+	invitees: records(STAFF),
+	versions: list(STAFF)
+};
+
+const MINUTES: KindRules = {
+	meta: {
+		shape: 'map',
+		roles: STAFF,
+		check: (s, c) => (c?.key === 'meeting' && c.after !== s.doc.id ? `the meeting must be ${s.doc.id}` : null)
+	},
+	content: text(STAFF),
+	notes: text(STAFF),
+	attendance: records(STAFF),
+	votes: records(STAFF),
+	hands: records(STAFF),
+	choices: records(STAFF),
+	decisions: records(STAFF),
+	actions: records(STAFF),
+	confirmations: records(STAFF)
+};
+
+const POLL: KindRules = {
+	meta: staffMeta(),
+	options: list(STAFF),
+	matters: list(STAFF),
+	handCounts: records(STAFF),
+	closures: list(STAFF),
+	// The tally residents see is published by the relay alone.
+	public: records([])
+};
+
+const NOTICE: KindRules = { meta: staffMeta(), body: text(STAFF), [PHOTOS_KEY]: records(STAFF) };
+
+const COMMUNITY: KindRules = {
+	// The community document is `<community>:community:main`; its meta names the community.
+	meta: staffMeta(ADMIN, (doc) => doc.community),
+	grids: records(ADMIN),
+	buildings: records(ADMIN),
+	settings: records(ADMIN),
+	lists: list(ADMIN)
+};
+
+/** The rules of every kind a device may write. */
+export const WRITE_RULES: Readonly<Record<string, KindRules>> = {
+	community: COMMUNITY,
+	proposal: PROPOSAL,
+	topic: TOPIC,
+	households: HOUSEHOLDS,
+	visits: VISITS,
+	ballots: BALLOTS,
+	poll: POLL,
+	meeting: MEETING,
+	minutes: MINUTES,
+	project: PROJECT,
+	participation: PARTICIPATION,
+	notice: NOTICE
+};
+
+// ---- judging ----
+
+function changeProblem(rules: KindRules, s: Subject, change: DocChange): string | null {
+	const rule = Object.hasOwn(rules, change.root) ? rules[change.root] : undefined;
+	const kind = s.doc.kind;
+	if (!rule) return `a ${kind} document has no "${change.root}"`;
+	if (!rule.roles.includes(s.writer.role)) return `a ${s.writer.role} may not change "${change.root}" of a ${kind}`;
+	switch (change.type) {
+		case 'content':
+			if (rule.shape !== 'content') return `"${change.root}" holds whole records, not text`;
+			return rule.check?.(s, null) ?? null;
+		case 'items': {
+			if (rule.shape !== 'list') return `"${change.root}" is not a list`;
+			if (rule.appendOnly && change.removed.length > 0) return `"${change.root}" is append-only`;
+			for (const item of change.added) {
+				if (item instanceof Y.AbstractType) return 'not a record';
+				const problem = claimProblem(undefined, item, s.writer) ?? rule.check?.(s, { key: null, before: undefined, after: item });
+				if (problem) return problem;
+			}
+			return null;
+		}
+		case 'key': {
+			if (rule.shape !== 'map') return `"${change.root}" is not a map`;
+			const { key, before, after } = change;
+			if (after instanceof Y.AbstractType || after instanceof Uint8Array) return 'not a record';
+			const lifetime = rule.keys ?? 'free';
+			if (after === undefined && before !== undefined && lifetime !== 'free') return `records of "${change.root}" are never deleted`;
+			if (lifetime === 'once' && before !== undefined && !same(before, after)) return `records of "${change.root}" never change once written`;
+			return claimProblem(before, after, s.writer) ?? rule.check?.(s, { key, before, after }) ?? null;
+		}
+	}
+}
+
+/**
+ * Judges `writer`'s update to `docName` by applying it to `target`, the document as the relay holds it (which
+ * this changes: pass a copy, or drop it when the update is refused): the rules of its kind, and for a resident's
+ * participation records, participationChangeProblem.
+ */
+export function judgeWrite(docName: string, writer: Writer, lookup: WriteLookup, target: Y.Doc, update: Uint8Array): Verdict {
+	const doc = parseDocName(docName);
+	const rules = doc ? WRITE_RULES[doc.kind] : undefined;
+	if (!doc || !rules) return { ok: false, reason: 'not a document a device writes', retry: false };
+	if (doc.kind === 'participation' && writer.role === 'resident') {
+		const own = { device: writer.device, household: writer.household };
+		return judgeUpdate(target, update, (change) =>
+			change.type === 'key'
+				? participationChangeProblem(change.root, change.key, change.before, change.after, own)
+				: 'only whole records in named maps may change'
+		);
+	}
+	return judgeUpdate(target, update, (change, j) => changeProblem(rules, { doc, writer, lookup, j }, change));
+}
+
+/** Building id → grid, as the community document lists them, for WriteLookup. */
+export function gridLookup(buildings: ReadonlyMap<string, string>): WriteLookup {
+	return {
+		gridOf(household: string) {
+			const parts = household.split('-');
+			if (parts.length < 3) return null;
+			return buildings.get(parts.slice(0, -2).join('-')) ?? null;
+		}
+	};
+}
+
+/** The community document's buildings as building id → grid id. */
+export function buildingGrids(community: Y.Doc | null): Map<string, string> {
+	const out = new Map<string, string>();
+	const type = community?.share.get('buildings');
+	if (!community || !type) return out;
+	for (const [id, item] of (type as unknown as { _map: Map<string, { deleted: boolean }> })._map) {
+		if (item.deleted) continue;
+		const b = rootMapValue(community, 'buildings', id) as { grid?: unknown } | undefined;
+		if (b && typeof b.grid === 'string') out.set(id, b.grid);
+	}
+	return out;
+}
