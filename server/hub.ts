@@ -275,11 +275,7 @@ export class Hub {
 			done?.(new Error('relay is shutting down'), null);
 			return;
 		}
-		const tooLarge = this.surelyTooLarge(doc, update.length);
-		if (tooLarge) {
-			done?.(tooLarge, null);
-			return;
-		}
+		if (this.refusedAsTooLarge(doc, update, done)) return;
 		const key = scheduled ? null : budgetKeyOf(origin);
 		if (key !== null) {
 			const data = update.slice();
@@ -294,10 +290,17 @@ export class Hub {
 		this.commit.submit({ doc, data: update.slice(), origin, done });
 	}
 
+	/** Answers `done` with a LimitRefusal, and says so, when `update` surely cannot fit its document's cap. */
+	private refusedAsTooLarge(doc: string, update: Uint8Array, done?: CommitEntry<unknown>['done']): boolean {
+		const tooLarge = this.surelyTooLarge(doc, update.length);
+		if (tooLarge) done?.(tooLarge, null);
+		return tooLarge !== null;
+	}
+
 	/**
 	 * Submits an update that a write guard must pass first (write-guard.ts). The guard judges it against the
-	 * durable state, so guarded updates to one document are judged one at a time, each after everything
-	 * submitted before it is stored. `done` gets a GuardRefusal when the guard says no.
+	 * durable state (see judge()), so guarded updates to one document are judged one at a time, each after the
+	 * one before it is stored. `done` gets a GuardRefusal when the guard says no.
 	 */
 	submitGuarded(
 		doc: string,
@@ -307,12 +310,8 @@ export class Hub {
 		done?: CommitEntry<unknown>['done'],
 		scheduled = false
 	): void {
-		// Judging a write costs a copy of the document: refuse one that cannot fit before that.
-		const tooLarge = this.surelyTooLarge(doc, update.length);
-		if (tooLarge) {
-			done?.(tooLarge, null);
-			return;
-		}
+		// Refused before it costs a judgement.
+		if (this.refusedAsTooLarge(doc, update, done)) return;
 		const key = scheduled ? null : budgetKeyOf(origin);
 		if (key !== null) {
 			const copy = update.slice();
