@@ -10,7 +10,7 @@ import { addToTopic, createTopic } from '../schema/topic-doc';
 import type { Courtyard } from './courtyard.svelte';
 import { openDatabase } from './db';
 import { DocStore } from './doc-store';
-import { carryProposals, pledge, rate, signOff } from './projects';
+import { carryProposals, markReceived, pledge, rate, reportProgress, signOff } from './projects';
 import { deviceWriteCheck } from './write-check';
 
 const zhou: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
@@ -124,6 +124,21 @@ describe('project actions', () => {
 			expect(own.doc.getMap('ratings').size).toBe(0);
 		} finally {
 			own.release();
+		}
+	});
+
+	it("refuses on the device what the relay would refuse: money recorded by a grid worker, or in someone else's name", async () => {
+		const worker = device({ id: 'g1-device', name: '小陈', role: 'grid_worker' }, { role: 'grid_worker', community: 'demo', grids: ['g1'] });
+		await edit(worker, PROJECT, (h) => createProject(h.doc, { id: 'seats', title: '楼道座椅' }, zhou, 3000));
+		const project = await worker.store.openDoc(PROJECT);
+		try {
+			await expect(markReceived(worker, project, 'p1', 5000, '2026-11-01')).rejects.toThrow(/refused: a grid_worker may not change "receipts"/);
+			expect(project.doc.getMap('receipts').size).toBe(0);
+			// Progress, with its photos, is the grid worker's to report.
+			await reportProgress(worker, project, 't1', '座椅到货', []);
+			expect(project.doc.getMap('updates').size).toBe(1);
+		} finally {
+			project.release();
 		}
 	});
 });

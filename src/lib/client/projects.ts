@@ -24,9 +24,9 @@ import * as schema from '../schema/project-doc';
 import type { Courtyard } from './courtyard.svelte';
 import type { DocHandle } from './doc-store';
 
-async function write(handle: DocHandle, fn: () => void): Promise<void> {
-	fn();
-	await handle.saved();
+/** Changes a project document, checked against the relay's rules first (DocStore.change), and waits for the disk. */
+function write(app: Courtyard, handle: DocHandle, fn: (doc: Y.Doc) => void): Promise<void> {
+	return app.store.change(handle, fn);
 }
 
 const who = (app: Courtyard): Actor => app.actorSnapshot();
@@ -47,11 +47,7 @@ function writesProject(app: Courtyard, projectName: string): boolean {
 
 /** Runs `fn` on the document a contribution to the project goes into, and waits until it is on disk. */
 async function contribute<T>(app: Courtyard, project: DocHandle, staffWriteProject: boolean, fn: (doc: Y.Doc) => T): Promise<T> {
-	if (staffWriteProject && writesProject(app, project.name)) {
-		const out = fn(project.doc);
-		await project.saved();
-		return out;
-	}
+	if (staffWriteProject && writesProject(app, project.name)) return app.store.change(project, fn);
 	return addToParticipation(app, project.name, fn);
 }
 
@@ -61,8 +57,8 @@ function addToParticipation<T>(app: Courtyard, projectName: string, fn: (doc: Y.
 }
 
 /** Lists photos in the document's photo register too, so the device and relay know whose photos they are. */
-function registerPhotos(app: Courtyard, handle: DocHandle, shas: readonly string[]): void {
-	if (shas.length > 0) setPhotoRefs(handle.doc, [...readPhotoRefs(handle.doc), ...shas], who(app), Date.now());
+function registerPhotos(app: Courtyard, doc: Y.Doc, shas: readonly string[]): void {
+	if (shas.length > 0) setPhotoRefs(doc, [...readPhotoRefs(doc), ...shas], who(app), Date.now());
 }
 
 /** Starts carrying out a topic: the project shares the topic's id, so the topic finds it without a lookup. */
@@ -80,10 +76,10 @@ export async function createProject(app: Courtyard, topicDoc: string, title: str
 }
 
 export const setTarget = (app: Courtyard, handle: DocHandle, target: Fen) =>
-	write(handle, () => schema.setTarget(handle.doc, target, who(app), Date.now()));
+	write(app, handle, (doc) => schema.setTarget(doc, target, who(app), Date.now()));
 
-export const setMinRepresentatives = (handle: DocHandle, count: number) =>
-	write(handle, () => schema.setMinRepresentatives(handle.doc, count));
+export const setMinRepresentatives = (app: Courtyard, handle: DocHandle, count: number) =>
+	write(app, handle, (doc) => schema.setMinRepresentatives(doc, count));
 
 export async function pledge(app: Courtyard, handle: DocHandle, draft: PledgeDraft, channel: Channel = 'app'): Promise<string> {
 	const id = newId();
@@ -114,8 +110,8 @@ export function withdrawPledge(app: Courtyard, handle: DocHandle, id: string): P
 /** False when this device already holds a receipt for the pledge (it is counted once either way). */
 export async function markReceived(app: Courtyard, handle: DocHandle, pledgeId: string, amount: Fen, date: string, note?: string): Promise<boolean> {
 	let done = false;
-	await write(handle, () => {
-		done = schema.recordReceipt(handle.doc, {
+	await write(app, handle, (doc) => {
+		done = schema.recordReceipt(doc, {
 			pledge: pledgeId,
 			amount,
 			date,
@@ -129,9 +125,9 @@ export async function markReceived(app: Courtyard, handle: DocHandle, pledgeId: 
 
 export async function addEntry(app: Courtyard, handle: DocHandle, draft: EntryDraft, photos: string[] = []): Promise<string> {
 	const id = newId();
-	await write(handle, () => {
-		registerPhotos(app, handle, photos);
-		schema.addEntry(handle.doc, {
+	await write(app, handle, (doc) => {
+		registerPhotos(app, doc, photos);
+		schema.addEntry(doc, {
 			id,
 			type: draft.type,
 			amount: draft.amount ?? 0,
@@ -147,12 +143,12 @@ export async function addEntry(app: Courtyard, handle: DocHandle, draft: EntryDr
 }
 
 export const voidEntry = (app: Courtyard, handle: DocHandle, entry: string, reason: string) =>
-	write(handle, () => schema.voidEntry(handle.doc, { entry, reason: reason.trim(), at: Date.now(), by: who(app) }));
+	write(app, handle, (doc) => schema.voidEntry(doc, { entry, reason: reason.trim(), at: Date.now(), by: who(app) }));
 
 export async function addTask(app: Courtyard, handle: DocHandle, draft: TaskDraft): Promise<string> {
 	const id = newId();
-	await write(handle, () =>
-		schema.addTask(handle.doc, {
+	await write(app, handle, (doc) =>
+		schema.addTask(doc, {
 			id,
 			title: draft.title.trim(),
 			responsible: draft.responsible.trim(),
@@ -165,15 +161,15 @@ export async function addTask(app: Courtyard, handle: DocHandle, draft: TaskDraf
 }
 
 export const reportProgress = (app: Courtyard, handle: DocHandle, task: string, text: string, photos: string[], mark?: UpdateMark) =>
-	write(handle, () => {
-		registerPhotos(app, handle, photos);
-		schema.addUpdate(handle.doc, { id: newId(), task, text: text.trim(), photos, ...(mark ? { mark } : {}), at: Date.now(), by: who(app) });
+	write(app, handle, (doc) => {
+		registerPhotos(app, doc, photos);
+		schema.addUpdate(doc, { id: newId(), task, text: text.trim(), photos, ...(mark ? { mark } : {}), at: Date.now(), by: who(app) });
 	});
 
 export async function addTender(app: Courtyard, handle: DocHandle, draft: TenderDraft): Promise<string> {
 	const id = newId();
-	await write(handle, () =>
-		schema.addTender(handle.doc, {
+	await write(app, handle, (doc) =>
+		schema.addTender(doc, {
 			id,
 			vendor: draft.vendor.trim(),
 			price: draft.price ?? 0,
@@ -187,14 +183,14 @@ export async function addTender(app: Courtyard, handle: DocHandle, draft: Tender
 }
 
 export const selectTender = (app: Courtyard, handle: DocHandle, tender: string, reason: string) =>
-	write(handle, () => schema.addSelection(handle.doc, { id: newId(), tender, reason: reason.trim(), at: Date.now(), by: who(app) }));
+	write(app, handle, (doc) => schema.addSelection(doc, { id: newId(), tender, reason: reason.trim(), at: Date.now(), by: who(app) }));
 
 export const addChecklistItem = (app: Courtyard, handle: DocHandle, text: string) =>
-	write(handle, () => schema.addChecklistItem(handle.doc, { id: newId(), text: text.trim(), at: Date.now(), by: who(app) }));
+	write(app, handle, (doc) => schema.addChecklistItem(doc, { id: newId(), text: text.trim(), at: Date.now(), by: who(app) }));
 
 export const checkItem = (app: Courtyard, handle: DocHandle, item: string, result: 'pass' | 'fail', note?: string) =>
-	write(handle, () =>
-		schema.setCheck(handle.doc, { item, result, ...(note?.trim() ? { note: note.trim() } : {}), at: Date.now(), by: who(app) })
+	write(app, handle, (doc) =>
+		schema.setCheck(doc, { item, result, ...(note?.trim() ? { note: note.trim() } : {}), at: Date.now(), by: who(app) })
 	);
 
 /**
@@ -221,10 +217,10 @@ export function signOff(
 }
 
 export const setAcceptancePhotos = (app: Courtyard, handle: DocHandle, shas: readonly string[]) =>
-	write(handle, () => {
-		handle.doc.transact(() => {
-			registerPhotos(app, handle, shas);
-			schema.setAcceptancePhotos(handle.doc, shas, who(app), Date.now());
+	write(app, handle, (doc) => {
+		doc.transact(() => {
+			registerPhotos(app, doc, shas);
+			schema.setAcceptancePhotos(doc, shas, who(app), Date.now());
 		});
 	});
 
@@ -243,7 +239,7 @@ export async function requestDisclosure(app: Courtyard, handle: DocHandle, quest
 }
 
 export const closeProject = (app: Courtyard, handle: DocHandle, note?: string) =>
-	write(handle, () => schema.closeProject(handle.doc, who(app), Date.now(), note?.trim() || undefined));
+	write(app, handle, (doc) => schema.closeProject(doc, who(app), Date.now(), note?.trim() || undefined));
 
 export interface NoticeInput {
 	kind: NoticeKind;
@@ -301,7 +297,7 @@ export async function postNotice(app: Courtyard, input: NoticeInput): Promise<st
 }
 
 export const withdrawNoticeDoc = (app: Courtyard, handle: DocHandle, reason: string) =>
-	write(handle, () => withdrawNotice(handle.doc, who(app), Date.now(), reason.trim()));
+	write(app, handle, (doc) => withdrawNotice(doc, who(app), Date.now(), reason.trim()));
 
 /** Links a new proposal made from a rating back to its project (the closed loop). */
 export async function recordFollowUp(app: Courtyard, projectDoc: string, proposalDoc: string, household?: string): Promise<void> {
@@ -354,13 +350,14 @@ async function carryOnce(app: Courtyard, project: Pick<Project, 'id' | 'topic'>,
 			// After the latest event even if this device's clock is behind, or the step would fold as stale.
 			const now = Math.max(Date.now(), timeline.updated + 1);
 			let from = timeline.status;
-			handle.doc.transact(() => {
-				steps.forEach((to, i) => {
-					appendEvent(handle.doc, { id: newId(), type: 'transition', at: now + i, by, channel: 'app', from, to, target: projectName });
-					from = to;
-				});
-			});
-			await handle.saved();
+			await app.store.change(handle, (doc) =>
+				doc.transact(() => {
+					steps.forEach((to, i) => {
+						appendEvent(doc, { id: newId(), type: 'transition', at: now + i, by, channel: 'app', from, to, target: projectName });
+						from = to;
+					});
+				})
+			);
 			return true;
 		});
 		if (changed) moved.push(name);
