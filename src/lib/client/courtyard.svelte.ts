@@ -193,7 +193,7 @@ export class Courtyard {
 		const name = proposalDocName(this.community, id);
 		const handle = await this.store.openDoc(name);
 		try {
-			await this.store.change(handle, (doc) => createProposal(doc, draft, { id, actor: this.actorSnapshot(), now: Date.now(), status }));
+			await handle.change((doc) => createProposal(doc, draft, { id, actor: this.actorSnapshot(), now: Date.now(), status }));
 		} finally {
 			handle.release();
 		}
@@ -201,7 +201,7 @@ export class Courtyard {
 	}
 
 	async editProposal(handle: DocHandle, patch: Partial<ProposalDraft>, channel: Channel): Promise<string[]> {
-		return this.store.change(handle, (doc) => editProposal(doc, patch, this.actorSnapshot(), channel, Date.now()));
+		return handle.change((doc) => editProposal(doc, patch, this.actorSnapshot(), channel, Date.now()));
 	}
 
 	async transition(
@@ -224,24 +224,24 @@ export class Courtyard {
 			...(extra.level ? { level: extra.level } : {}),
 			...(extra.target ? { target: extra.target } : {})
 		};
-		await this.store.change(handle, (doc) => appendEvent(doc, event));
+		await handle.change((doc) => appendEvent(doc, event));
 		// The id lets the page tell later whether this decision took effect or was superseded after a merge.
 		return event.id;
 	}
 
 	/** Records a co-signing household (联名), in the app or by a grid worker at the door. */
 	async coSign(handle: DocHandle, household: string, name: string, channel: Channel): Promise<void> {
-		await this.store.change(handle, (doc) => addCoSigner(doc, { household, name, at: Date.now(), by: this.actorSnapshot(), channel }));
+		await handle.change((doc) => addCoSigner(doc, { household, name, at: Date.now(), by: this.actorSnapshot(), channel }));
 	}
 
 	/** Support (附议) by this device's household, or its person when it has none. */
 	async support(handle: DocHandle): Promise<void> {
 		const id = this.device?.grant.household ?? this.actor.id;
-		await this.store.change(handle, (doc) => addSupporter(doc, { id, at: Date.now(), by: this.actorSnapshot() }));
+		await handle.change((doc) => addSupporter(doc, { id, at: Date.now(), by: this.actorSnapshot() }));
 	}
 
 	async comment(handle: DocHandle, text: string, channel: Channel = 'app'): Promise<void> {
-		await this.store.change(handle, (doc) => appendEvent(doc, { id: newId(), type: 'comment', at: Date.now(), by: this.actorSnapshot(), channel, text }));
+		await handle.change((doc) => appendEvent(doc, { id: newId(), type: 'comment', at: Date.now(), by: this.actorSnapshot(), channel, text }));
 	}
 
 	/** Creates a topic (议题) holding the given proposals, moving each accepted one to 'topic'. */
@@ -250,7 +250,7 @@ export class Courtyard {
 		const name = topicDocName(this.community, id);
 		const topic = await this.store.openDoc(name);
 		try {
-			await this.store.change(topic, (doc) => createTopic(doc, { id, title, category, level: 'community' }, this.actorSnapshot(), Date.now()));
+			await topic.change((doc) => createTopic(doc, { id, title, category, level: 'community' }, this.actorSnapshot(), Date.now()));
 			for (const p of proposals) await this.joinTopic(topic, p.handle, p.status);
 		} finally {
 			topic.release();
@@ -260,7 +260,7 @@ export class Courtyard {
 
 	/** Adds a proposal to a topic; an accepted proposal moves to 'topic' with the topic as target. */
 	async joinTopic(topic: DocHandle, proposal: DocHandle, status: ProposalStatus): Promise<void> {
-		await this.store.change(topic, (doc) => addToTopic(doc, proposal.name, this.actorSnapshot(), Date.now()));
+		await topic.change((doc) => addToTopic(doc, proposal.name, this.actorSnapshot(), Date.now()));
 		if (status === 'accepted') await this.transition(proposal, 'accepted', 'topic', { target: topic.name });
 	}
 

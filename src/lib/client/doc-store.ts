@@ -34,6 +34,8 @@ export interface DocHandle {
 	doc: Y.Doc;
 	/** Resolves once every change made so far is committed to IndexedDB and recorded as pending. */
 	saved(): Promise<void>;
+	/** Makes a change the relay's rules allow (DocStore.change) and resolves once it is saved. */
+	change<T>(fn: (doc: Y.Doc) => T): Promise<T>;
 	release(): void;
 }
 
@@ -116,16 +118,18 @@ export class DocStore {
 		entry.refs++;
 		const opened = entry;
 		let released = false;
-		return {
+		const handle: DocHandle = {
 			name,
 			doc: opened.doc,
 			saved: () => this.saved(name),
+			change: (fn) => this.change(handle, fn),
 			release: () => {
 				if (released) return;
 				released = true;
 				if (--opened.refs === 0) void this.close(name);
 			}
 		};
+		return handle;
 	}
 
 	private async load(name: string): Promise<OpenDoc> {

@@ -115,31 +115,26 @@ export async function openSession(
 export async function editMeeting(handle: DocHandle, draft: Omit<MeetingDraft, 'agenda' | 'invitees'>): Promise<void> {
 	const issues = validateMeeting({ ...draft, agenda: [], invitees: [] });
 	if (issues.length > 0) throw new InvalidMeetingInputError(issues);
-	meetingDoc.editMeeting(handle.doc, draft);
-	await handle.saved();
+	await handle.change((doc) => meetingDoc.editMeeting(doc, draft));
 }
 
 export async function addAgendaItem(meeting: DocHandle, title: string, topic?: string): Promise<void> {
 	const m = meetingDoc.readMeeting(meeting.doc);
 	const order = Math.max(0, ...m.agenda.map((a) => a.order)) + 1;
-	meetingDoc.addAgendaItem(meeting.doc, { id: newId(), title: title.trim(), ...(topic ? { topic } : {}), order });
-	await meeting.saved();
+	await meeting.change((doc) => meetingDoc.addAgendaItem(doc, { id: newId(), title: title.trim(), ...(topic ? { topic } : {}), order }));
 }
 
 export async function removeAgendaItem(meeting: DocHandle, id: string): Promise<void> {
-	meetingDoc.removeAgendaItem(meeting.doc, id);
-	await meeting.saved();
+	await meeting.change((doc) => meetingDoc.removeAgendaItem(doc, id));
 }
 
 export async function addInvitee(meeting: DocHandle, name: string, capacity: Capacity): Promise<void> {
 	if (!name.trim()) throw new InvalidMeetingInputError(['name_required']);
-	meetingDoc.addInvitee(meeting.doc, { id: newId(), name: name.trim(), capacity });
-	await meeting.saved();
+	await meeting.change((doc) => meetingDoc.addInvitee(doc, { id: newId(), name: name.trim(), capacity }));
 }
 
 export async function removeInvitee(meeting: DocHandle, id: string): Promise<void> {
-	meetingDoc.removeInvitee(meeting.doc, id);
-	await meeting.saved();
+	await meeting.change((doc) => meetingDoc.removeInvitee(doc, id));
 }
 
 // ---- running the meeting (the private minutes document) ----
@@ -160,14 +155,12 @@ export async function checkIn(
 		at: Date.now(),
 		by: app.actorSnapshot()
 	};
-	minutesDoc.checkIn(minutes.doc, attendee);
-	await minutes.saved();
+	await minutes.change((doc) => minutesDoc.checkIn(doc, attendee));
 	return attendee;
 }
 
 export async function setAttendeeRemoved(minutes: DocHandle, id: string, removed: boolean): Promise<void> {
-	minutesDoc.setAttendeeRemoved(minutes.doc, id, removed);
-	await minutes.saved();
+	await minutes.change((doc) => minutesDoc.setAttendeeRemoved(doc, id, removed));
 }
 
 export async function addVote(
@@ -186,8 +179,7 @@ export async function addVote(
 		at: Date.now(),
 		by: app.actorSnapshot()
 	};
-	minutesDoc.addVote(minutes.doc, vote);
-	await minutes.saved();
+	await minutes.change((doc) => minutesDoc.addVote(doc, vote));
 	return vote;
 }
 
@@ -210,14 +202,12 @@ export async function addPollVote(app: MeetingsApp, minutes: DocHandle, poll: st
 		at: Date.now(),
 		by: app.actorSnapshot()
 	};
-	minutesDoc.addVote(minutes.doc, vote);
-	await minutes.saved();
+	await minutes.change((doc) => minutesDoc.addVote(doc, vote));
 	return vote;
 }
 
 export async function removeVote(minutes: DocHandle, id: string): Promise<void> {
-	minutesDoc.removeVote(minutes.doc, id);
-	await minutes.saved();
+	await minutes.change((doc) => minutesDoc.removeVote(doc, id));
 }
 
 /**
@@ -226,8 +216,7 @@ export async function removeVote(minutes: DocHandle, id: string): Promise<void> 
  */
 export async function recordHands(app: MeetingsApp, minutes: DocHandle, vote: MeetingVote, counts: Record<string, number>): Promise<void> {
 	const clean = Object.fromEntries(vote.options.map((o) => [o.id, Math.max(0, Math.floor(Number(counts[o.id]) || 0))]));
-	minutesDoc.recordHands(minutes.doc, { id: newId(), vote: vote.id, counts: clean, at: Date.now(), by: app.actorSnapshot() });
-	await minutes.saved();
+	await minutes.change((doc) => minutesDoc.recordHands(doc, { id: newId(), vote: vote.id, counts: clean, at: Date.now(), by: app.actorSnapshot() }));
 	if (!vote.poll) return;
 	const meeting = meetingDocName(app.community, String(minutes.doc.getMap('meta').get('meeting') ?? ''));
 	const poll = await app.store.openDoc(vote.poll);
@@ -246,8 +235,7 @@ export async function recordHands(app: MeetingsApp, minutes: DocHandle, vote: Me
  */
 export async function recordChoice(app: MeetingsApp, minutes: DocHandle, vote: MeetingVote, attendee: Attendee, option: string | null): Promise<boolean> {
 	const at = Date.now();
-	minutesDoc.recordChoice(minutes.doc, { vote: vote.id, attendee: attendee.id, option, at, by: app.actorSnapshot() });
-	await minutes.saved();
+	await minutes.change((doc) => minutesDoc.recordChoice(doc, { vote: vote.id, attendee: attendee.id, option, at, by: app.actorSnapshot() }));
 	const poll = vote.poll ? parseDocName(vote.poll)?.id : undefined;
 	if (!poll || !attendee.household || !attendee.grid) return false;
 	await castBallot(app, { poll, grid: attendee.grid, household: attendee.household, option, channel: 'meeting', at });
@@ -284,14 +272,12 @@ export async function addDecision(
 		at: Date.now(),
 		by: app.actorSnapshot()
 	};
-	minutesDoc.putDecision(minutes.doc, decision);
-	await minutes.saved();
+	await minutes.change((doc) => minutesDoc.putDecision(doc, decision));
 	return decision;
 }
 
 export async function removeDecision(minutes: DocHandle, id: string): Promise<void> {
-	minutesDoc.removeDecision(minutes.doc, id);
-	await minutes.saved();
+	await minutes.change((doc) => minutesDoc.removeDecision(doc, id));
 }
 
 export async function addAction(
@@ -312,25 +298,24 @@ export async function addAction(
 		at: Date.now(),
 		by: app.actorSnapshot()
 	};
-	minutesDoc.putAction(minutes.doc, action);
-	await minutes.saved();
+	await minutes.change((doc) => minutesDoc.putAction(doc, action));
 	return action;
 }
 
 export async function removeAction(minutes: DocHandle, id: string): Promise<void> {
-	minutesDoc.removeAction(minutes.doc, id);
-	await minutes.saved();
+	await minutes.change((doc) => minutesDoc.removeAction(doc, id));
 }
 
 /** Records that an attendee confirmed the minutes (on the facilitator's device), or takes it back. */
 export async function setConfirmed(app: MeetingsApp, minutes: DocHandle, attendee: string, confirmed: boolean): Promise<void> {
-	if (confirmed) minutesDoc.confirm(minutes.doc, { attendee, at: Date.now(), by: app.actorSnapshot() });
-	else minutesDoc.unconfirm(minutes.doc, attendee);
-	await minutes.saved();
+	await minutes.change((doc) => {
+		if (confirmed) minutesDoc.confirm(doc, { attendee, at: Date.now(), by: app.actorSnapshot() });
+		else minutesDoc.unconfirm(doc, attendee);
+	});
 }
 
 export async function saveNotes(minutes: DocHandle, text: string): Promise<void> {
-	if (minutesDoc.setNotes(minutes.doc, text)) await minutes.saved();
+	await minutes.change((doc) => minutesDoc.setNotes(doc, text));
 }
 
 // ---- approval ----
@@ -362,8 +347,7 @@ export async function approveMinutes(app: MeetingsApp, meeting: DocHandle, minut
 		...publication(minutesDoc.readMinutes(minutes.doc)),
 		...(note.trim() ? { note: note.trim() } : {})
 	};
-	meetingDoc.appendVersion(meeting.doc, version);
-	await meeting.saved();
+	await meeting.change((doc) => meetingDoc.appendVersion(doc, version));
 
 	const folded = foldVersions(meetingDoc.readMeeting(meeting.doc).versions);
 	const i = folded.findIndex((v) => v.id === version.id);

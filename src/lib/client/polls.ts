@@ -87,8 +87,7 @@ export async function castBallot(app: PollsApp, input: BallotInput): Promise<Bal
 /** Records a show of hands at a meeting; a later count of the same session replaces the earlier one. */
 export async function recordHandCount(app: PollsApp, poll: DocHandle, session: string, counts: Record<string, number>): Promise<HandCount> {
 	const count: HandCount = { id: newId(), session: session.trim(), at: Date.now(), by: app.actorSnapshot(), counts };
-	writeHandCount(poll.doc, count);
-	await poll.saved();
+	await poll.change((doc) => writeHandCount(doc, count));
 	return count;
 }
 
@@ -101,8 +100,7 @@ export async function closePoll(app: PollsApp, poll: DocHandle, outcome: string,
 	const by = app.actorSnapshot();
 	const at = Date.now();
 	const text = outcome.trim();
-	addClosure(poll.doc, { id: newId(), at, by, outcome: text, ...(tally ? { tally } : {}) });
-	await poll.saved();
+	await poll.change((doc) => addClosure(doc, { id: newId(), at, by, outcome: text, ...(tally ? { tally } : {}) }));
 
 	const carried = tally?.outcome.kind === 'carried' ? tally.outcome.option : null;
 	const label = carried ? p.options.find((o) => o.id === carried)?.label : undefined;

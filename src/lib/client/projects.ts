@@ -24,11 +24,6 @@ import * as schema from '../schema/project-doc';
 import type { Courtyard } from './courtyard.svelte';
 import type { DocHandle } from './doc-store';
 
-/** Changes a project document, checked against the relay's rules first (DocStore.change), and waits for the disk. */
-function write(app: Courtyard, handle: DocHandle, fn: (doc: Y.Doc) => void): Promise<void> {
-	return app.store.change(handle, fn);
-}
-
 const who = (app: Courtyard): Actor => app.actorSnapshot();
 
 /** The participation document of a project: where residents' pledges, sign-offs, ratings and requests go. */
@@ -47,7 +42,7 @@ function writesProject(app: Courtyard, projectName: string): boolean {
 
 /** Runs `fn` on the document a contribution to the project goes into, and waits until it is on disk. */
 async function contribute<T>(app: Courtyard, project: DocHandle, staffWriteProject: boolean, fn: (doc: Y.Doc) => T): Promise<T> {
-	if (staffWriteProject && writesProject(app, project.name)) return app.store.change(project, fn);
+	if (staffWriteProject && writesProject(app, project.name)) return project.change(fn);
 	return addToParticipation(app, project.name, fn);
 }
 
@@ -76,10 +71,10 @@ export async function createProject(app: Courtyard, topicDoc: string, title: str
 }
 
 export const setTarget = (app: Courtyard, handle: DocHandle, target: Fen) =>
-	write(app, handle, (doc) => schema.setTarget(doc, target, who(app), Date.now()));
+	handle.change((doc) => schema.setTarget(doc, target, who(app), Date.now()));
 
 export const setMinRepresentatives = (app: Courtyard, handle: DocHandle, count: number) =>
-	write(app, handle, (doc) => schema.setMinRepresentatives(doc, count));
+	handle.change((doc) => schema.setMinRepresentatives(doc, count));
 
 export async function pledge(app: Courtyard, handle: DocHandle, draft: PledgeDraft, channel: Channel = 'app'): Promise<string> {
 	const id = newId();
@@ -110,7 +105,7 @@ export function withdrawPledge(app: Courtyard, handle: DocHandle, id: string): P
 /** False when this device already holds a receipt for the pledge (it is counted once either way). */
 export async function markReceived(app: Courtyard, handle: DocHandle, pledgeId: string, amount: Fen, date: string, note?: string): Promise<boolean> {
 	let done = false;
-	await write(app, handle, (doc) => {
+	await handle.change((doc) => {
 		done = schema.recordReceipt(doc, {
 			pledge: pledgeId,
 			amount,
@@ -125,7 +120,7 @@ export async function markReceived(app: Courtyard, handle: DocHandle, pledgeId: 
 
 export async function addEntry(app: Courtyard, handle: DocHandle, draft: EntryDraft, photos: string[] = []): Promise<string> {
 	const id = newId();
-	await write(app, handle, (doc) => {
+	await handle.change((doc) => {
 		registerPhotos(app, doc, photos);
 		schema.addEntry(doc, {
 			id,
@@ -143,11 +138,11 @@ export async function addEntry(app: Courtyard, handle: DocHandle, draft: EntryDr
 }
 
 export const voidEntry = (app: Courtyard, handle: DocHandle, entry: string, reason: string) =>
-	write(app, handle, (doc) => schema.voidEntry(doc, { entry, reason: reason.trim(), at: Date.now(), by: who(app) }));
+	handle.change((doc) => schema.voidEntry(doc, { entry, reason: reason.trim(), at: Date.now(), by: who(app) }));
 
 export async function addTask(app: Courtyard, handle: DocHandle, draft: TaskDraft): Promise<string> {
 	const id = newId();
-	await write(app, handle, (doc) =>
+	await handle.change((doc) =>
 		schema.addTask(doc, {
 			id,
 			title: draft.title.trim(),
@@ -161,14 +156,14 @@ export async function addTask(app: Courtyard, handle: DocHandle, draft: TaskDraf
 }
 
 export const reportProgress = (app: Courtyard, handle: DocHandle, task: string, text: string, photos: string[], mark?: UpdateMark) =>
-	write(app, handle, (doc) => {
+	handle.change((doc) => {
 		registerPhotos(app, doc, photos);
 		schema.addUpdate(doc, { id: newId(), task, text: text.trim(), photos, ...(mark ? { mark } : {}), at: Date.now(), by: who(app) });
 	});
 
 export async function addTender(app: Courtyard, handle: DocHandle, draft: TenderDraft): Promise<string> {
 	const id = newId();
-	await write(app, handle, (doc) =>
+	await handle.change((doc) =>
 		schema.addTender(doc, {
 			id,
 			vendor: draft.vendor.trim(),
@@ -183,13 +178,13 @@ export async function addTender(app: Courtyard, handle: DocHandle, draft: Tender
 }
 
 export const selectTender = (app: Courtyard, handle: DocHandle, tender: string, reason: string) =>
-	write(app, handle, (doc) => schema.addSelection(doc, { id: newId(), tender, reason: reason.trim(), at: Date.now(), by: who(app) }));
+	handle.change((doc) => schema.addSelection(doc, { id: newId(), tender, reason: reason.trim(), at: Date.now(), by: who(app) }));
 
 export const addChecklistItem = (app: Courtyard, handle: DocHandle, text: string) =>
-	write(app, handle, (doc) => schema.addChecklistItem(doc, { id: newId(), text: text.trim(), at: Date.now(), by: who(app) }));
+	handle.change((doc) => schema.addChecklistItem(doc, { id: newId(), text: text.trim(), at: Date.now(), by: who(app) }));
 
 export const checkItem = (app: Courtyard, handle: DocHandle, item: string, result: 'pass' | 'fail', note?: string) =>
-	write(app, handle, (doc) =>
+	handle.change((doc) =>
 		schema.setCheck(doc, { item, result, ...(note?.trim() ? { note: note.trim() } : {}), at: Date.now(), by: who(app) })
 	);
 
@@ -217,7 +212,7 @@ export function signOff(
 }
 
 export const setAcceptancePhotos = (app: Courtyard, handle: DocHandle, shas: readonly string[]) =>
-	write(app, handle, (doc) => {
+	handle.change((doc) => {
 		doc.transact(() => {
 			registerPhotos(app, doc, shas);
 			schema.setAcceptancePhotos(doc, shas, who(app), Date.now());
@@ -239,7 +234,7 @@ export async function requestDisclosure(app: Courtyard, handle: DocHandle, quest
 }
 
 export const closeProject = (app: Courtyard, handle: DocHandle, note?: string) =>
-	write(app, handle, (doc) => schema.closeProject(doc, who(app), Date.now(), note?.trim() || undefined));
+	handle.change((doc) => schema.closeProject(doc, who(app), Date.now(), note?.trim() || undefined));
 
 export interface NoticeInput {
 	kind: NoticeKind;
@@ -297,7 +292,7 @@ export async function postNotice(app: Courtyard, input: NoticeInput): Promise<st
 }
 
 export const withdrawNoticeDoc = (app: Courtyard, handle: DocHandle, reason: string) =>
-	write(app, handle, (doc) => withdrawNotice(doc, who(app), Date.now(), reason.trim()));
+	handle.change((doc) => withdrawNotice(doc, who(app), Date.now(), reason.trim()));
 
 /** Links a new proposal made from a rating back to its project (the closed loop). */
 export async function recordFollowUp(app: Courtyard, projectDoc: string, proposalDoc: string, household?: string): Promise<void> {
@@ -350,7 +345,7 @@ async function carryOnce(app: Courtyard, project: Pick<Project, 'id' | 'topic'>,
 			// After the latest event even if this device's clock is behind, or the step would fold as stale.
 			const now = Math.max(Date.now(), timeline.updated + 1);
 			let from = timeline.status;
-			await app.store.change(handle, (doc) =>
+			await handle.change((doc) =>
 				doc.transact(() => {
 					steps.forEach((to, i) => {
 						appendEvent(doc, { id: newId(), type: 'transition', at: now + i, by, channel: 'app', from, to, target: projectName });
