@@ -57,6 +57,35 @@ afterAll(async () => {
 	rmSync(dataDir, { recursive: true, force: true });
 });
 
+describe('sync engine against a relay that cannot take everything at once', () => {
+	it("sends again, without anyone's action, what was refused over the device's write budget", async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'courtyard-engine-budget-'));
+		// Two updates in a burst, then one every 100 ms.
+		const tight = await startRelay({ port: 0, dataDir: dir, seed: false, auth: 'open', limits: { writeBurstUpdates: 2, writeUpdatesPerMinute: 600 } });
+		const store = new DocStore(openDatabase(`courtyard-budget-${++devices}`), `budget${devices}/`);
+		const refusals: string[] = [];
+		const engine = new SyncEngine({
+			url: `ws://127.0.0.1:${tight.port}/sync`,
+			store,
+			WebSocket: WebSocket as unknown as new (url: string) => WebSocketLike,
+			retryMs: 300,
+			onStatus: (s) => s.error && refusals.push(s.error)
+		});
+		try {
+			for (let i = 0; i < 6; i++) await addProposal(store, `budget${i}`, `预算内 ${i}`);
+			engine.start();
+			await until(async () => (await store.db.syncState.toArray()).every((s) => !s.dirty), 15_000);
+			expect(refusals.some((r) => /rate limited: write budget/.test(r))).toBe(true);
+			for (let i = 0; i < 6; i++) expect(await tight.store.rowCount(`demo:proposal:budget${i}`)).toBeGreaterThan(0);
+		} finally {
+			engine.stop();
+			store.db.close();
+			await tight.close();
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+});
+
 describe('sync engine against the relay', () => {
 	it('pushes offline changes when it connects and another device pulls them', async () => {
 		const a = device();

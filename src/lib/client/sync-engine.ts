@@ -65,12 +65,17 @@ export interface SyncEngineOptions {
 	/** Documents per BatchSync frame. */
 	batchSize?: number;
 	now?: () => number;
+	/** How long to wait before sending again what the relay could not take for now (default UNAVAILABLE_RETRY_MS). */
+	retryMs?: number;
 	onStatus?: (status: SyncStatus) => void;
 }
 
 /** Settings key of the catch-up cursor (a wipe resets it: see revocation.ts). */
 export const CURSOR_KEY = 'sync.cursor';
-/** How long to wait before asking again for documents the relay could not read (BatchStatus.Unavailable). */
+/**
+ * How long to wait before asking again for documents the relay could not read (BatchStatus.Unavailable) or take
+ * for now (over this device's write budget, or not stored).
+ */
 export const UNAVAILABLE_RETRY_MS = 60_000;
 /** Entries per Changes frame at most (the relay's page size). */
 const CHANGES_PAGE = 10_000;
@@ -378,7 +383,7 @@ export class SyncEngine {
 			for (const d of this.unavailable) this.queued.add(d);
 			this.unavailable.clear();
 			this.schedulePull();
-		}, UNAVAILABLE_RETRY_MS);
+		}, this.opts.retryMs ?? UNAVAILABLE_RETRY_MS);
 	}
 
 	/** Pushes what this device holds beyond the relay's state vector, if anything. */
