@@ -19,7 +19,7 @@ export type Verdict =
 export type DocChange =
 	/** A key of a root map set (`after` defined) or deleted (`after` undefined). */
 	| { type: 'key'; root: string; key: string; before: unknown; after: unknown }
-	/** Items added to or removed from a root list (compared by value). */
+	/** Items added to or removed from a root list. */
 	| { type: 'items'; root: string; added: unknown[]; removed: unknown[] }
 	/** Text, rich text or a nested type inside the root changed. */
 	| { type: 'content'; root: string };
