@@ -7,7 +7,7 @@
  *   devices [--community <id>] [--json]
  *   revoke  <deviceId>
  *   token   --role <role> --community <id> [scope as for invite] [--name <text>] [--expires 180d] [--json]
- *   photo-gc [--grace 24h] [--json]
+ *   photo-gc [--grace 7d] [--json]
  *
  * Roles: resident (needs --household), grid-worker (needs --grid, repeatable or comma-separated), facilitator,
  * community-admin, street-admin (--community is the street office's id, --communities the communities it
@@ -37,7 +37,7 @@ const USAGE = `usage: npm run admin -- <command> [options]   (DATA_DIR, default 
   revoke   <deviceId>                           revokes a device; a running relay closes its connections
   token    --role <role> --community <id> [scope as for invite] [--name <text>] [--expires 180d] [--json]
            registers a device and prints its credential directly (scripts, benches)
-  photo-gc [--grace 24h] [--json]               deletes photos no document refers to, older than the grace
+  photo-gc [--grace 7d] [--json]                deletes photos no document refers to, older than the grace
 
 roles: resident (--household), grid-worker (--grid), facilitator, community-admin,
        street-admin (--community <street office id> --communities <community,…>)`;

@@ -157,7 +157,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
 	photoQuotaDeviceBytes: 200 * 1024 * 1024,
 	photoQuotaCommunityBytes: 5 * 1024 * 1024 * 1024,
 	// A photo taken offline reaches the relay before the document change that refers to it.
-	photoGcGraceMs: 24 * 60 * 60 * 1000,
+	// A week: a phone that uploaded its photos and then lost the network before the change naming them (or
+	// whose change waits on its write budget) still finds them kept when it comes back.
+	photoGcGraceMs: 7 * 24 * 60 * 60 * 1000,
 	photoGcIntervalMs: 60 * 60 * 1000
 };
 

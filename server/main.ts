@@ -8,7 +8,7 @@
  *   Budgets (limits.ts): MAX_DOC_BYTES (per-kind size caps, e.g. `proposal=512k,minutes=32m`),
  *   WRITE_UPDATES_PER_MINUTE, WRITE_BYTES_PER_MINUTE, WRITES_IN_FLIGHT_PER_DEVICE (per device), MAX_SOCKETS_PER_DEVICE, MAX_SOCKETS_PER_ADDRESS,
  *   HTTP_REQUEST_TIMEOUT_MS. Photos: PHOTO_QUOTA_DEVICE_MB (200), PHOTO_QUOTA_COMMUNITY_MB (5120), PHOTO_GC_GRACE
- *   (24h), PHOTO_GC_INTERVAL (1h; 0 off).
+ *   (7d), PHOTO_GC_INTERVAL (1h; 0 off).
  * A damaged database or key file stops the start with an error naming the file (integrity.ts), exit code 1.
  * Prints `courtyard relay listening on http://127.0.0.1:<port>` to stdout first once listening (tests parse it);
  * on a first start that seeded the demo, the demo invitation links follow. SIGTERM/SIGINT shut down

@@ -8,7 +8,7 @@
  * removed, and then every photo left without links, also older than the grace period, is deleted.
  *
  * The grace period exists because a photo taken offline is uploaded before (or together with) the document
- * change that refers to it; 24 h by default. A document the relay cannot read is left alone: nothing is deleted
+ * change that refers to it; a week by default. A document the relay cannot read is left alone: nothing is deleted
  * for a reference the collector could not check.
  */
 import * as Y from 'yjs';
