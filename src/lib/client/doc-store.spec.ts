@@ -27,6 +27,45 @@ afterEach(() => {
 	for (const s of stores.splice(0)) s.db.close();
 });
 
+describe('DocStore: changes checked against the relay rules', () => {
+	it('writes a checked change once, even when the document changed on this device while it was being judged', async () => {
+		const store = newStore();
+		const h = await store.openDoc('demo:minutes:m1');
+		let checks = 0;
+		let typed = false;
+		store.writeCheck = async () => {
+			checks++;
+			// While the first check runs, the person types into the same document (the live editor writes directly).
+			if (!typed) {
+				typed = true;
+				h.doc.getText('notes').insert(0, '开场');
+			}
+			await new Promise((r) => setTimeout(r, 5));
+			return { ok: true };
+		};
+		await h.change((doc) => doc.getMap('attendance').set('a1', { id: 'a1', name: '王阿姨' }));
+		expect(checks).toBe(2);
+		expect(h.doc.getText('notes').toString()).toBe('开场');
+		expect(h.doc.getMap('attendance').get('a1')).toEqual({ id: 'a1', name: '王阿姨' });
+		// Another device receives exactly what this one holds.
+		const other = new Y.Doc();
+		Y.applyUpdate(other, Y.encodeStateAsUpdate(h.doc));
+		expect(other.getText('notes').toString()).toBe('开场');
+		expect(other.getMap('attendance').get('a1')).toEqual({ id: 'a1', name: '王阿姨' });
+		expect(other.store.pendingStructs).toBeNull();
+		h.release();
+	});
+
+	it('writes nothing when the check refuses', async () => {
+		const store = newStore();
+		const h = await store.openDoc('demo:proposal:p');
+		store.writeCheck = () => ({ ok: false, reason: 'nope', retry: false });
+		await expect(h.change((doc) => doc.getMap('meta').set('title', 'x'))).rejects.toThrow(/refused: nope/);
+		expect(h.doc.getMap('meta').size).toBe(0);
+		h.release();
+	});
+});
+
 describe('DocStore', () => {
 	it('stores updates from a relay-fed origin without marking them pending or pushing them back', async () => {
 		const store = newStore();

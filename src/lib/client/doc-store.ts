@@ -192,30 +192,37 @@ export class DocStore {
 	writeCheck: WriteCheck | null = null;
 
 	private async checkedEdit<T>(name: string, doc: Y.Doc, fn: (doc: Y.Doc) => T, check: WriteCheck): Promise<T> {
-		const trial = new Y.Doc({ guid: name });
-		const target = new Y.Doc({ guid: name });
-		try {
-			const state = Y.encodeStateAsUpdate(doc);
-			// The same client id, so the change applied back below is this device's own, at its next clock.
-			trial.clientID = doc.clientID;
-			Y.applyUpdate(trial, state);
-			Y.applyUpdate(target, state);
-			const sv = Y.encodeStateVector(trial);
-			let changed = false;
-			trial.on('update', () => {
-				changed = true;
-			});
-			const result = fn(trial);
-			if (!changed) return result;
-			const update = Y.encodeStateAsUpdate(trial, sv);
-			const verdict = await check(name, target, update);
-			if (!verdict.ok) throw new WriteRefusedError(name, verdict.reason);
-			Y.applyUpdate(doc, update);
-			return result;
-		} finally {
-			trial.destroy();
-			target.destroy();
+		for (let attempt = 0; attempt < CHECK_ATTEMPTS; attempt++) {
+			const trial = new Y.Doc({ guid: name });
+			const target = new Y.Doc({ guid: name });
+			try {
+				const state = Y.encodeStateAsUpdate(doc);
+				const clock = Y.getState(doc.store, doc.clientID);
+				// The same client id, so the change applied back below is this device's own, at its next clock.
+				trial.clientID = doc.clientID;
+				Y.applyUpdate(trial, state);
+				Y.applyUpdate(target, state);
+				const sv = Y.encodeStateVector(trial);
+				let changed = false;
+				trial.on('update', () => {
+					changed = true;
+				});
+				const result = fn(trial);
+				if (!changed) return result;
+				const update = Y.encodeStateAsUpdate(trial, sv);
+				const verdict = await check(name, target, update);
+				if (!verdict.ok) throw new WriteRefusedError(name, verdict.reason);
+				// Changed here meanwhile (typing in the same document): the update's clocks are taken; make it again.
+				if (Y.getState(doc.store, doc.clientID) !== clock) continue;
+				Y.applyUpdate(doc, update);
+				return result;
+			} finally {
+				trial.destroy();
+				target.destroy();
+			}
 		}
+		// A document this busy is changed directly; the relay still judges what it receives.
+		return fn(doc);
 	}
 
 	/** Waits until y-indexeddb has committed every update so far, then for our own bookkeeping. */
@@ -401,6 +408,9 @@ export class DocStore {
 		}
 	}
 }
+
+/** Tries of a checked change before it is made without the check (see DocStore.checkedEdit). */
+const CHECK_ATTEMPTS = 5;
 
 /** Judges a device's change to a document as the relay will, applying it to `target`, a copy of the document. */
 export type WriteCheck = (name: string, target: Y.Doc, update: Uint8Array) => Verdict | Promise<Verdict>;

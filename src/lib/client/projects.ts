@@ -344,9 +344,10 @@ async function carryOnce(app: Courtyard, project: Pick<Project, 'id' | 'topic'>,
 			const by = who(app);
 			// After the latest event even if this device's clock is behind, or the step would fold as stale.
 			const now = Math.max(Date.now(), timeline.updated + 1);
-			let from = timeline.status;
 			await handle.change((doc) =>
 				doc.transact(() => {
+					// Inside: a change may be made more than once (DocStore.checkedEdit).
+					let from = timeline.status;
 					steps.forEach((to, i) => {
 						appendEvent(doc, { id: newId(), type: 'transition', at: now + i, by, channel: 'app', from, to, target: projectName });
 						from = to;
