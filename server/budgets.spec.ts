@@ -97,8 +97,31 @@ describe('CredentialBudgets', () => {
 		finishers[3]?.();
 		await new Promise((resolve) => setImmediate(resolve));
 		expect(started).toEqual(['a1', 'a2', 'b1', 'a3', 'a4']);
-		finishers[4]?.();
+		// a4 still holds its slot until it finishes.
+		expect(budgets.writesQueued('a')).toBe(1);
+		finishers[3]?.();
 		expect(budgets.writesQueued('a')).toBe(0);
+	});
+
+	it('starts a write that arrives while a slot is being handed over behind the waiting one', async () => {
+		const budgets = new CredentialBudgets(resolveLimits({ maxWritesInFlightPerCredential: 1 }));
+		const started: string[] = [];
+		const finishers: Array<() => void> = [];
+		const write = (name: string) =>
+			budgets.runWrite('a', (finish) => {
+				started.push(name);
+				finishers.push(finish);
+			});
+		write('A');
+		write('B');
+		finishers[0]?.();
+		// Before the slot reaches B, C arrives: it must not overtake B.
+		write('C');
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(started).toEqual(['A', 'B']);
+		finishers[1]?.();
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(started).toEqual(['A', 'B', 'C']);
 	});
 
 	it('caps subscriptions per credential and forgets idle accounts', () => {

@@ -111,22 +111,25 @@ export class CredentialBudgets {
 	 */
 	runWrite(key: string, job: (finish: () => void) => void): void {
 		const account = this.account(key);
-		const start = () => {
-			account.running++;
+		const run = () => {
 			let finished = false;
 			job(() => {
 				if (finished) return;
 				finished = true;
-				account.running--;
 				const next = account.waiting.shift();
-				// In a later turn of the event loop: other clients' messages are read between one device's writes
-				// (and a long line of writes finishing at once does not grow the stack).
+				// The slot passes to the next waiting write, in a later turn of the event loop: other clients'
+				// messages are read between one device's writes, and a write arriving meanwhile queues behind it.
 				if (next) setImmediate(next);
-				else this.forgetIfIdle(key, account);
+				else {
+					account.running--;
+					this.forgetIfIdle(key, account);
+				}
 			});
 		};
-		if (account.running < this.limits.maxWritesInFlightPerCredential) start();
-		else account.waiting.push(start);
+		if (account.running < this.limits.maxWritesInFlightPerCredential && account.waiting.length === 0) {
+			account.running++;
+			run();
+		} else account.waiting.push(run);
 	}
 
 	/** Writes of a credential running and waiting (for tests and stats). */

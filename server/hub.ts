@@ -86,6 +86,8 @@ function finishing(finish: () => void, done?: CommitEntry<unknown>['done']): Com
 	};
 }
 
+/** Mirrors kept at most, whatever their size: a Y.Doc costs far more in memory than its encoded bytes. */
+const MAX_MIRRORS = 2_000;
 const EMPTY_STATE_VECTOR = new Uint8Array([0]);
 const EMPTY = new Uint8Array(0);
 
@@ -385,16 +387,29 @@ export class Hub {
 			// In the map before the state is read, so a commit landing meanwhile reaches it too.
 			this.mirrors.set(doc, mirror);
 			this.mirrorSizes.set(doc, 0);
-			const room = this.rooms.get(doc);
-			const state = room?.ready ? Y.encodeStateAsUpdate(room.doc) : ((await this.mergedState(doc))?.update ?? null);
-			if (this.mirrors.get(doc) !== mirror) return this.judge(doc, update, check, lookup);
-			if (state) Y.applyUpdate(mirror, state);
-			this.growMirror(doc, state?.length ?? 0);
+			try {
+				const room = this.rooms.get(doc);
+				const state = room?.ready ? Y.encodeStateAsUpdate(room.doc) : ((await this.mergedState(doc))?.update ?? null);
+				if (this.mirrors.get(doc) !== mirror) return this.judge(doc, update, check, lookup);
+				if (state) Y.applyUpdate(mirror, state);
+				this.growMirror(doc, state?.length ?? 0);
+			} catch (error) {
+				// A mirror that is not the document judges nothing.
+				this.dropMirror(doc);
+				throw error;
+			}
 		}
-		const verdict = check(mirror, update, lookup);
-		if (verdict.ok) this.growMirror(doc, update.length);
-		else this.dropMirror(doc);
-		return verdict;
+		try {
+			const verdict = check(mirror, update, lookup);
+			// Counted when the update is committed (committed() applies it again, which changes nothing).
+			if (!verdict.ok) this.dropMirror(doc);
+			return verdict;
+		} catch (error) {
+			// The mirror took an update that was never judged: sent again, it would look like nothing new.
+			this.dropMirror(doc);
+			this.logger.warn(`judging a write to ${doc} failed`, error);
+			return { ok: false, reason: 'the change could not be judged', retry: false };
+		}
 	}
 
 	/** Counts `bytes` more into a mirror's size, then drops the least recently used ones beyond the budget. */
@@ -403,7 +418,7 @@ export class Hub {
 		this.mirrorSizes.set(doc, (this.mirrorSizes.get(doc) ?? 0) + bytes);
 		this.mirrorTotal += bytes;
 		for (const oldest of this.mirrors.keys()) {
-			if (this.mirrorTotal <= this.limits.mirrorBytes || oldest === doc) break;
+			if ((this.mirrorTotal <= this.limits.mirrorBytes && this.mirrors.size <= MAX_MIRRORS) || oldest === doc) break;
 			this.dropMirror(oldest);
 		}
 	}
@@ -530,11 +545,25 @@ export class Hub {
 		const docs = new Map<string, { base: number; admitted: Uint8Array[]; pendingBytes: number; compacted: boolean; merges: number }>();
 		const verdicts: Array<Error | null> = [];
 		for (const { doc, data } of batch) {
-			const max = this.maxDocBytes(doc);
-			if (max === Infinity) {
-				verdicts.push(null);
-				continue;
+			try {
+				verdicts.push(await this.admitSize(docs, doc, data));
+			} catch (error) {
+				// One document whose size cannot be read fails alone, not everyone's writes in the batch.
+				this.logger.warn(`checking the size of ${doc} failed`, error);
+				verdicts.push(error instanceof Error ? error : new Error(String(error)));
 			}
+		}
+		return verdicts;
+	}
+
+	private async admitSize(
+		docs: Map<string, { base: number; admitted: Uint8Array[]; pendingBytes: number; compacted: boolean; merges: number }>,
+		doc: string,
+		data: Uint8Array
+	): Promise<Error | null> {
+		{
+			const max = this.maxDocBytes(doc);
+			if (max === Infinity) return null;
 			let d = docs.get(doc);
 			if (!d) {
 				d = { base: this.sizes.get(doc) ?? (await this.store.docBytes(doc)), admitted: [], pendingBytes: 0, compacted: false, merges: 0 };
@@ -557,21 +586,18 @@ export class Hub {
 					d.base = merged;
 					d.admitted.push(data);
 					d.pendingBytes = 0;
-					verdicts.push(null);
-					continue;
+					return null;
 				}
 			}
 			const total = d.base + d.pendingBytes + data.length;
 			if (total > max) {
 				const kind = parseDocName(doc)?.kind ?? 'document';
-				verdicts.push(new LimitRefusal(`too large: ${doc} would hold ${total} bytes, a ${kind} may hold ${max}`, CloseCode.TooLarge));
-				continue;
+				return new LimitRefusal(`too large: ${doc} would hold ${total} bytes, a ${kind} may hold ${max}`, CloseCode.TooLarge);
 			}
 			d.admitted.push(data);
 			d.pendingBytes += data.length;
-			verdicts.push(null);
+			return null;
 		}
-		return verdicts;
 	}
 
 	/** Resolves once every submitted update is durable. */

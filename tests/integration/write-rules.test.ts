@@ -142,6 +142,16 @@ describe('proposals: a hostile resident over /sync', () => {
 		expect(Y.encodeStateVector(await stored(doc))).toEqual(Y.encodeStateVector(before));
 	});
 
+	it('refuses a malformed record every time it is sent, so a resend cannot slip a forgery through', async () => {
+		const before = await stored(PROPOSAL);
+		const forged = await updateFrom(PROPOSAL, (d) => {
+			d.getMap('coSigners').set('aaa', null);
+			d.getMap('coSigners').set('b03-1-499', { household: 'b03-1-499', name: '假', at: Date.now(), by: devices.zhang!.actor, channel: 'app' });
+		});
+		for (let i = 0; i < 2; i++) expect(await send('zhang', PROPOSAL, forged)).toMatchObject(refusal);
+		expect(Y.encodeStateVector(await stored(PROPOSAL))).toEqual(Y.encodeStateVector(before));
+	});
+
 	it('leaves the true status and lets honest writes through before and after', async () => {
 		expect((await send('zhang', PROPOSAL, await updateFrom(PROPOSAL, (d) => addSupporter(d, { id: 'b03-1-402', at: Date.now(), by: devices.zhang!.actor })))).kind).toBe(
 			MuxMessage.Ack

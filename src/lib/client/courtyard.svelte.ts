@@ -101,7 +101,7 @@ export class Courtyard {
 				this.sync = s;
 				if (s.refusal && !this.revocation) {
 					const kind = revocationKind(s.refusal.reason, this.device?.expiresAt, Date.now());
-					if (kind) void this.revoke(kind, s.refusal.reason);
+					if (kind) this.revoke(kind, s.refusal.reason).catch((err: unknown) => void (this.storageError = err));
 				}
 			}
 		});
@@ -279,7 +279,7 @@ export class Courtyard {
 		const error = body as Partial<ApiError> | null;
 		const reason = typeof error?.message === 'string' ? error.message : '';
 		const kind = error?.error === 'revoked' ? 'revoked' : revocationKind(reason, this.device?.expiresAt, Date.now());
-		if (kind) void this.revoke(kind, reason || `credential ${kind}`);
+		if (kind) this.revoke(kind, reason || `credential ${kind}`).catch((err: unknown) => void (this.storageError = err));
 	}
 
 	/** fetch for the photo uploads and downloads, watching for the credential's refusal (noticeRefusal). */
@@ -440,6 +440,8 @@ export class Courtyard {
 	private async continueRevocation(): Promise<void> {
 		const revocation = this.revocation;
 		if (!revocation || revocation.wipedAt !== null) return;
+		// A change made just before the seal is counted as unsynced only once its bookkeeping is written.
+		await this.store.settle();
 		const unsynced = await unsyncedPersonal(this.db);
 		if (wipeDue(revocation, unsynced, Date.now())) {
 			await this.wipePersonal({ discardUnsynced: true });
@@ -503,7 +505,7 @@ export class Courtyard {
 		if (!this.token || typeof expiresAt !== 'number' || typeof setTimeout === 'undefined') return;
 		const wait = expiresAt - Date.now();
 		if (wait <= 0) {
-			void this.revoke('expired', 'credential expired (device clock)');
+			this.revoke('expired', 'credential expired (device clock)').catch((err: unknown) => void (this.storageError = err));
 			return;
 		}
 		this.expiryTimer = setTimeout(() => this.watchExpiry(), Math.min(wait, MAX_TIMER_MS));

@@ -56,6 +56,28 @@ describe('DocStore: changes checked against the relay rules', () => {
 		h.release();
 	});
 
+	it('keeps its Yjs client id, so two checked changes made at once both land, each once', async () => {
+		const store = newStore();
+		const h = await store.openDoc('demo:project:x');
+		const id = h.doc.clientID;
+		store.writeCheck = async () => {
+			await new Promise((r) => setTimeout(r, 5));
+			return { ok: true };
+		};
+		await h.change((doc) => doc.getMap('tasks').set('t0', { id: 't0' }));
+		await Promise.all([
+			h.change((doc) => doc.getMap('tasks').set('a', { id: 'a' })),
+			h.change((doc) => {
+				for (const k of ['b', 'c', 'd']) doc.getMap('tasks').set(k, { id: k });
+			})
+		]);
+		expect([...h.doc.getMap('tasks').keys()].sort()).toEqual(['a', 'b', 'c', 'd', 't0']);
+		expect(h.doc.clientID).toBe(id);
+		// One client id in the document's history: this device's.
+		expect([...Y.decodeStateVector(Y.encodeStateVector(h.doc)).keys()]).toEqual([id]);
+		h.release();
+	});
+
 	it('writes nothing when the check refuses', async () => {
 		const store = newStore();
 		const h = await store.openDoc('demo:proposal:p');

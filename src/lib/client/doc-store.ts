@@ -68,6 +68,8 @@ export class DocStore {
 	readonly remoteOrigins = new Set<unknown>();
 	/** Documents that may no longer be opened or fed (a revoked credential's personal data, until it is deleted). */
 	private sealed: ((name: string) => boolean) | null = null;
+	/** Documents deleted from this device (until one is opened again, e.g. after joining anew). */
+	private readonly removed = new Set<string>();
 
 	constructor(
 		readonly db: CourtyardDB,
@@ -133,6 +135,7 @@ export class DocStore {
 	}
 
 	private async load(name: string): Promise<OpenDoc> {
+		this.removed.delete(name);
 		const doc = new Y.Doc({ guid: name });
 		const persistence = new IndexeddbPersistence(this.prefix + name, doc);
 		await persistence.whenSynced;
@@ -180,6 +183,8 @@ export class DocStore {
 
 	/** edit() for a document already open. */
 	async change<T>(handle: DocHandle, fn: (doc: Y.Doc) => T): Promise<T> {
+		// A revoked credential's personal documents take no more changes (their unsynced state is being settled).
+		if (this.isSealed(handle.name)) throw new SealedError(handle.name);
 		const result = this.writeCheck ? await this.checkedEdit(handle.name, handle.doc, fn, this.writeCheck) : fn(handle.doc);
 		await handle.saved();
 		return result;
@@ -197,11 +202,13 @@ export class DocStore {
 			const target = new Y.Doc({ guid: name });
 			try {
 				const state = Y.encodeStateAsUpdate(doc);
-				const clock = Y.getState(doc.store, doc.clientID);
-				// The same client id, so the change applied back below is this device's own, at its next clock.
-				trial.clientID = doc.clientID;
+				const id = doc.clientID;
+				const clock = Y.getState(doc.store, id);
 				Y.applyUpdate(trial, state);
 				Y.applyUpdate(target, state);
+				// The same client id, so the change applied back below is this device's own, at its next clock. Set
+				// after the state: a doc that receives structs under its own id takes another one.
+				trial.clientID = id;
 				const sv = Y.encodeStateVector(trial);
 				let changed = false;
 				trial.on('update', () => {
@@ -212,9 +219,12 @@ export class DocStore {
 				const update = Y.encodeStateAsUpdate(trial, sv);
 				const verdict = await check(name, target, update);
 				if (!verdict.ok) throw new WriteRefusedError(name, verdict.reason);
+				if (this.isSealed(name)) throw new SealedError(name);
 				// Changed here meanwhile (typing in the same document): the update's clocks are taken; make it again.
-				if (Y.getState(doc.store, doc.clientID) !== clock) continue;
+				if (doc.clientID !== id || Y.getState(doc.store, id) !== clock) continue;
 				Y.applyUpdate(doc, update);
+				// Yjs takes its own id arriving in an update for another client's and picks a new one; these are ours.
+				doc.clientID = id;
 				return result;
 			} finally {
 				trial.destroy();
@@ -242,8 +252,9 @@ export class DocStore {
 	}
 
 	private afterWrite(name: string, doc: Y.Doc, local: boolean): Promise<number> {
-		// A sealed document still open somewhere must not write its index row back after it was deleted.
-		if (this.isSealed(name)) return Promise.resolve(0);
+		// A deleted document still open somewhere must not write its index row back. (A sealed one not yet deleted
+		// still counts its local changes: they are what the export is offered for.)
+		if (this.removed.has(name)) return Promise.resolve(0);
 		const pair = indexPair(name);
 		if (!pair) return this.record(name, doc, local);
 		const run = (this.pairs.get(pair.entry) ?? Promise.resolve(0)).catch(() => 0).then(() => this.record(name, doc, local));
@@ -359,8 +370,14 @@ export class DocStore {
 		await this.db.syncState.put({ ...emptyState(name), ...s, error });
 	}
 
+	/** Resolves once the bookkeeping of every change made so far to an open document is done. */
+	async settle(): Promise<void> {
+		await Promise.all([...this.open.values()].map((entry) => entry.writes));
+	}
+
 	/** Deletes a document's local copy entirely (sign-out of a shared device). */
 	async remove(name: string): Promise<void> {
+		this.removed.add(name);
 		const entry = this.open.get(name);
 		if (entry) {
 			this.open.delete(name);

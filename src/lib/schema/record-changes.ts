@@ -132,7 +132,13 @@ export function judgeUpdate(target: Y.Doc, update: Uint8Array, judge: ChangeJudg
 		}
 	};
 	for (const change of changes) {
-		const refusal = judge(change, doc);
+		let refusal: string | null;
+		try {
+			refusal = judge(change, doc);
+		} catch {
+			// A record so malformed that a rule cannot even read it is not one the rules allow.
+			refusal = `a malformed change to "${change.root}"`;
+		}
 		if (refusal) return { ok: false, reason: refusal, retry: false };
 	}
 	// Parts of the update that wait for missing changes were not judged: ask for it again once they are in.

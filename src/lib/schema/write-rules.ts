@@ -162,7 +162,8 @@ const keyedBy =
 	(field: string, more?: Check): Check =>
 	(s, c) => {
 		if (!c?.key || c.after === undefined) return null;
-		if ((c.after as Record<string, unknown>)[field] !== c.key) return `a record is kept under its ${field}`;
+		if (!isPlainRecord(c.after)) return 'not a record';
+		if (c.after[field] !== c.key) return `a record is kept under its ${field}`;
 		return more?.(s, c) ?? null;
 	};
 
