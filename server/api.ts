@@ -156,13 +156,16 @@ function text(value: unknown, what: string, max: number, fallback: string): stri
 	return value.trim().slice(0, max);
 }
 
+/** The credential of `Authorization: Bearer <token>`, or null. */
+export function bearerToken(req: IncomingMessage): string | null {
+	return /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''))?.[1] ?? null;
+}
+
 export function createApi(options: ApiOptions): (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void> {
 	const { credentials } = options;
 
 	const authenticate = async (req: IncomingMessage) => {
-		const header = String(req.headers.authorization ?? '');
-		const match = /^Bearer\s+(\S+)$/i.exec(header);
-		const verified = await credentials.verify(match?.[1] ?? null);
+		const verified = await credentials.verify(bearerToken(req));
 		if (!verified.ok) throw new ApiFailure(verified.error, verified.reason);
 		return verified;
 	};

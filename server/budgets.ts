@@ -10,6 +10,16 @@ import { TokenBucket } from './rate-limit';
 
 const now = () => performance.now();
 
+/** `release`, counted once however often it is called (a socket closed twice frees one slot). */
+function once(release: () => void): () => void {
+	let done = false;
+	return () => {
+		if (done) return;
+		done = true;
+		release();
+	};
+}
+
 export type WriteCharge = { ok: true } | { ok: false; reason: string; retryAfterSeconds: number };
 
 interface Account {
@@ -40,15 +50,12 @@ export class CredentialBudgets {
 			return { ok: false, reason: `too many connections for this device (max ${this.limits.maxSocketsPerCredential})` };
 		}
 		account.sockets++;
-		let released = false;
 		return {
 			ok: true,
-			release: () => {
-				if (released) return;
-				released = true;
+			release: once(() => {
 				account.sockets--;
 				this.forgetIfIdle(key, account);
-			}
+			})
 		};
 	}
 
@@ -59,16 +66,13 @@ export class CredentialBudgets {
 			return { ok: false, reason: `too many connections from this address (max ${this.limits.maxSocketsPerAddress})` };
 		}
 		this.addresses.set(address, open + 1);
-		let released = false;
 		return {
 			ok: true,
-			release: () => {
-				if (released) return;
-				released = true;
+			release: once(() => {
 				const left = (this.addresses.get(address) ?? 1) - 1;
 				if (left > 0) this.addresses.set(address, left);
 				else this.addresses.delete(address);
-			}
+			})
 		};
 	}
 

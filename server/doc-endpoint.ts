@@ -26,10 +26,8 @@ import { type WriteCheck, writeGuard } from './write-guard';
 import type { Hub } from './hub';
 import type { Room, Subscriber } from './room';
 import * as Y from 'yjs';
-import { permissionDeniedMessage, syncStep1Message, updateMessage } from './y-messages';
+import { EMPTY_SYNC_STEP1, permissionDeniedMessage, syncStep1Message, updateMessage } from './y-messages';
 
-/** Sync step 1 of a document with no stored rows (an empty state vector). */
-const EMPTY_STEP1 = syncStep1Message(new Y.Doc({ guid: 'empty' }));
 
 /** WebSocket "try again later": y-websocket reconnects on it, whereas 4400–4499 stop it for good. */
 export const TRY_AGAIN_LATER = 1013;
@@ -91,7 +89,7 @@ export class DocConnection extends Connection implements Subscriber {
 				return;
 			}
 			this.answered = true;
-			this.send(room ? syncStep1Message(room.doc) : EMPTY_STEP1);
+			this.send(room ? syncStep1Message(room.doc) : EMPTY_SYNC_STEP1);
 			const states = room?.awarenessStates();
 			if (states) this.send(states);
 			this.start();

@@ -51,6 +51,22 @@ export class LimitRefusal extends Error {
 	}
 }
 
+function tooLargeRefusal(doc: string, total: number, max: number): LimitRefusal {
+	const kind = parseDocName(doc)?.kind ?? 'document';
+	return new LimitRefusal(`too large: ${doc} would hold ${total} bytes, a ${kind} may hold ${max}`, CloseCode.TooLarge);
+}
+
+/** What a batch adds to one document, as admitSizes counts it. */
+interface SizeTally {
+	/** Stored bytes (or, after a merge, the merged size of the stored rows and what was admitted so far). */
+	base: number;
+	admitted: Uint8Array[];
+	/** Bytes admitted since `base` was taken. */
+	pendingBytes: number;
+	compacted: boolean;
+	merges: number;
+}
+
 /** Called once a subscriber can be answered: with null while the document has no stored rows, then with its room. */
 export type ReadyCallback = (room: Room | null, error: Error | null) => void;
 
@@ -520,12 +536,10 @@ export class Hub {
 	}
 
 	/** A refusal for an update that cannot fit even into the document's merged size, known without any work. */
-	surelyTooLarge(doc: string, bytes: number): LimitRefusal | null {
+	private surelyTooLarge(doc: string, bytes: number): LimitRefusal | null {
 		const max = this.maxDocBytes(doc);
 		const size = this.exactSizes.has(doc) ? (this.sizes.get(doc) ?? 0) : 0;
-		if (size + bytes <= max) return null;
-		const kind = parseDocName(doc)?.kind ?? 'document';
-		return new LimitRefusal(`too large: ${doc} would hold ${size + bytes} bytes, a ${kind} may hold ${max}`, CloseCode.TooLarge);
+		return size + bytes <= max ? null : tooLargeRefusal(doc, size + bytes, max);
 	}
 
 	/** The per-kind size cap of a document (limits.maxDocBytes). */
@@ -542,7 +556,7 @@ export class Hub {
 	 * to be worth it, at most twice per document and batch.
 	 */
 	private async admitSizes(batch: readonly CommitEntry<unknown>[]): Promise<Array<Error | null>> {
-		const docs = new Map<string, { base: number; admitted: Uint8Array[]; pendingBytes: number; compacted: boolean; merges: number }>();
+		const docs = new Map<string, SizeTally>();
 		const verdicts: Array<Error | null> = [];
 		for (const { doc, data } of batch) {
 			try {
@@ -556,48 +570,39 @@ export class Hub {
 		return verdicts;
 	}
 
-	private async admitSize(
-		docs: Map<string, { base: number; admitted: Uint8Array[]; pendingBytes: number; compacted: boolean; merges: number }>,
-		doc: string,
-		data: Uint8Array
-	): Promise<Error | null> {
-		{
-			const max = this.maxDocBytes(doc);
-			if (max === Infinity) return null;
-			let d = docs.get(doc);
-			if (!d) {
-				d = { base: this.sizes.get(doc) ?? (await this.store.docBytes(doc)), admitted: [], pendingBytes: 0, compacted: false, merges: 0 };
-				docs.set(doc, d);
-			}
-			if (d.base + d.pendingBytes + data.length > max && !d.compacted) {
-				d.compacted = true;
-				if ((await this.store.rowCount(doc)) > 1) {
-					await this.store.compact(doc);
-					d.base = await this.store.docBytes(doc);
-					this.sizes.set(doc, d.base);
-					this.exactSizes.add(doc);
-				}
-			}
-			if (d.base + d.pendingBytes + data.length > max && d.pendingBytes >= max / 8 && d.merges < 2) {
-				d.merges++;
-				const merged = Y.mergeUpdates([...(await this.store.loadUpdates(doc)), ...d.admitted, data]).length;
-				if (merged <= max) {
-					// The merged size stands for the stored rows and everything admitted so far, this update included.
-					d.base = merged;
-					d.admitted.push(data);
-					d.pendingBytes = 0;
-					return null;
-				}
-			}
-			const total = d.base + d.pendingBytes + data.length;
-			if (total > max) {
-				const kind = parseDocName(doc)?.kind ?? 'document';
-				return new LimitRefusal(`too large: ${doc} would hold ${total} bytes, a ${kind} may hold ${max}`, CloseCode.TooLarge);
-			}
-			d.admitted.push(data);
-			d.pendingBytes += data.length;
-			return null;
+	private async admitSize(docs: Map<string, SizeTally>, doc: string, data: Uint8Array): Promise<Error | null> {
+		const max = this.maxDocBytes(doc);
+		if (max === Infinity) return null;
+		let d = docs.get(doc);
+		if (!d) {
+			d = { base: this.sizes.get(doc) ?? (await this.store.docBytes(doc)), admitted: [], pendingBytes: 0, compacted: false, merges: 0 };
+			docs.set(doc, d);
 		}
+		if (d.base + d.pendingBytes + data.length > max && !d.compacted) {
+			d.compacted = true;
+			if ((await this.store.rowCount(doc)) > 1) {
+				await this.store.compact(doc);
+				d.base = await this.store.docBytes(doc);
+				this.sizes.set(doc, d.base);
+				this.exactSizes.add(doc);
+			}
+		}
+		if (d.base + d.pendingBytes + data.length > max && d.pendingBytes >= max / 8 && d.merges < 2) {
+			d.merges++;
+			const merged = Y.mergeUpdates([...(await this.store.loadUpdates(doc)), ...d.admitted, data]).length;
+			if (merged <= max) {
+				// The merged size stands for the stored rows and everything admitted so far, this update included.
+				d.base = merged;
+				d.admitted.push(data);
+				d.pendingBytes = 0;
+				return null;
+			}
+		}
+		const total = d.base + d.pendingBytes + data.length;
+		if (total > max) return tooLargeRefusal(doc, total, max);
+		d.admitted.push(data);
+		d.pendingBytes += data.length;
+		return null;
 	}
 
 	/** Resolves once every submitted update is durable. */

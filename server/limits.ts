@@ -137,8 +137,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
 	writeUpdatesPerMinute: 3_000,
 	writeBurstBytes: 32 * 1024 * 1024,
 	writeBytesPerMinute: 8 * 1024 * 1024,
-	// Judging a write takes a copy of its document (milliseconds for a large one): a few at a time per device
-	// keeps a flooding device's share of each turn of the event loop small; thousands of small ones still take
+	// A few writes judged at a time per device keeps a flooding device's share of each turn of the event loop
+	// small (a document's first write costs loading it into a mirror); thousands of small ones still take
 	// seconds, not minutes.
 	maxWritesInFlightPerCredential: 4,
 	maxSubscriptionsPerCredential: 20_000,
@@ -156,8 +156,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
 	// ~500–1,000 compressed photos per device; a community of a few thousand households fits years of matters.
 	photoQuotaDeviceBytes: 200 * 1024 * 1024,
 	photoQuotaCommunityBytes: 5 * 1024 * 1024 * 1024,
-	// A photo taken offline reaches the relay before the document change that refers to it.
-	// A week: a phone that uploaded its photos and then lost the network before the change naming them (or
+	// A photo taken offline reaches the relay before the document change that refers to it. A week: a phone that uploaded its photos and then lost the network before the change naming them (or
 	// whose change waits on its write budget) still finds them kept when it comes back.
 	photoGcGraceMs: 7 * 24 * 60 * 60 * 1000,
 	photoGcIntervalMs: 60 * 60 * 1000

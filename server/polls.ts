@@ -38,7 +38,7 @@ import {
 	tallyPoll
 } from '../src/lib/domain/poll';
 import { addBallot, getBallot, readBallots } from '../src/lib/schema/ballots-doc';
-import type { Building, Grid } from '../src/lib/schema/community-doc';
+import { readCommunity } from '../src/lib/schema/community-doc';
 import { ballotsDocName, communityDocName, householdsDocName, isGridId, parseBallotsId, parseDocName, pollDocName } from '../src/lib/schema/doc-names';
 import { readHouseholds } from '../src/lib/schema/households-doc';
 import { clearPublicTally, isPollDoc, readPoll, readPublicTally, writePublicTally } from '../src/lib/schema/poll-doc';
@@ -195,7 +195,7 @@ async function castAppBallot(
 
 	const found = await readOrUnavailable(ctx, 'this poll or the community', () =>
 		docs.read([pollDocName(community, pollId), communityDocName(community)], ([pollDoc, communityDoc]) =>
-			isPollDoc(pollDoc as Y.Doc) ? { poll: readPoll(pollDoc as Y.Doc), community: communityLayout(communityDoc as Y.Doc) } : null
+			isPollDoc(pollDoc as Y.Doc) ? { poll: readPoll(pollDoc as Y.Doc), community: readCommunity(communityDoc as Y.Doc) } : null
 		)
 	);
 	if (!found) throw new ApiFailure('not_found', `there is no poll ${pollId} in your community`);
@@ -271,22 +271,6 @@ async function readOrUnavailable<T>(ctx: ApiContext, what: string, run: () => Pr
 		ctx.logger.warn(`ballot: reading ${what} failed`, error);
 		throw new ApiFailure('unavailable', `the relay cannot read ${what} right now; your ballot stays queued and is sent again later`);
 	}
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-
-/**
- * The community's grids and buildings as polls need them, skipping malformed records (root keys `grids` and
- * `buildings` of community-doc.ts): one bad record must not stop every household's ballot and every tally.
- */
-export function communityLayout(doc: Y.Doc): { grids: Grid[]; buildings: Building[] } {
-	const grids = [...doc.getMap<unknown>('grids').values()].filter(
-		(g): g is Grid => isRecord(g) && typeof g.id === 'string' && isGridId(g.id)
-	);
-	const buildings = [...doc.getMap<unknown>('buildings').values()].filter(
-		(b): b is Building => isRecord(b) && typeof b.id === 'string' && typeof b.grid === 'string' && isGridId(b.grid)
-	);
-	return { grids: grids.sort((a, b) => a.id.localeCompare(b.id)), buildings };
 }
 
 // ---- the public tally ----
@@ -395,7 +379,7 @@ export class TallyPublisher implements FeedListener {
 		const community = ref.community;
 		const state = await this.docs.read([name, communityDocName(community)], ([pollDoc, communityDoc]) =>
 			isPollDoc(pollDoc as Y.Doc)
-				? { poll: readPoll(pollDoc as Y.Doc), current: readPublicTally(pollDoc as Y.Doc), community: communityLayout(communityDoc as Y.Doc) }
+				? { poll: readPoll(pollDoc as Y.Doc), current: readPublicTally(pollDoc as Y.Doc), community: readCommunity(communityDoc as Y.Doc) }
 				: null
 		);
 		if (!state) return;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode, DOC_PATH_PREFIX, SYNC_PATH, TOKEN_PARAM } from '../src/lib/protocol/messages';
-import { clientAddress, createApi } from './api';
+import { bearerToken, clientAddress, createApi } from './api';
 import { type Authorizer, CredentialAuthorizer, OpenAuthorizer } from './auth';
 import { type BootstrapInvitation, createDemoInvitations } from './bootstrap';
 import type { Connection } from './connection';
@@ -130,8 +130,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 				const storage = await storageHealth.check(store);
 				const ok = !hub.isClosing && storage.reads === 'ok' && storage.writes === 'ok';
 				const summary = { ok, storage: { reads: storage.reads, writes: storage.writes } };
-				const bearer = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''))?.[1] ?? null;
-				const verified = auth === 'open' ? null : await credentials.verify(bearer);
+				const verified = auth === 'open' ? null : await credentials.verify(bearerToken(req));
 				const admin = auth === 'open' || (verified?.ok === true && ['community_admin', 'street_admin'].includes(verified.grant.role));
 				if (!admin) return summary;
 				const stats = await hub.stats().catch(() => null);

@@ -48,7 +48,7 @@ import { handleDocMessage } from './doc-messages';
 import { type ChangedDoc, type FeedListener, GuardRefusal, type Hub, LimitRefusal } from './hub';
 import type { Room, Subscriber } from './room';
 import { type WriteCheck, writeGuard } from './write-guard';
-import { changesNothing, checkStateVector, checkUpdate, isEmptyUpdate, syncStep1Message, updateMessage } from './y-messages';
+import { changesNothing, checkStateVector, checkUpdate, EMPTY_SYNC_STEP1, isEmptyUpdate, syncStep1Message, updateMessage } from './y-messages';
 
 interface Subscription {
 	/** Null while the document has no stored rows (a vacancy in the hub). */
@@ -59,8 +59,6 @@ interface Subscription {
 	deniedSent: boolean;
 }
 
-/** Sync step 1 of a document with no stored rows (an empty state vector). */
-const EMPTY_STEP1 = syncStep1Message(new Y.Doc({ guid: 'empty' }));
 
 /** A BatchSync reply yields to other connections once it has worked this long without a break. */
 const YIELD_AFTER_MS = 4;
@@ -260,7 +258,7 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 	}
 
 	private greet(doc: string, room: Room | null): void {
-		this.send(frameFor(doc, room, room ? syncStep1Message(room.doc) : EMPTY_STEP1));
+		this.send(frameFor(doc, room, room ? syncStep1Message(room.doc) : EMPTY_SYNC_STEP1));
 		const states = room?.awarenessStates();
 		if (room && states) this.send(room.frame(states));
 	}
@@ -284,11 +282,6 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 		const charge = this.hub.budgets.chargeWrite(this.budgetKey, update.length);
 		if (!charge.ok) {
 			this.docError(doc, CloseCode.RateLimited, charge.reason, requestId);
-			return;
-		}
-		const tooLarge = this.hub.surelyTooLarge(doc, update.length);
-		if (tooLarge) {
-			this.docError(doc, tooLarge.code, tooLarge.message, requestId);
 			return;
 		}
 		try {

@@ -133,6 +133,9 @@ export const syncStep1Message = (doc: Y.Doc): Uint8Array =>
 		syncProtocol.writeSyncStep1(e, doc);
 	});
 
+/** Sync step 1 of a document with no stored rows (an empty state vector). */
+export const EMPTY_SYNC_STEP1 = syncStep1Message(new Y.Doc({ guid: 'empty' }));
+
 export const syncStep2Message = (update: Uint8Array): Uint8Array =>
 	message((e) => {
 		encoding.writeVarUint(e, YMessage.Sync);

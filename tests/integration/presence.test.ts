@@ -46,6 +46,18 @@ async function client(doc: string, name: string): Promise<{ ydoc: Y.Doc; p: Webs
 }
 
 /** An awareness update that claims `clientID` with `state`, at a clock far ahead of the real one. */
+/** A facilitator A on a stored minutes document, with a name in it, seen by a second client C. */
+async function presentA(doc: string) {
+	const a = await client(doc, 'A');
+	setNotes(a.ydoc, 'agenda');
+	await stored(doc);
+	a.p.awareness.setLocalStateField('user', { name: 'A' });
+	const c = await client(doc, 'C');
+	const aId = a.ydoc.clientID;
+	await waitFor(() => nameOf(c.p, aId) === 'A', { what: "A's presence at C" });
+	return { a, c, aId };
+}
+
 function forgedAwareness(clientID: number, state: unknown, clock = 1_000): Uint8Array {
 	const e = encoding.createEncoder();
 	encoding.writeVarUint(e, 1);
@@ -79,13 +91,7 @@ const nameOf = (p: WebsocketProvider, clientID: number) => (p.awareness.getState
 describe('presence', () => {
 	it("on /ws: B cannot overwrite or remove A's awareness entry; a third client keeps seeing A", async () => {
 		const doc = 'demo:minutes:m-presence-ws';
-		const a = await client(doc, 'A');
-		setNotes(a.ydoc, 'agenda');
-		await stored(doc);
-		a.p.awareness.setLocalStateField('user', { name: 'A' });
-		const c = await client(doc, 'C');
-		const aId = a.ydoc.clientID;
-		await waitFor(() => nameOf(c.p, aId) === 'A', { what: "A's presence at C" });
+		const { a, c, aId } = await presentA(doc);
 
 		const b = new RawClient(docUrl(relay.url, doc, await mintToken(relay, FACILITATOR, { name: 'B' })));
 		await b.opened;
@@ -113,13 +119,7 @@ describe('presence', () => {
 
 	it('on /sync: a forged entry is dropped with one DocError, and the connection stays usable', async () => {
 		const doc = 'demo:minutes:m-presence-sync';
-		const a = await client(doc, 'A');
-		setNotes(a.ydoc, 'agenda');
-		await stored(doc);
-		a.p.awareness.setLocalStateField('user', { name: 'A' });
-		const c = await client(doc, 'C');
-		const aId = a.ydoc.clientID;
-		await waitFor(() => nameOf(c.p, aId) === 'A', { what: "A's presence at C" });
+		const { a, c, aId } = await presentA(doc);
 
 		const b = await SyncClient.connect(relay.url, await mintToken(relay, FACILITATOR, { name: 'B' }));
 		b.sendFrame({ kind: MuxMessage.Subscribe, doc });
@@ -146,13 +146,7 @@ describe('presence', () => {
 
 	it("releases a connection's ids when it leaves to its own device only, which comes back under the same id", async () => {
 		const doc = 'demo:minutes:m-presence-release';
-		const a = await client(doc, 'A');
-		setNotes(a.ydoc, 'agenda');
-		await stored(doc);
-		a.p.awareness.setLocalStateField('user', { name: 'A' });
-		const c = await client(doc, 'C');
-		const aId = a.ydoc.clientID;
-		await waitFor(() => nameOf(c.p, aId) === 'A', { what: "A's presence at C" });
+		const { a, c, aId } = await presentA(doc);
 		// A edits while the room is loaded: the relay notes whose client id that is.
 		setNotes(a.ydoc, 'agenda, item 1');
 		await waitFor(async () => (await relay.store.loadUpdates(doc)).length > 1, { what: "A's edit stored" });

@@ -71,6 +71,17 @@ async function health(relay: Relay, token?: string) {
 	return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
+/** Why the relay refused to start on `dataDir` (null, and it is stopped, if it started). */
+function startFailure(dataDir: string): Promise<string | null> {
+	return spawnRelay(dataDir).then(
+		(child) => {
+			child.child.kill('SIGKILL');
+			return null;
+		},
+		(error: Error) => error.message
+	);
+}
+
 describe('an unreadable update row', () => {
 	it('fails its document alone in a batch catch-up, over the wire and in the app', async () => {
 		const first = await start();
@@ -246,13 +257,7 @@ describe('start-up integrity check', () => {
 		fs.writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (page - 1) * pageSize);
 		fs.closeSync(fd);
 
-		const failure = await spawnRelay(dataDir).then(
-			(child) => {
-				child.child.kill('SIGKILL');
-				return null;
-			},
-			(error: Error) => error.message
-		);
+		const failure = await startFailure(dataDir);
 		expect(failure).toMatch(/relay exited with 1/);
 		expect(failure).toContain(`${path.resolve(file)} is damaged`);
 		expect(failure).not.toMatch(/\n\s+at /);
@@ -263,13 +268,7 @@ describe('start-up integrity check', () => {
 		const keyFile = path.join(dataDir, KEYS_DIR, KEY_FILE);
 		const text = fs.readFileSync(keyFile, 'utf8');
 		fs.writeFileSync(keyFile, text.slice(0, Math.floor(text.length / 2)));
-		const failure = await spawnRelay(dataDir).then(
-			(child) => {
-				child.child.kill('SIGKILL');
-				return null;
-			},
-			(error: Error) => error.message
-		);
+		const failure = await startFailure(dataDir);
 		expect(failure).toMatch(/relay exited with 1/);
 		expect(failure).toContain(`${path.resolve(keyFile)} is damaged`);
 		// Not replaced by a new key: every credential issued so far depends on it.

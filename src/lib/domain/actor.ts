@@ -14,6 +14,12 @@ export interface Actor {
 	role: Role;
 }
 
+/** An actor as records carry it (written by other devices: checked, not trusted). */
+export function isActor(value: unknown): value is Actor {
+	const a = value as Actor | null;
+	return !!a && typeof a === 'object' && typeof a.id === 'string' && typeof a.name === 'string' && typeof a.role === 'string';
+}
+
 export function isRole(value: unknown): value is Role {
 	return ROLES.includes(value as Role);
 }

@@ -20,7 +20,7 @@
  * threshold (the Civil Code rule) it cannot count at all: the tally reports the hands as not counted and that
  * per-household ballots are needed.
  */
-import type { Actor, Channel, Role } from './actor';
+import { type Actor, type Channel, isActor, type Role } from './actor';
 
 // ---- rules ----
 
@@ -316,9 +316,6 @@ export interface Ballot {
 	/** The device (credential) that recorded it. */
 	device: string;
 }
-
-const isActor = (a: unknown): a is Actor =>
-	!!a && typeof a === 'object' && typeof (a as Actor).id === 'string' && typeof (a as Actor).name === 'string' && typeof (a as Actor).role === 'string';
 
 /** A well-formed ballot (documents are written by many devices; anything else is left out of the tally). */
 export function isBallot(b: unknown): b is Ballot {

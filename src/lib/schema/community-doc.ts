@@ -9,7 +9,7 @@
 import * as Y from 'yjs';
 import { DEFAULT_RULES, type ValidationRules } from '../domain/proposal';
 import type { ListVersion } from '../domain/lists';
-import { SCHEMA_VERSION } from './doc-names';
+import { isGridId, SCHEMA_VERSION } from './doc-names';
 
 export interface Grid {
 	id: string;
@@ -61,6 +61,11 @@ export function writeCommunity(doc: Y.Doc, c: Omit<Community, 'lists'>): void {
 	});
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isGrid = (g: unknown): g is Grid => isRecord(g) && typeof g.id === 'string' && isGridId(g.id);
+const isBuilding = (b: unknown): b is Building => isRecord(b) && typeof b.id === 'string' && typeof b.grid === 'string' && isGridId(b.grid);
+
+/** The community, skipping malformed grid and building records: one bad record must not stop every page and ballot. */
 export function readCommunity(doc: Y.Doc): Community {
 	const meta = doc.getMap<unknown>('meta');
 	const min = doc.getMap<unknown>('settings').get('minCoSigners');
@@ -69,8 +74,8 @@ export function readCommunity(doc: Y.Doc): Community {
 		name: String(meta.get('name') ?? ''),
 		street: String(meta.get('street') ?? ''),
 		district: String(meta.get('district') ?? ''),
-		grids: [...doc.getMap<Grid>('grids').values()].sort((a, b) => a.id.localeCompare(b.id)),
-		buildings: [...doc.getMap<Building>('buildings').values()].sort((a, b) => a.name.localeCompare(b.name, 'zh')),
+		grids: [...doc.getMap<unknown>('grids').values()].filter(isGrid).sort((a, b) => a.id.localeCompare(b.id)),
+		buildings: [...doc.getMap<unknown>('buildings').values()].filter(isBuilding).sort((a, b) => String(a.name).localeCompare(String(b.name), 'zh')),
 		rules: { minCoSigners: typeof min === 'number' ? min : DEFAULT_RULES.minCoSigners },
 		lists: doc.getArray<ListVersion>('lists').toArray()
 	};

@@ -35,7 +35,7 @@
 import * as Y from 'yjs';
 import type { Check, ChecklistItem, Signoff } from '../domain/acceptance';
 import { DEFAULT_ACCEPTANCE } from '../domain/acceptance';
-import type { Actor } from '../domain/actor';
+import { type Actor, isActor } from '../domain/actor';
 import type { LedgerEntry, Pledge, Receipt, Void } from '../domain/funding';
 import { type Fen, isAmount } from '../domain/money';
 import type { Answer, DisclosureRequest } from '../domain/notice';
@@ -77,11 +77,6 @@ export type ParticipationMapKey = 'pledges' | 'signoffs' | 'ratings' | 'followUp
 /** True once the document holds a created project (an empty doc may be one still syncing). */
 export function isProjectDoc(doc: Y.Doc): boolean {
 	return typeof meta(doc).get('id') === 'string';
-}
-
-function isActor(value: unknown): value is Actor {
-	const a = value as Actor | null;
-	return !!a && typeof a === 'object' && typeof a.id === 'string' && typeof a.name === 'string' && typeof a.role === 'string';
 }
 
 /** Records come from other devices: anything without a time and an author is ignored rather than trusted. */

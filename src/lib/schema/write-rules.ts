@@ -16,7 +16,7 @@
  * keyed by something two devices may write at once (a receipt per pledge, a void per entry) are `keep`.
  */
 import * as Y from 'yjs';
-import type { Actor, Role } from '../domain/actor';
+import { type Actor, isActor, type Role } from '../domain/actor';
 import { canTransition, type ProposalStatus } from '../domain/proposal';
 import { type DocName, parseBallotsId, parseDocName } from './doc-names';
 import { PHOTOS_KEY } from './photos';
@@ -77,11 +77,6 @@ const isStaff = (w: Writer) => STAFF.includes(w.role);
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
 	return !!value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Y.AbstractType) && !(value instanceof Uint8Array);
-}
-
-function isActor(value: unknown): value is Actor {
-	const a = value as Actor | null;
-	return !!a && typeof a === 'object' && typeof a.id === 'string' && typeof a.name === 'string' && typeof a.role === 'string';
 }
 
 const isWriter = (actor: unknown, w: Writer) => isActor(actor) && actor.id === w.device && actor.role === w.role;
