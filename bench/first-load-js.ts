@@ -55,6 +55,51 @@ export function allJsGzip(buildDir = 'build'): number {
 
 export const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
+interface ManifestChunk {
+	file: string;
+	imports?: string[];
+	dynamicImports?: string[];
+	isEntry?: boolean;
+}
+
+/**
+ * What opening a page adds to the first load, from the build manifest: the gzip size of the JS its route node
+ * imports statically that the first page (entry, layout, home) did not load, and of the chunks it may import
+ * later on demand (e.g. the chart library). `route` is the source path, e.g. 'src/routes/reports/+page.svelte'.
+ */
+export function pageAddedJs(route: string, buildDir = 'build'): { page: number; onDemand: number } {
+	const kit = '.svelte-kit';
+	const manifest = JSON.parse(readFileSync(join(kit, 'output/client/.vite/manifest.json'), 'utf8')) as Record<string, ManifestChunk>;
+	const nodes = join(kit, 'generated/client-optimized/nodes');
+	const nodeOf = (source: string) =>
+		Object.keys(manifest).find((k) => {
+			const m = /generated\/client-optimized\/nodes\/(\d+)\.js$/.exec(k);
+			return !!m && readFileSync(join(nodes, `${m[1]}.js`), 'utf8').includes(`/${source}"`);
+		});
+	const closure = (keys: (string | undefined)[]) => {
+		const seen = new Set<string>();
+		const walk = (k: string | undefined) => {
+			if (!k || seen.has(k) || !manifest[k]) return;
+			seen.add(k);
+			for (const i of manifest[k].imports ?? []) walk(i);
+		};
+		keys.forEach(walk);
+		return seen;
+	};
+	const size = (keys: Iterable<string>) => {
+		let n = 0;
+		for (const k of keys) if (manifest[k]?.file.endsWith('.js')) n += gzipSync(readFileSync(join(buildDir, manifest[k].file)), { level: 9 }).length;
+		return n;
+	};
+	// Every route node is an entry too; the start files are the kit's client entry and the app.
+	const entries = Object.keys(manifest).filter((k) => manifest[k]?.isEntry && !k.includes('/nodes/'));
+	const first = closure([...entries, nodeOf('src/routes/+layout.svelte'), nodeOf('src/routes/+page.svelte')]);
+	const page = [...closure([nodeOf(route)])].filter((k) => !first.has(k));
+	const loaded = new Set([...first, ...page]);
+	const lazy = closure(page.flatMap((k) => manifest[k]?.dynamicImports ?? []));
+	return { page: size(page), onDemand: size([...lazy].filter((k) => !loaded.has(k))) };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
 	const r = await firstLoadJs();
 	console.log(`first-load JS: ${r.files} scripts, ${kb(r.raw)} raw, ${kb(r.gzip)} gzip (budget 150 KB); all JS in the build ${kb(allJsGzip())} gzip`);

@@ -5,12 +5,13 @@
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { finderBench } from './canvassing-finder';
-import { allJsGzip, firstLoadJs, kb } from './first-load-js';
+import { allJsGzip, firstLoadJs, kb, pageAddedJs } from './first-load-js';
 import { minutesBench } from './minutes';
 import { pollTallyBench } from './poll-tally';
 import { budgetsBench } from './relay-budgets';
 import { fanoutBench } from './relay-fanout';
 import { pullBench } from './relay-pull';
+import { reportsBench } from './reports';
 import { searchBench } from './search-in-browser';
 import { writeRulesBench } from './write-rules';
 
@@ -22,6 +23,15 @@ async function main() {
 		`${js.files} scripts, ${kb(js.raw)} raw, ${kb(js.gzip)} gzip = ${((js.gzip / (150 * 1024)) * 100).toFixed(0)}% of the 150 KB budget` +
 			` (all JS in the build: ${kb(allJsGzip())} gzip)`
 	);
+	// Report code and the chart library load only with the report pages: the first load does not carry them.
+	for (const [name, route] of [
+		['/reports', 'src/routes/reports/+page.svelte'],
+		['/reports/print', 'src/routes/reports/print/+page.svelte'],
+		['/reports/public', 'src/routes/reports/public/+page.svelte']
+	] as const) {
+		const added = pageAddedJs(route);
+		console.log(`${name} adds ${kb(added.page)} gzip when opened, ${kb(added.onDemand)} more on demand (charts, exports); first load unchanged by it`);
+	}
 	console.log();
 	console.log(String(await pullBench()));
 	console.log();
@@ -37,6 +47,8 @@ async function main() {
 	console.log(String(await pollTallyBench()));
 	console.log();
 	console.log(await minutesBench());
+	console.log();
+	console.log(String(reportsBench()));
 }
 
 main().then(

@@ -19,22 +19,11 @@ import { createMeeting } from '../src/lib/schema/meeting-doc';
 import { createMinutes, MINUTES_CONTENT } from '../src/lib/schema/minutes-doc';
 import { launchBrowser, type RelayHandle, startRelay } from '../tests/browser/harness';
 import { result } from './relay-kit';
+import { prng } from './prng';
 
 const CHARS = 20_000;
 const RUNS = 7;
 const PHRASES = ['物业同意先行垫付材料费', '楼长负责统计需要的户数', '居民代表提出加装扶手', '费用从公共收益中列支', '下周二前张贴公示', '老人上下楼不方便', '请网格员入户征求意见'];
-
-/** mulberry32, so every run edits alike. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const sync = (a: Y.Doc, b: Y.Doc) => {
 	Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));

@@ -28,23 +28,13 @@ import type { Household } from '../src/lib/schema/households-doc';
 import { readHouseholds, writeHouseholds } from '../src/lib/schema/households-doc';
 import { createPoll, readPoll, recordHandCount } from '../src/lib/schema/poll-doc';
 import { type BenchResult, isMain, result } from './relay-kit';
+import { prng as rng } from './prng';
 
 const HOUSEHOLDS = 2_000;
 const GRIDS = ['g1', 'g2', 'g3', 'g4'];
 const RUNS = 25;
 const TARGET_MS = 50;
 const DAY = 86_400_000;
-
-function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 interface Fixture {
 	buildings: { id: string; grid: string }[];

@@ -24,7 +24,8 @@ describe('access', () => {
 		expect(principalAccess(worker, 'demo:households:g2')).toBe('none');
 		expect(principalAccess(worker, 'demo:households:g1:x')).toBe('none');
 		const street = principal({ role: 'street_admin', community: 'st', communities: ['demo'] });
-		expect(principalAccess(street, 'demo:proposal:a')).toBe('read');
+		expect(principalAccess(street, 'demo:proposal:a')).toBe('none');
+		expect(principalAccess(street, 'demo:report:main')).toBe('read');
 		expect(principalAccess(street, 'demo:households:g1')).toBe('none');
 	});
 });

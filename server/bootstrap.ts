@@ -23,14 +23,14 @@ export interface BootstrapInvitation {
 	maxUses: number;
 }
 
-export function demoGrants(demo: Pick<SeededDemo, 'community' | 'grids' | 'household'>): Grant[] {
+export function demoGrants(demo: Pick<SeededDemo, 'community' | 'grids' | 'household'> & Partial<Pick<SeededDemo, 'communities'>>): Grant[] {
 	const { community } = demo;
 	return [
 		{ role: 'community_admin', community },
 		{ role: 'facilitator', community },
 		{ role: 'grid_worker', community, grids: demo.grids.slice(0, 1) },
 		{ role: 'resident', community, household: demo.household },
-		{ role: 'street_admin', community: DEMO_STREET, communities: [community] }
+		{ role: 'street_admin', community: DEMO_STREET, communities: demo.communities ?? [community] }
 	];
 }
 

@@ -5,7 +5,7 @@ import { coverage, cycleAt, shiftCycle, validateVisit } from '../src/lib/domain/
 import { parseDocName } from '../src/lib/schema/doc-names';
 import { readProposal } from '../src/lib/schema/proposal-doc';
 import { readVisits } from '../src/lib/schema/visits-doc';
-import { buildDemo, seedDemo } from './demo-seed';
+import { buildDemo, buildNeighbour, seedDemo } from './demo-seed';
 import { MemoryStore } from './memory-store';
 
 const NOW = Date.UTC(2025, 5, 1);
@@ -14,15 +14,18 @@ describe('demo seed', () => {
 	const demo = buildDemo(NOW);
 
 	it('folds every proposal timeline to its intended status, with nothing superseded', () => {
-		expect(demo.proposals).toHaveLength(12);
+		expect(demo.proposals).toHaveLength(14);
 		for (const p of demo.proposals) {
 			const proposal = readProposal(p.doc);
-			const folded = foldTimeline(proposal.timeline.events);
+			const folded = foldTimeline(proposal.timeline.events, proposal.filedAt);
 			expect(folded.status, p.id).toBe(p.status);
 			expect(folded.superseded.size, p.id).toBe(0);
 			expect(proposal.timeline.updated).toBeLessThan(NOW);
 		}
-		expect(new Set(demo.proposals.map((p) => p.status)).size).toBe(12);
+		expect(new Set(demo.proposals.map((p) => p.status)).size).toBe(14);
+		// One waits at the street office; one was settled in its grid.
+		expect(readProposal(demo.proposals.find((p) => p.status === 'escalated')?.doc as never).level).toBe('street');
+		expect(readProposal(demo.proposals.find((p) => p.status === 'settled')?.doc as never).level).toBe('grid');
 	});
 
 	it('gives every proposal valid content, co-signers for joint ones and a cited reason for the rejection', () => {
@@ -102,10 +105,25 @@ describe('demo seed', () => {
 	});
 
 	it('names every document validly and stores each as one update', async () => {
-		for (const d of demo.docs) expect(parseDocName(d.name), d.name).not.toBeNull();
+		const neighbour = buildNeighbour(NOW);
+		const all = [...demo.docs, ...neighbour.docs];
+		for (const d of all) expect(parseDocName(d.name), d.name).not.toBeNull();
+		expect(new Set(all.map((d) => d.name)).size).toBe(all.length);
 		const store = new MemoryStore();
-		expect(await seedDemo(store, NOW)).toBe(demo.docs.length);
-		expect(await store.docCount()).toBe(demo.docs.length);
-		expect(await store.headSeq()).toBe(demo.docs.length);
+		expect(await seedDemo(store, NOW)).toBe(all.length);
+		expect(await store.docCount()).toBe(all.length);
+		expect(await store.headSeq()).toBe(all.length);
+	});
+
+	it('seeds a neighbour community under the same street office, with one matter waiting at the street', () => {
+		const neighbour = buildNeighbour(NOW);
+		expect(neighbour.community.grids).toHaveLength(2);
+		expect([...neighbour.households.values()].flat().length).toBeGreaterThan(20);
+		for (const p of neighbour.proposals) {
+			const proposal = readProposal(p.doc);
+			expect(proposal.timeline.status, p.id).toBe(p.status);
+			expect(proposal.timeline.superseded.size, p.id).toBe(0);
+		}
+		expect(neighbour.proposals.filter((p) => readProposal(p.doc).level === 'street')).toHaveLength(1);
 	});
 });

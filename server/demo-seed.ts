@@ -279,6 +279,8 @@ interface ProposalSpec {
 	organisation?: string;
 	coSigners?: number;
 	ageDays: number;
+	/** Filed as a grid matter (default: at the community). */
+	level?: 'grid';
 	/** Statuses after 'submitted', in order; each step is a valid transition. */
 	path: ProposalStatus[];
 	reasons?: Partial<Record<ProposalStatus, string>>;
@@ -432,6 +434,34 @@ const PROPOSALS: ProposalSpec[] = [
 		building: 'b02',
 		ageDays: 5,
 		path: []
+	},
+	{
+		// Beyond the community's authority (a city road): referred to the street office, where it waits.
+		id: 'crossing',
+		title: '小区南门外增设人行横道和减速带',
+		description: '南门外的锦江路车速快，老人和孩子过马路很危险，去年发生过两次剐蹭。建议在南门正对的位置施划人行横道、安装减速带和警示牌。',
+		category: 'safety',
+		kind: 'joint',
+		channel: 'app',
+		building: 'b16',
+		coSigners: 4,
+		ageDays: 20,
+		path: ['screening', 'escalated'],
+		reasons: { escalated: '市政道路不属于社区管辖，需街道协调交警和城管部门。' }
+	},
+	{
+		// A grid matter the grid worker settled on the spot with the property company.
+		id: 'corridor-light',
+		title: '6栋2单元楼道灯不亮',
+		description: '6栋2单元三楼到五楼的楼道灯坏了一个多星期，晚上上下楼看不见台阶。',
+		category: 'safety',
+		kind: 'individual',
+		channel: 'visit',
+		building: 'b06',
+		level: 'grid',
+		ageDays: 9,
+		path: ['settled'],
+		reasons: { settled: '已联系物业，第二天更换了三盏声控灯，住户确认已亮。' }
 	}
 ];
 
@@ -474,7 +504,7 @@ function buildProposal(spec: ProposalSpec, rng: Rng, community: Community, house
 			household: spec.kind === 'organisational' ? undefined : proposer.id,
 			organisation: spec.organisation
 		},
-		{ id: spec.id, actor: recorder ?? resident, now: at, status: 'submitted' }
+		{ id: spec.id, actor: recorder ?? resident, now: at, status: 'submitted', ...(spec.level ? { level: spec.level } : {}) }
 	);
 	for (const h of local.slice(1, 1 + (spec.coSigners ?? 0))) {
 		addCoSigner(doc, {
@@ -488,7 +518,12 @@ function buildProposal(spec: ProposalSpec, rng: Rng, community: Community, house
 	let from: ProposalStatus = 'submitted';
 	let n = 0;
 	for (const to of spec.path) {
-		const by = to === 'decided' || to === 'closed' ? ADMIN : (FACILITATORS[n++ % FACILITATORS.length] as Actor);
+		const by =
+			to === 'decided' || to === 'closed'
+				? ADMIN
+				: spec.level === 'grid'
+					? gridWorker(building.grid)
+					: (FACILITATORS[n++ % FACILITATORS.length] as Actor);
 		const negative = spec.negativeItem ? NEGATIVE_LIST.find((i) => i.no === spec.negativeItem) : undefined;
 		const event: TimelineEvent = {
 			id: `${spec.id}-${to}`,
@@ -501,7 +536,8 @@ function buildProposal(spec: ProposalSpec, rng: Rng, community: Community, house
 			...(to === 'rejected' && negative ? { reason: negative.reasonZh, negativeItem: negative.no } : {}),
 			...(spec.reasons?.[to] ? { reason: spec.reasons[to] } : {}),
 			// Proposals carried out as demo projects sit in a topic of the same id.
-			...(to === 'topic' && DEMO_PROJECT_IDS.includes(spec.id) ? { target: topicDocName(DEMO_COMMUNITY, spec.id) } : {})
+			...(to === 'topic' && DEMO_PROJECT_IDS.includes(spec.id) ? { target: topicDocName(community.id, spec.id) } : {}),
+			...(to === 'escalated' ? { level: 'street' as const } : {})
 		};
 		appendEvent(doc, event);
 		from = to;
@@ -509,7 +545,7 @@ function buildProposal(spec: ProposalSpec, rng: Rng, community: Community, house
 	for (const [i, text] of (spec.comments ?? []).entries()) {
 		appendEvent(doc, { id: `${spec.id}-comment-${i}`, type: 'comment', at: tick(), by: FACILITATORS[1] as Actor, channel: 'app', text });
 	}
-	return { id: spec.id, name: proposalDocName(DEMO_COMMUNITY, spec.id), doc, status: spec.path.at(-1) ?? 'submitted' };
+	return { id: spec.id, name: proposalDocName(community.id, spec.id), doc, status: spec.path.at(-1) ?? 'submitted' };
 }
 
 /** Builds the demo documents; `now` anchors the timelines (the demo's matters are days to months old). */
@@ -553,6 +589,101 @@ export function buildDemo(now = Date.now()): Demo {
 
 /** The street office the demo community belongs to (the scope of the demo street admin). */
 export const DEMO_STREET = 'demo-street';
+/** A smaller neighbour under the same street office, so the street level compares two communities. */
+export const DEMO_NEIGHBOUR = 'demo-cuihu';
+
+const NEIGHBOUR_PROPOSALS: ProposalSpec[] = [
+	{
+		id: 'nb-garden',
+		title: '中心花园闲置角落改成小菜园',
+		description: '花园东北角一直荒着，杂草很多。几位退休老人愿意带头，把它改成居民共管的小菜园，也能让孩子认识蔬菜。',
+		category: 'greening',
+		kind: 'joint',
+		channel: 'meeting',
+		building: 'b02',
+		coSigners: 3,
+		ageDays: 70,
+		path: ['accepted', 'topic', 'deliberating', 'decided']
+	},
+	{
+		id: 'nb-bikes',
+		title: '清理地下室僵尸自行车',
+		description: '地下室堆了几十辆没人骑的旧自行车，占地方也有火灾隐患。建议张贴公告限期认领，逾期统一清理。',
+		category: 'cleanup',
+		kind: 'individual',
+		channel: 'box',
+		building: 'b05',
+		ageDays: 40,
+		path: ['accepted', 'topic', 'deliberating', 'decided', 'in_progress', 'inspected', 'publicised', 'closed']
+	},
+	{
+		id: 'nb-bus',
+		title: '申请在翠湖路口增设公交站',
+		description: '小区离最近的公交站要走二十分钟，老人去医院很不方便。希望街道向公交公司反映，在翠湖路口增设一个站点。',
+		category: 'services',
+		kind: 'joint',
+		channel: 'app',
+		building: 'b03',
+		coSigners: 5,
+		ageDays: 16,
+		path: ['screening', 'escalated'],
+		reasons: { escalated: '公交线路调整超出社区职权，请街道与公交公司沟通。' }
+	},
+	{
+		id: 'nb-noise',
+		title: '楼上装修噪音扰民',
+		description: '楼上中午和晚上九点后还在装修，希望社区出面管一管。',
+		category: 'culture',
+		kind: 'individual',
+		channel: 'app',
+		building: 'b04',
+		ageDays: 25,
+		path: ['rejected'],
+		negativeItem: 3
+	}
+];
+
+/** The neighbour community: two grids, eight buildings, a register, last and this month's visits, four matters. */
+export function buildNeighbour(now = Date.now()): Demo {
+	const rng = new Rng(20240607);
+	const grids = [
+		{ id: 'g1', name: '翠湖一网格' },
+		{ id: 'g2', name: '翠湖二网格' }
+	];
+	const buildings: Building[] = [];
+	for (let n = 1; n <= 8; n++) {
+		buildings.push({ id: `b${String(n).padStart(2, '0')}`, grid: n <= 4 ? 'g1' : 'g2', name: `${n}号楼`, units: 2, floors: 7, roomsPerFloor: 2 });
+	}
+	const community: Community = {
+		id: DEMO_NEIGHBOUR,
+		name: '翠湖社区',
+		street: '青柳街道',
+		district: '临江区',
+		grids,
+		buildings,
+		rules: DEFAULT_RULES,
+		lists: []
+	};
+	const households = buildHouseholds(rng, community);
+	const docs: DemoDoc[] = [];
+	const communityDoc = new Y.Doc();
+	writeCommunity(communityDoc, community);
+	docs.push({ name: communityDocName(community.id), doc: communityDoc });
+	for (const [grid, list] of households) {
+		const doc = new Y.Doc();
+		writeHouseholds(doc, grid, list);
+		docs.push({ name: householdsDocName(community.id, grid), doc });
+	}
+	const proposals = NEIGHBOUR_PROPOSALS.map((spec) => buildProposal(spec, rng, community, households, now));
+	docs.push(...proposals);
+	const visits = buildVisits(community, households, now);
+	for (const [grid, list] of visits) {
+		const doc = new Y.Doc();
+		for (const v of list) addVisit(doc, v);
+		docs.push({ name: visitsDocName(community.id, grid), doc });
+	}
+	return { community, households, visits, proposals, docs };
+}
 
 export interface SeededDemo {
 	docs: number;
@@ -561,16 +692,19 @@ export interface SeededDemo {
 	grids: string[];
 	/** A household of the first grid, for the demo resident. */
 	household: string;
+	/** Every community seeded under the demo street office (the demo community first). */
+	communities: string[];
 }
 
 /** Stores every demo document as one update, in one transaction; says what was seeded. */
 export async function seedDemoCommunity(store: DocStore, now = Date.now()): Promise<SeededDemo> {
-	const { docs, community, households } = buildDemo(now);
+	const { docs: own, community, households } = buildDemo(now);
+	const docs = [...own, ...buildNeighbour(now).docs];
 	await store.appendUpdates(docs.map(({ name, doc }) => ({ doc: name, data: Y.encodeStateAsUpdate(doc) })));
 	for (const { doc } of docs) doc.destroy();
 	const grids = community.grids.map((g) => g.id);
 	const household = households.get(grids[0] as string)?.[0]?.id ?? 'h1';
-	return { docs: docs.length, community: community.id, grids, household };
+	return { docs: docs.length, community: community.id, grids, household, communities: [community.id, DEMO_NEIGHBOUR] };
 }
 
 /** Stores every demo document as one update, in one transaction. Returns the number of documents. */

@@ -40,4 +40,9 @@ describe('parseDuration', () => {
 		expect(() => parseDuration('7')).toThrow(/duration/);
 		expect(() => parseDuration('0d')).toThrow(/positive/);
 	});
+
+	it('takes a zero wait only where one is allowed', () => {
+		expect(parseDuration('0s', { allowZero: true })).toBe(0);
+		expect(() => parseDuration('0s')).toThrow(/positive/);
+	});
 });

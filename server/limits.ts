@@ -128,7 +128,11 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
 		ballots: 4 * 1024 * 1024,
 		project: 4 * 1024 * 1024,
 		participation: 4 * 1024 * 1024,
-		minutes: 4 * 1024 * 1024
+		minutes: 4 * 1024 * 1024,
+		// The street answers in it; the cases are the relay's redacted copies of referred matters.
+		referrals: 4 * 1024 * 1024,
+		// Written by the relay alone: every week, month and quarter kept, grid by grid, for years.
+		report: 16 * 1024 * 1024
 	},
 	// A device back from a day offline pushes thousands of small updates (and perhaps a whole minutes document)
 	// at once: the burst holds that; after it, a flooding device gets ~50 small updates a second, spread over

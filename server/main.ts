@@ -71,7 +71,11 @@ async function main(): Promise<void> {
 		credentials: { credentialTtlMs: ttl ? parseDuration(ttl) : undefined },
 		publicOrigin: process.env.PUBLIC_ORIGIN || undefined,
 		trustProxy: process.env.TRUST_PROXY === '1',
-		limits: limitsEnv()
+		limits: limitsEnv(),
+		reports: {
+			...(process.env.REPORTS_START_DELAY ? { startDelayMs: parseDuration(process.env.REPORTS_START_DELAY, { allowZero: true }) } : {}),
+			...(process.env.REPORTS_GRACE ? { graceMs: parseDuration(process.env.REPORTS_GRACE) } : {})
+		}
 	});
 	process.stdout.write(`courtyard relay listening on http://127.0.0.1:${relay.port}\n`);
 	if (relay.bootstrap.length > 0) process.stdout.write(formatBootstrap(relay.bootstrap));

@@ -26,6 +26,8 @@ import { photoRoutes } from './photo-api';
 import { type PhotoGcResult, schedulePhotoGc, storedState } from './photo-gc';
 import { openPhotoStore } from './photo-store';
 import { createPolls } from './polls';
+import { createReports, type ReportsOptions } from './reports';
+import { ReferralBridge } from './referrals';
 import { KeyedRateLimiter } from './rate-limit';
 import { DB_FILE, SqliteStore } from './sqlite-store';
 import { monitorStore, StorageHealth } from './storage-health';
@@ -63,6 +65,8 @@ export interface RelayOptions {
 	joinsPerMinute?: number;
 	/** Largest accepted API request body. Default 16 KiB. */
 	maxBodyBytes?: number;
+	/** The report publisher's clock, debounce, grace and timer (tests); defaults otherwise (reports.ts). */
+	reports?: Pick<ReportsOptions, 'now' | 'debounceMs' | 'graceMs' | 'checkEveryMs' | 'scan' | 'startDelayMs'>;
 	/** Seed the demo community when the store holds no documents. */
 	seed?: boolean;
 	/** After seeding the demo, create one invitation per demo role (relay.bootstrap). Default true. */
@@ -110,6 +114,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	hub.onUnreadable = (doc, error) => storageHealth.readFailed(`document ${doc}`, error);
 	// The resident's ballot endpoint and the public tally publisher (follows the hub's change feed).
 	const polls = createPolls({ hub, credentials, logger });
+	// Each community's reports (aggregates only) and the correction API (reports.ts).
+	const reports = createReports({ ...options.reports, hub, credentials, logger });
+	// Matters referred to the street office, copied without names, and its answers carried back (referrals.ts).
+	const referrals = new ReferralBridge({ hub, logger });
 	const auth = options.auth ?? 'credentials';
 	const authorizer = options.authorizer ?? (auth === 'open' ? new OpenAuthorizer() : new CredentialAuthorizer(credentials));
 	if (auth === 'open' && !options.authorizer) logger.warn('auth is open: anyone may read and write every document (development only)');
@@ -149,7 +157,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 						deviceQuotaBytes: limits.photoQuotaDeviceBytes,
 						communityQuotaBytes: limits.photoQuotaCommunityBytes
 					}),
-					polls.route
+					polls.route,
+					reports.route
 				]
 			})
 		})
@@ -219,6 +228,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			server.closeIdleConnections();
 			// Deliver acks for everything already received, then close the sockets and flush what raced in.
 			await polls.close();
+			await reports.close();
+			await referrals.close();
 			await photoGc.stop();
 			await hub.flush();
 			for (const conn of connections) conn.close(CloseCode.ShuttingDown, 'relay shutting down');

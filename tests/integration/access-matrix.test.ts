@@ -41,23 +41,32 @@ type Cell = Access;
 /** doc → access per role, in the order resident, grid worker (grid g1), facilitator, community admin, street admin. */
 const TABLE: Record<string, [Cell, Cell, Cell, Cell, Cell]> = {
 	'demo:community:main': [R, R, R, W, R],
-	'demo:proposal:p1': [W, W, W, W, R],
-	'demo:topic:t1': [R, R, W, W, R],
+	// Matters name households (proposers, co-signers, attendees): the street level receives none of them.
+	'demo:proposal:p1': [W, W, W, W, N],
+	'demo:topic:t1': [R, R, W, W, N],
 	'demo:households:g1': [N, W, R, W, N], // the grid worker's own grid
 	'demo:households:g2': [N, N, R, W, N], // another grid
 	'demo:visits:g1': [N, W, R, W, N],
 	'demo:visits:g2': [N, N, R, W, N],
 	'demo:ballots:g1_poll1': [N, W, W, W, N], // votes cast by the grid worker's own grid
 	'demo:ballots:g2_poll1': [N, N, W, W, N],
-	'demo:poll:poll1': [R, R, W, W, R],
-	'demo:meeting:m1': [R, R, W, W, R],
+	'demo:poll:poll1': [R, R, W, W, N],
+	'demo:meeting:m1': [R, R, W, W, N],
 	'demo:minutes:m1': [N, R, W, W, N], // drafts and private notes
-	'demo:project:x1': [R, W, W, W, R], // money, tasks and acceptance: staff records
-	'demo:participation:x1': [W, W, W, W, R], // residents' pledges, sign-offs and ratings: their own only
-	'demo:notice:n1': [R, R, W, W, R],
+	'demo:project:x1': [R, W, W, W, N], // money, tasks and acceptance: staff records
+	'demo:participation:x1': [W, W, W, W, N], // residents' pledges, sign-offs and ratings: their own only
+	'demo:notice:n1': [R, R, W, W, R], // posted publicly
+	'demo:report:main': [N, R, R, R, R], // aggregates, written by the relay alone
+	'demo:report:public': [R, R, R, R, R], // the residents' quarterly version
+	'demo:referrals:main': [N, N, R, R, W], // matters referred to the street, without names; the street answers
+	'qingliu-street:topic:s1': [N, N, N, N, W], // the street office's own matters
+	'qingliu-street:meeting:s1': [N, N, N, N, W],
+	'qingliu-street:poll:s1': [N, N, N, N, W],
+	'qingliu-street:proposal:s1': [N, N, N, N, N], // a street office files no proposals of its own
 	'other:community:main': [N, N, N, N, N], // another community
 	'other:proposal:p1': [N, N, N, N, N],
 	'other:households:g1': [N, N, N, N, N],
+	'other:referrals:main': [N, N, N, N, N],
 	'demo:unknown:x': [N, N, N, N, N] // not a document kind
 };
 const DOCS = Object.keys(TABLE);
@@ -66,8 +75,11 @@ const expected = (doc: string, role: Role): Cell => TABLE[doc]?.[ROLES.indexOf(r
 let relay: Awaited<ReturnType<typeof startTestRelay>>;
 const tokens = {} as Record<Role, string>;
 const actors = {} as Record<Role, Actor>;
-/** Each community's admin device, which writes the fences. */
-const admins = new Map<string, { token: string; actor: Actor }>();
+/** Per document, the device that watches it and writes its fences (keeperOf). */
+const keepers = new Map<string, { token: string; actor: Actor }>();
+
+/** The case seeded into every referrals document, for a street admin's answer to name. */
+const SEEDED_CASE = 'c1';
 
 /** Buildings of grid g1 and g2, so that a grid worker's records can be told to be of their grid. */
 const BUILDING: Record<string, string> = { g1: 'b01', g2: 'b02' };
@@ -101,6 +113,8 @@ function probe(name: string, key: string, actor: Actor): { write(d: Y.Doc): void
 			return inMap('updates', key, { id: key, task: 't1', text: key, photos: [], at, by: actor });
 		case 'participation':
 			return inMap('requests', key, { id: key, question: key, at, by: actor, ...(actor.role === 'resident' ? { household: GRANTS.resident.household } : {}) });
+		case 'referrals':
+			return inMap('answers', key, { id: key, case: SEEDED_CASE, from: 'escalated', to: 'accepted', at, by: actor });
 		default:
 			return { write: (d) => d.getMap('meta').set(key, true), has: (d) => d.getMap('meta').get(key) === true };
 	}
@@ -109,8 +123,19 @@ function probe(name: string, key: string, actor: Actor): { write(d: Y.Doc): void
 const bystanders = new Map<string, { doc: Y.Doc; provider: WebsocketProvider }>();
 let fences = 0;
 
-const adminOf = (community: string): Grant => ({ role: 'community_admin', community });
 const communityOf = (doc: string) => doc.split(':')[0] as string;
+/**
+ * The device that watches a document and writes its fences: the community's admin, or for a street office's
+ * documents and the referrals the street answers in, a street admin (of that street, over the community).
+ */
+function keeperOf(doc: string): Grant {
+	const community = communityOf(doc);
+	if (community === GRANTS.street_admin.community) return GRANTS.street_admin;
+	if (parseDocName(doc)?.kind === 'referrals') return { role: 'street_admin', community: 'keeper-street', communities: [community] };
+	return { role: 'community_admin', community };
+}
+/** Report documents are written by the relay alone: their fences are too. */
+const relayWritten = (doc: string) => parseDocName(doc)?.kind === 'report';
 
 beforeAll(async () => {
 	relay = await startTestRelay();
@@ -125,16 +150,20 @@ beforeAll(async () => {
 		if (parseDocName(doc)?.kind === 'community') {
 			for (const [grid, id] of Object.entries(BUILDING)) d.getMap('buildings').set(id, { id, grid, name: id, units: 2, floors: 6, roomsPerFloor: 2 });
 		}
+		if (parseDocName(doc)?.kind === 'referrals') d.getMap('cases').set(SEEDED_CASE, { id: SEEDED_CASE, doc: 'demo:proposal:c1', steps: [] });
 		return { doc, data: Y.encodeStateAsUpdate(d) };
 	});
 	await relay.store.appendUpdates(seeds);
-	for (const community of new Set(seeds.map(({ doc }) => communityOf(doc)))) {
-		const issued = await relay.credentials.issue(adminOf(community), `admin of ${community}`);
-		admins.set(community, { token: issued.token, actor: { id: issued.device.id, name: `admin of ${community}`, role: 'community_admin' } });
+	for (const { doc: name } of seeds) {
+		const grant = keeperOf(name);
+		const issued = await relay.credentials.issue(grant, `keeper of ${name}`);
+		keepers.set(name, { token: issued.token, actor: { id: issued.device.id, name: `keeper of ${name}`, role: grant.role } });
 	}
 	for (const { doc: name } of seeds) {
+		// A document nobody may read (a street office's proposal) has no bystander: storage alone is checked.
+		if (accessFor(keeperOf(name), parseDocName(name) as DocName) === 'none') continue;
 		const doc = new Y.Doc();
-		const p = provider(relay.url, name, doc, { token: admins.get(communityOf(name))?.token as string });
+		const p = provider(relay.url, name, doc, { token: keepers.get(name)?.token as string });
 		await whenSynced(p);
 		bystanders.set(name, { doc, provider: p });
 	}
@@ -161,12 +190,16 @@ async function settle(doc: string): Promise<void> {
 	const bystander = bystanders.get(doc);
 	if (!bystander) return;
 	const fence = `fence${fences++}`;
-	const admin = admins.get(communityOf(doc));
-	const writer = await SyncClient.connect(relay.url, admin?.token);
-	const marker = probe(doc, fence, admin?.actor as Actor);
-	writer.sendFrame({ kind: MuxMessage.Update, requestId: 1, doc, update: updateWith(marker.write) });
-	await writer.waitFrame(MuxMessage.Ack);
-	writer.close();
+	const keeper = keepers.get(doc);
+	const marker = probe(doc, fence, keeper?.actor as Actor);
+	if (relayWritten(doc)) {
+		await new Promise<void>((resolve, reject) => relay.hub.submit(doc, updateWith(marker.write), null, (e) => (e ? reject(e) : resolve())));
+	} else {
+		const writer = await SyncClient.connect(relay.url, keeper?.token);
+		writer.sendFrame({ kind: MuxMessage.Update, requestId: 1, doc, update: updateWith(marker.write) });
+		await writer.waitFrame(MuxMessage.Ack);
+		writer.close();
+	}
 	await waitFor(() => marker.has(bystander.doc), { what: `fence on ${doc}` });
 }
 
@@ -176,7 +209,7 @@ async function expectNotWritten(doc: string, key: string, role: Role): Promise<v
 	const { has } = probe(doc, key, actors[role]);
 	expect(has(await storedDoc(doc)), `${key} stored in ${doc}`).toBe(false);
 	const bystander = bystanders.get(doc)?.doc;
-	expect(bystander && has(bystander), `${key} reached the bystander of ${doc}`).toBe(false);
+	expect(!!bystander && has(bystander), `${key} reached the bystander of ${doc}`).toBe(false);
 }
 
 async function expectWritten(doc: string, key: string, role: Role): Promise<void> {

@@ -75,7 +75,7 @@ describe('first start', () => {
 			facilitator: [BatchStatus.ReadOnly, BatchStatus.ReadOnly, BatchStatus.ReadOnly, BatchStatus.Ok],
 			grid_worker: [BatchStatus.ReadOnly, BatchStatus.Ok, BatchStatus.Forbidden, BatchStatus.Ok],
 			resident: [BatchStatus.ReadOnly, BatchStatus.Forbidden, BatchStatus.Forbidden, BatchStatus.Ok],
-			street_admin: [BatchStatus.ReadOnly, BatchStatus.Forbidden, BatchStatus.Forbidden, BatchStatus.ReadOnly]
+			street_admin: [BatchStatus.ReadOnly, BatchStatus.Forbidden, BatchStatus.Forbidden, BatchStatus.Forbidden]
 		};
 		for (const link of links) {
 			const { token, device } = await join(relay.url, link);

@@ -43,7 +43,7 @@ const TOKEN_KEY = 'device.token';
 const DEVICE_KEY = 'device.info';
 const INDEX_VERSION_KEY = 'index.version';
 /** Bump when IndexEntry derivation changes: the index is rebuilt from the documents on next start. */
-const INDEX_VERSION = 3;
+const INDEX_VERSION = 4;
 /** setTimeout's ceiling (~24.8 days); a later expiry is waited for in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -188,12 +188,12 @@ export class Courtyard {
 	}
 
 	/** Creates a proposal locally; resolves with its document name once it is on disk. */
-	async createProposal(draft: ProposalDraft, status: 'draft' | 'submitted'): Promise<string> {
+	async createProposal(draft: ProposalDraft, status: 'draft' | 'submitted', level: 'grid' | 'community' = 'community'): Promise<string> {
 		const id = newId();
 		const name = proposalDocName(this.community, id);
 		const handle = await this.store.openDoc(name);
 		try {
-			await handle.change((doc) => createProposal(doc, draft, { id, actor: this.actorSnapshot(), now: Date.now(), status }));
+			await handle.change((doc) => createProposal(doc, draft, { id, actor: this.actorSnapshot(), now: Date.now(), status, level }));
 		} finally {
 			handle.release();
 		}

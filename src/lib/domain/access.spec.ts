@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { accessFor, type Grant } from './access';
 
-const g = (role: Grant['role'], extra: Partial<Grant> = {}): Grant => ({ role, community: 'demo', communities: ['demo'], ...extra });
+const g = (role: Grant['role'], extra: Partial<Grant> = {}): Grant =>
+	role === 'street_admin' ? { role, community: 'street', communities: ['demo'], ...extra } : { role, community: 'demo', ...extra };
 const doc = (kind: string, id = 'x', community = 'demo') => ({ community, kind, id });
 
 describe('access matrix', () => {
@@ -25,11 +26,30 @@ describe('access matrix', () => {
 		expect(accessFor(g('grid_worker'), doc('households', 'g1'))).toBe('none');
 	});
 
-	it('lets a street admin read the communities of the street and no household data', () => {
+	it('lets a street admin read aggregates and referrals of its communities, and nothing that names a household', () => {
 		const street = { role: 'street_admin' as const, community: 'jinxiu-street', communities: ['demo', 'east'] };
-		expect(accessFor(street, doc('proposal', 'x', 'east'))).toBe('read');
-		expect(accessFor(street, doc('proposal', 'x', 'west'))).toBe('none');
-		expect(accessFor(street, doc('households', 'g1', 'demo'))).toBe('none');
+		for (const kind of ['community', 'report', 'notice']) expect(accessFor(street, doc(kind, 'main', 'east'))).toBe('read');
+		expect(accessFor(street, doc('referrals', 'main', 'east'))).toBe('write');
+		for (const kind of ['proposal', 'participation', 'topic', 'meeting', 'minutes', 'poll', 'project', 'households', 'visits', 'ballots']) {
+			expect(accessFor(street, doc(kind, 'x', 'demo')), kind).toBe('none');
+		}
+		expect(accessFor(street, doc('report', 'main', 'west'))).toBe('none');
+	});
+
+	it("gives a street admin the street office's own topics, meetings and polls, and nobody else", () => {
+		const street = { role: 'street_admin' as const, community: 'jinxiu-street', communities: ['demo'] };
+		for (const kind of ['topic', 'meeting', 'minutes', 'poll', 'notice']) expect(accessFor(street, doc(kind, 'x', 'jinxiu-street'))).toBe('write');
+		expect(accessFor(street, doc('proposal', 'x', 'jinxiu-street'))).toBe('none');
+		expect(accessFor(street, doc('topic', 'x', 'other-street'))).toBe('none');
+		expect(accessFor(g('facilitator'), doc('topic', 'x', 'jinxiu-street'))).toBe('none');
+	});
+
+	it('lets residents read only the public version of reports', () => {
+		expect(accessFor(g('resident'), doc('report', 'public'))).toBe('read');
+		expect(accessFor(g('resident'), doc('report', 'main'))).toBe('none');
+		expect(accessFor(g('grid_worker', { grids: ['g1'] }), doc('report', 'main'))).toBe('read');
+		expect(accessFor(g('facilitator'), doc('referrals', 'main'))).toBe('read');
+		expect(accessFor(g('resident'), doc('referrals', 'main'))).toBe('none');
 	});
 
 	it('refuses other communities and unknown kinds', () => {

@@ -43,13 +43,16 @@ const personal = (gridRule: Rule): Readonly<Record<Role, Rule>> => ({
 	community_admin: 'write',
 	street_admin: 'none'
 });
-/** A public matter that facilitators run and everyone in the community reads. */
+/**
+ * A public matter that facilitators run and everyone in the community reads. Not the street admin: matters name
+ * households (proposers, co-signers, attendees), and the street level receives aggregates and referrals only.
+ */
 const runByFacilitators: Readonly<Record<Role, Rule>> = {
 	resident: 'read',
 	grid_worker: 'read',
 	facilitator: 'write',
 	community_admin: 'write',
-	street_admin: 'read'
+	street_admin: 'none'
 };
 
 /**
@@ -57,11 +60,12 @@ const runByFacilitators: Readonly<Record<Role, Rule>> = {
  * worker only those of their own grids, and a street admin none at all (aggregates only). A resident votes
  * through the relay's ballot endpoint, which writes into their grid's ballots document for them.
  * Meeting minutes are worked on privately (`minutes`) and published into the public `meeting` document only
- * once approved. Unknown kinds are refused.
+ * once approved. A street admin reads a community's structure, its published report and the matters it referred
+ * up (`referrals`, redacted by the relay), and nothing that names a household. Unknown kinds are refused.
  */
 export const ACCESS_MATRIX: Readonly<Record<string, Readonly<Record<Role, Rule>>>> = {
 	community: { resident: 'read', grid_worker: 'read', facilitator: 'read', community_admin: 'write', street_admin: 'read' },
-	proposal: { resident: 'write', grid_worker: 'write', facilitator: 'write', community_admin: 'write', street_admin: 'read' },
+	proposal: { resident: 'write', grid_worker: 'write', facilitator: 'write', community_admin: 'write', street_admin: 'none' },
 	topic: runByFacilitators,
 	households: personal(ownGrid('write')),
 	visits: personal(ownGrid('write')),
@@ -73,11 +77,36 @@ export const ACCESS_MATRIX: Readonly<Record<string, Readonly<Record<Role, Rule>>
 	// can never add a receipt or a ledger entry, whatever role it writes into the record.
 	project: { ...runByFacilitators, grid_worker: 'write' },
 	// What residents bring to a project (pledges, sign-offs, ratings, disclosure requests) lives beside it.
-	participation: { resident: 'write', grid_worker: 'write', facilitator: 'write', community_admin: 'write', street_admin: 'read' },
-	notice: runByFacilitators
+	participation: { resident: 'write', grid_worker: 'write', facilitator: 'write', community_admin: 'write', street_admin: 'none' },
+	// Notices are posted publicly anyway; the street sees what its communities publish.
+	notice: { ...runByFacilitators, street_admin: 'read' },
+	// Aggregates the relay computes (`main`) and their public quarterly version (`public`); only the relay writes.
+	report: {
+		resident: (_grant, doc) => (doc.id === 'public' ? 'read' : 'none'),
+		grid_worker: 'read',
+		facilitator: 'read',
+		community_admin: 'read',
+		street_admin: 'read'
+	},
+	// Matters the community referred up, as the relay copies them for the street (no names, no rooms); the
+	// street admin answers in it and the relay carries each answer back into the proposal.
+	referrals: { resident: 'none', grid_worker: 'none', facilitator: 'read', community_admin: 'read', street_admin: 'write' }
+};
+
+/**
+ * The street office's own documents (named with the street office's id): topics gathering matters of several
+ * communities, street-level meetings and polls, notices. Only its street admins read or write them.
+ */
+export const STREET_MATRIX: Readonly<Record<string, Access>> = {
+	topic: 'write',
+	meeting: 'write',
+	minutes: 'write',
+	poll: 'write',
+	notice: 'write'
 };
 
 export function accessFor(grant: Grant, doc: DocRef): Access {
+	if (grant.role === 'street_admin' && doc.community === grant.community) return STREET_MATRIX[doc.kind] ?? 'none';
 	const inScope =
 		grant.role === 'street_admin' ? (grant.communities ?? []).includes(doc.community) : grant.community === doc.community;
 	if (!inScope) return 'none';

@@ -4,18 +4,10 @@
  */
 import type { Channel } from './actor';
 import type { CategoryId } from './lists';
+import { DAY_MS, weekStart } from './periods';
 
-const CST_OFFSET_MS = 8 * 3600_000;
-const DAY_MS = 86_400_000;
-
-/** Start (ms since epoch) of the Monday 00:00 CST week containing `at`. */
-export function weekStart(at: number): number {
-	const local = at + CST_OFFSET_MS;
-	const day = Math.floor(local / DAY_MS);
-	// 1970-01-01 was a Thursday: (day + 3) % 7 is 0 on Mondays.
-	const monday = day - ((day + 3) % 7);
-	return monday * DAY_MS - CST_OFFSET_MS;
-}
+/** Weeks are cut in periods.ts, with the other report periods; re-exported for existing callers. */
+export { weekStart };
 
 export interface IntakeEntry {
 	channel: Channel | '';

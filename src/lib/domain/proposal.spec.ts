@@ -6,6 +6,8 @@ import {
 	countCoSigners,
 	foldTimeline,
 	forwardPath,
+	levelAfter,
+	needsReason,
 	type ProposalDraft,
 	type ProposalStatus,
 	type TimelineEvent,
@@ -36,10 +38,55 @@ describe('proposal status machine', () => {
 		expect(canTransition('draft', 'submitted', 'resident')).toBe(true);
 		expect(canTransition('submitted', 'accepted', 'resident')).toBe(false);
 		expect(canTransition('submitted', 'accepted', 'facilitator')).toBe(true);
-		expect(canTransition('escalated', 'accepted', 'facilitator')).toBe(false);
-		expect(canTransition('escalated', 'accepted', 'street_admin')).toBe(true);
-		expect(allowedTransitions('screening', 'facilitator').sort()).toEqual(['accepted', 'escalated', 'merged', 'rejected']);
+		expect(canTransition('escalated', 'accepted', 'facilitator', 'street')).toBe(false);
+		expect(canTransition('escalated', 'accepted', 'street_admin', 'street')).toBe(true);
+		expect(allowedTransitions('screening', 'facilitator').sort()).toEqual(['accepted', 'escalated', 'merged', 'rejected', 'settled']);
 		expect(allowedTransitions('closed', 'community_admin')).toEqual([]);
+	});
+
+	it('folds the creation first, even when a step shares its millisecond or comes from a clock behind', () => {
+		const created = ev({ id: 'zzz', type: 'created', by: resident, status: 'submitted', at: 5000 });
+		const same = ev({ id: 'aaa', type: 'transition', from: 'submitted', to: 'accepted', at: 5000 });
+		expect(foldTimeline([same, created]).status).toBe('accepted');
+		const behind = ev({ id: 'bbb', type: 'transition', from: 'submitted', to: 'screening', at: 4000 });
+		expect(foldTimeline([behind, created]).status).toBe('screening');
+	});
+
+	it('gives each level its handlers: a grid worker settles or refers a grid matter, the street takes up referrals', () => {
+		expect(allowedTransitions('submitted', 'grid_worker', 'grid').sort()).toEqual(['accepted', 'escalated', 'merged', 'rejected', 'screening', 'settled']);
+		expect(allowedTransitions('submitted', 'grid_worker', 'community')).toEqual([]);
+		// Topics and meetings are the community's, even for a grid matter.
+		expect(canTransition('accepted', 'topic', 'grid_worker', 'grid')).toBe(false);
+		expect(canTransition('accepted', 'topic', 'facilitator', 'grid')).toBe(true);
+		// A street office refers nothing further up; it returns a matter one level down, with guidance.
+		expect(canTransition('escalated', 'escalated', 'street_admin', 'street')).toBe(false);
+		expect(canTransition('escalated', 'submitted', 'street_admin', 'street')).toBe(true);
+		expect(canTransition('escalated', 'submitted', 'facilitator', 'grid')).toBe(false);
+		expect(needsReason('submitted', 'escalated')).toBe(true);
+		expect(levelAfter('submitted', 'escalated', 'grid')).toBe('community');
+		expect(levelAfter('escalated', 'submitted', 'street')).toBe('community');
+		expect(levelAfter('escalated', 'accepted', 'street')).toBe('street');
+	});
+
+	it('folds the level with the status: grid → community → street, answered there, and a stale answer superseded', () => {
+		const gw = { id: 'gw', name: '网格员', role: 'grid_worker' as const };
+		const street = { id: 'st', name: '街道', role: 'street_admin' as const };
+		const events = [
+			ev({ type: 'created', by: gw, status: 'submitted', at: 1 }),
+			ev({ type: 'transition', from: 'submitted', to: 'escalated', by: gw, at: 2 }),
+			ev({ type: 'transition', from: 'escalated', to: 'escalated', at: 3 }),
+			// The street answers; a facilitator's late acceptance at the community is superseded (the matter left).
+			ev({ type: 'transition', from: 'escalated', to: 'accepted', by: street, at: 4 }),
+			ev({ type: 'transition', from: 'escalated', to: 'accepted', at: 4.5 })
+		];
+		const folded = foldTimeline(events, 'grid');
+		expect(folded.status).toBe('accepted');
+		expect(folded.level).toBe('street');
+		expect(folded.superseded.size).toBe(1);
+		// Before the street answered, a community handler could not answer at the street level.
+		const early = foldTimeline([...events.slice(0, 3), ev({ type: 'transition', from: 'escalated', to: 'accepted', at: 3.5 })], 'grid');
+		expect(early.status).toBe('escalated');
+		expect([...early.superseded.values()][0]).toEqual({ code: 'role', role: 'facilitator' });
 	});
 
 	it('has no transition into draft and none out of terminal states', () => {

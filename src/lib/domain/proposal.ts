@@ -20,6 +20,7 @@ export type ProposalStatus =
 	| 'rejected'
 	| 'merged'
 	| 'escalated'
+	| 'settled'
 	| 'topic'
 	| 'deliberating'
 	| 'voting'
@@ -39,6 +40,7 @@ export const PROPOSAL_STATUSES: readonly ProposalStatus[] = [
 	'rejected',
 	'merged',
 	'escalated',
+	'settled',
 	'topic',
 	'deliberating',
 	'voting',
@@ -50,41 +52,87 @@ export const PROPOSAL_STATUSES: readonly ProposalStatus[] = [
 	'closed'
 ];
 
+/**
+ * Where a matter is handled (网格、社区、街道三级). A grid worker files a grid matter and settles it on the spot or
+ * refers it up; a community screens and runs its matters; a street office takes up what communities refer to
+ * it. Each level has its handlers: they make the screening and workflow steps while the matter sits there.
+ */
 export type Level = 'grid' | 'community' | 'street';
+export const LEVELS: readonly Level[] = ['grid', 'community', 'street'];
+export const NEXT_LEVEL: Readonly<Record<Level, Level | null>> = { grid: 'community', community: 'street', street: null };
+export const LOWER_LEVEL: Readonly<Record<Level, Level | null>> = { grid: null, community: 'grid', street: 'community' };
 
 const PROPOSERS: readonly Role[] = ['resident', 'grid_worker', 'facilitator', 'community_admin'];
 const SCREENERS: readonly Role[] = ['facilitator', 'community_admin'];
-/** Roles that screen proposals and move them through the workflow. */
+/** Roles that screen proposals and move them through the workflow in a community. */
 export const SCREENER_ROLES = SCREENERS;
-const UPPER: readonly Role[] = ['community_admin', 'street_admin'];
-
-/** Allowed transitions and the roles that may make each. */
-export const TRANSITIONS: Readonly<Partial<Record<ProposalStatus, Partial<Record<ProposalStatus, readonly Role[]>>>>> = {
-	draft: { submitted: PROPOSERS },
-	submitted: { screening: SCREENERS, accepted: SCREENERS, rejected: SCREENERS, merged: SCREENERS, escalated: SCREENERS },
-	screening: { accepted: SCREENERS, rejected: SCREENERS, merged: SCREENERS, escalated: SCREENERS },
-	escalated: { accepted: UPPER, rejected: UPPER },
-	accepted: { topic: SCREENERS },
-	topic: { deliberating: SCREENERS, merged: SCREENERS },
-	deliberating: { voting: SCREENERS, decided: SCREENERS },
-	voting: { decided: SCREENERS },
-	decided: { funding: SCREENERS, in_progress: SCREENERS },
-	funding: { in_progress: SCREENERS },
-	in_progress: { inspected: SCREENERS },
-	inspected: { publicised: SCREENERS },
-	publicised: { closed: SCREENERS }
+/** Who acts on a matter at each level. Community staff may also act on their grids' matters. */
+export const HANDLERS: Readonly<Record<Level, readonly Role[]>> = {
+	grid: ['grid_worker', ...SCREENERS],
+	community: SCREENERS,
+	street: ['street_admin']
 };
 
-/** Transitions that need a written reason (a rejection must cite why, a merge must name its target). */
-const NEEDS_REASON: ReadonlySet<ProposalStatus> = new Set(['rejected', 'escalated']);
+type Who = 'proposers' | 'handlers';
+const DECISIONS = { accepted: 'handlers', rejected: 'handlers', merged: 'handlers', escalated: 'handlers', settled: 'handlers' } as const;
+const DECIDE = { screening: 'handlers', ...DECISIONS } as const;
 
-export function allowedTransitions(from: ProposalStatus, role: Role): ProposalStatus[] {
-	const next = TRANSITIONS[from] ?? {};
-	return (Object.keys(next) as ProposalStatus[]).filter((to) => next[to]?.includes(role));
+/**
+ * Allowed transitions and who may make each: the proposer side, or the handlers of the level the matter sits at.
+ * 'escalated' refers a matter up one level, where it waits for that level's handlers; they screen it like a new
+ * one, take it into a topic, or return it one level down (escalated → submitted) with guidance. 'settled' is a
+ * matter resolved where it stands, without a deliberation (就地解决).
+ */
+export const TRANSITIONS: Readonly<Partial<Record<ProposalStatus, Partial<Record<ProposalStatus, Who>>>>> = {
+	draft: { submitted: 'proposers' },
+	submitted: DECIDE,
+	screening: DECISIONS,
+	escalated: { ...DECIDE, topic: 'handlers', submitted: 'handlers' },
+	accepted: { topic: 'handlers', settled: 'handlers' },
+	topic: { deliberating: 'handlers', merged: 'handlers' },
+	deliberating: { voting: 'handlers', decided: 'handlers' },
+	voting: { decided: 'handlers' },
+	decided: { funding: 'handlers', in_progress: 'handlers' },
+	funding: { in_progress: 'handlers' },
+	in_progress: { inspected: 'handlers' },
+	inspected: { publicised: 'handlers' },
+	publicised: { closed: 'handlers' }
+};
+
+/** Transitions that need a written reason (a rejection must cite why, a referral or a return says why). */
+const NEEDS_REASON: ReadonlySet<ProposalStatus> = new Set(['rejected', 'escalated', 'settled']);
+
+function who(from: ProposalStatus, to: ProposalStatus): Who | undefined {
+	return TRANSITIONS[from]?.[to];
 }
 
-export function canTransition(from: ProposalStatus, to: ProposalStatus, role: Role): boolean {
-	return TRANSITIONS[from]?.[to]?.includes(role) ?? false;
+/** Statuses `role` may move a matter to from `from` while it sits at `level`. */
+export function allowedTransitions(from: ProposalStatus, role: Role, level: Level = 'community'): ProposalStatus[] {
+	const next = TRANSITIONS[from] ?? {};
+	return (Object.keys(next) as ProposalStatus[]).filter((to) => canTransition(from, to, role, level));
+}
+
+export function canTransition(from: ProposalStatus, to: ProposalStatus, role: Role, level: Level = 'community'): boolean {
+	const w = who(from, to);
+	if (!w) return false;
+	if (w === 'proposers') return PROPOSERS.includes(role);
+	if (to === 'escalated' && NEXT_LEVEL[level] === null) return false;
+	if (from === 'escalated' && to === 'submitted' && LOWER_LEVEL[level] === null) return false;
+	// A grid worker screens and settles their grid's matters; topics, meetings and projects are the community's.
+	if (role === 'grid_worker' && !(to in DECIDE || to === 'submitted')) return false;
+	return HANDLERS[level].includes(role);
+}
+
+/** Whether `role` may make this step at some level (what a writer's credential alone can tell). */
+export function canTransitionAtSomeLevel(from: ProposalStatus, to: ProposalStatus, role: Role): boolean {
+	return LEVELS.some((level) => canTransition(from, to, role, level));
+}
+
+/** The level a step leaves the matter at: a referral goes one up, a return one down, anything else stays. */
+export function levelAfter(from: ProposalStatus, to: ProposalStatus, level: Level): Level {
+	if (to === 'escalated') return NEXT_LEVEL[level] ?? level;
+	if (from === 'escalated' && to === 'submitted') return LOWER_LEVEL[level] ?? level;
+	return level;
 }
 
 interface EventBase {
@@ -108,6 +156,9 @@ export type TimelineEvent =
 			listVersion?: number;
 			/** Document name of the proposal or topic this one was merged into or joined. */
 			target?: string;
+			/** Title of the target, for readers who cannot open it (a street topic, for a community). */
+			targetTitle?: string;
+			/** The level it moved to (a referral or a return), as the recording device saw it; the fold decides. */
 			level?: Level;
 	  })
 	| (EventBase & { type: 'edited'; fields: string[] })
@@ -132,6 +183,8 @@ export type SupersededReason = { code: 'stale'; status: ProposalStatus } | { cod
 
 export interface FoldedTimeline {
 	status: ProposalStatus;
+	/** The level the matter sits at now. */
+	level: Level;
 	/** All events in display order. */
 	events: TimelineEvent[];
 	/** Transition events that were not applied, with why (e.g. made offline against a status already changed). */
@@ -140,15 +193,25 @@ export interface FoldedTimeline {
 	updated: number;
 }
 
+/**
+ * Display and fold order: by time, ties by id. The creation comes first whatever the clocks say: a step
+ * recorded in the same millisecond, or on a device whose clock runs behind, cannot precede it.
+ */
 export function compareEvents(a: TimelineEvent, b: TimelineEvent): number {
-	return a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+	const created = Number(b.type === 'created') - Number(a.type === 'created');
+	return created || a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/** Folds a merged timeline into the current status. Deterministic for any order of the input. */
-export function foldTimeline(events: readonly TimelineEvent[]): FoldedTimeline {
+/**
+ * Folds a merged timeline into the current status and level. Deterministic for any order of the input. A step
+ * counts only if its role handles the level the matter sat at then, so a referral that was already answered,
+ * or a step by a level the matter has left, is kept and shown as superseded.
+ */
+export function foldTimeline(events: readonly TimelineEvent[], filedAt: Level = 'community'): FoldedTimeline {
 	const sorted = [...events].sort(compareEvents);
 	const superseded = new Map<string, SupersededReason>();
 	let status: ProposalStatus = 'draft';
+	let level: Level = filedAt;
 	let created = false;
 	for (const ev of sorted) {
 		if (ev.type === 'created') {
@@ -157,14 +220,15 @@ export function foldTimeline(events: readonly TimelineEvent[]): FoldedTimeline {
 		} else if (ev.type === 'transition') {
 			if (ev.from !== status) {
 				superseded.set(ev.id, { code: 'stale', status });
-			} else if (!canTransition(ev.from, ev.to, ev.by.role)) {
+			} else if (!canTransition(ev.from, ev.to, ev.by.role, level)) {
 				superseded.set(ev.id, { code: 'role', role: ev.by.role });
 			} else {
+				level = levelAfter(ev.from, ev.to, level);
 				status = ev.to;
 			}
 		}
 	}
-	return { status, events: sorted, superseded, updated: sorted.at(-1)?.at ?? 0 };
+	return { status, level, events: sorted, superseded, updated: sorted.at(-1)?.at ?? 0 };
 }
 
 export interface ProposalDraft {
@@ -237,23 +301,24 @@ export function screeningFlags(draft: Pick<ProposalDraft, 'title' | 'description
 	return flagNegativeList(`${draft.title}\n${draft.description}`);
 }
 
-export function needsReason(to: ProposalStatus): boolean {
-	return NEEDS_REASON.has(to);
+export function needsReason(to: ProposalStatus, from?: ProposalStatus): boolean {
+	// A matter returned to the level below (escalated → submitted) carries the guidance it goes back with.
+	return NEEDS_REASON.has(to) || (from === 'escalated' && to === 'submitted');
 }
 
 export function isTerminal(status: ProposalStatus): boolean {
-	return status === 'rejected' || status === 'merged' || status === 'closed';
+	return status === 'rejected' || status === 'merged' || status === 'closed' || status === 'settled';
 }
 
 /** Statuses a proposal leaves the workflow by, never passed through on the way forward. */
-const SIDE_EXITS: ReadonlySet<ProposalStatus> = new Set(['rejected', 'merged', 'escalated']);
+const SIDE_EXITS: ReadonlySet<ProposalStatus> = new Set(['rejected', 'merged', 'escalated', 'settled']);
 
 /**
  * The shortest chain of forward transitions `role` may make from `from` to `to` (excluding `from`), or [] when
  * the proposal is already there, past it, not decided yet, or cannot get there. A project's stage moves its proposals with it
  * (decided → funding → in progress → inspected → publicised → closed), one allowed step at a time.
  */
-export function forwardPath(from: ProposalStatus, to: ProposalStatus, role: Role): ProposalStatus[] {
+export function forwardPath(from: ProposalStatus, to: ProposalStatus, role: Role, level: Level = 'community'): ProposalStatus[] {
 	const rank = (s: ProposalStatus) => PROPOSAL_STATUSES.indexOf(s);
 	// Screening and deciding are people's judgements: only a decided proposal is carried forward.
 	if (from === to || rank(from) < rank('decided') || rank(from) > rank(to)) return [];
@@ -262,7 +327,7 @@ export function forwardPath(from: ProposalStatus, to: ProposalStatus, role: Role
 	while (queue.length > 0) {
 		const current = queue.shift()!;
 		if (current === to) break;
-		for (const next of allowedTransitions(current, role)) {
+		for (const next of allowedTransitions(current, role, level)) {
 			if (SIDE_EXITS.has(next) || rank(next) <= rank(current) || rank(next) > rank(to) || cameFrom.has(next)) continue;
 			cameFrom.set(next, current);
 			queue.push(next);

@@ -3,7 +3,7 @@
  * likely duplicates among open proposals. Flags inform a human decision; none of them decides by itself.
  */
 import { flagNegativeList, type NegativeFlag, type NegativeItem, NEGATIVE_LIST } from './lists';
-import { countCoSigners, isTerminal, type ProposalKind, type ProposalStatus, type ValidationRules } from './proposal';
+import { countCoSigners, isTerminal, type Level, type ProposalKind, type ProposalStatus, type ValidationRules } from './proposal';
 import { dice, tokens } from './similarity';
 
 export interface ScreeningCandidate {
@@ -98,9 +98,14 @@ export function screeningFlagsFor(
 	};
 }
 
-/** The screening queue: proposals waiting for a decision, oldest first (first come, first screened). */
-export function screeningQueue<T extends { status: ProposalStatus; updated: number }>(entries: readonly T[]): T[] {
-	return entries.filter((e) => e.status === 'submitted' || e.status === 'screening').sort((a, b) => a.updated - b.updated);
+/**
+ * The screening queue of a level: matters waiting there for a decision, filed or referred up from the level
+ * below, oldest first (first come, first screened).
+ */
+export function screeningQueue<T extends { status: ProposalStatus; updated: number; level?: Level }>(entries: readonly T[], level: Level = 'community'): T[] {
+	return entries
+		.filter((e) => (e.level ?? 'community') === level && (e.status === 'submitted' || e.status === 'screening' || e.status === 'escalated'))
+		.sort((a, b) => a.updated - b.updated);
 }
 
 export function isOpen(status: ProposalStatus): boolean {

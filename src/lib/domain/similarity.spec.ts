@@ -46,4 +46,16 @@ describe('screening', () => {
 		]);
 		expect(q.map((e) => e.updated)).toEqual([3, 5]);
 	});
+
+	it("queues each level's own matters, those referred up from below included", () => {
+		const entries = [
+			{ status: 'submitted' as const, updated: 1, level: 'grid' as const },
+			{ status: 'escalated' as const, updated: 2, level: 'community' as const },
+			{ status: 'escalated' as const, updated: 3, level: 'street' as const },
+			{ status: 'submitted' as const, updated: 4 }
+		];
+		expect(screeningQueue(entries, 'grid').map((e) => e.updated)).toEqual([1]);
+		expect(screeningQueue(entries).map((e) => e.updated)).toEqual([2, 4]);
+		expect(screeningQueue(entries, 'street').map((e) => e.updated)).toEqual([3]);
+	});
 });

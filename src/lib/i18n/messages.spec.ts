@@ -6,12 +6,14 @@ import * as canvassing from './messages/canvassing';
 import * as matters from './messages/matters';
 import * as meetings from './messages/meetings';
 import * as polls from './messages/polls';
+import * as reports from './messages/reports';
+import * as street from './messages/street';
 
 // Every area registered (the imports above) and English loaded: the whole catalogue, as a page would see it.
 await loadLocale('en');
 const zh = catalogues['zh-CN'] as Record<MessageKey, string>;
 const en = catalogues.en as Record<MessageKey, string>;
-const AREAS = { canvassing, matters, meetings, polls } as const;
+const AREAS = { canvassing, matters, meetings, polls, reports, street } as const;
 
 function sourceFiles(dir: string): string[] {
 	return readdirSync(dir).flatMap((name) => {
@@ -61,6 +63,8 @@ describe('message catalogue', () => {
 	it('loads an area\'s messages wherever its keys are used: each such module imports the area file', () => {
 		const missing: string[] = [];
 		for (const file of sourceFiles('src')) {
+			// The domain shows nothing: its ids (e.g. the report figure 'polls.participation') are not message keys.
+			if (file.includes('/lib/domain/')) continue;
 			const text = readFileSync(file, 'utf8');
 			const literals = new Set([...text.matchAll(/['"]([a-zA-Z]+\.[\w.]+)['"]/g)].map((m) => m[1]));
 			const prefixes = [...text.matchAll(/`([a-zA-Z]+\.[\w.]*\.)\$\{/g)].map((m) => m[1] as string);

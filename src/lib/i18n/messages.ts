@@ -13,6 +13,8 @@ import type * as matters from './messages/matters';
 import type * as meetings from './messages/meetings';
 import * as photos from './messages/photos';
 import type * as polls from './messages/polls';
+import type * as reports from './messages/reports';
+import type * as street from './messages/street';
 
 const coreZh = {
 	// App
@@ -30,6 +32,8 @@ const coreZh = {
 	'nav.settings': '设置',
 	'nav.back': '返回',
 	'nav.home': '首页',
+	'nav.streetHome': '各社区',
+	'nav.street': '街道收件箱',
 	'nav.polls': '表决',
 	'nav.meetings': '会议',
 	'nav.matters': '项目',
@@ -159,6 +163,7 @@ const coreZh = {
 	'status.rejected': '未受理',
 	'status.merged': '已合并',
 	'status.escalated': '已上报',
+	'status.settled': '已就地解决',
 	'status.topic': '已列为议题',
 	'status.deliberating': '协商中',
 	'status.voting': '表决中',
@@ -194,6 +199,8 @@ const coreZh = {
 	'nav.myProposals': '我的提案',
 	'nav.topics': '协商清单',
 	'nav.intake': '周收集',
+	'nav.reports': '工作报告',
+	'nav.publicReport': '季度报告',
 	'nav.box': '意见箱录入',
 	'nav.lists': '清单设置',
 	'level.grid': '网格',
@@ -211,8 +218,6 @@ const coreZh = {
 	'screening.count': '待甄选 {count} 条，其中 {flagged} 条有提示',
 	'screening.empty': '没有待甄选的提案。',
 	'screening.more': '显示更多（还有 {count} 条）',
-	'screening.referred': '上报到社区的提案',
-	'screening.referredIntro': '由网格上报，请社区决定是否受理。',
 	'screening.flags': '甄选提示',
 	'screening.likelyDuplicates': '可能与以下提案重复',
 	'screening.similarity': '相似度 {percent}%',
@@ -223,6 +228,15 @@ const coreZh = {
 	'screening.alreadyDecided': '这条提案刚被别人处理过，现在的状态是“{status}”。',
 	'screening.escalateTo': '上报到{level}',
 	'screening.confirmEscalate': '确认把提案从{from}上报到{to}？',
+	'screening.returnTo': '退回{level}处理',
+	'screening.confirmReturn': '确认把提案退回{to}处理？指导意见会记录在进展中。',
+	'screening.guidance': '指导意见',
+	'screening.settledHow': '怎样解决的',
+	'screening.gridIntro': '本网格的网格事项：能就地解决的就地解决，解决不了的上报社区。',
+	'screening.gridMatters': '各网格正在处理的网格事项（{count}）',
+	'screening.atStreet': '已上报街道（{count}）',
+	'screening.atStreetIntro': '等待街道处理。街道的答复会记在提案的进展中，提出人也能看到。',
+	'proposal.gridMatter': '作为网格事项：由网格员就地解决，解决不了再上报社区',
 	'screening.citeItem': '依据负面清单（第 {version} 版）',
 	'screening.findTarget': '搜索其他提案',
 	'screening.mergeInto': '将合并到：{title}',
@@ -249,6 +263,8 @@ const coreZh = {
 	'comment.hint': '意见会显示在下面的进展里，大家都能看到。',
 	'comment.send': '发表',
 	'comment.saved': '意见已发表。',
+	'timeline.streetTopic': '并入街道议题：{title}',
+	'timeline.returned': '上级退回下一级处理，附指导意见',
 	'timeline.level': '上报到：{level}',
 	'timeline.listVersion': '（清单第 {version} 版）',
 	'timeline.topic': '查看所属议题',
@@ -439,6 +455,7 @@ const coreZh = {
 	'transition.rejected': '不予受理',
 	'transition.merged': '合并',
 	'transition.escalated': '上报上级',
+	'transition.settled': '就地解决',
 	'transition.topic': '列为议题',
 	'transition.deliberating': '开始协商',
 	'transition.voting': '发起表决',
@@ -506,7 +523,7 @@ const coreZh = {
 	'join.roleCan.grid_worker': '您可以查看和登记自己网格的住户信息，并替居民记录提案和表决。',
 	'join.roleCan.facilitator': '您可以甄选提案、组织议题和会议，并查看住户登记（只读）。',
 	'join.roleCan.community_admin': '您可以管理社区的全部内容，包括发放邀请和停用设备。',
-	'join.roleCan.street_admin': '您可以查看所辖社区的汇总情况，不能查看住户个人信息。',
+	'join.roleCan.street_admin': '您可以在“街道收件箱”处理所辖社区上报街道的事项（受理、不予受理、退回社区、就地解决或并入街道议题），在首页并排查看各社区待处理的件数和本月报告数据，也可以组织街道一级的议题、会议、表决和公告。您看不到住户个人信息。',
 	'scope.community': '社区',
 	'scope.grids': '网格',
 	'scope.household': '住户',
@@ -714,7 +731,7 @@ const coreZh = {
  * (`import '$lib/i18n/messages/polls'`; checked by messages.spec.ts). Only the core and the photo messages
  * (shown in the status bar) are in the app shell.
  */
-type AreaZh = typeof canvassing.zh & typeof meetings.zh & typeof matters.zh & typeof polls.zh;
+type AreaZh = typeof canvassing.zh & typeof meetings.zh & typeof matters.zh & typeof polls.zh & typeof reports.zh & typeof street.zh;
 export type CoreKey = keyof typeof coreZh;
 export type MessageKey = CoreKey | keyof typeof photos.zh | keyof AreaZh;
 export type Catalogue = Record<MessageKey, string>;

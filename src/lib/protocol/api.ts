@@ -86,3 +86,22 @@ export interface DeviceList {
 
 /** GET /api/me → the device's own record; 401 when the credential is no longer valid. */
 export type MeResponse = DeviceInfo;
+
+/**
+ * POST /api/reports/correct (community admin of that community): recompute a frozen report period from the
+ * current facts and publish it as the next version, with the reason. 400 for a period that is not frozen yet.
+ */
+export const REPORT_CORRECTION_PATH = '/api/reports/correct';
+export const REPORT_CORRECTION_REASON_MAX = 500;
+
+export interface ReportCorrectionRequest {
+	community: string;
+	/** '<kind>:<key>', e.g. 'month:2026-03' (the report document's period key). */
+	period: string;
+	reason: string;
+}
+
+/** 201: the version number of the correction just published (2 for the first correction). */
+export interface ReportCorrectionResponse {
+	version: number;
+}

@@ -17,7 +17,9 @@ export type DocKind =
 	| 'minutes'
 	| 'project'
 	| 'participation'
-	| 'notice';
+	| 'notice'
+	| 'report'
+	| 'referrals';
 export const DOC_KINDS: readonly DocKind[] = [
 	'community',
 	'proposal',
@@ -30,7 +32,9 @@ export const DOC_KINDS: readonly DocKind[] = [
 	'minutes',
 	'project',
 	'participation',
-	'notice'
+	'notice',
+	'report',
+	'referrals'
 ];
 
 export interface DocName {
@@ -38,7 +42,7 @@ export interface DocName {
 	kind: DocKind;
 	/**
 	 * Matter id (proposal, topic, poll, meeting, minutes, project, participation, notice), grid id (households, visits),
-	 * `<grid>_<poll>` (ballots) or 'main' (community).
+	 * `<grid>_<poll>` (ballots), 'main' (community, referrals) or 'main' / 'public' (report).
 	 */
 	id: string;
 }
@@ -84,6 +88,10 @@ export function indexPair(name: string): { entry: string; other: string } | null
 }
 
 export const noticeDocName = (community: string, id: string) => docName(community, 'notice', id);
+/** The community's reports as the relay publishes them (staff and street); `public`: the residents' version. */
+export const reportDocName = (community: string, which: 'main' | 'public' = 'main') => docName(community, 'report', which);
+/** Matters the community referred to its street office, redacted (see domain/access.ts). */
+export const referralsDocName = (community: string) => docName(community, 'referrals', 'main');
 
 /**
  * Ballots are split per grid so that a grid worker reads only the votes of their own grid's households.

@@ -1,7 +1,7 @@
 /** The derived, queryable summary of a document: what the client's Dexie index and lists hold. */
 import type * as Y from 'yjs';
 import type { CategoryId } from '../domain/lists';
-import type { ProposalKind, ProposalStatus } from '../domain/proposal';
+import type { Level, ProposalKind, ProposalStatus } from '../domain/proposal';
 import type { Channel } from '../domain/actor';
 import { type DocKind, parseDocName } from './doc-names';
 import { isProposalDoc, readProposal } from './proposal-doc';
@@ -33,6 +33,8 @@ export interface IndexEntry {
 	text?: string;
 	/** Proposals and topics: when it was filed, for the weekly intake (周收集). */
 	created?: number;
+	/** Proposals: the level it is handled at now (grid, community or street). */
+	level?: Level;
 	/** Proposals: the household filed for (a resident's own, or named by a grid worker). */
 	household?: string;
 	/** Proposals: co-signing household ids (联名). */
@@ -68,6 +70,7 @@ export function indexEntry(name: string, doc: Y.Doc, companion?: Y.Doc | null): 
 				count: p.coSigners.length,
 				text: p.description,
 				created: p.createdAt,
+				level: p.level,
 				...(p.household ? { household: p.household } : {}),
 				coSigners: p.coSigners.map((c) => c.household),
 				supporters: p.supporters.map((s) => s.id)

@@ -49,7 +49,10 @@ export interface Proposal {
 	organisation?: string;
 	/** Where it was collected (meeting, group, box), in words. */
 	source?: string;
+	/** Where it is handled now (folded from where it was filed and the referrals since). */
 	level: Level;
+	/** The level it was filed at. */
+	filedAt: Level;
 	createdAt: number;
 	createdBy: Actor | null;
 	coSigners: CoSigner[];
@@ -79,6 +82,9 @@ function str(value: unknown, fallback = ''): string {
 
 export function readProposal(doc: Y.Doc): Proposal {
 	const m = meta(doc);
+	const level = m.get('level');
+	const filedAt: Level = level === 'grid' || level === 'street' ? level : 'community';
+	const timelineOf = foldTimeline(timeline(doc).toArray(), filedAt);
 	return {
 		id: str(m.get('id')),
 		schema: Number(m.get('schema') ?? SCHEMA_VERSION),
@@ -90,12 +96,13 @@ export function readProposal(doc: Y.Doc): Proposal {
 		household: (m.get('household') as string | undefined) || undefined,
 		organisation: (m.get('organisation') as string | undefined) || undefined,
 		source: (m.get('source') as string | undefined) || undefined,
-		level: str(m.get('level'), 'community') as Level,
+		level: timelineOf.level,
+		filedAt,
 		createdAt: Number(m.get('createdAt') ?? 0),
 		createdBy: (m.get('createdBy') as Actor | undefined) ?? null,
 		coSigners: [...coSigners(doc).values()].sort((a, b) => a.at - b.at),
 		supporters: [...supporters(doc).values()].sort((a, b) => a.at - b.at),
-		timeline: foldTimeline(timeline(doc).toArray()),
+		timeline: timelineOf,
 		photos: readPhotoRefs(doc)
 	};
 }
@@ -106,6 +113,8 @@ export interface CreateOptions {
 	now: number;
 	/** 'draft' to keep it private to its author, 'submitted' to file it. */
 	status: Extract<ProposalStatus, 'draft' | 'submitted'>;
+	/** 'grid' files a grid matter, for the grid worker to settle or refer up; default 'community'. */
+	level?: Extract<Level, 'grid' | 'community'>;
 }
 
 export function createProposal(doc: Y.Doc, draft: WithPhotos<ProposalDraft>, opts: CreateOptions): void {
@@ -115,7 +124,7 @@ export function createProposal(doc: Y.Doc, draft: WithPhotos<ProposalDraft>, opt
 		m.set('id', opts.id);
 		m.set('createdAt', opts.now);
 		m.set('createdBy', opts.actor);
-		m.set('level', 'community');
+		m.set('level', opts.level ?? 'community');
 		writeFields(doc, draft, opts.actor, opts.now);
 		timeline(doc).push([
 			{ id: newId(), type: 'created', at: opts.now, by: opts.actor, channel: draft.channel, status: opts.status }

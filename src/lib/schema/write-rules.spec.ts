@@ -74,11 +74,18 @@ describe('write rules: proposals', () => {
 		expect(judge(PROPOSAL, 'liu', liusProposal, transition(actor('facilitator'), 'submitted', 'accepted'))).toEqual(refused(/author/));
 		// ... or in their own name: residents do not screen.
 		expect(judge(PROPOSAL, 'liu', liusProposal, transition(actor('liu'), 'submitted', 'accepted'))).toEqual(refused(/may not move/));
-		// A grid worker does not screen either; a facilitator does.
-		expect(judge(PROPOSAL, 'grid1', liusProposal, transition(actor('grid1'), 'submitted', 'accepted'))).toEqual(refused(/may not move/));
+		// A grid worker handles their own grids' matters only (b03 is in g1; whether it sits at the grid level is
+		// the fold's to judge); a facilitator screens any.
+		expect(judge(PROPOSAL, 'grid1', liusProposal, transition(actor('grid1'), 'submitted', 'settled'))).toEqual(ok);
+		const otherGrid = (doc: Y.Doc) => {
+			liusProposal(doc);
+			doc.getMap('meta').set('household', 'b09-1-101');
+		};
+		expect(judge(PROPOSAL, 'grid1', otherGrid, transition(actor('grid1'), 'submitted', 'settled'))).toEqual(refused(/own grids/));
+		expect(judge(PROPOSAL, 'grid1', liusProposal, transition(actor('grid1'), 'accepted', 'topic'))).toEqual(refused(/may not move/));
 		expect(judge(PROPOSAL, 'facilitator', liusProposal, transition(actor('facilitator'), 'submitted', 'rejected'))).toEqual(ok);
-		// Escalated matters are decided above the facilitator.
-		expect(judge(PROPOSAL, 'facilitator', liusProposal, transition(actor('facilitator'), 'escalated', 'accepted'))).toEqual(refused(/may not move/));
+		// A resident never answers a referral; community staff may (a grid's referral: the fold checks the level).
+		expect(judge(PROPOSAL, 'liu', liusProposal, transition(actor('liu'), 'escalated', 'accepted'))).toEqual(refused(/may not move/));
 		expect(judge(PROPOSAL, 'admin', liusProposal, transition(actor('admin'), 'escalated', 'accepted'))).toEqual(ok);
 	});
 

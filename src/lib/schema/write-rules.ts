@@ -17,10 +17,11 @@
  */
 import * as Y from 'yjs';
 import { type Actor, isActor, type Role } from '../domain/actor';
-import { canTransition, type ProposalStatus } from '../domain/proposal';
+import { canTransitionAtSomeLevel, needsReason, type ProposalStatus } from '../domain/proposal';
 import { type DocName, parseBallotsId, parseDocName } from './doc-names';
 import { PHOTOS_KEY } from './photos';
 import { participationChangeProblem } from './project-doc';
+import { STREET_ANSWERS } from './referrals-doc';
 import { type DocChange, type JudgedDoc, judgeUpdate, rootListValues, rootMapValue, type Verdict } from './record-changes';
 
 /** Who is writing, as the relay knows them from their credential. */
@@ -72,6 +73,11 @@ const STAFF: readonly Role[] = ['facilitator', 'community_admin'];
 const FIELD: readonly Role[] = ['grid_worker', 'facilitator', 'community_admin'];
 const ADMIN: readonly Role[] = ['community_admin'];
 const REGISTER: readonly Role[] = ['grid_worker', 'community_admin'];
+/**
+ * Staff who run matters: a community's facilitators and admins, and a street office's admins in the street's own
+ * documents (the access matrix keeps a street admin out of every community's).
+ */
+const RUNNERS: readonly Role[] = [...STAFF, 'street_admin'];
 
 const isStaff = (w: Writer) => STAFF.includes(w.role);
 
@@ -142,7 +148,7 @@ function identity(s: Subject, key: string, before: unknown, after: unknown, id: 
 }
 
 /** `meta` of a document that staff run: identity fields, then any field (claims are still checked). */
-const staffMeta = (roles: readonly Role[] = STAFF, idOf: (doc: DocName) => string = (doc) => doc.id): RootRule => ({
+const staffMeta = (roles: readonly Role[] = RUNNERS, idOf: (doc: DocName) => string = (doc) => doc.id): RootRule => ({
 	shape: 'map',
 	roles,
 	check: (s, c) => (c?.key ? (identity(s, c.key, c.before, c.after, idOf(s.doc)) ?? null) : null)
@@ -180,7 +186,7 @@ function proposalMeta(s: Subject, key: string, before: unknown, after: unknown):
 	if (known !== undefined) return known;
 	if (key === 'level') {
 		const creating = s.j.before('meta', 'id') === undefined;
-		return isStaff(s.writer) || (creating && after === 'community') ? null : 'only staff move a proposal between levels';
+		return isStaff(s.writer) || (creating && (after === 'community' || after === 'grid')) ? null : 'a proposal is filed at the grid or community level, and moves between levels only by its timeline';
 	}
 	if (!PROPOSAL_FIELDS.has(key)) return `a proposal has no field "${key}"`;
 	const content = contentByProposer(s);
@@ -201,8 +207,15 @@ function timelineEvent(s: Subject, event: unknown): string | null {
 		case 'transition': {
 			const from = event.from as ProposalStatus;
 			const to = event.to as ProposalStatus;
-			if (!canTransition(from, to, w.role)) return `a ${w.role} may not move a proposal from ${String(from)} to ${String(to)}`;
+			if (!canTransitionAtSomeLevel(from, to, w.role)) return `a ${w.role} may not move a proposal from ${String(from)} to ${String(to)}`;
 			if (from === 'draft' && !isProposerOrStaff(s)) return "only the proposer submits their draft";
+			// A grid worker handles the matters of their own grids' households (the fold checks the level).
+			if (w.role === 'grid_worker' && from !== 'draft') {
+				const household = rootMapValue(s.j.after, 'meta', 'household');
+				if (typeof household !== 'string' || !w.grids.includes(s.lookup.gridOf(household) ?? '')) {
+					return "a grid worker handles only their own grids' matters";
+				}
+			}
 			return null;
 		}
 		case 'edited':
@@ -338,43 +351,43 @@ const BALLOTS: KindRules = {
 
 // ---- documents that staff run ----
 
-const TOPIC: KindRules = { meta: staffMeta(), proposals: records(STAFF, 'keep') };
+const TOPIC: KindRules = { meta: staffMeta(), proposals: records(RUNNERS, 'keep') };
 
 const MEETING: KindRules = {
 	meta: staffMeta(),
-	agenda: records(STAFF),
-	invitees: records(STAFF),
-	versions: list(STAFF)
+	agenda: records(RUNNERS),
+	invitees: records(RUNNERS),
+	versions: list(RUNNERS)
 };
 
 const MINUTES: KindRules = {
 	meta: {
 		shape: 'map',
-		roles: STAFF,
+		roles: RUNNERS,
 		check: (s, c) => (c?.key === 'meeting' && c.after !== s.doc.id ? `the meeting must be ${s.doc.id}` : null)
 	},
-	content: text(STAFF),
-	notes: text(STAFF),
-	attendance: records(STAFF),
-	votes: records(STAFF),
-	hands: records(STAFF),
-	choices: records(STAFF),
-	decisions: records(STAFF),
-	actions: records(STAFF),
-	confirmations: records(STAFF)
+	content: text(RUNNERS),
+	notes: text(RUNNERS),
+	attendance: records(RUNNERS),
+	votes: records(RUNNERS),
+	hands: records(RUNNERS),
+	choices: records(RUNNERS),
+	decisions: records(RUNNERS),
+	actions: records(RUNNERS),
+	confirmations: records(RUNNERS)
 };
 
 const POLL: KindRules = {
 	meta: staffMeta(),
-	options: list(STAFF),
-	matters: list(STAFF),
-	handCounts: records(STAFF),
-	closures: list(STAFF),
+	options: list(RUNNERS),
+	matters: list(RUNNERS),
+	handCounts: records(RUNNERS),
+	closures: list(RUNNERS),
 	// The tally residents see is published by the relay alone.
 	public: records([])
 };
 
-const NOTICE: KindRules = { meta: staffMeta(), body: text(STAFF), [PHOTOS_KEY]: records(STAFF) };
+const NOTICE: KindRules = { meta: staffMeta(), body: text(RUNNERS), [PHOTOS_KEY]: records(RUNNERS) };
 
 const COMMUNITY: KindRules = {
 	// The community document is `<community>:community:main`; its meta names the community.
@@ -383,6 +396,25 @@ const COMMUNITY: KindRules = {
 	buildings: records(ADMIN),
 	settings: records(ADMIN),
 	lists: list(ADMIN)
+};
+
+// ---- the street office's answers to referred matters ----
+
+const REFERRALS: KindRules = {
+	// The redacted cases and the receipts are the relay's (server/referrals.ts).
+	cases: records([]),
+	applied: records([]),
+	answers: records(
+		['street_admin'],
+		'once',
+		keyedBy('id', (s, c) => {
+			const a = c?.after as { case?: unknown; from?: unknown; to?: unknown; reason?: unknown };
+			if (typeof a.case !== 'string' || rootMapValue(s.j.after, 'cases', a.case) === undefined) return 'an answer names a case of this document';
+			if (typeof a.from !== 'string' || !STREET_ANSWERS.includes(a.to as ProposalStatus)) return 'not an answer a street office gives';
+			if (needsReason(a.to as ProposalStatus, a.from as ProposalStatus) && (typeof a.reason !== 'string' || !a.reason.trim())) return `an answer "${String(a.to)}" needs a reason`;
+			return null;
+		})
+	)
 };
 
 /** The rules of every kind a device may write. */
@@ -398,7 +430,8 @@ export const WRITE_RULES: Readonly<Record<string, KindRules>> = {
 	minutes: MINUTES,
 	project: PROJECT,
 	participation: PARTICIPATION,
-	notice: NOTICE
+	notice: NOTICE,
+	referrals: REFERRALS
 };
 
 // ---- judging ----

@@ -19,7 +19,8 @@ describe('what the UI offers each role', () => {
 
 	it('reads access per document, none without a credential or a name', () => {
 		expect(accessTo({ role: 'facilitator', community: 'demo' }, 'demo:households:g1')).toBe('read');
-		expect(accessTo({ role: 'street_admin', community: 'st', communities: ['demo'] }, 'demo:proposal:p1')).toBe('read');
+		expect(accessTo({ role: 'street_admin', community: 'st', communities: ['demo'] }, 'demo:proposal:p1')).toBe('none');
+		expect(accessTo({ role: 'street_admin', community: 'st', communities: ['demo'] }, 'demo:referrals:main')).toBe('write');
 		expect(accessTo({ role: 'resident', community: 'demo' }, 'demo:proposal:p1')).toBe('write');
 		expect(accessTo(null, 'demo:proposal:p1')).toBe('none');
 		expect(accessTo({ role: 'community_admin', community: 'demo' }, 'not a name')).toBe('none');
