@@ -15,7 +15,7 @@
  * cases to bring up to date.
  */
 import type * as Y from 'yjs';
-import { type TimelineEvent } from '../src/lib/domain/proposal';
+import { isTerminal, type TimelineEvent } from '../src/lib/domain/proposal';
 import { parseDocName, proposalDocName, referralsDocName } from '../src/lib/schema/doc-names';
 import { appendEvent, isProposalDoc, readProposal } from '../src/lib/schema/proposal-doc';
 import { reachedStreet, readReferrals, referralCase, type ReferralCase, setCase, setReceipt, type StreetAnswer } from '../src/lib/schema/referrals-doc';
@@ -49,8 +49,9 @@ export class ReferralBridge implements FeedListener {
 	onChanges(_head: number, changed: readonly ChangedDoc[]): void {
 		for (const c of changed) {
 			const kind = parseDocName(c.doc)?.kind;
-			// Its own case writes change the referrals document too: re-reading it finds nothing new, cheaply.
-			if (kind === 'proposal' || (kind === 'referrals' && !c.origins.has(BRIDGE_ORIGIN))) this.queue.add(c.doc);
+			// Its own case writes change the referrals document too; a batch may also hold a street admin's answer.
+			const ownOnly = c.origins.size === 1 && c.origins.has(BRIDGE_ORIGIN);
+			if (kind === 'proposal' || (kind === 'referrals' && !ownOnly)) this.queue.add(c.doc);
 		}
 		this.drain();
 	}
@@ -135,25 +136,31 @@ export class ReferralBridge implements FeedListener {
 		}
 	}
 
+	/**
+	 * Records an answer as a step of the proposal, only while the matter waits at the street in the status the
+	 * street admin saw; anything else is answered 'superseded' and writes nothing. The step is dated by the relay,
+	 * after the timeline's last event: an answer can never be slipped into the past (a device's clock, or a
+	 * tampered one, does not reorder what the community did since).
+	 */
 	private async recordStep(community: string, a: StreetAnswer): Promise<'applied' | 'superseded'> {
 		const name = proposalDocName(community, a.case);
 		return this.docs.write(name, BRIDGE_ORIGIN, (doc) => {
 			const events = doc.getArray<TimelineEvent>('timeline');
-			if (!events.toArray().some((e) => e.id === a.id)) {
-				const step: TimelineEvent = {
-					id: a.id,
-					type: 'transition',
-					at: a.at,
-					by: a.by,
-					channel: 'app',
-					from: a.from,
-					to: a.to,
-					...(a.reason ? { reason: a.reason } : {}),
-					...(a.target ? { target: a.target } : {}),
-					...(a.targetTitle ? { targetTitle: a.targetTitle } : {})
-				};
-				appendEvent(doc, step);
-			}
+			if (events.toArray().some((e) => e.id === a.id)) return readProposal(doc).timeline.superseded.has(a.id) ? 'superseded' : 'applied';
+			const now = readProposal(doc);
+			if (now.level !== 'street' || isTerminal(now.timeline.status) || now.timeline.status !== a.from) return 'superseded';
+			appendEvent(doc, {
+				id: a.id,
+				type: 'transition',
+				at: Math.max(Date.now(), now.timeline.updated + 1),
+				by: a.by,
+				channel: 'app',
+				from: a.from,
+				to: a.to,
+				...(a.reason ? { reason: a.reason } : {}),
+				...(a.target ? { target: a.target } : {}),
+				...(a.targetTitle ? { targetTitle: a.targetTitle } : {})
+			});
 			return readProposal(doc).timeline.superseded.has(a.id) ? 'superseded' : 'applied';
 		});
 	}

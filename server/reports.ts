@@ -37,6 +37,7 @@ import {
 	type TopicFacts
 } from '../src/lib/domain/report-facts';
 import { correctionVersion, decideSnapshot, DEFAULT_GRACE_MS, periodsToPublish } from '../src/lib/domain/report-snapshots';
+import { publicFigures } from '../src/lib/domain/report-dictionary';
 import type { CommunityReport, ReportVersion } from '../src/lib/domain/report-types';
 import {
 	REPORT_CORRECTION_PATH,
@@ -306,7 +307,8 @@ function changedTimes(before: readonly TimedItem[], after: readonly TimedItem[])
 	return times;
 }
 
-const publicReport = (r: CommunityReport): CommunityReport => ({ ...r, grids: {}, gridNames: {} });
+/** The residents' version: public figures only (the dictionary's flag), no grid breakdown. */
+const publicReport = (r: CommunityReport): CommunityReport => ({ ...r, figures: publicFigures(r.figures), grids: {}, gridNames: {} });
 const quarterVersions = (doc: Y.Doc) => readReportDoc(doc).closed.filter((v) => v.report.period.kind === 'quarter');
 
 export class ReportPublisher implements FeedListener {
@@ -744,7 +746,10 @@ export class ReportPublisher implements FeedListener {
 			const kept = new Set(current.closed.map(id));
 			writeReportDoc(doc, community, now, {
 				open: open ?? current.open,
-				frozen: quarters.filter((v) => !kept.has(id(v))).map((v) => ({ ...v, report: publicReport(v.report) })),
+				// A correction's reason is public; who made it (a device name, often a person's) is not.
+				frozen: quarters
+					.filter((v) => !kept.has(id(v)))
+					.map(({ correction, ...v }) => ({ ...v, report: publicReport(v.report), ...(correction ? { correction: { reason: correction.reason, by: '' } } : {}) })),
 				late: new Map([...late].filter(([k]) => k.startsWith('quarter:')))
 			});
 		});

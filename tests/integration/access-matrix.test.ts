@@ -150,7 +150,9 @@ beforeAll(async () => {
 		if (parseDocName(doc)?.kind === 'community') {
 			for (const [grid, id] of Object.entries(BUILDING)) d.getMap('buildings').set(id, { id, grid, name: id, units: 2, floors: 6, roomsPerFloor: 2 });
 		}
-		if (parseDocName(doc)?.kind === 'referrals') d.getMap('cases').set(SEEDED_CASE, { id: SEEDED_CASE, doc: 'demo:proposal:c1', steps: [] });
+		if (parseDocName(doc)?.kind === 'referrals') {
+			d.getMap('cases').set(SEEDED_CASE, { id: SEEDED_CASE, doc: 'demo:proposal:c1', status: 'escalated', level: 'street', steps: [] });
+		}
 		return { doc, data: Y.encodeStateAsUpdate(d) };
 	});
 	await relay.store.appendUpdates(seeds);

@@ -125,23 +125,35 @@ describe('a matter referred from grid to community to street', () => {
 		await waitFor(() => readReferrals(refs).cases.find((c) => c.id === id)?.status === 'accepted', { what: 'the case follows' });
 	});
 
-	it('keeps a stale answer as superseded, and refuses answers from anyone but the street', async () => {
+	it('refuses an answer to a status the matter has left, one dated in the past, and answers from anyone but the street', async () => {
 		const refs = await live('street', referralsDocName(C));
-		const stale = { id: newId(), case: id, from: 'escalated' as const, to: 'rejected' as const, reason: '不属于街道职责', at: Date.now(), by: who.street?.actor as Actor };
+		const storedAnswers = async () => {
+			await relay.hub.flush();
+			const stored = new Y.Doc();
+			for (const u of await relay.store.loadUpdates(referralsDocName(C))) Y.applyUpdate(stored, u);
+			return readReferrals(stored).answers.map((a) => a.id);
+		};
+		// The matter was accepted: an answer made against 'escalated' (a second device, offline) is refused.
+		const stale = { id: newId(), case: id, from: 'escalated' as const, to: 'rejected' as const, reason: '不属于街道职责', at: 1, by: who.street?.actor as Actor };
 		addAnswer(refs, stale);
-		await waitFor(() => readReferrals(refs).applied.get(stale.id)?.result === 'superseded', { what: 'the stale receipt' });
+		expect(await storedAnswers()).not.toContain(stale.id);
+
+		// An honest answer dated long ago is recorded at the relay's time, after everything that happened.
+		const again = await live('street', referralsDocName(C));
+		const late = { id: newId(), case: id, from: 'accepted' as const, to: 'topic' as const, target: 'qingliu-street:topic:t1', targetTitle: '加装电梯', at: 1, by: who.street?.actor as Actor };
+		addAnswer(again, late);
+		await waitFor(() => readReferrals(again).applied.get(late.id)?.result === 'applied', { what: 'the receipt' });
 		const facDoc = await live('fac', name);
-		await waitFor(() => readProposal(facDoc).timeline.superseded.has(stale.id), { what: 'the stale step in the timeline' });
-		expect(readProposal(facDoc).timeline.status).toBe('accepted');
+		await waitFor(() => readProposal(facDoc).timeline.status === 'topic', { what: 'the topic step' });
+		const events = readProposal(facDoc).timeline.events;
+		expect(events.at(-1)?.id).toBe(late.id);
+		expect(events.at(-1)?.at).toBeGreaterThan(events.at(-2)?.at ?? 0);
 
 		// A facilitator reads the referrals but cannot answer in the street's name or its own.
 		const facRefs = await live('fac', referralsDocName(C));
-		const forged = { id: newId(), case: id, from: 'accepted' as const, to: 'settled' as const, reason: '已解决', at: Date.now(), by: who.fac?.actor as Actor };
+		const forged = { id: newId(), case: id, from: 'topic' as const, to: 'settled' as const, reason: '已解决', at: Date.now(), by: who.fac?.actor as Actor };
 		addAnswer(facRefs, forged);
-		await relay.hub.flush();
-		const stored = new Y.Doc();
-		for (const u of await relay.store.loadUpdates(referralsDocName(C))) Y.applyUpdate(stored, u);
-		expect(readReferrals(stored).answers.some((a) => a.id === forged.id)).toBe(false);
+		expect(await storedAnswers()).not.toContain(forged.id);
 	});
 
 	it('returns a matter to the community with guidance, and refuses a return without it', async () => {

@@ -409,7 +409,10 @@ describe('freezing and corrections', () => {
 		const res = await correct('admin', { community: C, period: 'quarter:2026-Q1', reason: '核对台账' });
 		expect(res).toEqual({ status: 201, body: { version: 2 } });
 		const corrected = await until('resident', 'public', (r) => expect(versionsOf(r, '2026-Q1')).toHaveLength(2), 'the public correction');
-		expect(versionsOf(corrected, '2026-Q1')[1]).toMatchObject({ version: 2, correction: { reason: '核对台账', by: '社区管理员' }, report: { grids: {}, gridNames: {} } });
+		// The residents see that it was corrected and why, not by whom; and only the public figures.
+		expect(versionsOf(corrected, '2026-Q1')[1]).toMatchObject({ version: 2, correction: { reason: '核对台账', by: '' }, report: { grids: {}, gridNames: {} } });
+		expect(versionsOf(corrected, '2026-Q1')[1]?.report.figures.visits.needsByTag).toEqual({});
+		expect(versionsOf(corrected, '2026-Q1')[1]?.report.figures.toDecision.days).toEqual([]);
 	});
 
 	it('after a restart, reads the stored documents again, keeps every version and freezes what came due meanwhile', async () => {

@@ -44,6 +44,27 @@ describe('proposal status machine', () => {
 		expect(allowedTransitions('closed', 'community_admin')).toEqual([]);
 	});
 
+	it("keeps a community admin's answer to a referral recorded under the rules before levels", () => {
+		const admin = { id: 'a1', name: '何建华', role: 'community_admin' as const };
+		const folded = foldTimeline([
+			ev({ type: 'created', by: resident, status: 'submitted', at: 1 }),
+			ev({ type: 'transition', from: 'submitted', to: 'escalated', at: 2 }),
+			ev({ type: 'transition', from: 'escalated', to: 'accepted', by: admin, at: 3 }),
+			ev({ type: 'transition', from: 'accepted', to: 'topic', at: 4 })
+		]);
+		expect(folded.status).toBe('topic');
+		expect(folded.level).toBe('community');
+		expect(folded.superseded.size).toBe(0);
+		// Recorded today, it is the street's to answer.
+		const now = Date.UTC(2026, 11, 5);
+		const today = foldTimeline([
+			ev({ type: 'created', by: resident, status: 'submitted', at: now }),
+			ev({ type: 'transition', from: 'submitted', to: 'escalated', at: now + 1 }),
+			ev({ type: 'transition', from: 'escalated', to: 'accepted', by: admin, at: now + 2 })
+		]);
+		expect(today.status).toBe('escalated');
+	});
+
 	it('folds the creation first, even when a step shares its millisecond or comes from a clock behind', () => {
 		const created = ev({ id: 'zzz', type: 'created', by: resident, status: 'submitted', at: 5000 });
 		const same = ev({ id: 'aaa', type: 'transition', from: 'submitted', to: 'accepted', at: 5000 });

@@ -220,6 +220,10 @@ export function foldTimeline(events: readonly TimelineEvent[], filedAt: Level = 
 		} else if (ev.type === 'transition') {
 			if (ev.from !== status) {
 				superseded.set(ev.id, { code: 'stale', status });
+			} else if (isLegacyUpperDecision(ev, level)) {
+				// Before levels had their own handlers, a community admin answered matters referred upward.
+				level = 'community';
+				status = ev.to;
 			} else if (!canTransition(ev.from, ev.to, ev.by.role, level)) {
 				superseded.set(ev.id, { code: 'role', role: ev.by.role });
 			} else {
@@ -229,6 +233,24 @@ export function foldTimeline(events: readonly TimelineEvent[], filedAt: Level = 
 		}
 	}
 	return { status, level, events: sorted, superseded, updated: sorted.at(-1)?.at ?? 0 };
+}
+
+/** When each level got its own handlers (2026-12-03, China time). */
+const LEVELS_SINCE = Date.UTC(2026, 11, 2, 16);
+
+/**
+ * A community admin accepting or rejecting a matter referred to the street, as the rules before the three
+ * levels allowed: such steps recorded then still take effect, and leave the matter with the community. Since
+ * then only the street office answers there.
+ */
+function isLegacyUpperDecision(ev: TransitionEvent, level: Level): boolean {
+	return (
+		ev.at < LEVELS_SINCE &&
+		level === 'street' &&
+		ev.from === 'escalated' &&
+		(ev.to === 'accepted' || ev.to === 'rejected') &&
+		ev.by.role === 'community_admin'
+	);
 }
 
 export interface ProposalDraft {

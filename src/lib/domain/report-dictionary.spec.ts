@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { periodByKey } from './periods';
 import { communityReport, emptyFigures } from './report';
-import { DICTIONARY_NOTES, dictionaryMarkdown, FIGURES, figureDef, figureRows, PUBLIC_FIGURES, SECTIONS, valueOf } from './report-dictionary';
+import { DICTIONARY_NOTES, dictionaryMarkdown, FIGURES, publicFigures, figureDef, figureRows, PUBLIC_FIGURES, SECTIONS, valueOf } from './report-dictionary';
 import type { Figures } from './report-types';
 import { cst, reportFixture } from './report.testing';
 
@@ -91,6 +91,20 @@ describe('values', () => {
 		const order = FIGURES.map((d) => d.id);
 		const seen = [...new Set(rows.map((r) => r.id))];
 		expect(seen).toEqual(order.filter((id) => seen.includes(id)));
+	});
+});
+
+describe('the public figures', () => {
+	it('keep every public figure and empty every other one, with no list of days', () => {
+		const f = figures;
+		const pub = publicFigures(f);
+		for (const d of FIGURES) {
+			const v = valueOf(pub, d.id);
+			if (d.public) expect(v, d.id).toEqual(valueOf(f, d.id));
+			else expect(v === 0 || v === null || (typeof v === 'object' && Object.keys(v as object).length === 0), d.id).toBe(true);
+		}
+		expect(pub.toDecision.days).toEqual([]);
+		expect(pub.visits.needsByTag).toEqual({});
 	});
 });
 

@@ -121,16 +121,16 @@ export const FIGURES: readonly FigureDef[] = [
 		'count',
 		ALL,
 		false,
-		['初审决定数', '本期内作出的初审决定件数：提案由“已提交”或“初审中”转为受理、不予受理、合并、上报或网格化解，以决定时间为准，不论何时提交。上报事项此后由上级受理或不予受理的，不再重复计入。'],
-		['Screening decisions', 'Screening decisions made in the period: a proposal moved from submitted or under screening to accepted, rejected, merged, escalated or settled at grid level, by time of decision whenever it was filed. An upper level later accepting or rejecting an escalated matter is not counted again.']
+		['初审决定数', '本期内作出的初审决定件数：提案由“已提交”或“初审中”转为受理、不予受理、合并、上报或就地解决，以决定时间为准，不论何时提交。上报事项此后由上级受理或不予受理的，不再重复计入。'],
+		['Screening decisions', 'Screening decisions made in the period: a proposal moved from submitted or under screening to accepted, rejected, merged, escalated or settled on the spot (at any level), by time of decision whenever it was filed. An upper level later accepting or rejecting an escalated matter is not counted again.']
 	),
 	def(
 		'screening.byOutcome',
 		'breakdown',
 		ALL,
 		false,
-		['初审决定数（按结果）', '同“初审决定数”，按结果分列：受理（accepted）、不予受理（rejected）、合并（merged）、上报（escalated）、网格化解（settled）。'],
-		['Screening decisions, by outcome', 'As "screening decisions", by outcome: accepted, rejected, merged, escalated, settled at grid level.']
+		['初审决定数（按结果）', '同“初审决定数”，按结果分列：受理（accepted）、不予受理（rejected）、合并（merged）、上报（escalated）、就地解决（settled，网格、社区或街道）。'],
+		['Screening decisions, by outcome', 'As "screening decisions", by outcome: accepted, rejected, merged, escalated, settled on the spot (at any level).']
 	),
 	def(
 		'screening.negativeItems',
@@ -304,15 +304,15 @@ export const FIGURES: readonly FigureDef[] = [
 		'count',
 		ALL,
 		true,
-		['议定事项数', '本期内首次议定（作出决定）或在网格化解的事项数，以该环节的时间为准。'],
-		['Matters decided', 'Matters first decided, or settled at grid level, in the period, by the time of that step.']
+		['议定事项数', '本期内首次议定（作出决定）或就地解决的事项数，以该环节的时间为准。'],
+		['Matters decided', 'Matters first decided, or settled on the spot (at any level), in the period, by the time of that step.']
 	),
 	def(
 		'toDecision.median',
 		'days',
 		ALL,
 		true,
-		['议定用时中位数（天）', '上述事项从提交到议定或网格化解的天数（保留一位小数）的中位数，按最近秩法取值：天数从小到大排列，取第⌈n/2⌉个（偶数个时取中间两个中较小者）。没有事项时为空。'],
+		['议定用时中位数（天）', '上述事项从提交到议定或就地解决的天数（保留一位小数）的中位数，按最近秩法取值：天数从小到大排列，取第⌈n/2⌉个（偶数个时取中间两个中较小者）。没有事项时为空。'],
 		['Median days to decision', 'Median of the days (one decimal) from filing to decision or grid settlement of those matters, by the nearest-rank method: sorted ascending, the ⌈n/2⌉-th value (the lower middle one for an even count). Empty when there are none.']
 	),
 	def(
@@ -329,15 +329,15 @@ export const FIGURES: readonly FigureDef[] = [
 		'count',
 		ALL,
 		true,
-		['结项事项数', '本期内首次结项（关闭）或在网格化解的事项数，以该环节的时间为准。'],
-		['Matters completed', 'Matters first closed, or settled at grid level, in the period, by the time of that step.']
+		['结项事项数', '本期内首次结项（关闭）或就地解决的事项数，以该环节的时间为准。'],
+		['Matters completed', 'Matters first closed, or settled on the spot (at any level), in the period, by the time of that step.']
 	),
 	def(
 		'toCompletion.median',
 		'days',
 		ALL,
 		true,
-		['结项用时中位数（天）', '上述事项从提交到结项或网格化解的天数（保留一位小数）的中位数，按最近秩法取第⌈n/2⌉个。没有事项时为空。'],
+		['结项用时中位数（天）', '上述事项从提交到结项或就地解决的天数（保留一位小数）的中位数，按最近秩法取第⌈n/2⌉个。没有事项时为空。'],
 		['Median days to completion', 'Median of the days (one decimal) from filing to closing or grid settlement of those matters, by the nearest-rank method (the ⌈n/2⌉-th value). Empty when there are none.']
 	),
 	def(
@@ -354,8 +354,8 @@ export const FIGURES: readonly FigureDef[] = [
 		'rate',
 		ALL,
 		true,
-		['办结率', '截至期末（进行中的期为截至计算时）已受理事项中已办结的比例。已受理：提交后曾进入受理或其后任一环节（含上报后由上级受理、网格化解）；已办结：已验收、已公示、已结项或网格化解。只计截至期末的环节，因此以往的期重算结果不变。并入其他提案或议题的事项自合并起不再计入，由合并后的事项代表。'],
-		['Resolution rate', 'Of the matters accepted for handling by the end of the period (by now, for a period still open), those resolved by then. Accepted: reached acceptance or any later step (including acceptance after escalation, and grid settlement); resolved: inspected, publicised, closed or settled at grid level. Only steps before the end count, so recomputing a past period gives the same result. A matter merged into another proposal or topic stops counting from the merge: the matter it joined stands for it.']
+		['办结率', '截至期末（进行中的期为截至计算时）已受理事项中已办结的比例。已受理：提交后曾进入受理或其后任一环节（含上报后由上级受理、就地解决）；已办结：已验收、已公示、已结项或就地解决。只计截至期末的环节，因此以往的期重算结果不变。并入其他提案或议题的事项自合并起不再计入，由合并后的事项代表。'],
+		['Resolution rate', 'Of the matters accepted for handling by the end of the period (by now, for a period still open), those resolved by then. Accepted: reached acceptance or any later step (including acceptance after escalation, and grid settlement); resolved: inspected, publicised, closed or settled on the spot (at any level). Only steps before the end count, so recomputing a past period gives the same result. A matter merged into another proposal or topic stops counting from the merge: the matter it joined stands for it.']
 	),
 	def(
 		'resolution.part',
@@ -469,4 +469,27 @@ export function dictionaryMarkdown(): string {
 		);
 	}
 	return lines.join('\n');
+}
+
+/**
+ * The figures of the residents' quarterly report: every figure the dictionary does not mark public is emptied
+ * (0, an empty breakdown, an empty ratio) and no duration list is kept, only its count, median and 90th
+ * percentile. The relay publishes this, so a resident's device never holds the rest.
+ */
+export function publicFigures(f: Figures): Figures {
+	const out = structuredClone(f) as unknown as Record<string, Record<string, unknown>>;
+	for (const d of FIGURES) {
+		if (d.public) continue;
+		const [section, key, sub] = d.id.split('.') as [string, string, string | undefined];
+		const holder = out[section];
+		if (!holder || key === undefined) continue;
+		const value = holder[key];
+		if (sub !== undefined) {
+			if (value && typeof value === 'object') (value as Record<string, unknown>)[sub] = sub === 'median' || sub === 'p90' ? null : 0;
+		} else if (isRatio(value)) holder[key] = { part: 0, whole: 0, rate: null };
+		else if (typeof value === 'number') holder[key] = 0;
+		else if (value && typeof value === 'object') holder[key] = {};
+	}
+	for (const section of Object.values(out)) if (isDurations(section)) section.days = [];
+	return out as unknown as Figures;
 }

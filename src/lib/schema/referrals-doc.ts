@@ -21,7 +21,7 @@ export interface ReferralStep {
 	role: Role;
 	/** The level after the step. */
 	level: Level;
-	/** Staff's stated reason or guidance (staff write it for the next level). */
+	/** The stated reason or guidance of a step at or into the street level (written for the street). */
 	reason?: string;
 	/** A street topic the matter joined, and its title. */
 	target?: string;
@@ -34,6 +34,10 @@ export interface ReferralCase {
 	doc: string;
 	community: string;
 	title: string;
+	/**
+	 * What the community wrote when it referred the matter to the street: the street reads this summary, not the
+	 * resident's own description, which may name people and flats.
+	 */
 	description: string;
 	category: CategoryId | '';
 	kind: ProposalKind;
@@ -70,8 +74,26 @@ export interface AnswerReceipt {
 	result: 'applied' | 'superseded' | 'unknown_case';
 }
 
-/** The answers a street admin may give, from the status a matter waits in at the street. */
-export const STREET_ANSWERS: readonly ProposalStatus[] = ['accepted', 'rejected', 'submitted', 'topic', 'settled'];
+/**
+ * The steps a street admin may record on a matter at the street, from taking it up to closing it; the status
+ * machine says which apply from where it stands (a return to the community is 'submitted'). Matters of several
+ * communities are gathered in a street topic rather than merged into one proposal.
+ */
+export const STREET_ANSWERS: readonly ProposalStatus[] = [
+	'accepted',
+	'rejected',
+	'submitted',
+	'settled',
+	'topic',
+	'deliberating',
+	'voting',
+	'decided',
+	'funding',
+	'in_progress',
+	'inspected',
+	'publicised',
+	'closed'
+];
 
 export interface Referrals {
 	cases: ReferralCase[];
@@ -106,14 +128,17 @@ export function referralSteps(p: Proposal): ReferralStep[] {
 	let level: Level = p.filedAt;
 	for (const ev of p.timeline.events) {
 		if (ev.type !== 'transition' || p.timeline.superseded.has(ev.id)) continue;
+		const before = level;
 		level = levelAfter(ev.from, ev.to, level);
+		// Reasons are copied only where they were written for the street: a referral to it and its own steps.
+		const forStreet = level === 'street' || before === 'street';
 		steps.push({
 			at: ev.at,
 			from: ev.from,
 			to: ev.to,
 			role: ev.by.role,
 			level,
-			...(ev.reason ? { reason: ev.reason } : {}),
+			...(ev.reason && forStreet ? { reason: ev.reason } : {}),
 			...(ev.target && ev.to === 'topic' ? { target: ev.target } : {}),
 			...(ev.targetTitle ? { targetTitle: ev.targetTitle } : {})
 		});
@@ -124,14 +149,15 @@ export function referralSteps(p: Proposal): ReferralStep[] {
 /** The redacted copy of a proposal for its community's referrals document. */
 export function referralCase(p: Proposal, doc: string, community: string): ReferralCase {
 	const steps = referralSteps(p);
-	const referredAt = steps.filter((s) => s.to === 'escalated' && s.level === 'street').at(-1)?.at ?? 0;
+	const referral = steps.filter((s) => s.to === 'escalated' && s.level === 'street').at(-1);
+	const referredAt = referral?.at ?? 0;
 	const filed = p.timeline.events.find((e) => e.type === 'created')?.at ?? p.createdAt;
 	return {
 		id: p.id,
 		doc,
 		community,
 		title: p.title,
-		description: p.description,
+		description: referral?.reason ?? '',
 		category: p.category,
 		kind: p.kind,
 		coSigners: p.coSigners.length,

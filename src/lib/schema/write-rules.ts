@@ -21,7 +21,7 @@ import { canTransitionAtSomeLevel, needsReason, type ProposalStatus } from '../d
 import { type DocName, parseBallotsId, parseDocName } from './doc-names';
 import { PHOTOS_KEY } from './photos';
 import { participationChangeProblem } from './project-doc';
-import { STREET_ANSWERS } from './referrals-doc';
+import { awaitsStreet, type ReferralCase, STREET_ANSWERS } from './referrals-doc';
 import { type DocChange, type JudgedDoc, judgeUpdate, rootListValues, rootMapValue, type Verdict } from './record-changes';
 
 /** Who is writing, as the relay knows them from their credential. */
@@ -186,7 +186,8 @@ function proposalMeta(s: Subject, key: string, before: unknown, after: unknown):
 	if (known !== undefined) return known;
 	if (key === 'level') {
 		const creating = s.j.before('meta', 'id') === undefined;
-		return isStaff(s.writer) || (creating && (after === 'community' || after === 'grid')) ? null : 'a proposal is filed at the grid or community level, and moves between levels only by its timeline';
+		// Read as the level it was filed at: set once; later moves are steps of the timeline.
+		return creating && (after === 'community' || after === 'grid') ? null : 'a proposal is filed at the grid or community level, and moves between levels only by its timeline';
 	}
 	if (!PROPOSAL_FIELDS.has(key)) return `a proposal has no field "${key}"`;
 	const content = contentByProposer(s);
@@ -409,8 +410,12 @@ const REFERRALS: KindRules = {
 		'once',
 		keyedBy('id', (s, c) => {
 			const a = c?.after as { case?: unknown; from?: unknown; to?: unknown; reason?: unknown };
-			if (typeof a.case !== 'string' || rootMapValue(s.j.after, 'cases', a.case) === undefined) return 'an answer names a case of this document';
+			const kase = typeof a.case === 'string' ? (rootMapValue(s.j.after, 'cases', a.case) as ReferralCase | undefined) : undefined;
+			if (!kase) return 'an answer names a case of this document';
 			if (typeof a.from !== 'string' || !STREET_ANSWERS.includes(a.to as ProposalStatus)) return 'not an answer a street office gives';
+			// Only a matter waiting at the street, as it stands now: nothing that has left it, no step of the past.
+			if (!awaitsStreet(kase)) return 'the matter is no longer with the street office';
+			if (a.from !== kase.status) return `the matter is ${kase.status} now, not ${a.from}`;
 			if (needsReason(a.to as ProposalStatus, a.from as ProposalStatus) && (typeof a.reason !== 'string' || !a.reason.trim())) return `an answer "${String(a.to)}" needs a reason`;
 			return null;
 		})

@@ -71,8 +71,9 @@ describe('the street inbox', () => {
 	it('offers the answers the status machine allows from where the case stands', () => {
 		expect(answerOptions(kase()).sort()).toEqual(['accepted', 'rejected', 'settled', 'submitted', 'topic']);
 		expect(answerOptions(kase({ status: 'accepted' })).sort()).toEqual(['settled', 'topic']);
-		// In a street topic: the rest happens in the topic, not in the inbox.
-		expect(answerOptions(kase({ status: 'topic' }))).toEqual([]);
+		// In a street topic: deliberated (at a street meeting), decided, carried out and closed from here.
+		expect(answerOptions(kase({ status: 'topic' }))).toEqual(['deliberating']);
+		expect(answerOptions(kase({ status: 'decided' })).sort()).toEqual(['funding', 'in_progress']);
 		expect(answerOptions(kase({ status: 'rejected' }))).toEqual([]);
 		expect(answerOptions(kase({ status: 'submitted', level: 'community' }))).toEqual([]);
 	});

@@ -40,7 +40,7 @@ export const zh = {
 	'street.case.filed': '提交于 {date}',
 	'street.case.referred': '上报街道于 {date}',
 	'street.case.counts': '联名 {coSigners} 户 · 附议 {supporters}',
-	'street.case.description': '事项内容',
+	'street.case.description': '社区的上报说明',
 	'street.case.steps': '处理经过',
 	'street.case.nothingToAnswer': '现在是“{status}”，后续在街道议题中推进，这里不需要答复。',
 
@@ -126,7 +126,7 @@ export const en: Record<keyof typeof zh, string> = {
 	'street.case.filed': 'Filed {date}',
 	'street.case.referred': 'Referred to the street {date}',
 	'street.case.counts': '{coSigners} co-signing households · {supporters} supporters',
-	'street.case.description': 'The matter',
+	'street.case.description': "The community's referral note",
 	'street.case.steps': 'How it was handled',
 	'street.case.nothingToAnswer': 'It is now "{status}" and goes on in the street topic; nothing to answer here.',
 
