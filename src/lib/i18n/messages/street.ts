@@ -1,11 +1,24 @@
 /**
  * Messages of one feature area, registered into the catalogue when a module imports this file (conventions in
- * ../messages.ts). Street: the street office's home (its communities side by side) and its inbox of matters the
- * communities referred up, with the answers a street admin gives them.
+ * ../messages.ts). Levels and the street: grid matters, referrals up and returns down as screening and timelines
+ * show them, the street office's home (its communities side by side) and its inbox of matters the communities
+ * referred up, with the answers a street admin gives them.
  */
 import { registerMessages } from '../messages';
 
 export const zh = {
+	// Levels: grid matters, referrals up and returns down (screening and timelines)
+	'screening.returnTo': '退回{level}处理',
+	'screening.confirmReturn': '确认把提案退回{to}处理？指导意见会记录在进展中。',
+	'screening.guidance': '指导意见',
+	'screening.settledHow': '怎样解决的',
+	'screening.gridIntro': '本网格的网格事项：能就地解决的就地解决，解决不了的上报社区。',
+	'screening.gridMatters': '各网格正在处理的网格事项（{count}）',
+	'screening.atStreet': '已上报街道（{count}）',
+	'screening.atStreetIntro': '等待街道处理。街道的答复会记在提案的进展中，提出人也能看到。',
+	'proposal.gridMatter': '作为网格事项：由网格员就地解决，解决不了再上报社区',
+	'timeline.streetTopic': '并入街道议题：{title}',
+	'timeline.returned': '上级退回下一级处理，附指导意见',
 	'street.reportsLink': '工作报告',
 
 	'street.home.title': '街道工作台',
@@ -92,6 +105,18 @@ export const zh = {
 };
 
 export const en: Record<keyof typeof zh, string> = {
+	// Levels: grid matters, referrals up and returns down (screening and timelines)
+	'screening.returnTo': 'Return to the {level}',
+	'screening.confirmReturn': 'Return this proposal to the {to}? The guidance is recorded in its progress.',
+	'screening.guidance': 'Guidance',
+	'screening.settledHow': 'How it was settled',
+	'screening.gridIntro': "Your grid's matters: settle on the spot what you can, refer up to the community what you cannot.",
+	'screening.gridMatters': 'Grid matters being handled in the grids ({count})',
+	'screening.atStreet': 'Referred to the street office ({count})',
+	'screening.atStreetIntro': "Waiting for the street office. Its answer is recorded in the proposal's progress, where the proposer sees it too.",
+	'proposal.gridMatter': 'As a grid matter: the grid worker settles it on the spot, or refers it up to the community',
+	'timeline.streetTopic': 'Joined the street office topic: {title}',
+	'timeline.returned': 'Returned one level down, with guidance',
 	'street.reportsLink': 'Reports',
 
 	'street.home.title': 'Street office',
