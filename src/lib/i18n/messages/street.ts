@@ -19,6 +19,7 @@ export const zh = {
 	'proposal.gridMatter': '作为网格事项：由网格员就地解决，解决不了再上报社区',
 	'timeline.streetTopic': '并入街道议题：{title}',
 	'timeline.returned': '上级退回下一级处理，附指导意见',
+	'screening.streetNote': '街道只看到标题和这段说明：请写清事项和为什么需要街道，不要写住户的姓名或门牌。',
 	'street.reportsLink': '工作报告',
 
 	'street.home.title': '街道工作台',
@@ -117,6 +118,7 @@ export const en: Record<keyof typeof zh, string> = {
 	'proposal.gridMatter': 'As a grid matter: the grid worker settles it on the spot, or refers it up to the community',
 	'timeline.streetTopic': 'Joined the street office topic: {title}',
 	'timeline.returned': 'Returned one level down, with guidance',
+	'screening.streetNote': "The street office sees only the title and this note: say what the matter is and why it needs the street, without residents' names or flat numbers.",
 	'street.reportsLink': 'Reports',
 
 	'street.home.title': 'Street office',
