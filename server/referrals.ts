@@ -111,8 +111,8 @@ export class ReferralBridge implements FeedListener {
 	private async syncCase(community: string, name: string): Promise<void> {
 		const wanted = await this.docs.read([name], ([doc]) => {
 			if (!isProposalDoc(doc as Y.Doc)) return null;
-			const p = readProposal(doc as Y.Doc);
-			return reachedStreet(p) ? referralCase(p, name, community) : null;
+			const c = referralCase(readProposal(doc as Y.Doc), name, community);
+			return reachedStreet(c) ? c : null;
 		});
 		if (!wanted) return;
 		await this.docs.write(referralsDocName(community), BRIDGE_ORIGIN, (doc) => {

@@ -69,6 +69,12 @@ export function householdId(building: string, unit: number, room: string): strin
 	return `${building}-${unit}-${room}`;
 }
 
+/** The building of a household id (householdId's first part; building ids may hold '-'); null if it is not one. */
+export function buildingOfHousehold(id: string): string | null {
+	const parts = id.split('-');
+	return parts.length < 3 ? null : parts.slice(0, -2).join('-');
+}
+
 const FULL_WIDTH = /[\uff01-\uff5e]/g;
 /** Full-width digits and letters (common in Chinese input methods) to ASCII. */
 export function toHalfWidth(s: string): string {

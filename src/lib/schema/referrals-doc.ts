@@ -10,7 +10,7 @@
 import * as Y from 'yjs';
 import type { Actor, Role } from '../domain/actor';
 import type { CategoryId } from '../domain/lists';
-import { isTerminal, type Level, levelAfter, type ProposalKind, type ProposalStatus } from '../domain/proposal';
+import { isTerminal, type Level, levelAfter, PROPOSAL_STATUSES, type ProposalKind, type ProposalStatus } from '../domain/proposal';
 import type { Proposal } from './proposal-doc';
 
 /** One step of a referred matter as the street may see it: who acted only by role. */
@@ -79,21 +79,9 @@ export interface AnswerReceipt {
  * machine says which apply from where it stands (a return to the community is 'submitted'). Matters of several
  * communities are gathered in a street topic rather than merged into one proposal.
  */
-export const STREET_ANSWERS: readonly ProposalStatus[] = [
-	'accepted',
-	'rejected',
-	'submitted',
-	'settled',
-	'topic',
-	'deliberating',
-	'voting',
-	'decided',
-	'funding',
-	'in_progress',
-	'inspected',
-	'publicised',
-	'closed'
-];
+export const STREET_ANSWERS: readonly ProposalStatus[] = PROPOSAL_STATUSES.filter(
+	(s) => s !== 'draft' && s !== 'screening' && s !== 'merged' && s !== 'escalated'
+);
 
 export interface Referrals {
 	cases: ReferralCase[];
@@ -117,9 +105,9 @@ export function readReferrals(doc: Y.Doc): Referrals {
 	return { cases, answers, applied };
 }
 
-/** Whether a proposal belongs in the street's inbox: it sits at the street level now, or did once. */
-export function reachedStreet(p: Proposal): boolean {
-	return p.level === 'street' || referralSteps(p).some((s) => s.level === 'street');
+/** Whether a matter belongs in the street's inbox: it sits at the street level now, or did once. */
+export function reachedStreet(c: ReferralCase): boolean {
+	return c.level === 'street' || c.steps.some((s) => s.level === 'street');
 }
 
 /** The proposal's applied steps, as the street may see them. */

@@ -17,6 +17,7 @@
  */
 import * as Y from 'yjs';
 import { type Actor, isActor, type Role } from '../domain/actor';
+import { buildingOfHousehold } from '../domain/household';
 import { canTransitionAtSomeLevel, needsReason, type ProposalStatus } from '../domain/proposal';
 import { type DocName, parseBallotsId, parseDocName } from './doc-names';
 import { PHOTOS_KEY } from './photos';
@@ -496,9 +497,8 @@ export function judgeWrite(docName: string, writer: Writer, lookup: WriteLookup,
 export function gridLookup(buildings: ReadonlyMap<string, string>): WriteLookup {
 	return {
 		gridOf(household: string) {
-			const parts = household.split('-');
-			if (parts.length < 3) return null;
-			return buildings.get(parts.slice(0, -2).join('-')) ?? null;
+			const building = buildingOfHousehold(household);
+			return building === null ? null : (buildings.get(building) ?? null);
 		}
 	};
 }
