@@ -12,6 +12,8 @@ export interface Task {
 	title: string;
 	/** Who carries it out: a person, the property company, a vendor, a building head. */
 	responsible: string;
+	/** The register's person (talents), when the responsible party was picked from it. */
+	person?: string;
 	due: Day;
 	note?: string;
 	at: number;
