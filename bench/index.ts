@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { finderBench } from './canvassing-finder';
 import { allJsGzip, firstLoadJs, kb, pageAddedJs } from './first-load-js';
 import { minutesBench } from './minutes';
+import { pointsBench } from './points';
 import { pollTallyBench } from './poll-tally';
 import { budgetsBench } from './relay-budgets';
 import { fanoutBench } from './relay-fanout';
@@ -49,6 +50,8 @@ async function main() {
 	console.log(await minutesBench());
 	console.log();
 	console.log(String(reportsBench()));
+	console.log();
+	console.log(String(pointsBench()));
 }
 
 main().then(

@@ -20,6 +20,7 @@ import { type Household, type HouseholdTag, type Member, writeHouseholds } from 
 import { addCoSigner, appendEvent, createProposal } from '../src/lib/schema/proposal-doc';
 import { addVisit } from '../src/lib/schema/visits-doc';
 import { buildDemoMeetings } from './demo-meetings';
+import { buildDemoPoints } from './demo-points';
 import { buildDemoPolls } from './demo-polls';
 import { buildDemoProjects, DEMO_PROJECT_IDS } from './demo-projects';
 import type { DocStore } from './store';
@@ -577,6 +578,7 @@ export function buildDemo(now = Date.now()): Demo {
 	docs.push(...buildDemoPolls({ community, households, proposals }, now));
 	const projects = buildDemoProjects({ community, households }, now);
 	docs.push(...projects.projects, ...projects.participation, ...projects.notices, ...projects.topics);
+	docs.push(...buildDemoPoints({ community, households }, now));
 
 	const visits = buildVisits(community, households, now);
 	for (const [grid, list] of visits) {

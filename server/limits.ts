@@ -132,7 +132,13 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
 		// The street answers in it; the cases are the relay's redacted copies of referred matters.
 		referrals: 4 * 1024 * 1024,
 		// Written by the relay alone: every week, month and quarter kept, grid by grid, for years.
-		report: 16 * 1024 * 1024
+		report: 16 * 1024 * 1024,
+		// One household's movements for years: a few hundred small records.
+		passbook: 1024 * 1024,
+		// The points config (activities, catalogue, restocks) and the relay's public board.
+		points: 4 * 1024 * 1024,
+		// Thousands of people with their skills and contact details.
+		talents: 8 * 1024 * 1024
 	},
 	// A device back from a day offline pushes thousands of small updates (and perhaps a whole minutes document)
 	// at once: the burst holds that; after it, a flooding device gets ~50 small updates a second, spread over

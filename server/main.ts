@@ -75,6 +75,9 @@ async function main(): Promise<void> {
 		reports: {
 			...(process.env.REPORTS_START_DELAY ? { startDelayMs: parseDuration(process.env.REPORTS_START_DELAY, { allowZero: true }) } : {}),
 			...(process.env.REPORTS_GRACE ? { graceMs: parseDuration(process.env.REPORTS_GRACE) } : {})
+		},
+		pointsBoard: {
+			...(process.env.POINTS_BOARD_START_DELAY ? { startDelayMs: parseDuration(process.env.POINTS_BOARD_START_DELAY, { allowZero: true }) } : {})
 		}
 	});
 	process.stdout.write(`courtyard relay listening on http://127.0.0.1:${relay.port}\n`);

@@ -25,6 +25,7 @@ import { consoleLogger, type Logger } from './log';
 import { photoRoutes } from './photo-api';
 import { type PhotoGcResult, schedulePhotoGc, storedState } from './photo-gc';
 import { openPhotoStore } from './photo-store';
+import { createPointsBoard, type PointsBoardOptions } from './points-board';
 import { createPolls } from './polls';
 import { createReports, type ReportsOptions } from './reports';
 import { ReferralBridge } from './referrals';
@@ -67,6 +68,8 @@ export interface RelayOptions {
 	maxBodyBytes?: number;
 	/** The report publisher's clock, debounce, grace and timer (tests); defaults otherwise (reports.ts). */
 	reports?: Pick<ReportsOptions, 'now' | 'debounceMs' | 'graceMs' | 'checkEveryMs' | 'scan' | 'startDelayMs'>;
+	/** The public points board's clock, debounce and start (tests); defaults otherwise (points-board.ts). */
+	pointsBoard?: Pick<PointsBoardOptions, 'now' | 'debounceMs' | 'maxWaitMs' | 'scan' | 'startDelayMs'>;
 	/** Seed the demo community when the store holds no documents. */
 	seed?: boolean;
 	/** After seeding the demo, create one invitation per demo role (relay.bootstrap). Default true. */
@@ -118,6 +121,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const reports = createReports({ ...options.reports, hub, credentials, logger });
 	// Matters referred to the street office, copied without names, and its answers carried back (referrals.ts).
 	const referrals = new ReferralBridge({ hub, logger });
+	// Each community's public points board: totals, opted-in names, stock and talent counts (points-board.ts).
+	const pointsBoard = createPointsBoard({ ...options.pointsBoard, hub, logger });
 	const auth = options.auth ?? 'credentials';
 	const authorizer = options.authorizer ?? (auth === 'open' ? new OpenAuthorizer() : new CredentialAuthorizer(credentials));
 	if (auth === 'open' && !options.authorizer) logger.warn('auth is open: anyone may read and write every document (development only)');
@@ -230,6 +235,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			await polls.close();
 			await reports.close();
 			await referrals.close();
+			await pointsBoard.close();
 			await photoGc.stop();
 			await hub.flush();
 			for (const conn of connections) conn.close(CloseCode.ShuttingDown, 'relay shutting down');

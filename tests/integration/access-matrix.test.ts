@@ -59,6 +59,11 @@ const TABLE: Record<string, [Cell, Cell, Cell, Cell, Cell]> = {
 	'demo:report:main': [N, R, R, R, R], // aggregates, written by the relay alone
 	'demo:report:public': [R, R, R, R, R], // the residents' quarterly version
 	'demo:referrals:main': [N, N, R, R, W], // matters referred to the street, without names; the street answers
+	'demo:passbook:b01-1-101': [W, N, W, W, N], // the resident's own household: it writes only its board choice
+	'demo:passbook:b01-1-102': [N, N, W, W, N], // another household's points
+	'demo:points:main': [R, R, W, W, N], // settings, activities and the catalogue
+	'demo:points:public': [R, R, R, R, R], // the public board, written by the relay alone
+	'demo:talents:main': [N, W, W, W, N], // the register of talents: contact details
 	'qingliu-street:topic:s1': [N, N, N, N, W], // the street office's own matters
 	'qingliu-street:meeting:s1': [N, N, N, N, W],
 	'qingliu-street:poll:s1': [N, N, N, N, W],
@@ -115,6 +120,17 @@ function probe(name: string, key: string, actor: Actor): { write(d: Y.Doc): void
 			return inMap('requests', key, { id: key, question: key, at, by: actor, ...(actor.role === 'resident' ? { household: GRANTS.resident.household } : {}) });
 		case 'referrals':
 			return inMap('answers', key, { id: key, case: SEEDED_CASE, from: 'escalated', to: 'accepted', at, by: actor });
+		case 'passbook':
+			// Staff record transfers; a resident writes only its board choice (one key: marked by the name shown).
+			if (actor.role !== 'resident') return inMap('transfers', key, { id: key, kind: 'award', household: ref.id, amount: 1, at, by: actor, channel: 'activity', note: key });
+			return {
+				write: (d) => d.getMap('board').set('choice', { show: true, name: key, at, by: actor }),
+				has: (d) => (d.getMap('board').get('choice') as { name?: unknown } | undefined)?.name === key
+			};
+		case 'points':
+			return inMap('items', key, { id: key, name: key, price: 1, unit: '袋', at, by: actor });
+		case 'talents':
+			return inMap('people', key, { id: key, name: key, skills: [], availability: '', consent: false, roles: [], at, by: actor });
 		default:
 			return { write: (d) => d.getMap('meta').set(key, true), has: (d) => d.getMap('meta').get(key) === true };
 	}
@@ -134,8 +150,11 @@ function keeperOf(doc: string): Grant {
 	if (parseDocName(doc)?.kind === 'referrals') return { role: 'street_admin', community: 'keeper-street', communities: [community] };
 	return { role: 'community_admin', community };
 }
-/** Report documents are written by the relay alone: their fences are too. */
-const relayWritten = (doc: string) => parseDocName(doc)?.kind === 'report';
+/** Report documents and the public points board are written by the relay alone: their fences are too. */
+const relayWritten = (doc: string) => {
+	const ref = parseDocName(doc);
+	return ref?.kind === 'report' || (ref?.kind === 'points' && ref.id === 'public');
+};
 
 beforeAll(async () => {
 	relay = await startTestRelay();
@@ -224,6 +243,17 @@ function updateWith(write: (d: Y.Doc) => void): Uint8Array {
 	const d = new Y.Doc();
 	write(d);
 	return Y.encodeStateAsUpdate(d);
+}
+
+/**
+ * The probe as a device in sync with the relay sends it: a record under a fixed key (a passbook's board choice)
+ * then replaces the stored one instead of racing it as a concurrent write.
+ */
+async function probeUpdateInSync(doc: string, key: string, role: Role): Promise<Uint8Array> {
+	const d = await storedDoc(doc);
+	const sv = Y.encodeStateVector(d);
+	probe(doc, key, actors[role]).write(d);
+	return Y.encodeStateAsUpdate(d, sv);
 }
 
 /** The probe of `role` in `doc` as one update (for a document name that is not one, an arbitrary setting). */
@@ -374,7 +404,7 @@ describe('/sync (the multiplexed endpoint)', () => {
 				expect(c.frames.filter((f) => f.kind === MuxMessage.DocError && f.requestId === 0)).toHaveLength(1);
 			} else {
 				expect(entry?.status).toBe(BatchStatus.Ok);
-				c.sendFrame({ kind: MuxMessage.Update, requestId: 2, doc, update: probeUpdate(doc, key, role) });
+				c.sendFrame({ kind: MuxMessage.Update, requestId: 2, doc, update: await probeUpdateInSync(doc, key, role) });
 				await c.waitFrame(MuxMessage.Ack, (f) => f.requestId === 2);
 				await expectWritten(doc, key, role);
 			}

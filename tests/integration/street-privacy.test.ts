@@ -17,6 +17,8 @@ import { docUrl, RawClient, removeDir, startTestRelay, SyncClient, waitFor } fro
 const COMMUNITIES = ['demo', DEMO_NEIGHBOUR];
 /** What a street admin may receive of a community. */
 const STREET_KINDS = new Set(['community', 'report', 'referrals', 'notice']);
+/** ... and, of the points documents, only the public board the relay publishes (aggregates, opted-in names). */
+const streetMay = (doc: string) => STREET_KINDS.has(parseDocName(doc)?.kind ?? '') || parseDocName(doc)?.id === 'public';
 
 let relay: Awaited<ReturnType<typeof startTestRelay>>;
 let token = '';
@@ -65,7 +67,8 @@ describe('what a street admin receives', () => {
 		try {
 			c.sendFrame({ kind: MuxMessage.ListChanges, sinceSeq: 0 });
 			const listed = (await c.waitFrame(MuxMessage.Changes)).entries.map((e) => e.doc);
-			const kinds = new Set(listed.map((d) => parseDocName(d)?.kind));
+			expect(listed.filter((d) => !streetMay(d))).toEqual([]);
+			const kinds = new Set(listed.filter((d) => parseDocName(d)?.kind !== 'points').map((d) => parseDocName(d)?.kind));
 			expect([...kinds].sort()).toEqual(['community', 'notice', 'referrals', 'report']);
 			c.sendFrame({ kind: MuxMessage.BatchSync, requestId: 1, entries: listed.map((doc) => ({ doc, stateVector: Y.encodeStateVector(new Y.Doc()) })) });
 			const reply = await c.waitFrame(MuxMessage.BatchSyncReply);
@@ -91,7 +94,7 @@ describe('what a street admin receives', () => {
 		const stored = new Set((await relay.store.changesSince(0, 100_000)).entries.map((e) => e.doc));
 		const personal = [...stored].filter((d) => {
 			const p = parseDocName(d);
-			return p && COMMUNITIES.includes(p.community) && !STREET_KINDS.has(p.kind);
+			return p && COMMUNITIES.includes(p.community) && !streetMay(d);
 		});
 		// Every such kind exists in the demo, so each is probed for real.
 		expect(new Set(personal.map((d) => parseDocName(d)?.kind))).toEqual(new Set(DOC_KINDS.filter((k) => !STREET_KINDS.has(k))));

@@ -1,7 +1,7 @@
 /**
  * What a device does once its credential is revoked or has expired: it deletes the personal data kinds
- * (PERSONAL_KINDS: household registers, visits, ballots, working minutes) it holds, after offering the export
- * of whatever of them has not reached the relay yet.
+ * (PERSONAL_KINDS: household registers, visits, ballots, working minutes, points passbooks, the register of
+ * talents) it holds, after offering the export of whatever of them has not reached the relay yet.
  *
  * Why only those: everything else a device of the community may hold (proposals, topics, polls, meetings,
  * projects, participation, notices, the community document) is readable by every resident of the community

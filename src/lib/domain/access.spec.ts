@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accessFor, type Grant } from './access';
+import { accessFor, type Grant, PERSONAL_KINDS } from './access';
 
 const g = (role: Grant['role'], extra: Partial<Grant> = {}): Grant =>
 	role === 'street_admin' ? { role, community: 'street', communities: ['demo'], ...extra } : { role, community: 'demo', ...extra };
@@ -30,7 +30,7 @@ describe('access matrix', () => {
 		const street = { role: 'street_admin' as const, community: 'jinxiu-street', communities: ['demo', 'east'] };
 		for (const kind of ['community', 'report', 'notice']) expect(accessFor(street, doc(kind, 'main', 'east'))).toBe('read');
 		expect(accessFor(street, doc('referrals', 'main', 'east'))).toBe('write');
-		for (const kind of ['proposal', 'participation', 'topic', 'meeting', 'minutes', 'poll', 'project', 'households', 'visits', 'ballots']) {
+		for (const kind of ['proposal', 'participation', 'topic', 'meeting', 'minutes', 'poll', 'project', 'households', 'visits', 'ballots', 'passbook', 'talents']) {
 			expect(accessFor(street, doc(kind, 'x', 'demo')), kind).toBe('none');
 		}
 		expect(accessFor(street, doc('report', 'main', 'west'))).toBe('none');
@@ -50,6 +50,40 @@ describe('access matrix', () => {
 		expect(accessFor(g('grid_worker', { grids: ['g1'] }), doc('report', 'main'))).toBe('read');
 		expect(accessFor(g('facilitator'), doc('referrals', 'main'))).toBe('read');
 		expect(accessFor(g('resident'), doc('referrals', 'main'))).toBe('none');
+	});
+
+	it("keeps a household's passbook to that household and the staff who keep the books", () => {
+		const own = g('resident', { household: 'b03-1-401' });
+		expect(accessFor(own, doc('passbook', 'b03-1-401'))).toBe('write');
+		expect(accessFor(own, doc('passbook', 'b03-1-402'))).toBe('none');
+		// A resident device without a household reads no passbook at all.
+		expect(accessFor(g('resident'), doc('passbook', 'b03-1-401'))).toBe('none');
+		expect(accessFor(g('grid_worker', { grids: ['g1'] }), doc('passbook', 'b03-1-401'))).toBe('none');
+		expect(accessFor(g('facilitator'), doc('passbook', 'b03-1-401'))).toBe('write');
+		expect(accessFor(g('community_admin'), doc('passbook', 'b03-1-401'))).toBe('write');
+		expect(accessFor(g('street_admin'), doc('passbook', 'b03-1-401'))).toBe('none');
+	});
+
+	it.each([
+		['resident', 'read', 'read'],
+		['grid_worker', 'read', 'read'],
+		['facilitator', 'write', 'read'],
+		['community_admin', 'write', 'read'],
+		['street_admin', 'none', 'read']
+	] as const)('gives a %s the points config as %s and the public points board as %s', (role, main, board) => {
+		expect(accessFor(g(role), doc('points', 'main'))).toBe(main);
+		expect(accessFor(g(role), doc('points', 'public'))).toBe(board);
+	});
+
+	it('keeps the register of talents (contact details) to staff', () => {
+		expect(accessFor(g('resident', { household: 'b03-1-401' }), doc('talents', 'main'))).toBe('none');
+		for (const role of ['grid_worker', 'facilitator', 'community_admin'] as const) expect(accessFor(g(role), doc('talents', 'main')), role).toBe('write');
+		expect(accessFor(g('street_admin'), doc('talents', 'main'))).toBe('none');
+	});
+
+	it('counts passbooks and the register of talents as personal data', () => {
+		for (const kind of ['passbook', 'talents', 'households', 'visits', 'ballots', 'minutes']) expect(PERSONAL_KINDS.has(kind), kind).toBe(true);
+		for (const kind of ['points', 'report', 'proposal']) expect(PERSONAL_KINDS.has(kind), kind).toBe(false);
 	});
 
 	it('refuses other communities and unknown kinds', () => {

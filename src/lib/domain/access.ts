@@ -43,6 +43,8 @@ const personal = (gridRule: Rule): Readonly<Record<Role, Rule>> => ({
 	community_admin: 'write',
 	street_admin: 'none'
 });
+/** `<community>:points:public` is the relay's aggregate board, read by all; `main` is as given. */
+const publicBoard = (main: Access): Rule => (_grant, doc) => (doc.id === 'public' ? 'read' : main);
 /**
  * A public matter that facilitators run and everyone in the community reads. Not the street admin: matters name
  * households (proposers, co-signers, attendees), and the street level receives aggregates and referrals only.
@@ -61,7 +63,9 @@ const runByFacilitators: Readonly<Record<Role, Rule>> = {
  * through the relay's ballot endpoint, which writes into their grid's ballots document for them.
  * Meeting minutes are worked on privately (`minutes`) and published into the public `meeting` document only
  * once approved. A street admin reads a community's structure, its published report and the matters it referred
- * up (`referrals`, redacted by the relay), and nothing that names a household. Unknown kinds are refused.
+ * up (`referrals`, redacted by the relay), and nothing that names a household. A household's points passbook is
+ * read by that household and the staff who keep the books; the register of talents by staff alone. Unknown kinds
+ * are refused.
  */
 export const ACCESS_MATRIX: Readonly<Record<string, Readonly<Record<Role, Rule>>>> = {
 	community: { resident: 'read', grid_worker: 'read', facilitator: 'read', community_admin: 'write', street_admin: 'read' },
@@ -90,7 +94,27 @@ export const ACCESS_MATRIX: Readonly<Record<string, Readonly<Record<Role, Rule>>
 	},
 	// Matters the community referred up, as the relay copies them for the street (no names, no rooms); the
 	// street admin answers in it and the relay carries each answer back into the proposal.
-	referrals: { resident: 'none', grid_worker: 'none', facilitator: 'read', community_admin: 'read', street_admin: 'write' }
+	referrals: { resident: 'none', grid_worker: 'none', facilitator: 'read', community_admin: 'read', street_admin: 'write' },
+	// A household's points passbook: its own device and the staff who keep the books. A resident writes only how
+	// the household appears on the public board (the write rules keep transfers to staff).
+	passbook: {
+		resident: (grant, doc) => (grant.household && doc.id === grant.household ? 'write' : 'none'),
+		grid_worker: 'none',
+		facilitator: 'write',
+		community_admin: 'write',
+		street_admin: 'none'
+	},
+	// The points config (`main`: settings, activities, catalogue) everyone in the community reads; its public
+	// board (`public`: aggregates and opted-in names) the relay alone writes, and the street reads too.
+	points: {
+		resident: 'read',
+		grid_worker: 'read',
+		facilitator: publicBoard('write'),
+		community_admin: publicBoard('write'),
+		street_admin: publicBoard('none')
+	},
+	// The register of talents and activists holds contact details: staff only (public views count by skill).
+	talents: { resident: 'none', grid_worker: 'write', facilitator: 'write', community_admin: 'write', street_admin: 'none' }
 };
 
 /**
@@ -116,4 +140,4 @@ export function accessFor(grant: Grant, doc: DocRef): Access {
 }
 
 /** Kinds that hold personal data, which must be deleted from a shared device on sign-out. */
-export const PERSONAL_KINDS: ReadonlySet<string> = new Set(['households', 'visits', 'ballots', 'minutes']);
+export const PERSONAL_KINDS: ReadonlySet<string> = new Set(['households', 'visits', 'ballots', 'minutes', 'passbook', 'talents']);

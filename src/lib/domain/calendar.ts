@@ -58,3 +58,15 @@ export function cstDayStart(day: Day): number {
 	if (!m) throw new RangeError(`not a day: ${day}`);
 	return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) - CST_OFFSET_MS;
 }
+
+/**
+ * cstDayStart(addMonths(cstDay(at), months)) by arithmetic, without formatting days as text: the points books
+ * ask it for every award they fold.
+ */
+export function cstDayStartMonthsLater(at: number, months: number): number {
+	const d = new Date(at + CST_OFFSET_MS);
+	const year = d.getUTCFullYear();
+	const month = d.getUTCMonth() + months;
+	const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+	return Date.UTC(year, month, Math.min(d.getUTCDate(), last)) - CST_OFFSET_MS;
+}

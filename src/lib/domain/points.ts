@@ -18,7 +18,8 @@
  * Records are written by other devices: every reader here checks them (parse*) and ignores what does not parse.
  */
 import { type Actor, isActor, type Role } from './actor';
-import { addMonths, cstDay, cstDayStart } from './calendar';
+import { cstDayStartMonthsLater } from './calendar';
+import { toHalfWidth } from './household';
 
 /** Staff keep the books: they record awards and redemptions, approve, and resolve flags. */
 export const POINTS_STAFF: readonly Role[] = ['facilitator', 'community_admin'];
@@ -203,11 +204,13 @@ export function transferIssues(t: Transfer): TransferIssue[] {
 	if (!isTime(t.at)) issues.push('at');
 	if (!isActor(t.by)) issues.push('by');
 	if (!POINTS_CHANNELS.includes(t.channel)) issues.push('channel');
-	if (!isText(t.note, NOTE_MAX)) issues.push('note');
+	// A record from another device may carry anything as its note: check it is text before reading it.
+	const note = isText(t.note, NOTE_MAX) ? t.note.trim() : null;
+	if (note === null) issues.push('note');
 	if (t.kind === 'award') {
 		if (t.activity !== undefined && !isId(t.activity)) issues.push('activity');
 		if (t.hours !== undefined && !(typeof t.hours === 'number' && t.hours >= 0 && t.hours <= HOURS_MAX)) issues.push('hours');
-		if (t.activity === undefined && !t.note.trim()) issues.push('note');
+		if (t.activity === undefined && note === '') issues.push('note');
 	}
 	if (t.kind === 'redeem') {
 		if (!isId(t.item)) issues.push('item');
@@ -216,7 +219,7 @@ export function transferIssues(t: Transfer): TransferIssue[] {
 	}
 	if (t.kind === 'reverse') {
 		if (!isId(t.reverses)) issues.push('reverses');
-		if (!t.note.trim()) issues.push('note');
+		if (note === '') issues.push('note');
 	}
 	return issues;
 }
@@ -350,8 +353,11 @@ export function redemptionCode(transferId: string): string {
 	return code;
 }
 
-/** A typed code as stored: upper case, no spaces, the easily confused letters read as the digits they look like. */
-export const normaliseCode = (typed: string) => typed.toUpperCase().replace(/\s+/g, '').replace(/O/g, '0').replace(/I/g, '1');
+/**
+ * A typed code as derived: half width (a Chinese input method may type full-width letters), upper case, without
+ * spaces or dashes. The alphabet has neither 0/O nor 1/I, so there is nothing to read as something else.
+ */
+export const normaliseCode = (typed: string) => toHalfWidth(typed).toUpperCase().replace(/[\s-]+/g, '');
 
 // ---- movements ----
 
@@ -365,19 +371,20 @@ export interface Movement {
 
 /**
  * The two movements of a transfer. A reversal moves the points of the transfer it reverses back, so it needs
- * that transfer; a reversal of something unknown moves nothing.
+ * that transfer; a reversal of something unknown moves nothing. It moves exactly the points the reversed transfer
+ * moved (as the passbook counts it), whatever amount the reversal itself carries.
  */
 export function movementsOf(t: Transfer, reversed?: Transfer): Movement[] {
 	const hh = householdAccount(t.household);
-	const pair = (from: Account, to: Account): Movement[] => [
-		{ transfer: t.id, account: from, delta: -t.amount, at: t.at },
-		{ transfer: t.id, account: to, delta: t.amount, at: t.at }
+	const pair = (from: Account, to: Account, amount = t.amount): Movement[] => [
+		{ transfer: t.id, account: from, delta: -amount, at: t.at },
+		{ transfer: t.id, account: to, delta: amount, at: t.at }
 	];
 	if (t.kind === 'award') return pair('pool:service', hh);
 	if (t.kind === 'redeem') return pair(hh, 'pool:goods');
 	if (!reversed || reversed.kind === 'reverse') return [];
 	const [from, to] = movementsOf(reversed);
-	return pair(to!.account, from!.account);
+	return pair(to!.account, from!.account, reversed.amount);
 }
 
 // ---- a household's passbook ----
@@ -462,23 +469,52 @@ export const needsApproval = (t: Transfer, settings: PointsSettings) => t.kind =
 
 /** When points awarded at `at` expire: the start of the same CST day `months` later. */
 export function expiryOf(at: number, months: number | null): number | null {
-	return months === null ? null : cstDayStart(addMonths(cstDay(at), months));
+	if (months === null) return null;
+	// Awards cluster on the days of activities: remember each day's answer (a few thousand days at most).
+	const key = Math.floor((at + 8 * 3600_000) / 86_400_000) * 1000 + months;
+	let out = expiries.get(key);
+	if (out === undefined) {
+		if (expiries.size > 20_000) expiries.clear();
+		out = cstDayStartMonthsLater(at, months);
+		expiries.set(key, out);
+	}
+	return out;
 }
+const expiries = new Map<number, number>();
 
 interface Lot {
+	/** The award, or the reversal that gave back points a redemption had run into debt for. */
 	award: string;
+	/** Position in `lots` (lots are kept in the order they were made, which is also their expiry order). */
+	index: number;
 	remaining: number;
 	expiresAt: number | null;
+	/** Points of this lot that expired: given back from the expired pool if the award is reversed. */
+	expired: number;
+	/** The award was reversed: points a later reversal returns to it pay debt instead of reviving it. */
+	reversed: boolean;
 }
 
 /**
  * Folds a household's records into its passbook as of `now`. Records by non-staff, reversals of unknown or
  * already reversed transfers, and awards awaiting approval are kept as lines that do not count.
+ *
+ * Points live in lots, one per award, spent oldest first; a household that spends more than its lots hold is
+ * in debt, and debt is paid before any point is kept. Throughout, balance = points left in lots − debt, and
+ * there is never debt while a lot still holds points (else those points could expire while the household owes).
  */
 export function passbook(records: PassbookRecords, settings: PointsSettings, now: number): Passbook {
 	const { household } = records;
-	const transfers = [...records.transfers].sort(byTime);
-	const byId = new Map(transfers.map((t) => [t.id, t]));
+	// The same record delivered twice (a document and an index entry, say) counts once.
+	const byId = new Map<string, Transfer>();
+	for (const t of records.transfers) if (!byId.has(t.id)) byId.set(t.id, t);
+	// A reversal is folded after what it reverses, even when the recording device's clock was behind; at the same
+	// instant awards come before redemptions.
+	const folded = new Map<string, number>();
+	for (const t of byId.values()) folded.set(t.id, t.kind === 'reverse' ? Math.max(t.at, byId.get(t.reverses!)?.at ?? t.at) : t.at);
+	const orderAt = (t: Transfer) => folded.get(t.id)!;
+	const rank = { award: 0, redeem: 1, reverse: 2 };
+	const transfers = [...byId.values()].sort((a, b) => orderAt(a) - orderAt(b) || rank[a.kind] - rank[b.kind] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 	const decisions = new Map<string, Approval[]>();
 	for (const a of [...records.approvals].sort(byTime)) {
 		const t = byId.get(a.transfer);
@@ -517,6 +553,7 @@ export function passbook(records: PassbookRecords, settings: PointsSettings, now
 
 	// Second pass: lots, spent oldest first, with expiries where they fall.
 	const lots: Lot[] = [];
+	const lotOf = new Map<string, Lot>();
 	const consumed = new Map<string, { lot: Lot; n: number }[]>();
 	const debtOf = new Map<string, number>();
 	let debt = 0;
@@ -529,27 +566,42 @@ export function passbook(records: PassbookRecords, settings: PointsSettings, now
 	let redemptions = 0;
 	const flags: Flag[] = [];
 	let run: string[] = [];
+	// Lots before `swept` have reached their expiry; lots before `full` hold no points.
+	let swept = 0;
+	let full = 0;
 
+	/** A derived line moving points between the household and the expired pool (negative: they expire). */
+	const expiryLine = (id: string, at: number, delta: number) => {
+		balance += delta;
+		expired -= delta;
+		lines.push({ kind: 'expire', id, at, delta, transfer: null, status: 'counted', balance, decisions: [] });
+	};
 	const expireUntil = (time: number) => {
-		const due = lots.filter((l) => l.remaining > 0 && l.expiresAt !== null && l.expiresAt <= time).sort((a, b) => a.expiresAt! - b.expiresAt!);
-		for (const lot of due) {
+		// Lots are made in time order with the same term, so they reach their expiry in the order they were made.
+		for (; swept < lots.length; swept++) {
+			const lot = lots[swept]!;
+			if (lot.expiresAt === null || lot.expiresAt > time) break;
+			if (lot.remaining === 0) continue;
 			const n = lot.remaining;
 			lot.remaining = 0;
-			balance -= n;
-			expired += n;
-			lines.push({ kind: 'expire', id: `expire:${lot.award}`, at: lot.expiresAt!, delta: -n, transfer: null, status: 'counted', balance, decisions: [] });
+			lot.expired += n;
+			expiryLine(`expire:${lot.award}`, lot.expiresAt, -n);
 		}
 	};
 	const newLot = (award: string, at: number, amount: number) => {
 		const pay = Math.min(debt, amount);
 		debt -= pay;
-		if (amount > pay) lots.push({ award, remaining: amount - pay, expiresAt: expiryOf(at, settings.expiryMonths) });
+		if (amount > pay) {
+			const lot: Lot = { award, index: lots.length, remaining: amount - pay, expiresAt: expiryOf(at, settings.expiryMonths), expired: 0, reversed: false };
+			lots.push(lot);
+			lotOf.set(award, lot);
+		}
 	};
 	const take = (amount: number): { lot: Lot; n: number }[] => {
 		const out: { lot: Lot; n: number }[] = [];
 		let left = amount;
-		for (const lot of lots) {
-			if (left === 0) break;
+		for (let i = full; i < lots.length && left > 0; i++) {
+			const lot = lots[i]!;
 			const n = Math.min(lot.remaining, left);
 			if (n > 0) {
 				lot.remaining -= n;
@@ -557,12 +609,25 @@ export function passbook(records: PassbookRecords, settings: PointsSettings, now
 				out.push({ lot, n });
 			}
 		}
+		while (full < lots.length && lots[full]!.remaining === 0) full++;
 		debt += left;
 		return out;
 	};
+	const refill = (lot: Lot, n: number) => {
+		lot.remaining += n;
+		full = Math.min(full, lot.index);
+	};
+	/** Debt is paid from points still held, oldest first. */
+	const settle = () => {
+		if (debt === 0) return;
+		const owed = debt;
+		debt = 0;
+		take(owed);
+	};
 
 	for (const t of transfers) {
-		expireUntil(t.at);
+		const at = orderAt(t);
+		expireUntil(at);
 		const s = status.get(t.id)!;
 		const line: PassbookLine = {
 			kind: t.kind,
@@ -584,7 +649,6 @@ export function passbook(records: PassbookRecords, settings: PointsSettings, now
 			line.delta = t.amount;
 			earned += t.amount;
 			hours += t.hours ?? 0;
-			run = [];
 		} else if (t.kind === 'redeem') {
 			const taken = take(t.amount);
 			consumed.set(t.id, taken);
@@ -595,37 +659,54 @@ export function passbook(records: PassbookRecords, settings: PointsSettings, now
 			run.push(t.id);
 		} else {
 			const target = byId.get(t.reverses!)!;
+			line.delta = target.kind === 'award' ? -target.amount : target.amount;
+			balance += line.delta;
+			line.balance = balance;
 			if (target.kind === 'award') {
-				// Take back what is left of the award's lot; what was already spent becomes debt.
-				const lot = lots.find((l) => l.award === target.id);
-				const n = Math.min(lot?.remaining ?? 0, target.amount);
-				if (lot) lot.remaining -= n;
-				debt += target.amount - n;
-				line.delta = -target.amount;
+				// Take back what is left of the award's lot and what of it expired (from the expired pool, so the
+				// household is not charged twice for the same points); what was already spent becomes debt.
+				const lot = lotOf.get(target.id);
+				const back = lot?.remaining ?? 0;
+				const unexpired = lot?.expired ?? 0;
+				if (lot) {
+					lot.remaining = 0;
+					lot.expired = 0;
+					lot.reversed = true;
+				}
+				if (unexpired > 0) expiryLine(`expire:${target.id}:${t.id}`, t.at, unexpired);
+				debt += target.amount - back - unexpired;
 				earned -= target.amount;
 				hours -= target.hours ?? 0;
 			} else {
-				// Give back to the lots the redemption spent (an expired lot then expires again at once).
-				for (const c of consumed.get(target.id) ?? []) c.lot.remaining += c.n;
-				const owed = debtOf.get(target.id) ?? 0;
-				const pay = Math.min(debt, owed);
-				debt -= pay;
-				if (owed > pay) lots.push({ award: t.id, remaining: owed - pay, expiresAt: expiryOf(t.at, settings.expiryMonths) });
-				line.delta = target.amount;
+				// Give back to the lots the redemption spent. Points of a lot that has expired since expire again at
+				// once; points of a reversed award were charged back as debt, so they pay debt like the rest.
+				let owed = debtOf.get(target.id) ?? 0;
+				for (const c of consumed.get(target.id) ?? []) {
+					if (c.lot.reversed) owed += c.n;
+					else if (c.lot.expiresAt !== null && c.lot.expiresAt <= at) {
+						c.lot.expired += c.n;
+						expiryLine(`expire:${c.lot.award}:${t.id}`, t.at, -c.n);
+					} else refill(c.lot, c.n);
+				}
+				// What the redemption ran into debt for pays debt first; what is left is kept as a new lot.
+				newLot(t.id, at, owed);
 				spent -= target.amount;
 				redemptions--;
 				run = run.filter((id) => id !== target.id);
 			}
+			settle();
+			continue;
 		}
 		balance += line.delta;
 		line.balance = balance;
+		// The run of redemptions that overdrew starts again once the balance is back within the limit.
+		if (t.kind === 'award' && balance >= settings.floor) run = [];
 		if (t.kind === 'redeem' && balance < settings.floor) {
 			flags.push({ key: `overdraft:${t.id}`, kind: 'overdraft', household, transfer: t.id, transfers: [...run], excess: settings.floor - balance, at: t.at });
 		}
 		if (t.kind === 'award' && settings.ceiling !== null && balance > settings.ceiling) {
 			flags.push({ key: `ceiling:${t.id}`, kind: 'ceiling', household, transfer: t.id, transfers: [t.id], excess: balance - settings.ceiling, at: t.at });
 		}
-		if (t.kind === 'reverse') expireUntil(t.at);
 	}
 	expireUntil(now);
 
@@ -640,10 +721,15 @@ export function passbook(records: PassbookRecords, settings: PointsSettings, now
 	return { household, balance, pending, hours, earned, spent, expired, redemptions, lines, expiring, flags };
 }
 
-/** The first resolution recorded for each flag (two staff members deciding offline: both are kept, the first holds). */
+/**
+ * The first resolution recorded for each flag (two staff members deciding offline: both are kept, the first holds).
+ * Only staff resolve flags; a resolution recorded by anyone else is ignored, as their transfers are.
+ */
 export function resolutionsByFlag(resolutions: readonly Resolution[]): Map<string, Resolution> {
 	const out = new Map<string, Resolution>();
-	for (const r of [...resolutions].sort((a, b) => a.at - b.at || (a.by.id < b.by.id ? -1 : 1))) if (!out.has(r.flag)) out.set(r.flag, r);
+	const staff = resolutions.filter((r) => keepsPoints(r.by.role));
+	const order = (a: Resolution, b: Resolution) => a.at - b.at || (a.by.id < b.by.id ? -1 : a.by.id > b.by.id ? 1 : a.action < b.action ? -1 : a.action > b.action ? 1 : 0);
+	for (const r of staff.sort(order)) if (!out.has(r.flag)) out.set(r.flag, r);
 	return out;
 }
 
@@ -666,8 +752,8 @@ export interface ItemStock {
 
 /**
  * Stock per item from the restocks and every household's redemptions (counted ones: pass each household's
- * passbook lines). A redemption that takes an item below zero is flagged with the run of redemptions since the
- * last restock or return.
+ * passbook lines). A redemption that takes an item below zero is flagged with the run of redemptions that
+ * shared the stock: those since the last restock that left the item in stock (a returned redemption leaves it).
  */
 export function stockAudit(
 	items: readonly CatalogueItem[],
@@ -676,17 +762,24 @@ export function stockAudit(
 	resolutions: readonly Resolution[]
 ): ItemStock[] {
 	type Event = { at: number; id: string; item: string; kind: 'restock' | 'redeem' | 'return'; quantity: number };
-	const events: Event[] = restocks.map((r) => ({ at: r.at, id: r.id, item: r.item, kind: 'restock', quantity: r.quantity }));
+	const events: Event[] = restocks.filter((r) => keepsPoints(r.by.role)).map((r) => ({ at: r.at, id: r.id, item: r.item, kind: 'restock', quantity: r.quantity }));
 	const redeems = new Map<string, Transfer>();
+	const redeemOf = new Map<string, string>();
 	for (const l of lines) if (l.status === 'counted' && l.transfer?.kind === 'redeem') redeems.set(l.id, l.transfer);
 	for (const l of lines) {
 		const t = l.transfer;
 		if (!t || l.status !== 'counted') continue;
 		if (t.kind === 'redeem') events.push({ at: t.at, id: t.id, item: t.item!, kind: 'redeem', quantity: t.quantity ?? 1 });
 		const returned = t.kind === 'reverse' ? redeems.get(t.reverses!) : undefined;
-		if (returned) events.push({ at: t.at, id: t.id, item: returned.item!, kind: 'return', quantity: returned.quantity ?? 1 });
+		if (returned) {
+			// Returned no earlier than redeemed, whatever the clock of the device that recorded the reversal said.
+			events.push({ at: Math.max(t.at, returned.at), id: t.id, item: returned.item!, kind: 'return', quantity: returned.quantity ?? 1 });
+			redeemOf.set(t.id, returned.id);
+		}
 	}
-	events.sort(byTime);
+	// At the same instant: stock comes in before it is redeemed, and is redeemed before it is returned.
+	const rank = { restock: 0, redeem: 1, return: 2 };
+	events.sort((a, b) => a.at - b.at || rank[a.kind] - rank[b.kind] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 	const resolved = resolutionsByFlag(resolutions);
 	const out = new Map<string, ItemStock & { run: string[] }>();
 	for (const item of items) out.set(item.id, { item: item.id, stocked: 0, redeemed: 0, remaining: 0, flags: [], run: [] });
@@ -707,10 +800,16 @@ export function stockAudit(
 			}
 			continue;
 		}
-		if (e.kind === 'restock') s.stocked += e.quantity;
-		else s.redeemed -= e.quantity;
 		s.remaining += e.quantity;
-		s.run = [];
+		if (e.kind === 'restock') {
+			s.stocked += e.quantity;
+			// A restock that still leaves the item oversold does not settle the redemptions that oversold it.
+			if (s.remaining >= 0) s.run = [];
+		} else {
+			s.redeemed -= e.quantity;
+			const returned = redeemOf.get(e.id);
+			s.run = s.run.filter((id) => id !== returned);
+		}
 	}
 	return [...out.values()].map(({ run: _run, ...s }) => s);
 }

@@ -78,12 +78,18 @@ export function personIssues(p: Person, skills: readonly Skill[]): PersonIssue[]
 	return issues;
 }
 
-/** A person as typed: trimmed, phone normalised, building taken from the household. */
+/**
+ * A person as typed: trimmed, phone normalised, building taken from the household. Optional fields left empty
+ * in a form are dropped, as parsePerson drops them (an empty household is none, not an unknown one).
+ */
 export function normalisePerson(p: Person): Person {
 	const out: Person = { ...p, name: p.name.trim(), availability: p.availability.trim(), skills: [...new Set(p.skills)], roles: [...new Set(p.roles)] };
-	if (p.phone !== undefined) out.phone = normalisePhone(p.phone);
+	const optional = { household: p.household?.trim(), building: p.building?.trim(), phone: p.phone === undefined ? undefined : normalisePhone(p.phone), note: p.note?.trim() };
+	for (const [field, value] of Object.entries(optional) as [keyof typeof optional, string | undefined][]) {
+		if (value) out[field] = value;
+		else delete out[field];
+	}
 	if (out.household) out.building = buildingOfHousehold(out.household) ?? out.building;
-	if (out.note !== undefined) out.note = out.note.trim();
 	return out;
 }
 

@@ -19,7 +19,10 @@ export type DocKind =
 	| 'participation'
 	| 'notice'
 	| 'report'
-	| 'referrals';
+	| 'referrals'
+	| 'passbook'
+	| 'points'
+	| 'talents';
 export const DOC_KINDS: readonly DocKind[] = [
 	'community',
 	'proposal',
@@ -34,7 +37,10 @@ export const DOC_KINDS: readonly DocKind[] = [
 	'participation',
 	'notice',
 	'report',
-	'referrals'
+	'referrals',
+	'passbook',
+	'points',
+	'talents'
 ];
 
 export interface DocName {
@@ -42,7 +48,8 @@ export interface DocName {
 	kind: DocKind;
 	/**
 	 * Matter id (proposal, topic, poll, meeting, minutes, project, participation, notice), grid id (households, visits),
-	 * `<grid>_<poll>` (ballots), 'main' (community, referrals) or 'main' / 'public' (report).
+	 * `<grid>_<poll>` (ballots), household id (passbook), 'main' (community, referrals, talents) or 'main' / 'public'
+	 * (report, points).
 	 */
 	id: string;
 }
@@ -92,6 +99,14 @@ export const noticeDocName = (community: string, id: string) => docName(communit
 export const reportDocName = (community: string, which: 'main' | 'public' = 'main') => docName(community, 'report', which);
 /** Matters the community referred to its street office, redacted (see domain/access.ts). */
 export const referralsDocName = (community: string) => docName(community, 'referrals', 'main');
+/** A household's points passbook (积分存折): its transfers, approvals, resolutions, handovers and board choice. */
+export const passbookDocName = (community: string, household: string) => docName(community, 'passbook', household);
+/** The community's points config: settings, activities, the catalogue and its restocks. */
+export const pointsDocName = (community: string) => docName(community, 'points', 'main');
+/** The public points board, written by the relay alone: totals, opted-in names, stock, talent counts. */
+export const pointsBoardDocName = (community: string) => docName(community, 'points', 'public');
+/** The register of talents and activists (contact details: staff only). */
+export const talentsDocName = (community: string) => docName(community, 'talents', 'main');
 
 /**
  * Ballots are split per grid so that a grid worker reads only the votes of their own grid's households.

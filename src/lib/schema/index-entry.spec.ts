@@ -3,6 +3,10 @@ import * as Y from 'yjs';
 import { addCoSigner, addSupporter, createProposal } from './proposal-doc';
 import { addToTopic, createTopic } from './topic-doc';
 import { indexEntry } from './index-entry';
+import { redemptionCode, type Transfer } from '../domain/points';
+import { addHandover, addTransfer, setBoardChoice } from './passbook-doc';
+import { putItem } from './points-doc';
+import { putPerson } from './talents-doc';
 
 const actor = { id: 'r1', name: '刘阿姨', role: 'resident' as const };
 
@@ -31,5 +35,39 @@ describe('indexEntry (version 2 fields)', () => {
 		const e = indexEntry('demo:topic:t1', doc)!;
 		expect(e.members).toEqual(['demo:proposal:p1']);
 		expect(e.created).toBe(5000);
+	});
+});
+
+describe('indexEntry: points passbooks, config and the register of talents', () => {
+	const staff = { id: 'f1', name: '周敏', role: 'facilitator' as const };
+	const transfer = (id: string, kind: 'award' | 'redeem', at: number): Transfer =>
+		kind === 'award'
+			? { id, kind, household: 'b01-1-101', amount: 10, at, by: staff, channel: 'activity', note: '清扫' }
+			: { id, kind, household: 'b01-1-101', amount: 5, at, by: staff, channel: 'counter', note: '', item: 'rice', quantity: 1, code: redemptionCode(id) };
+
+	it('a passbook carries its household and parsed records, counted by transfers', () => {
+		const doc = new Y.Doc();
+		addTransfer(doc, transfer('t1', 'award', 1000));
+		addTransfer(doc, transfer('t2', 'redeem', 2000));
+		addHandover(doc, { transfer: 't2', at: 2500, by: staff });
+		doc.getMap('transfers').set('junk', { id: 'junk' });
+		const e = indexEntry('demo:passbook:b01-1-101', doc)!;
+		expect(e).toMatchObject({ kind: 'passbook', household: 'b01-1-101', count: 2, updated: 2500 });
+		expect(e.passbook).toEqual({ transfers: [transfer('t1', 'award', 1000), transfer('t2', 'redeem', 2000)], approvals: [], resolutions: [], handovers: ['t2'] });
+	});
+
+	it("a resident's board choice alone makes a passbook with no transfers", () => {
+		const doc = new Y.Doc();
+		setBoardChoice(doc, { show: true, name: '1栋王家', at: 700, by: actor });
+		expect(indexEntry('demo:passbook:b01-1-101', doc)).toMatchObject({ household: 'b01-1-101', count: 0, updated: 700, passbook: { transfers: [] } });
+	});
+
+	it('the points config and the register get plain entries, counting items and people', () => {
+		const points = new Y.Doc();
+		putItem(points, { id: 'rice', name: '大米', price: 30, unit: '袋', at: 10, by: staff });
+		expect(indexEntry('demo:points:main', points)).toMatchObject({ kind: 'points', title: '', count: 1, updated: 10 });
+		const talents = new Y.Doc();
+		putPerson(talents, { id: 'p1', name: '王师傅', skills: [], availability: '', consent: false, roles: [], at: 20, by: staff });
+		expect(indexEntry('demo:talents:main', talents)).toMatchObject({ kind: 'talents', title: '', count: 1, updated: 20 });
 	});
 });

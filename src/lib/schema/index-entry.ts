@@ -14,6 +14,10 @@ import { lastVisitAt, visitCount } from './visits-doc';
 import { isPollDoc, readPoll } from './poll-doc';
 import { meetingSummary } from './meeting-doc';
 import { minutesSummary } from './minutes-doc';
+import type { Approval, Resolution, Transfer } from '../domain/points';
+import { isPassbookDoc, lastRecordAt, readHandovers, readPassbookRecords } from './passbook-doc';
+import { isPointsDoc, readPointsBoard, readPointsConfig } from './points-doc';
+import { activePeople, isTalentsDoc, lastPersonAt } from './talents-doc';
 
 export interface IndexEntry {
 	doc: string;
@@ -35,7 +39,7 @@ export interface IndexEntry {
 	created?: number;
 	/** Proposals: the level it is handled at now (grid, community or street). */
 	level?: Level;
-	/** Proposals: the household filed for (a resident's own, or named by a grid worker). */
+	/** Proposals: the household filed for (a resident's own, or named by a grid worker). Passbooks: their household. */
 	household?: string;
 	/** Proposals: co-signing household ids (联名). */
 	coSigners?: string[];
@@ -43,6 +47,11 @@ export interface IndexEntry {
 	supporters?: string[];
 	/** Topics: document names of the proposals gathered under the topic. */
 	members?: string[];
+	/**
+	 * Passbooks: the parsed records (handovers: the redemptions handed over), so staff screens fold every
+	 * household's passbook with the current settings without opening each document.
+	 */
+	passbook?: { transfers: Transfer[]; approvals: Approval[]; resolutions: Resolution[]; handovers: string[] };
 }
 
 /**
@@ -138,6 +147,38 @@ export function indexEntry(name: string, doc: Y.Doc, companion?: Y.Doc | null): 
 		case 'minutes': {
 			const summary = minutesSummary(doc);
 			return summary && { ...base, ...blank, ...summary };
+		}
+		case 'passbook': {
+			if (!isPassbookDoc(doc)) return null;
+			const records = readPassbookRecords(doc, parsed.id);
+			return {
+				...base,
+				...blank,
+				title: '',
+				updated: lastRecordAt(doc),
+				count: records.transfers.length,
+				household: parsed.id,
+				passbook: {
+					transfers: [...records.transfers],
+					approvals: [...records.approvals],
+					resolutions: [...records.resolutions],
+					handovers: [...readHandovers(doc).keys()].sort()
+				}
+			};
+		}
+		case 'points': {
+			if (!isPointsDoc(doc)) return null;
+			if (parsed.id === 'public') {
+				const board = readPointsBoard(doc);
+				return { ...base, ...blank, title: '', updated: board?.updated ?? 0, count: board?.stock.length ?? 0 };
+			}
+			const config = readPointsConfig(doc);
+			const times = [...config.activities, ...config.items, ...config.restocks].map((r) => r.at);
+			return { ...base, ...blank, title: '', updated: Math.max(0, ...times), count: config.items.length };
+		}
+		case 'talents': {
+			if (!isTalentsDoc(doc)) return null;
+			return { ...base, ...blank, title: '', updated: lastPersonAt(doc), count: activePeople(doc) };
 		}
 		case 'participation':
 			// Listed through its project, whose entry counts its sign-offs.

@@ -15,6 +15,10 @@ import { addToTopic, createTopic } from './topic-doc';
 import { addVisit } from './visits-doc';
 import { buildingGrids, gridLookup, judgeWrite, type Writer } from './write-rules';
 import type { Household } from '../domain/household';
+import { redemptionCode, type Transfer } from '../domain/points';
+import { addApproval, addHandover, addResolution, addTransfer, setBoardChoice } from './passbook-doc';
+import { addRestock, putActivity, putItem, setPointsSettings, writePointsBoard } from './points-doc';
+import { putPerson, putSkill } from './talents-doc';
 
 const writers = {
 	liu: { device: 'dev-liu', role: 'resident', household: 'b03-1-401', grids: [] },
@@ -296,5 +300,185 @@ describe('write rules: lists of plain values', () => {
 		expect(judge('demo:poll:q1', 'facilitator', poll, (d) => d.getArray('matters').delete(0, 1))).toEqual(refused(/append-only/));
 		// Text where the schema keeps a list is refused.
 		expect(judge('demo:poll:q1', 'facilitator', nothing, (d) => d.getText('matters').insert(0, 'x'))).toEqual(refused(/whole records, not text/));
+	});
+});
+
+const PASSBOOK = 'demo:passbook:b03-1-401';
+const award = (id: string, by: Actor, over: Partial<Transfer> = {}): Transfer => ({
+	id,
+	kind: 'award',
+	household: 'b03-1-401',
+	amount: 10,
+	at: 1000,
+	by,
+	channel: 'activity',
+	note: '楼道清扫',
+	hours: 2,
+	...over
+});
+const redemption = (id: string, by: Actor, over: Partial<Transfer> = {}): Transfer => ({
+	id,
+	kind: 'redeem',
+	household: 'b03-1-401',
+	amount: 30,
+	at: 2000,
+	by,
+	channel: 'counter',
+	note: '',
+	item: 'rice',
+	quantity: 1,
+	code: redemptionCode(id),
+	...over
+});
+/** Liu's passbook with an award of 80 points recorded by the facilitator and a redemption. */
+const liusBook = (d: Y.Doc) => {
+	addTransfer(d, award('t1', actor('facilitator'), { amount: 80 }));
+	addTransfer(d, redemption('r1', actor('facilitator')));
+};
+
+describe('write rules: the points passbook', () => {
+	it('refuses a resident awarding their own household points, or recording a redemption', () => {
+		expect(judge(PASSBOOK, 'liu', nothing, (d) => addTransfer(d, award('t9', actor('liu'))))).toEqual(refused(/resident may not change "transfers" of a passbook/));
+		expect(judge(PASSBOOK, 'liu', nothing, (d) => addTransfer(d, award('t9', actor('facilitator'))))).toEqual(refused(/author|may not change/));
+		expect(judge(PASSBOOK, 'liu', liusBook, (d) => addTransfer(d, redemption('r9', actor('liu'))))).toEqual(refused(/resident may not change "transfers"/));
+		// Nor approve, resolve or hand over anything.
+		expect(
+			judge(PASSBOOK, 'liu', liusBook, (d) => addApproval(d, { id: 'a', transfer: 't1', decision: 'approve', note: '', at: 3, by: actor('liu') }))
+		).toEqual(refused(/may not change "approvals"/));
+		expect(judge(PASSBOOK, 'liu', liusBook, (d) => addHandover(d, { transfer: 'r1', at: 3, by: actor('liu') }))).toEqual(refused(/may not change "handovers"/));
+	});
+
+	it("lets a resident choose how their own household appears on the board, and create the passbook's meta with it", () => {
+		const choice = { show: true, name: '3栋刘阿姨', at: 3000, by: actor('liu') };
+		expect(judge(PASSBOOK, 'liu', nothing, (d) => setBoardChoice(d, choice))).toEqual(ok);
+		expect(judge(PASSBOOK, 'liu', liusBook, (d) => setBoardChoice(d, choice))).toEqual(ok);
+		expect(judge(PASSBOOK, 'liu', liusBook, (d) => setBoardChoice(d, { ...choice, by: actor('facilitator') }))).toEqual(refused(/author/));
+		expect(judge(PASSBOOK, 'liu', liusBook, (d) => d.getMap('board').set('choice', { ...choice, name: '' }))).toEqual(refused(/board choice/));
+		expect(judge(PASSBOOK, 'liu', liusBook, (d) => d.getMap('board').set('rank', 1))).toEqual(refused(/only the household's choice/));
+		// The meta names this household, once.
+		expect(judge(PASSBOOK, 'liu', nothing, (d) => d.getMap('meta').set('household', 'b03-1-402'))).toEqual(refused(/household must be/));
+		expect(judge(PASSBOOK, 'liu', liusBook, (d) => d.getMap('meta').set('schema', 99))).toEqual(refused(/only creates the meta/));
+		expect(judge(PASSBOOK, 'liu', liusBook, (d) => d.getMap('meta').set('balance', 9999))).toEqual(refused(/no field "balance"/));
+	});
+
+	it('keeps a transfer to its passbook: parsed, under its id, of this household, never changed', () => {
+		expect(judge(PASSBOOK, 'facilitator', nothing, liusBook)).toEqual(ok);
+		expect(judge(PASSBOOK, 'facilitator', liusBook, (d) => d.getMap('transfers').set('t2', award('t2', actor('facilitator'), { household: 'b03-1-402' })))).toEqual(
+			refused(/names household b03-1-401/)
+		);
+		expect(judge(PASSBOOK, 'facilitator', nothing, (d) => addTransfer(d, award('t2', actor('facilitator'), { household: 'b03-1-402' })))).toEqual(
+			refused(/household must be the document's/)
+		);
+		expect(judge(PASSBOOK, 'facilitator', nothing, (d) => d.getMap('transfers').set('t2', award('t3', actor('facilitator'))))).toEqual(refused(/under its id/));
+		expect(judge(PASSBOOK, 'facilitator', nothing, (d) => d.getMap('transfers').set('t2', { ...award('t2', actor('facilitator')), amount: -5 }))).toEqual(
+			refused(/not a valid transfer/)
+		);
+		expect(judge(PASSBOOK, 'facilitator', nothing, (d) => addTransfer(d, redemption('r2', actor('facilitator'), { code: 'AAAAAA' })))).toEqual(
+			refused(/redemption's code/)
+		);
+		expect(judge(PASSBOOK, 'admin', liusBook, (d) => d.getMap('transfers').set('t1', award('t1', actor('admin'), { amount: 8 })))).toEqual(refused(/never change/));
+		expect(judge(PASSBOOK, 'admin', liusBook, (d) => d.getMap('transfers').delete('r1'))).toEqual(refused(/never deleted/));
+		// A grid worker keeps no books.
+		expect(judge(PASSBOOK, 'grid1', nothing, (d) => addTransfer(d, award('t2', actor('grid1'))))).toEqual(refused(/grid_worker may not change/));
+	});
+
+	it('lets a reversal undo only a transfer of this passbook', () => {
+		const reversal = (reverses: string) => award('v1', actor('admin'), { kind: 'reverse', reverses, note: '录错', hours: undefined, amount: 80 });
+		expect(judge(PASSBOOK, 'admin', liusBook, (d) => addTransfer(d, reversal('t1')))).toEqual(ok);
+		expect(judge(PASSBOOK, 'admin', liusBook, (d) => addTransfer(d, reversal('elsewhere')))).toEqual(refused(/reverses a transfer of this passbook/));
+	});
+
+	it("takes an approval from anyone but the award's recorder", () => {
+		const approval = (who: Who, transfer = 't1') => (d: Y.Doc) => addApproval(d, { id: newId(), transfer, decision: 'approve', note: '', at: 3000, by: actor(who) });
+		expect(judge(PASSBOOK, 'facilitator2', liusBook, approval('facilitator2'))).toEqual(ok);
+		expect(judge(PASSBOOK, 'facilitator', liusBook, approval('facilitator'))).toEqual(refused(/someone other than the one who recorded it/));
+		expect(judge(PASSBOOK, 'admin', liusBook, approval('admin', 'nope'))).toEqual(refused(/names an award of this passbook/));
+		expect(judge(PASSBOOK, 'admin', liusBook, approval('admin', 'r1'))).toEqual(refused(/names an award of this passbook/));
+		expect(
+			judge(PASSBOOK, 'admin', liusBook, (d) => d.getMap('approvals').set('t1:someone', { id: 'a', transfer: 't1', decision: 'approve', note: '', at: 1, by: actor('admin') }))
+		).toEqual(refused(/under its transfer and approver/));
+	});
+
+	it('takes a resolution of a flag raised by a transfer of this passbook, and a handover of its redemptions', () => {
+		const resolution = (flag: string) => (d: Y.Doc) => addResolution(d, { flag, action: 'allow', note: '', transfers: [], at: 3000, by: actor('admin') });
+		expect(judge(PASSBOOK, 'admin', liusBook, resolution('overdraft:r1'))).toEqual(ok);
+		expect(judge(PASSBOOK, 'admin', liusBook, resolution('overdraft:r7'))).toEqual(refused(/flag raised by a transfer/));
+		expect(judge(PASSBOOK, 'admin', liusBook, resolution('whatever:r1'))).toEqual(refused(/flag raised by a transfer/));
+		expect(judge(PASSBOOK, 'facilitator', liusBook, (d) => addHandover(d, { transfer: 'r1', at: 3000, by: actor('facilitator') }))).toEqual(ok);
+		expect(judge(PASSBOOK, 'facilitator', liusBook, (d) => addHandover(d, { transfer: 't1', at: 3000, by: actor('facilitator') }))).toEqual(
+			refused(/against a redemption/)
+		);
+		const handedOver = (d: Y.Doc) => {
+			liusBook(d);
+			addHandover(d, { transfer: 'r1', at: 3000, by: actor('facilitator') });
+		};
+		expect(judge(PASSBOOK, 'admin', handedOver, (d) => d.getMap('handovers').delete('r1'))).toEqual(refused(/never deleted/));
+	});
+
+	it('is named by a household id', () => {
+		expect(judge('demo:passbook:nobody', 'facilitator', nothing, (d) => d.getMap('meta').set('schema', 1))).toEqual(refused(/household id/));
+	});
+});
+
+describe('write rules: the points config and board', () => {
+	const POINTS = 'demo:points:main';
+	const item = (by: Actor) => ({ id: 'rice', name: '大米', price: 30, unit: '袋', at: 1, by });
+
+	it('keeps the settings for community admins: a facilitator cannot lower the approval threshold', () => {
+		const settings = { approvalAbove: 0, expiryMonths: 36, floor: 0, ceiling: null };
+		expect(judge(POINTS, 'facilitator', nothing, (d) => setPointsSettings(d, settings))).toEqual(refused(/facilitator may not change "settings"/));
+		expect(judge(POINTS, 'admin', nothing, (d) => setPointsSettings(d, settings))).toEqual(ok);
+		expect(judge(POINTS, 'admin', nothing, (d) => setPointsSettings(d, { ...settings, floor: 10 }))).toEqual(refused(/invalid points settings: floor/));
+	});
+
+	it('lets staff keep activities and the catalogue (never deleted) and record restocks once', () => {
+		expect(judge(POINTS, 'facilitator', nothing, (d) => putActivity(d, { id: 'sweep', name: '楼道清扫', points: 10, hours: 2, at: 1, by: actor('facilitator') }))).toEqual(ok);
+		expect(judge(POINTS, 'facilitator', nothing, (d) => putItem(d, item(actor('facilitator'))))).toEqual(ok);
+		expect(judge(POINTS, 'facilitator', nothing, (d) => putItem(d, { ...item(actor('facilitator')), price: 0 }))).toEqual(refused(/not a valid catalogue item/));
+		const stocked = (d: Y.Doc) => {
+			putItem(d, item(actor('facilitator')));
+			addRestock(d, { id: 's1', item: 'rice', quantity: 20, note: '', at: 2, by: actor('facilitator') });
+		};
+		expect(judge(POINTS, 'admin', stocked, (d) => d.getMap('items').delete('rice'))).toEqual(refused(/never deleted/));
+		expect(judge(POINTS, 'admin', stocked, (d) => putItem(d, { ...item(actor('admin')), retired: true }))).toEqual(ok);
+		expect(
+			judge(POINTS, 'admin', stocked, (d) => d.getMap('restocks').set('s1', { id: 's1', item: 'rice', quantity: 2000, note: '', at: 2, by: actor('admin') }))
+		).toEqual(refused(/never change/));
+		// Residents and grid workers read the catalogue; the access matrix keeps them out, and so do the rules.
+		expect(judge(POINTS, 'liu', nothing, (d) => putItem(d, item(actor('liu'))))).toEqual(refused(/resident may not change/));
+		expect(judge(POINTS, 'liu', (d) => putItem(d, item(actor('facilitator'))), (d) => putItem(d, item(actor('liu'))))).toEqual(
+			refused(/resident may not change "items"/)
+		);
+	});
+
+	it('leaves the public board to the relay, whoever writes', () => {
+		const board = (d: Y.Doc) =>
+			writePointsBoard(d, {
+				updated: 1,
+				figures: { households: 0, earned: 0, hours: 0, redemptions: 0, names: [] },
+				stock: [],
+				talents: { bySkill: [], activists: 0, buildingHeads: 0, total: 0 }
+			});
+		for (const who of ['liu', 'facilitator', 'admin'] as const) expect(judge('demo:points:public', who, nothing, board)).toEqual(refused(/relay alone/));
+		expect(judge('demo:points:public', 'admin', nothing, (d) => putItem(d, item(actor('admin'))))).toEqual(refused(/relay alone/));
+		expect(judge('demo:points:other', 'admin', nothing, (d) => putItem(d, item(actor('admin'))))).toEqual(refused(/points:main/));
+	});
+});
+
+describe('write rules: the register of talents', () => {
+	const TALENTS = 'demo:talents:main';
+	const person = (by: Actor) => ({ id: 'p1', name: '王师傅', skills: ['plumbing'], availability: '周末', consent: true, roles: ['activist' as const], at: 1, by });
+
+	it('lets grid workers and staff keep people (marked removed, never deleted), and staff the skills', () => {
+		expect(judge(TALENTS, 'grid1', nothing, (d) => putPerson(d, person(actor('grid1'))))).toEqual(ok);
+		expect(judge(TALENTS, 'grid1', nothing, (d) => putPerson(d, person(actor('facilitator'))))).toEqual(refused(/author/));
+		const registered = (d: Y.Doc) => putPerson(d, person(actor('grid1')));
+		expect(judge(TALENTS, 'facilitator', registered, (d) => putPerson(d, { ...person(actor('facilitator')), removed: true }))).toEqual(ok);
+		expect(judge(TALENTS, 'admin', registered, (d) => d.getMap('people').delete('p1'))).toEqual(refused(/never deleted/));
+		expect(judge(TALENTS, 'grid1', nothing, (d) => d.getMap('people').set('p1', { ...person(actor('grid1')), roles: ['boss'] }))).toEqual(refused(/not a valid person/));
+		expect(judge(TALENTS, 'facilitator', nothing, (d) => putSkill(d, { id: 'cooking', name: '烹饪', order: 20 }))).toEqual(ok);
+		expect(judge(TALENTS, 'grid1', nothing, (d) => putSkill(d, { id: 'cooking', name: '烹饪', order: 20 }))).toEqual(refused(/grid_worker may not change "skills"/));
+		expect(judge(TALENTS, 'liu', nothing, (d) => putPerson(d, person(actor('liu'))))).toEqual(refused(/resident may not change/));
+		expect(judge('demo:talents:other', 'admin', nothing, (d) => putPerson(d, person(actor('admin'))))).toEqual(refused(/talents:main/));
 	});
 });

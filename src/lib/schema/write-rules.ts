@@ -18,7 +18,22 @@
 import * as Y from 'yjs';
 import { type Actor, isActor, type Role } from '../domain/actor';
 import { buildingOfHousehold } from '../domain/household';
+import {
+	parseActivity,
+	parseApproval,
+	parseBoardChoice,
+	parseHandover,
+	parseItem,
+	parseResolution,
+	parseRestock,
+	parseTransfer,
+	POINTS_STAFF,
+	type PointsSettings,
+	redemptionCode,
+	settingsIssues
+} from '../domain/points';
 import { canTransitionAtSomeLevel, needsReason, type ProposalStatus } from '../domain/proposal';
+import { parsePerson, parseSkill, TALENT_KEEPERS } from '../domain/talents';
 import { type DocName, parseBallotsId, parseDocName } from './doc-names';
 import { PHOTOS_KEY } from './photos';
 import { participationChangeProblem } from './project-doc';
@@ -423,6 +438,118 @@ const REFERRALS: KindRules = {
 	)
 };
 
+// ---- the points passbook, the points config and the register of talents ----
+
+/** A `meta` that holds only the listed fields, each as `expected` says; residents may only create them. */
+const fixedMeta = (roles: readonly Role[], expected: (s: Subject, key: string, value: unknown) => string | null | undefined): RootRule => ({
+	shape: 'map',
+	roles,
+	keys: 'keep',
+	check: (s, c) => {
+		if (!c?.key) return null;
+		const problem = c.key === 'schema' ? (typeof c.after === 'number' ? null : 'the schema version is a number') : expected(s, c.key, c.after);
+		if (problem === undefined) return `a ${s.doc.kind} document has no field "${c.key}" in its meta`;
+		if (problem) return problem;
+		return s.writer.role === 'resident' && c.before !== undefined && !same(c.before, c.after) ? 'a resident only creates the meta of a passbook' : null;
+	}
+});
+
+/** A record of the document as the update leaves it. */
+const recordIn = (s: Subject, root: string, key: unknown): Record<string, unknown> | null => {
+	if (typeof key !== 'string') return null;
+	const value = rootMapValue(s.j.after, root, key);
+	return isPlainRecord(value) ? value : null;
+};
+
+/** Why a would-be transfer does not parse, in words. */
+function transferProblem(s: Subject, value: Record<string, unknown>): string | null {
+	const t = parseTransfer(value);
+	if (!t) {
+		if (value.kind === 'redeem' && typeof value.id === 'string' && value.code !== redemptionCode(value.id)) return "a redemption's code must be the one its id gives";
+		return 'not a valid transfer';
+	}
+	if (t.household !== s.doc.id) return `a transfer of this passbook names household ${s.doc.id}`;
+	if (t.kind === 'reverse' && (t.reverses === t.id || !recordIn(s, 'transfers', t.reverses))) return 'a reversal reverses a transfer of this passbook';
+	return null;
+}
+
+const PASSBOOK: KindRules = {
+	// The household's own device creates the meta along with its board choice; staff with the first transfer.
+	meta: fixedMeta(['resident', ...POINTS_STAFF], (s, key, value) =>
+		key === 'household' ? (value === s.doc.id ? null : `the household must be the document's (${s.doc.id})`) : undefined
+	),
+	// Movements are staff's, and never change: a mistake is reversed by another transfer.
+	transfers: records(POINTS_STAFF, 'once', keyedBy('id', (s, c) => transferProblem(s, c?.after as Record<string, unknown>))),
+	approvals: records(POINTS_STAFF, 'once', (s, c) => {
+		if (!c?.key || c.after === undefined) return null;
+		const a = parseApproval(c.after);
+		if (!a) return 'not a valid approval';
+		if (c.key !== `${a.transfer}:${a.by.id}`) return 'an approval is kept under its transfer and approver';
+		const award = recordIn(s, 'transfers', a.transfer);
+		if (!award || award.kind !== 'award') return 'an approval names an award of this passbook';
+		return isActor(award.by) && award.by.id === a.by.id ? 'an award is approved by someone other than the one who recorded it' : null;
+	}),
+	resolutions: records(POINTS_STAFF, 'once', (s, c) => {
+		if (!c?.key || c.after === undefined) return null;
+		const r = parseResolution(c.after);
+		if (!r) return 'not a valid resolution';
+		if (c.key !== `${r.flag}:${r.by.id}`) return 'a resolution is kept under its flag and the device that recorded it';
+		// Every flag is raised by a transfer of the household's passbook: `<kind>:<transfer id>`.
+		const [kind, transfer, ...rest] = r.flag.split(':');
+		if (rest.length > 0 || !['overdraft', 'ceiling', 'oversold'].includes(kind ?? '') || !recordIn(s, 'transfers', transfer)) {
+			return 'a resolution names a flag raised by a transfer of this passbook';
+		}
+		return null;
+	}),
+	handovers: records(
+		POINTS_STAFF,
+		'keep',
+		keyedBy('transfer', (s, c) => {
+			if (!parseHandover(c?.after)) return 'not a valid handover';
+			return recordIn(s, 'transfers', c?.key)?.kind === 'redeem' ? null : 'goods are handed over against a redemption of this passbook';
+		})
+	),
+	// How the household appears on the public board: its own choice (staff may record it at the counter).
+	board: records(['resident', ...POINTS_STAFF], 'free', (_s, c) => {
+		if (!c?.key || c.after === undefined) return null;
+		if (c.key !== 'choice') return "the board holds only the household's choice";
+		return parseBoardChoice(c.after) ? null : 'not a valid board choice';
+	})
+};
+
+const POINTS: KindRules = {
+	meta: fixedMeta(POINTS_STAFF, () => undefined),
+	// A facilitator must not lower the approval threshold their own awards are held to.
+	settings: records(ADMIN, 'keep', (_s, c) => {
+		if (!c?.key || c.after === undefined) return null;
+		if (c.key !== 'current') return 'the settings are kept under "current"';
+		if (!isPlainRecord(c.after)) return 'not a record';
+		const issues = settingsIssues(c.after as unknown as PointsSettings);
+		return issues.length === 0 ? null : `invalid points settings: ${issues.join(', ')}`;
+	}),
+	activities: records(POINTS_STAFF, 'keep', keyedBy('id', (_s, c) => (parseActivity(c?.after) ? null : 'not a valid activity'))),
+	items: records(POINTS_STAFF, 'keep', keyedBy('id', (_s, c) => (parseItem(c?.after) ? null : 'not a valid catalogue item'))),
+	restocks: records(POINTS_STAFF, 'once', keyedBy('id', (_s, c) => (parseRestock(c?.after) ? null : 'not a valid restock')))
+};
+
+const TALENTS: KindRules = {
+	meta: fixedMeta(TALENT_KEEPERS, () => undefined),
+	skills: records(STAFF, 'keep', keyedBy('id', (_s, c) => (parseSkill(c?.after) ? null : 'not a valid skill'))),
+	// Someone who leaves the register is marked removed, never deleted: tasks link them.
+	people: records(TALENT_KEEPERS, 'keep', keyedBy('id', (_s, c) => (parsePerson(c?.after) ? null : 'not a valid person')))
+};
+
+/**
+ * Which documents of a kind a device may write at all (null), and why not the others: the points config and the
+ * register exist once per community, a passbook per household, and the public points board (`points:public`) is
+ * the relay's alone, like the reports.
+ */
+const WRITABLE_IDS: Readonly<Record<string, (doc: DocName) => string | null>> = {
+	points: (doc) => (doc.id === 'main' ? null : doc.id === 'public' ? 'the public points board is written by the relay alone' : 'the points config is points:main'),
+	talents: (doc) => (doc.id === 'main' ? null : 'the register of talents is talents:main'),
+	passbook: (doc) => (buildingOfHousehold(doc.id) !== null ? null : 'a passbook is named by its household id')
+};
+
 /** The rules of every kind a device may write. */
 export const WRITE_RULES: Readonly<Record<string, KindRules>> = {
 	community: COMMUNITY,
@@ -437,7 +564,10 @@ export const WRITE_RULES: Readonly<Record<string, KindRules>> = {
 	project: PROJECT,
 	participation: PARTICIPATION,
 	notice: NOTICE,
-	referrals: REFERRALS
+	referrals: REFERRALS,
+	passbook: PASSBOOK,
+	points: POINTS,
+	talents: TALENTS
 };
 
 // ---- judging ----
@@ -446,7 +576,7 @@ function changeProblem(rules: KindRules, s: Subject, change: DocChange): string 
 	const rule = Object.hasOwn(rules, change.root) ? rules[change.root] : undefined;
 	const kind = s.doc.kind;
 	if (!rule) return `a ${kind} document has no "${change.root}"`;
-	if (!rule.roles.includes(s.writer.role)) return `a ${s.writer.role} may not change "${change.root}" of a ${kind}`;
+	if (!rule.roles.includes(s.writer.role)) return `a ${s.writer.role} may not change "${change.root}" of a ${kind} document`;
 	switch (change.type) {
 		case 'content':
 			if (rule.shape !== 'content') return `"${change.root}" holds whole records, not text`;
@@ -482,6 +612,8 @@ export function judgeWrite(docName: string, writer: Writer, lookup: WriteLookup,
 	const doc = parseDocName(docName);
 	const rules = doc ? WRITE_RULES[doc.kind] : undefined;
 	if (!doc || !rules) return { ok: false, reason: 'not a document a device writes', retry: false };
+	const unwritable = WRITABLE_IDS[doc.kind]?.(doc);
+	if (unwritable) return { ok: false, reason: unwritable, retry: false };
 	if (doc.kind === 'participation' && writer.role === 'resident') {
 		const own = { device: writer.device, household: writer.household };
 		return judgeUpdate(target, update, (change) =>
