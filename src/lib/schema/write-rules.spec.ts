@@ -383,9 +383,11 @@ describe('write rules: the points passbook', () => {
 	});
 
 	it('lets a reversal undo only a transfer of this passbook', () => {
-		const reversal = (reverses: string) => award('v1', actor('admin'), { kind: 'reverse', reverses, note: '录错', hours: undefined, amount: 80 });
+		const reversal = (reverses: string, amount = 80) => award('v1', actor('admin'), { kind: 'reverse', reverses, note: '录错', hours: undefined, amount });
 		expect(judge(PASSBOOK, 'admin', liusBook, (d) => addTransfer(d, reversal('t1')))).toEqual(ok);
 		expect(judge(PASSBOOK, 'admin', liusBook, (d) => addTransfer(d, reversal('elsewhere')))).toEqual(refused(/reverses a transfer of this passbook/));
+		// It moves back exactly what was moved, so the recorded amounts agree with the books.
+		expect(judge(PASSBOOK, 'admin', liusBook, (d) => addTransfer(d, reversal('t1', 800)))).toEqual(refused(/moves back the points/));
 	});
 
 	it("takes an approval from anyone but the award's recorder", () => {

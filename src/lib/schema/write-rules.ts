@@ -469,7 +469,11 @@ function transferProblem(s: Subject, value: Record<string, unknown>): string | n
 		return 'not a valid transfer';
 	}
 	if (t.household !== s.doc.id) return `a transfer of this passbook names household ${s.doc.id}`;
-	if (t.kind === 'reverse' && (t.reverses === t.id || !recordIn(s, 'transfers', t.reverses))) return 'a reversal reverses a transfer of this passbook';
+	if (t.kind === 'reverse') {
+		const target = t.reverses === t.id ? null : recordIn(s, 'transfers', t.reverses);
+		if (!target) return 'a reversal reverses a transfer of this passbook';
+		if (target.amount !== t.amount) return 'a reversal moves back the points of the transfer it reverses';
+	}
 	return null;
 }
 
