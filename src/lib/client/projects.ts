@@ -140,13 +140,15 @@ export async function addEntry(app: Courtyard, handle: DocHandle, draft: EntryDr
 export const voidEntry = (app: Courtyard, handle: DocHandle, entry: string, reason: string) =>
 	handle.change((doc) => schema.voidEntry(doc, { entry, reason: reason.trim(), at: Date.now(), by: who(app) }));
 
-export async function addTask(app: Courtyard, handle: DocHandle, draft: TaskDraft): Promise<string> {
+/** Plans a task; `person` links it to the register of talents when the responsible party was picked from it. */
+export async function addTask(app: Courtyard, handle: DocHandle, draft: TaskDraft & { person?: string }): Promise<string> {
 	const id = newId();
 	await handle.change((doc) =>
 		schema.addTask(doc, {
 			id,
 			title: draft.title.trim(),
 			responsible: draft.responsible.trim(),
+			...(draft.person ? { person: draft.person } : {}),
 			due: draft.due,
 			at: Date.now(),
 			by: who(app)

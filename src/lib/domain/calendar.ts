@@ -40,33 +40,3 @@ export function daysBetween(a: Day, b: Day): number {
 	};
 	return Math.round((ms(b) - ms(a)) / DAY_MS);
 }
-
-/** The same day of the month `n` months later, clamped to the month's last day (31 Jan + 1 month → 28/29 Feb). */
-export function addMonths(day: Day, n: number): Day {
-	const m = DATE.exec(day);
-	if (!m) throw new RangeError(`not a day: ${day}`);
-	const months = Number(m[1]) * 12 + Number(m[2]) - 1 + n;
-	const year = Math.floor(months / 12);
-	const month = months - year * 12;
-	const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-	return new Date(Date.UTC(year, month, Math.min(Number(m[3]), last))).toISOString().slice(0, 10);
-}
-
-/** The instant a CST day begins. */
-export function cstDayStart(day: Day): number {
-	const m = DATE.exec(day);
-	if (!m) throw new RangeError(`not a day: ${day}`);
-	return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) - CST_OFFSET_MS;
-}
-
-/**
- * cstDayStart(addMonths(cstDay(at), months)) by arithmetic, without formatting days as text: the points books
- * ask it for every award they fold.
- */
-export function cstDayStartMonthsLater(at: number, months: number): number {
-	const d = new Date(at + CST_OFFSET_MS);
-	const year = d.getUTCFullYear();
-	const month = d.getUTCMonth() + months;
-	const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-	return Date.UTC(year, month, Math.min(d.getUTCDate(), last)) - CST_OFFSET_MS;
-}

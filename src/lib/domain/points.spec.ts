@@ -320,6 +320,11 @@ describe('expiry is spent oldest first', () => {
 		expect(expiryOf(cst('2023-01-31T10:00:00'), 1)).toBe(cst('2023-02-28T00:00:00'));
 		// Half past midnight in Beijing is still the previous day in UTC: the CST day counts.
 		expect(expiryOf(cst('2024-03-01T00:30:00'), 36)).toBe(cst('2027-03-01T00:00:00'));
+		expect(expiryOf(cst('2024-03-31T12:00:00'), -1)).toBe(cst('2024-02-29T00:00:00'));
+		expect(expiryOf(cst('2024-12-15T08:00:00'), 1)).toBe(cst('2025-01-15T00:00:00'));
+		expect(expiryOf(cst('2024-02-29T08:00:00'), 12)).toBe(cst('2025-02-28T00:00:00'));
+		// A CST day begins at 16:00 UTC the day before: 00:30 in Beijing is still that day.
+		expect(expiryOf(Date.UTC(2024, 4, 31, 16, 30), 1)).toBe(Date.UTC(2024, 5, 30, 16, 0));
 		expect(expiryOf(T0, null)).toBeNull();
 		// A lot cannot be spent on the instant it expires.
 		const a = award({ amount: 10, at: cst('2024-01-31T10:00:00') });

@@ -18,7 +18,6 @@
  * Records are written by other devices: every reader here checks them (parse*) and ignores what does not parse.
  */
 import { type Actor, isActor, type Role } from './actor';
-import { cstDayStartMonthsLater } from './calendar';
 import { toHalfWidth } from './household';
 
 /** Staff keep the books: they record awards and redemptions, approve, and resolve flags. */
@@ -471,7 +470,7 @@ export const needsApproval = (t: Transfer, settings: PointsSettings) => t.kind =
 export function expiryOf(at: number, months: number | null): number | null {
 	if (months === null) return null;
 	// Awards cluster on the days of activities: remember each day's answer (a few thousand days at most).
-	const key = Math.floor((at + 8 * 3600_000) / 86_400_000) * 1000 + months;
+	const key = Math.floor((at + CST_OFFSET_MS) / 86_400_000) * 1000 + months;
 	let out = expiries.get(key);
 	if (out === undefined) {
 		if (expiries.size > 20_000) expiries.clear();
@@ -481,6 +480,16 @@ export function expiryOf(at: number, months: number | null): number | null {
 	return out;
 }
 const expiries = new Map<number, number>();
+const CST_OFFSET_MS = 8 * 3600_000;
+
+/** The start of the CST day `months` after the day of `at` (the day clamped to the month's end: 31 Jan → 28/29 Feb). */
+function cstDayStartMonthsLater(at: number, months: number): number {
+	const d = new Date(at + CST_OFFSET_MS);
+	const year = d.getUTCFullYear();
+	const month = d.getUTCMonth() + months;
+	const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+	return Date.UTC(year, month, Math.min(d.getUTCDate(), last)) - CST_OFFSET_MS;
+}
 
 interface Lot {
 	/** The award, or the reversal that gave back points a redemption had run into debt for. */

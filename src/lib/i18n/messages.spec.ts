@@ -2,18 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { catalogues, interpolate, loadLocale, LOCALES, translate, type MessageKey } from './messages';
+import * as admin from './messages/admin';
 import * as canvassing from './messages/canvassing';
 import * as matters from './messages/matters';
 import * as meetings from './messages/meetings';
+import * as points from './messages/points';
 import * as polls from './messages/polls';
 import * as reports from './messages/reports';
 import * as street from './messages/street';
+import * as talents from './messages/talents';
 
 // Every area registered (the imports above) and English loaded: the whole catalogue, as a page would see it.
 await loadLocale('en');
 const zh = catalogues['zh-CN'] as Record<MessageKey, string>;
 const en = catalogues.en as Record<MessageKey, string>;
-const AREAS = { canvassing, matters, meetings, polls, reports, street } as const;
+const AREAS = { admin, canvassing, matters, meetings, points, polls, reports, street, talents } as const;
 
 function sourceFiles(dir: string): string[] {
 	return readdirSync(dir).flatMap((name) => {

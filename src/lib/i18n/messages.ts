@@ -8,13 +8,16 @@
  * well for any count ("Pending changes: {count}") instead of needing plural rules.
  */
 
+import type * as admin from './messages/admin';
 import type * as canvassing from './messages/canvassing';
 import type * as matters from './messages/matters';
 import type * as meetings from './messages/meetings';
 import * as photos from './messages/photos';
+import type * as points from './messages/points';
 import type * as polls from './messages/polls';
 import type * as reports from './messages/reports';
 import type * as street from './messages/street';
+import type * as talents from './messages/talents';
 
 const coreZh = {
 	// App
@@ -653,65 +656,6 @@ const coreZh = {
 	'signout.exported': '已导出。现在可以放弃这些更改并退出。',
 
 	// Community admin: invitations and devices
-	'admin.invitations': '邀请',
-	'admin.devices': '设备',
-	'admin.invitationsTitle': '发放邀请',
-	'admin.devicesTitle': '设备管理',
-	'admin.needAdmin': '需要社区管理员权限',
-	'admin.needAdminWhy': '只有社区管理员可以发放邀请和管理设备。您的身份是：{role}。',
-	'admin.noRole': '未加入',
-	'admin.offline': '现在没有网络。发放邀请和管理设备需要联网。',
-	'admin.invitationsNote': '为一位居民或工作人员生成邀请二维码。对方用手机扫码即可加入，不需要密码。',
-	'admin.role': '身份',
-	'admin.roleHint.resident': '可以提建议、联名、表决，不能查看住户登记。',
-	'admin.roleHint.grid_worker': '可以查看和登记所选网格的住户信息。',
-	'admin.roleHint.facilitator': '可以甄选提案、组织议题，住户登记只读。',
-	'admin.roleHint.community_admin': '可以管理社区的全部内容，包括发放邀请。请谨慎发放。',
-	'admin.roleHint.street_admin': '只看汇总数据。',
-	'admin.grids': '负责的网格',
-	'admin.gridsRequired': '请至少选择一个网格',
-	'admin.noGrids': '本机还没有社区的网格信息，联网同步后再试。',
-	'admin.household': '所属住户',
-	'admin.householdHint': '填写后，这位居民表决时代表这一户。',
-	'admin.unit': '单元',
-	'admin.room': '房号',
-	'admin.householdPreview': '住户：{household}',
-	'admin.householdInvalid': '请填写单元（数字）和房号，例如 2 单元 302',
-	'admin.expiry': '邀请有效期',
-	'admin.days': '{count} 天',
-	'admin.uses': '可用人数',
-	'admin.usesHint': '一份邀请可以让几台手机加入。发给一个人就填 1。',
-	'admin.usesInvalid': '请填写 1 到 500 之间的整数',
-	'admin.usesValue': '{count} 台手机',
-	'admin.label': '备注',
-	'admin.labelHint': '例如对方的称呼，“3栋王阿姨”。只给一个人用时，对方加入时会自动填上这个称呼。',
-	'admin.create': '生成邀请',
-	'admin.creating': '正在生成…',
-	'admin.invitationReady': '邀请已生成',
-	'admin.printLead': '请用手机扫描二维码，加入院落议事（身份：{role}）。',
-	'admin.qrLabel': '邀请二维码',
-	'admin.qrFailed': '二维码没能生成，请复制链接发给对方。',
-	'admin.copyLink': '复制链接',
-	'admin.copied': '链接已复制，可以粘贴到微信等发给对方。',
-	'admin.copyFailed': '无法自动复制，已选中链接，请长按复制。',
-	'admin.print': '打印',
-	'admin.validUntil': '有效期至',
-	'admin.shownOnce': '这个链接只显示这一次。请现在复制、打印，或让对方当面扫码。',
-	'admin.another': '再发一份邀请',
-	'admin.deviceCount': '共 {count} 台，使用中 {active} 台',
-	'admin.reload': '刷新',
-	'admin.noDevices': '还没有设备加入。',
-	'admin.thisDevice': '本机',
-	'admin.revoked': '已停用',
-	'admin.revokedAt': '停用时间',
-	'admin.lastSeen': '最近同步',
-	'admin.neverSeen': '从未同步',
-	'admin.revoke': '停用',
-	'admin.revokeConfirm': '确定停用“{name}”吗？',
-	'admin.revokeEffect': '这台设备将立即不能再同步，并删除它上面的住户名册、走访记录、表决票和会议记录工作稿（离线的设备在下次联网时删除；未同步的部分会先提示导出）；公开的提案等内容保留。此操作不能撤销，需要时可以重新发邀请。',
-	'admin.revokeSelf': '这是本机！停用后本机将不能再同步，也不能再进行管理操作。',
-	'admin.revokeYes': '确定停用',
-	'admin.revoking': '正在停用…'
 } satisfies Record<string, string>;
 
 /**
@@ -720,7 +664,7 @@ const coreZh = {
  * (`import '$lib/i18n/messages/polls'`; checked by messages.spec.ts). Only the core and the photo messages
  * (shown in the status bar) are in the app shell.
  */
-type AreaZh = typeof canvassing.zh & typeof meetings.zh & typeof matters.zh & typeof polls.zh & typeof reports.zh & typeof street.zh;
+type AreaZh = typeof admin.zh & typeof canvassing.zh & typeof meetings.zh & typeof matters.zh & typeof points.zh & typeof polls.zh & typeof reports.zh & typeof street.zh & typeof talents.zh;
 export type CoreKey = keyof typeof coreZh;
 export type MessageKey = CoreKey | keyof typeof photos.zh | keyof AreaZh;
 export type Catalogue = Record<MessageKey, string>;
