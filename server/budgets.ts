@@ -34,6 +34,8 @@ interface Account {
 
 export class CredentialBudgets {
 	private readonly accounts = new Map<string, Account>();
+	/** Device writes running or waiting for their turn, across every credential. */
+	writesUnderway = 0;
 	private readonly addresses = new Map<string, number>();
 	private sweeps = 0;
 
@@ -115,11 +117,13 @@ export class CredentialBudgets {
 	 */
 	runWrite(key: string, job: (finish: () => void) => void): void {
 		const account = this.account(key);
+		this.writesUnderway++;
 		const run = () => {
 			let finished = false;
 			job(() => {
 				if (finished) return;
 				finished = true;
+				this.writesUnderway--;
 				const next = account.waiting.shift();
 				// The slot passes to the next waiting write, in a later turn of the event loop: other clients'
 				// messages are read between one device's writes, and a write arriving meanwhile queues behind it.

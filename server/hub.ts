@@ -308,6 +308,19 @@ export class Hub {
 		this.commit.submit({ doc, data: update.slice(), origin, done });
 	}
 
+	/**
+	 * Resolves when background work (the bridge, the publishers) may take its next step: after the device writes
+	 * waiting to be judged or committed, so that a burst of offline work is acknowledged first. It waits at most
+	 * `maxWaitMs`, so background work slows under constant writes but never stops.
+	 */
+	async backgroundTurn(maxWaitMs = 1_000): Promise<void> {
+		await new Promise<void>((resolve) => setImmediate(resolve));
+		const until = Date.now() + maxWaitMs;
+		while (!this.closing && (this.budgets.writesUnderway > 0 || this.commit.queued > 0) && Date.now() < until) {
+			await new Promise<void>((resolve) => setTimeout(resolve, 2));
+		}
+	}
+
 	/** Answers `done` with a LimitRefusal, and says so, when `update` surely cannot fit its document's cap. */
 	private refusedAsTooLarge(doc: string, update: Uint8Array, done?: CommitEntry<unknown>['done']): boolean {
 		const tooLarge = this.surelyTooLarge(doc, update.length);

@@ -181,9 +181,6 @@ function sourceOf(doc: string): { community: string; passbook?: string; part?: '
 	return null;
 }
 
-/** One turn of the event loop: what arrived on the sockets meanwhile is handled first. */
-const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 export class PointsBoardPublisher implements FeedListener {
 	private readonly communities = new Map<string, CommunityState>();
 	/** Community → its debounce timer and when its first waiting change came. */
@@ -255,7 +252,7 @@ export class PointsBoardPublisher implements FeedListener {
 					this.note(entry.doc);
 				}
 				if (page.entries.length < SCAN_PAGE || this.closed) break;
-				await yieldToIo();
+				await this.hub.backgroundTurn();
 			}
 		} catch (error) {
 			if (this.closed) return;
@@ -391,7 +388,7 @@ export class PointsBoardPublisher implements FeedListener {
 				state.pointsDirty = true;
 				throw error;
 			}
-			await yieldToIo();
+			await this.hub.backgroundTurn();
 		}
 		if (state.talentsDirty || !state.talents) {
 			state.talentsDirty = false;
@@ -401,7 +398,7 @@ export class PointsBoardPublisher implements FeedListener {
 				state.talentsDirty = true;
 				throw error;
 			}
-			await yieldToIo();
+			await this.hub.backgroundTurn();
 		}
 		const { config, talents } = state;
 		// Which awards count depends on the settings: every passbook is folded again under new ones.
@@ -422,7 +419,7 @@ export class PointsBoardPublisher implements FeedListener {
 				for (const h of households.slice(i)) state.dirty.add(h);
 				throw error;
 			}
-			await yieldToIo();
+			await this.hub.backgroundTurn();
 		}
 
 		const figures = [...state.households.values()].filter((h): h is HouseholdFigures => h !== null);

@@ -86,6 +86,9 @@ export class ReferralBridge implements FeedListener {
 		if (this.running || this.closed) return;
 		this.running = (async () => {
 			while (!this.closed && this.queue.size > 0) {
+				// Devices' writes go first: a day of offline work arriving at once must not wait behind these reads.
+				await this.options.hub.backgroundTurn();
+				if (this.closed || this.queue.size === 0) break;
 				const name = this.queue.values().next().value as string;
 				this.queue.delete(name);
 				try {

@@ -181,9 +181,19 @@ describe('write budget per credential', () => {
 	it('holds a day of offline work: thousands of small documents in one go', async () => {
 		const r = await relayWith({});
 		const c = await connect(r.url, await admin(r));
+		// As the app does, the device asks what changed first, so its credential has been checked before it sends
+		// its work (until then the relay holds at most maxQueuedMessages frames from it).
+		c.sendFrame({ kind: MuxMessage.ListChanges, sinceSeq: 0 });
+		await c.waitFrame(MuxMessage.Changes);
 		const n = 2_000;
 		for (let i = 0; i < n; i++) c.sendFrame({ kind: MuxMessage.Update, requestId: i + 1, doc: `demo:proposal:day${i}`, update: textUpdate(`visit ${i}`) });
-		await waitFor(() => c.frames.filter((f) => f.kind === MuxMessage.Ack || f.kind === MuxMessage.DocError).length === n, {
+		const started = Date.now();
+		await waitFor(() => {
+			// Says how far it got when it times out.
+			const answered = c.frames.filter((f) => f.kind === MuxMessage.Ack || f.kind === MuxMessage.DocError).length;
+			if (answered < n) throw new Error(`${answered} answered after ${Date.now() - started} ms`);
+			return true;
+		}, {
 			what: `${n} answers`,
 			timeout: 25_000,
 			interval: 100

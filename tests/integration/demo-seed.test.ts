@@ -14,8 +14,10 @@ afterEach(async () => {
 	for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-async function health(url: string): Promise<{ ok: boolean; headSeq: number; docs: number }> {
-	return (await (await fetch(`${url}/api/health`)).json()) as { ok: boolean; headSeq: number; docs: number };
+type Health = { ok: boolean; headSeq: number; docs: number; rooms?: number };
+
+async function health(url: string): Promise<Health> {
+	return (await (await fetch(`${url}/api/health`)).json()) as Health;
 }
 
 describe('demo seed', () => {
@@ -38,7 +40,9 @@ describe('demo seed', () => {
 		await stop(first);
 
 		const second = await spawnRelay(dataDir, { SEED: '1', COURTYARD_AUTH: 'open' });
-		expect(await health(second.url)).toEqual(seeded);
+		// The same documents and sequence (rooms open at the moment are the relay's cache, not what it stored).
+		const { rooms: _rooms, ...stored } = seeded;
+		expect(await health(second.url)).toMatchObject(stored);
 		await stop(second);
 	});
 

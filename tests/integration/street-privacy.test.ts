@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { buildDemo, buildNeighbour, DEMO_NEIGHBOUR, DEMO_STREET } from '../../server/demo-seed';
 import { BatchStatus, CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
-import { DOC_KINDS, parseDocName, reportDocName } from '../../src/lib/schema/doc-names';
+import { DOC_KINDS, parseDocName, referralsDocName, reportDocName } from '../../src/lib/schema/doc-names';
 import { readReportDoc } from '../../src/lib/schema/report-doc';
+import { readReferrals } from '../../src/lib/schema/referrals-doc';
 import { docUrl, RawClient, removeDir, startTestRelay, SyncClient, waitFor } from './helpers';
 
 const COMMUNITIES = ['demo', DEMO_NEIGHBOUR];
@@ -35,7 +36,10 @@ beforeAll(async () => {
 				for (const u of await relay.store.loadUpdates(reportDocName(c))) Y.applyUpdate(d, u);
 				if (readReportDoc(d).open.size === 0) return false;
 			}
-			return true;
+			// The bridge copies referred matters after the devices' writes, in the background.
+			const referred = new Y.Doc();
+			for (const u of await relay.store.loadUpdates(referralsDocName('demo'))) Y.applyUpdate(referred, u);
+			return readReferrals(referred).cases.length > 0;
 		},
 		{ what: 'the published reports', timeout: 20_000 }
 	);
