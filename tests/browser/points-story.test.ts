@@ -10,7 +10,8 @@
  * counter — its price the balance covers once, not twice — and each shows a redemption code (兑换码). Back
  * online, the merge overdraws H: the facilitator's 待办 flags it with both redemptions, the admin resolves it
  * by reversing one with a note, and the resident's passbook shows every step with the balance back above zero.
- * The public board the relay publishes counts the returned item back into stock.
+ * The public board the relay publishes counts the returned item back into stock. Last, the admin corrects the
+ * redemption still standing from H's passbook with a reason; the resident sees the reversal, never a deletion.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -380,4 +381,30 @@ describe('acceptance story 5, points: earned offline, seen by the resident, over
 		// Aggregates only: no household's movements on the board.
 		expect(await page.getByTestId('passbook-line').count()).toBe(0);
 	}, 90_000);
+
+	it("staff correct a mistaken redemption from H's passbook; the resident sees the reversal", async () => {
+		// A keeper opens the household's passbook, reverses the redemption still standing, and must say why.
+		const page = admin.page;
+		await page.goto(url(`/passbook?h=${H.id}`));
+		await page.getByTestId('passbook').waitFor({ timeout: 30_000 });
+		const standing = page.locator('[data-testid=passbook-line][data-kind=redeem]').filter({ hasNotText: '已撤销' });
+		await standing.getByTestId('reverse-line').click();
+		await expect.poll(() => page.getByTestId('reverse-confirm').isDisabled()).toBe(true);
+		await page.getByTestId('reverse-note').fill('兑换登记错了户');
+		await page.getByTestId('reverse-confirm').click();
+		await page.getByTestId('reverse-saved').waitFor({ timeout: 15_000 });
+		await expect.poll(() => page.getByTestId('passbook-balance').getAttribute('data-balance')).toBe(String(POINTS));
+		await fits(page, "a keeper's view of H's passbook");
+
+		// Nothing is deleted: the resident's passbook gains a second reversal, and the balance is the award's again.
+		await resident.page.goto(url('/passbook'));
+		await expect
+			.poll(() => resident.page.getByTestId('passbook-balance').getAttribute('data-balance'), { timeout: 60_000 })
+			.toBe(String(POINTS));
+		const reversals = resident.page.locator('[data-testid=passbook-line][data-kind=reverse]');
+		expect(await reversals.count()).toBe(2);
+		expect(await reversals.allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining('兑换登记错了户')]));
+		// A resident's device is offered no correction.
+		expect(await resident.page.getByTestId('reverse-line').count()).toBe(0);
+	}, 120_000);
 });
