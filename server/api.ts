@@ -14,6 +14,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Grant } from '../src/lib/domain/access';
+import { INVITATION_MAX_USES } from '../src/lib/domain/invitation';
 import type {
 	ApiError,
 	ApiErrorCode,
@@ -85,7 +86,6 @@ export class ApiFailure extends Error {
 
 export const DEFAULT_INVITATION_TTL_S = 7 * 24 * 60 * 60;
 const MAX_INVITATION_TTL_S = 365 * 24 * 60 * 60;
-const MAX_USES = 1_000;
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
 	res.statusCode = status;
@@ -218,7 +218,7 @@ export function createApi(options: ApiOptions): (req: IncomingMessage, res: Serv
 			throw error;
 		}
 		const expiresIn = optionalInt(body.expiresIn, 'expiresIn', 60, MAX_INVITATION_TTL_S, DEFAULT_INVITATION_TTL_S);
-		const maxUses = optionalInt(body.maxUses, 'maxUses', 1, MAX_USES, 1);
+		const maxUses = optionalInt(body.maxUses, 'maxUses', 1, INVITATION_MAX_USES, 1);
 		const label = text(body.label, 'label', 200, '');
 		const { invitation, code } = credentials.createInvitation(grant, {
 			expiresAt: Date.now() + expiresIn * 1000,

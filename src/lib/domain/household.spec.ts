@@ -3,6 +3,9 @@ import {
 	type BuildingPlan,
 	buildingLayout,
 	buildingNumber,
+	compareBuildings,
+	sortBuildingIds,
+	sortBuildings,
 	type Household,
 	HouseholdFinder,
 	householdId,
@@ -143,5 +146,23 @@ describe('finder', () => {
 
 	it('stops at the limit', () => {
 		expect(finder.search('3', 2)).toHaveLength(2);
+	});
+});
+
+describe('building order', () => {
+	const b = (id: string, name: string) => ({ id, name });
+	it('lists buildings by number, not as text', () => {
+		const names = ['10栋', '19栋', '1栋', '20栋', '2栋', '11栋'];
+		const sorted = sortBuildings(names.map((n, i) => b(`x${i}`, n))).map((x) => x.name);
+		expect(sorted).toEqual(['1栋', '2栋', '10栋', '11栋', '19栋', '20栋']);
+	});
+	it('handles full-width digits and other naming, unnumbered buildings last, ties by name then id', () => {
+		const sorted = sortBuildings([b('east', '东楼'), b('q', '１２号楼'), b('p', '3号楼'), b('z', '3栋'), b('y', '3栋')]).map((x) => x.id);
+		expect(sorted).toEqual(['y', 'z', 'p', 'q', 'east']);
+		expect(compareBuildings(b('a', '2栋'), b('a', '2栋'))).toBe(0);
+	});
+	it('orders register building ids as the community lists them, unknown ids after', () => {
+		const community = sortBuildings([b('b10', '10栋'), b('b2', '2栋'), b('b1', '1栋')]);
+		expect(sortBuildingIds(['b10', 'old-12', 'b1', 'old-3', 'b2', 'b1'], community)).toEqual(['b1', 'b2', 'b10', 'old-3', 'old-12']);
 	});
 });

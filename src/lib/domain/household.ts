@@ -107,6 +107,39 @@ export function buildingNumber(b: Pick<BuildingPlan, 'id' | 'name'>): number | n
 	return fromId ? Number(fromId[0]) : null;
 }
 
+const byName = new Intl.Collator('zh', { numeric: true });
+
+/**
+ * The one order buildings are listed in everywhere: by their number (1栋, 2栋 … 10栋, not 1栋, 10栋, 2栋),
+ * buildings without one after them, then by name with digits compared as numbers, then by id so the order
+ * is the same on every device.
+ */
+export function compareBuildings(a: Pick<BuildingPlan, 'id' | 'name'>, b: Pick<BuildingPlan, 'id' | 'name'>): number {
+	const na = buildingNumber(a);
+	const nb = buildingNumber(b);
+	if (na !== nb) return na === null ? 1 : nb === null ? -1 : na - nb;
+	return byName.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** A copy of the buildings in compareBuildings order. */
+export function sortBuildings<T extends Pick<BuildingPlan, 'id' | 'name'>>(buildings: readonly T[]): T[] {
+	return [...buildings].sort(compareBuildings);
+}
+
+/**
+ * Building ids (e.g. those a register's households name) in the order of the community's buildings; ids the
+ * community does not list come after them, in the same natural order by id.
+ */
+export function sortBuildingIds(ids: Iterable<string>, buildings: readonly Pick<BuildingPlan, 'id' | 'name'>[]): string[] {
+	const known = new Map(buildings.map((b) => [b.id, b]));
+	const plan = (id: string) => known.get(id) ?? { id, name: id };
+	return [...new Set(ids)].sort((a, b) => {
+		const ka = known.has(a);
+		const kb = known.has(b);
+		return ka !== kb ? (ka ? -1 : 1) : compareBuildings(plan(a), plan(b));
+	});
+}
+
 export type HouseholdIssue =
 	| { field: 'building'; code: 'required' | 'unknown' | 'other_grid' }
 	| { field: 'unit'; code: 'invalid' | 'out_of_range'; max: number }

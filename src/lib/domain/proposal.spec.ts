@@ -4,6 +4,8 @@ import {
 	allowedTransitions,
 	canTransition,
 	countCoSigners,
+	defaultStepChannel,
+	proposerOf,
 	foldTimeline,
 	forwardPath,
 	levelAfter,
@@ -215,5 +217,29 @@ describe('proposal validation', () => {
 		expect(flags[0]!.item.reasonZh).toContain('调解');
 		expect(flags[0]!.matched).toEqual(['纠纷', '吵架']);
 		expect(screeningFlags(draft())).toEqual([]);
+	});
+});
+
+describe('who a proposal speaks for, and where each step was taken', () => {
+	const gridWorker: Actor = { id: 'g1', name: '赵网格', role: 'grid_worker' };
+
+	it('names the household and the grid worker who recorded it at the door', () => {
+		expect(proposerOf({ household: '3-3-301', createdBy: gridWorker, channel: 'visit' })).toEqual({
+			household: '3-3-301',
+			recordedBy: gridWorker,
+			channel: 'visit'
+		});
+	});
+
+	it('has no recorder when the household filed for itself, or no household was named', () => {
+		expect(proposerOf({ household: '3-3-301', createdBy: resident, channel: 'app' })).toEqual({ household: '3-3-301', channel: 'app' });
+		expect(proposerOf({ createdBy: facilitator, channel: 'box' })).toEqual({ channel: 'box' });
+		expect(proposerOf({ household: '', createdBy: gridWorker, channel: 'visit' })).toEqual({ channel: 'visit' });
+	});
+
+	it('offers a meeting for a decision, the door for a grid worker, the app otherwise', () => {
+		expect(defaultStepChannel('decided', 'facilitator')).toBe('meeting');
+		expect(defaultStepChannel('settled', 'grid_worker')).toBe('visit');
+		expect(defaultStepChannel('accepted', 'facilitator')).toBe('app');
 	});
 });

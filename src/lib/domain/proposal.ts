@@ -253,6 +253,35 @@ function isLegacyUpperDecision(ev: TransitionEvent, level: Level): boolean {
 	);
 }
 
+/**
+ * Where a step was most likely taken, offered as the default the person confirms or changes: a decision is
+ * made at a meeting (议事会), a grid worker decides at the door, anything else in the app.
+ */
+export function defaultStepChannel(to: ProposalStatus, role: Role): Channel {
+	if (to === 'decided') return 'meeting';
+	if (role === 'grid_worker') return 'visit';
+	return 'app';
+}
+
+/** Channels a step can be recorded from (a box or an online group files proposals; it does not decide them). */
+export const STEP_CHANNELS: readonly Channel[] = ['app', 'meeting', 'visit'];
+
+/**
+ * Who a proposal speaks for: the household it was filed for and, when someone else recorded it for that
+ * household (a grid worker at the door, staff at a meeting or from the box), who recorded it and how.
+ */
+export interface Proposer {
+	household?: string;
+	recordedBy?: Actor;
+	channel: Channel;
+}
+
+export function proposerOf(p: { household?: string; createdBy?: Actor | null; channel: Channel }): Proposer {
+	const household = p.household || undefined;
+	const onBehalf = !!household && !!p.createdBy && p.createdBy.role !== 'resident';
+	return { ...(household ? { household } : {}), ...(onBehalf ? { recordedBy: p.createdBy! } : {}), channel: p.channel };
+}
+
 export interface ProposalDraft {
 	title: string;
 	description: string;

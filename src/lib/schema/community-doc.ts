@@ -7,6 +7,7 @@
  *   lists     Y.Array ListVersion: every edit of the encouraged and negative lists appends a version
  */
 import * as Y from 'yjs';
+import { compareBuildings } from '../domain/household';
 import { DEFAULT_RULES, type ValidationRules } from '../domain/proposal';
 import type { ListVersion } from '../domain/lists';
 import { isGridId, SCHEMA_VERSION } from './doc-names';
@@ -75,7 +76,9 @@ export function readCommunity(doc: Y.Doc): Community {
 		street: String(meta.get('street') ?? ''),
 		district: String(meta.get('district') ?? ''),
 		grids: [...doc.getMap<unknown>('grids').values()].filter(isGrid).sort((a, b) => a.id.localeCompare(b.id)),
-		buildings: [...doc.getMap<unknown>('buildings').values()].filter(isBuilding).sort((a, b) => String(a.name).localeCompare(String(b.name), 'zh')),
+		buildings: [...doc.getMap<unknown>('buildings').values()].filter(isBuilding)
+			// Every list of buildings follows this one natural order (2栋 before 10栋).
+			.sort((a, b) => compareBuildings({ id: a.id, name: String(a.name ?? '') }, { id: b.id, name: String(b.name ?? '') })),
 		rules: { minCoSigners: typeof min === 'number' ? min : DEFAULT_RULES.minCoSigners },
 		lists: doc.getArray<ListVersion>('lists').toArray()
 	};

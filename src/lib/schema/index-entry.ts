@@ -1,8 +1,8 @@
 /** The derived, queryable summary of a document: what the client's Dexie index and lists hold. */
 import type * as Y from 'yjs';
 import type { CategoryId } from '../domain/lists';
-import type { Level, ProposalKind, ProposalStatus } from '../domain/proposal';
-import type { Channel } from '../domain/actor';
+import { type Level, type ProposalKind, type ProposalStatus, proposerOf } from '../domain/proposal';
+import type { Channel, Role } from '../domain/actor';
 import { type DocKind, parseDocName } from './doc-names';
 import { isProposalDoc, readProposal } from './proposal-doc';
 import { readCommunity } from './community-doc';
@@ -41,6 +41,8 @@ export interface IndexEntry {
 	level?: Level;
 	/** Proposals: the household filed for (a resident's own, or named by a grid worker). Passbooks: their household. */
 	household?: string;
+	/** Proposals filed for a household by someone else (a grid worker at the door): who recorded it. */
+	recordedBy?: { name: string; role: Role };
 	/** Proposals: co-signing household ids (联名). */
 	coSigners?: string[];
 	/** Proposals: supporter ids (附议), households or residents. */
@@ -67,6 +69,7 @@ export function indexEntry(name: string, doc: Y.Doc, companion?: Y.Doc | null): 
 		case 'proposal': {
 			if (!isProposalDoc(doc)) return null;
 			const p = readProposal(doc);
+			const recorder = proposerOf(p).recordedBy;
 			return {
 				...base,
 				title: p.title,
@@ -81,6 +84,7 @@ export function indexEntry(name: string, doc: Y.Doc, companion?: Y.Doc | null): 
 				created: p.createdAt,
 				level: p.level,
 				...(p.household ? { household: p.household } : {}),
+				...(recorder ? { recordedBy: { name: recorder.name, role: recorder.role } } : {}),
 				coSigners: p.coSigners.map((c) => c.household),
 				supporters: p.supporters.map((s) => s.id)
 			};

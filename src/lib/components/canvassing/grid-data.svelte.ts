@@ -5,7 +5,7 @@
  */
 import { courtyard } from '$lib/client/courtyard.svelte';
 import type { Access } from '$lib/domain/access';
-import type { BuildingPlan, Household } from '$lib/domain/household';
+import { sortBuildings, type BuildingPlan, type Household } from '$lib/domain/household';
 import type { Visit } from '$lib/domain/visit';
 import { readCommunity, type Community } from '$lib/schema/community-doc';
 import { communityDocName, householdsDocName, isGridId, visitsDocName } from '$lib/schema/doc-names';
@@ -15,8 +15,6 @@ import { accessTo, isRefusal, readableGrids, refusalWhy } from '../access/access
 import { docSync } from '../access/doc-sync.svelte';
 import { liveDoc } from '../live-doc.svelte';
 import { gridName } from '../scope';
-
-const byNumber = new Intl.Collator('zh', { numeric: true });
 
 export function gridData(grid: () => string) {
 	const app = courtyard();
@@ -44,7 +42,7 @@ export function gridData(grid: () => string) {
 	);
 	const sync = docSync(() => (registerName && access !== 'none' && known ? registerName : null));
 	const buildings = $derived<BuildingPlan[]>(
-		(community.value?.buildings ?? []).filter((b) => b.grid === id).sort((a, b) => byNumber.compare(a.name, b.name))
+		sortBuildings((community.value?.buildings ?? []).filter((b) => b.grid === id))
 	);
 
 	return {

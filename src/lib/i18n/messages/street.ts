@@ -102,7 +102,14 @@ export const zh = {
 	'street.receipt.unknown_case': '未生效：服务器找不到这件事。',
 
 	'street.join.start': '街道管理员可以从这里开始：',
-	'street.join.home': '各社区一览'
+	'street.join.home': '各社区一览',
+
+	// Who a proposal speaks for, and where each step was taken
+	'proposal.forHousehold': '{household} 住户',
+	'proposal.householdHidden': '一户居民',
+	'proposal.recordedBy': '{role} {name} 代录（{channel}）',
+	'step.channel': '在哪里作出',
+	'step.channelHint': '会上作出的决定选“议事会议”，入户时当面作出的选“入户走访”。'
 };
 
 export const en: Record<keyof typeof zh, string> = {
@@ -201,7 +208,14 @@ export const en: Record<keyof typeof zh, string> = {
 	'street.receipt.unknown_case': 'Did not take effect: the relay does not know this matter.',
 
 	'street.join.start': 'As a street admin, start here:',
-	'street.join.home': 'Your communities'
+	'street.join.home': 'Your communities',
+
+	// Who a proposal speaks for, and where each step was taken
+	'proposal.forHousehold': 'Household {household}',
+	'proposal.householdHidden': 'A household',
+	'proposal.recordedBy': 'recorded by {role} {name} ({channel})',
+	'step.channel': 'Where was this decided',
+	'step.channelHint': 'Choose “Meeting” for a decision taken at a meeting, “Door-to-door visit” for one made at the door.'
 };
 
 registerMessages({ zh, en });
