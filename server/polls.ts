@@ -7,6 +7,10 @@
  *     that the poll is open, the option is one of its options and the household in its electorate, stamps the
  *     time and writes the ballot (channel 'app') into that grid's ballots document. It answers once the ballot is
  *     durable: 201 stored, 200 when a ballot with that id was stored before (a resent queued ballot).
+ *   GET  /api/polls/<poll id>/ballot   resident credential
+ *     Which ballot of the credential's household counts (option, channel, time, recorder's role) and the app
+ *     ballot it superseded, if any: a resident cannot read ballots documents, so this is how a household learns
+ *     that a door or meeting ballot replaced its own. Only that household's ballots are ever read into it.
  *
  * Public tally: residents may not read ballots, so the relay tallies with the same domain function the
  * facilitators' devices use and writes the aggregates into the poll document, only while the poll does not hide
@@ -29,6 +33,8 @@ import {
 	isBallotId,
 	MAX_APP_BALLOTS_PER_HOUSEHOLD,
 	mayPublishTally,
+	type OwnBallotStatus,
+	ownBallotStatus,
 	POLL_BALLOT_ROUTE,
 	pollStatus,
 	type PublicTally,
@@ -107,23 +113,14 @@ function parseRequest(body: Record<string, unknown>, household: string): AppBall
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-async function castAppBallot(
-	req: IncomingMessage,
-	res: ServerResponse,
-	pollId: string,
-	ctx: ApiContext,
-	docs: RelayDocs,
-	credentials: Credentials | undefined,
-	now: () => number
-): Promise<void> {
-	ctx.method(req, 'POST');
+/** The resident's household, the poll and the grid whose ballots document holds the household's ballots. */
+async function residentContext(req: IncomingMessage, pollId: string, ctx: ApiContext, docs: RelayDocs) {
 	const { deviceId, grant } = await ctx.authenticate(req);
 	if (grant.role !== 'resident') {
 		throw new ApiFailure('forbidden', 'only a resident votes here, for their own household; grid workers and facilitators record ballots in the ballots document');
 	}
 	const household = grant.household;
 	if (!household) throw new ApiFailure('forbidden', 'this credential is not bound to a household');
-	const request = parseRequest(await ctx.readJson(req), household);
 	const community = grant.community;
 
 	const found = await readOrUnavailable(ctx, 'this poll or the community', () =>
@@ -133,16 +130,6 @@ async function castAppBallot(
 	);
 	if (!found) throw new ApiFailure('not_found', `there is no poll ${pollId} in your community`);
 	const { poll } = found;
-	const at = now();
-	const status = pollStatus(poll, at);
-	// Checked after looking for the ballot id: a resend whose first answer was lost must still get its ballot.
-	const refuseNew = () => {
-		if (status === 'scheduled') throw new ApiFailure('forbidden', `the poll is not open yet: it opens at ${iso(poll.opensAt)}`);
-		if (status === 'closed') throw new ApiFailure('forbidden', `the poll is closed: voting ended at ${iso(endsAt(poll))}`);
-		if (request.option !== null && !poll.options.some((o) => o.id === request.option)) {
-			throw new ApiFailure('invalid', `option must be one of ${poll.options.map((o) => o.id).join(', ')}, or null to withdraw`);
-		}
-	};
 
 	const grids = found.community.grids.map((g) => g.id);
 	const record = await readOrUnavailable(ctx, "the community's household registers", () =>
@@ -160,9 +147,34 @@ async function castAppBallot(
 	if (!record) throw new ApiFailure('forbidden', 'your household is not in the community register yet: ask your grid worker');
 	const building = found.community.buildings.find((b) => b.id === record.household.building);
 	const grid = building?.grid ?? record.registerGrid;
-	if (resolveElectorate(poll.electorate, [record.household], found.community.buildings).length === 0) {
-		throw new ApiFailure('forbidden', "your household is not among this poll's voters");
-	}
+	const voter = resolveElectorate(poll.electorate, [record.household], found.community.buildings).length > 0;
+	return { deviceId, household, community, poll, grid, voter };
+}
+
+async function castAppBallot(
+	req: IncomingMessage,
+	res: ServerResponse,
+	pollId: string,
+	ctx: ApiContext,
+	docs: RelayDocs,
+	credentials: Credentials | undefined,
+	now: () => number
+): Promise<void> {
+	if (req.method === 'GET') return ownBallot(req, res, pollId, ctx, docs);
+	if (req.method !== 'POST') throw new ApiFailure('invalid', 'use GET or POST', { Allow: 'GET, POST' });
+	const { deviceId, household, community, poll, grid, voter } = await residentContext(req, pollId, ctx, docs);
+	const request = parseRequest(await ctx.readJson(req), household);
+	const at = now();
+	const status = pollStatus(poll, at);
+	// Checked after looking for the ballot id: a resend whose first answer was lost must still get its ballot.
+	const refuseNew = () => {
+		if (status === 'scheduled') throw new ApiFailure('forbidden', `the poll is not open yet: it opens at ${iso(poll.opensAt)}`);
+		if (status === 'closed') throw new ApiFailure('forbidden', `the poll is closed: voting ended at ${iso(endsAt(poll))}`);
+		if (request.option !== null && !poll.options.some((o) => o.id === request.option)) {
+			throw new ApiFailure('invalid', `option must be one of ${poll.options.map((o) => o.id).join(', ')}, or null to withdraw`);
+		}
+	};
+	if (!voter) throw new ApiFailure('forbidden', "your household is not among this poll's voters");
 
 	const name = credentials?.device(deviceId)?.name ?? '';
 	const cast = (doc: Y.Doc): AppBallotResponse => {
@@ -190,6 +202,19 @@ async function castAppBallot(
 	};
 	const response = await readOrUnavailable(ctx, "this poll's ballots", () => docs.write(ballotsDocName(community, grid, poll.id), BALLOT_ORIGIN, cast));
 	sendJson(res, response.created ? 201 : 200, response);
+}
+
+/**
+ * What counts for the asking household: only its own ballots (the household comes from the credential; the
+ * request names nothing), reduced to option, channel, time and the recorder's role — no names, no device ids.
+ */
+async function ownBallot(req: IncomingMessage, res: ServerResponse, pollId: string, ctx: ApiContext, docs: RelayDocs): Promise<void> {
+	const { deviceId, household, community, poll, grid, voter } = await residentContext(req, pollId, ctx, docs);
+	const ballots = await readOrUnavailable(ctx, "this poll's ballots", () =>
+		docs.read([ballotsDocName(community, grid, poll.id)], ([doc]) => readBallots(doc as Y.Doc).filter((b) => b.household === household))
+	);
+	const body: OwnBallotStatus = ownBallotStatus(poll, ballots, voter, deviceId);
+	sendJson(res, 200, body);
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Actor } from '../../src/lib/domain/actor';
 import {
 	type AppBallotResponse,
 	type Ballot,
+	type OwnBallotStatus,
 	pollBallotPath,
 	type PollDraft,
 	RULES,
@@ -206,8 +207,9 @@ describe('POST /api/polls/<poll>/ballot', () => {
 			expect(res.status, JSON.stringify(body)).toBe(400);
 			expect(res.body.message).toMatch(message);
 		}
-		const get = await fetch(`${relay.url}${pollBallotPath('public')}`, { headers: { authorization: `Bearer ${tokens.resident}` } });
-		expect(get.status).toBe(405);
+		const put = await fetch(`${relay.url}${pollBallotPath('public')}`, { method: 'PUT', headers: { authorization: `Bearer ${tokens.resident}` } });
+		expect(put.status).toBe(405);
+		expect(put.headers.get('allow')).toBe('GET, POST');
 	});
 });
 
@@ -295,5 +297,49 @@ describe('the public tally', () => {
 		expect(tally).toMatchObject({ final: true, participants: { households: 1 } });
 		// After the close, the endpoint refuses.
 		expect((await vote('soon', { id: 'ballot-soon-2', option: 'yes' })).status).toBe(403);
+	});
+});
+
+describe('GET /api/polls/<poll>/ballot', () => {
+	const own = async (poll: string, token: string | null) => {
+		const res = await fetch(`${relay.url}${pollBallotPath(poll)}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+		return { status: res.status, text: await res.text() };
+	};
+
+	it("tells a household that a door ballot replaced its app ballot, and reveals no other household's ballot", async () => {
+		const now = Date.now();
+		await put(pollDocName(C, 'override'), (d) => createPoll(d, draft({}), { id: 'override', actor: facilitator, now }));
+		expect((await vote('override', { id: 'ballot-override-app', option: 'yes' })).status).toBe(201);
+		expect((await vote('override', { id: 'ballot-override-nb', option: 'no' }, tokens.neighbour)).status).toBe(201);
+		const worker: Actor = { id: deviceOf(tokens.worker), name: '王海涛', role: 'grid_worker' };
+		const door: Ballot = { id: 'ballot-override-door', household: 'b01-1-101', option: 'no', at: Date.now() + 5, channel: 'visit', by: worker, device: worker.id };
+		await sleep(10);
+		await put(ballotsDocName(C, 'g1', 'override'), (d) => addBallot(d, 'g1', 'override', door));
+
+		const mine = await own('override', tokens.resident);
+		expect(mine.status).toBe(200);
+		const body = JSON.parse(mine.text) as OwnBallotStatus;
+		expect(body.voter).toBe(true);
+		expect(body.counted).toEqual({ option: 'no', at: door.at, channel: 'visit', by: 'grid_worker', mine: false });
+		expect(body.superseded).toMatchObject({ option: 'yes', channel: 'app', by: 'resident', mine: true });
+		// Nothing of the neighbour, nor names or device ids.
+		for (const leak of ['b01-1-102', 'ballot-override-nb', '王海涛', worker.id, 'household']) expect(mine.text).not.toContain(leak);
+
+		// The neighbour sees only their own app ballot, counted, and nothing of the door ballot.
+		const theirs = await own('override', tokens.neighbour);
+		expect(JSON.parse(theirs.text)).toMatchObject({ counted: { option: 'no', channel: 'app', mine: true }, superseded: null });
+		expect(theirs.text).not.toContain('visit');
+
+		// The household answers in the app: its new ballot is the latest and counts again.
+		expect((await vote('override', { id: 'ballot-override-app2', option: 'yes' })).status).toBe(201);
+		expect(JSON.parse((await own('override', tokens.resident)).text)).toMatchObject({ counted: { option: 'yes', channel: 'app' }, superseded: null });
+	});
+
+	it('answers only a resident, and a household outside the electorate as not a voter', async () => {
+		expect((await own('override', tokens.worker)).status).toBe(403);
+		expect((await own('override', tokens.facilitator)).status).toBe(403);
+		expect((await own('override', null)).status).toBe(401);
+		expect((await own('nope', tokens.resident)).status).toBe(404);
+		expect(JSON.parse((await own('b06only', tokens.resident)).text)).toEqual({ counted: null, superseded: null, voter: false });
 	});
 });

@@ -20,7 +20,7 @@ import type { CategoryId } from '../domain/lists';
 import { openDatabase, type CourtyardDB } from './db';
 import { DocStore, type DocHandle } from './doc-store';
 import { deviceWriteCheck, preloadWriteRules } from './write-check';
-import { withPendingBallots } from './outbox-keys';
+import { countWaitingBallots, withPendingBallots } from './outbox-keys';
 import { clearPhotos, startPhotos, withPendingPhotos } from './photos';
 import {
 	expiredLocally,
@@ -98,13 +98,20 @@ export class Courtyard {
 			store: this.store,
 			...(opts.WebSocket ? { WebSocket: opts.WebSocket } : {}),
 			onStatus: (s) => {
-				this.sync = s;
+				this.showStatus(s);
 				if (s.refusal && !this.revocation) {
 					const kind = revocationKind(s.refusal.reason, this.device?.expiresAt, Date.now());
 					if (kind) this.revoke(kind, s.refusal.reason).catch((err: unknown) => void (this.storageError = err));
 				}
 			}
 		});
+	}
+
+	/** Resident ballots queued for the relay's ballot endpoint: pending work too, though not in any document. */
+	private ballotsWaiting = 0;
+
+	private showStatus(s: SyncStatus): void {
+		this.sync = { ...s, pending: s.pending + this.ballotsWaiting };
 	}
 
 	private syncUrl(): string {
@@ -131,6 +138,15 @@ export class Courtyard {
 		if (revocation?.value) this.applyRevocation(revocation.value as Revocation);
 		// Before `ready`, so pages can add and show photos; queued uploads resume now.
 		startPhotos({ db: this.db, authHeaders: () => this.authHeaders(), docs: this.store, fetch: this.relayFetch });
+		liveQuery(() => countWaitingBallots(this.db)).subscribe({
+			next: (n) => {
+				// Only the pending figure moves: the rest of the status stays what the engine (or a sign-out) set.
+				const delta = n - this.ballotsWaiting;
+				this.ballotsWaiting = n;
+				if (delta !== 0) this.sync = { ...this.sync, pending: Math.max(0, this.sync.pending + delta) };
+			},
+			error: (err: unknown) => void (this.storageError = err)
+		});
 		this.ready = true;
 		if (indexVersion?.value !== INDEX_VERSION) await this.rebuildIndex();
 		if (this.revocation) {
@@ -151,6 +167,7 @@ export class Courtyard {
 		// Without a credential the relay would refuse us anyway; the app waits for an invitation instead.
 		if (typeof window !== 'undefined') {
 			window.addEventListener('online', () => this.engine.reconnectNow());
+			window.addEventListener('offline', () => this.engine.wentOffline());
 			window.addEventListener('unhandledrejection', (ev) => {
 				if (isStorageError(ev.reason)) this.storageError = ev.reason;
 			});
@@ -491,7 +508,7 @@ export class Courtyard {
 		this.store.seal(revocation ? isPersonalDoc : null);
 		const refusal = revocation ? { code: CloseCode.Unauthorized, reason: revocation.reason } : null;
 		Object.assign(this.engine.status, { refusal });
-		this.sync = { ...this.engine.status };
+		this.showStatus(this.engine.status);
 	}
 
 	/**

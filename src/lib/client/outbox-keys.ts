@@ -14,3 +14,9 @@ export async function withPendingBallots(
 	const titles = await db.index.bulkGet(polls);
 	return [...pending, ...polls.map((doc, i) => ({ doc, title: titles[i]?.title ?? doc }))];
 }
+
+/** How many of this device's ballots wait for the relay: part of the status bar's pending count. */
+export async function countWaitingBallots(db: CourtyardDB): Promise<number> {
+	const rows = await db.settings.where('key').startsWith(BALLOT_OUTBOX_PREFIX).toArray();
+	return rows.filter((r) => (r.value as { state?: string } | null)?.state === 'queued').length;
+}

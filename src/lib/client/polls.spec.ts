@@ -18,8 +18,11 @@ import {
 	type PollsApp,
 	queueAppBallot,
 	queuedBallot,
+	refreshOwnBallot,
+	ownBallotKey,
 	sendQueuedBallots
 } from './polls';
+import { countWaitingBallots } from './outbox-keys';
 
 const facilitator: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
 const worker: Actor = { id: 'gw1', name: '王海涛', role: 'grid_worker' };
@@ -180,5 +183,47 @@ describe("the resident's queued ballot", () => {
 		};
 		expect((await sendQueuedBallots(app, { fetch: count as typeof fetch })).waiting).toBe(1);
 		expect(calls).toBe(0);
+	});
+});
+
+describe('what counts for the household', () => {
+	const POLL = 'demo:poll:lift';
+	const answer = (option: string) => ({
+		counted: { option, at: 1, channel: 'visit', by: 'grid_worker', mine: false },
+		superseded: { option: 'yes', at: 0, channel: 'app', by: 'resident', mine: true },
+		voter: true
+	});
+
+	it("keeps the relay's answer on the device, and an older answer arriving late does not overwrite a newer one", async () => {
+		const app = device({ id: 'r1', name: '刘阿姨', role: 'resident' }, 'token-1');
+		const releases: (() => void)[] = [];
+		const slow = (option: string) =>
+			(async (url: string | URL | Request, init?: RequestInit) => {
+				expect(String(url)).toBe('/api/polls/lift/ballot');
+				expect(init?.method ?? 'GET').toBe('GET');
+				await new Promise<void>((r) => releases.push(r));
+				return new Response(JSON.stringify(answer(option)), { status: 200 });
+			}) as typeof fetch;
+		const older = refreshOwnBallot(app, POLL, { fetch: slow('old') });
+		const newer = refreshOwnBallot(app, POLL, { fetch: slow('new') });
+		await new Promise((r) => setTimeout(r, 10));
+		releases[1]!();
+		await newer;
+		releases[0]!();
+		await older;
+		expect((await app.db.settings.get(ownBallotKey(POLL)))?.value).toMatchObject({ counted: { option: 'new' } });
+		// Offline: nothing is lost.
+		const offline = (async () => {
+			throw new TypeError('Failed to fetch');
+		}) as typeof fetch;
+		expect(await refreshOwnBallot(app, POLL, { fetch: offline })).toBeNull();
+		expect((await app.db.settings.get(ownBallotKey(POLL)))?.value).toMatchObject({ counted: { option: 'new' } });
+	});
+
+	it('counts the ballots waiting to be sent, for the status bar', async () => {
+		const app = device({ id: 'r1', name: '刘阿姨', role: 'resident' }, 'token-1');
+		expect(await countWaitingBallots(app.db)).toBe(0);
+		await queueAppBallot(app, POLL, 'yes');
+		expect(await countWaitingBallots(app.db)).toBe(1);
 	});
 });

@@ -14,6 +14,7 @@ import {
 	type AppBallotResponse,
 	type Ballot,
 	type HandCount,
+	type OwnBallotStatus,
 	type Poll,
 	type PollDraft,
 	pollBallotPath,
@@ -308,4 +309,34 @@ export function startBallotOutbox(app: OutboxApp): () => void {
 		outbox.kick();
 	}
 	return outbox.kick;
+}
+
+// ---- what counts for the household, as the relay last said ----
+
+const OWN_PREFIX = 'counted.ballot:';
+export const ownBallotKey = (pollDoc: string) => `${OWN_PREFIX}${pollDoc}`;
+const lastAsked = new Map<string, number>();
+
+/**
+ * Asks the relay which of the household's ballots counts (a door or meeting ballot may have replaced the app
+ * one: residents cannot read ballots documents themselves) and keeps the answer on the device, so the page
+ * still shows it offline. Resolves null when the relay cannot be asked now; the last answer stays.
+ */
+export async function refreshOwnBallot(app: OutboxApp, pollDoc: string, opts: SendOptions = {}): Promise<OwnBallotStatus | null> {
+	const pollId = parseDocName(pollDoc)?.id;
+	const headers = app.authHeaders();
+	if (!pollId || !headers.authorization) return null;
+	const asked = (lastAsked.get(pollDoc) ?? 0) + 1;
+	lastAsked.set(pollDoc, asked);
+	try {
+		const res = await (opts.fetch ?? fetch)(`${opts.base ?? ''}${pollBallotPath(pollId)}`, { headers });
+		if (!res.ok) return null;
+		const body = (await res.json()) as OwnBallotStatus;
+		// An older question answered late must not overwrite a newer answer.
+		if (lastAsked.get(pollDoc) !== asked) return body;
+		await app.db.settings.put({ key: ownBallotKey(pollDoc), value: body });
+		return body;
+	} catch {
+		return null;
+	}
 }

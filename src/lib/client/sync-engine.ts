@@ -68,6 +68,12 @@ export interface SyncEngineOptions {
 	/** How long to wait before sending again what the relay could not take for now (default UNAVAILABLE_RETRY_MS). */
 	retryMs?: number;
 	onStatus?: (status: SyncStatus) => void;
+	/**
+	 * False when the device is known to have no network (default: navigator.onLine). The engine still tries (the
+	 * flag can be wrong) but says offline: in an offline browser an attempt may hang for long, and "connecting"
+	 * on a device that is plainly offline misleads.
+	 */
+	isOnline?: () => boolean;
 }
 
 /** Settings key of the catch-up cursor (a wipe resets it: see revocation.ts). */
@@ -163,7 +169,9 @@ export class SyncEngine {
 
 	/** Reconnect now instead of waiting for the back-off (the browser said it is online again). */
 	reconnectNow(): void {
-		if (this.stopped || this.ws) return;
+		if (this.stopped || this.ws?.readyState === OPEN) return;
+		// An attempt started while offline may hang: start afresh.
+		if (this.ws) this.wentOffline();
 		if (this.retryTimer) clearTimeout(this.retryTimer);
 		this.retryTimer = null;
 		this.retry = 0;
@@ -174,10 +182,26 @@ export class SyncEngine {
 		return this.ws?.readyState === OPEN && this.status.connection === 'online';
 	}
 
+	/**
+	 * The browser says the network is gone: drop the socket at once, as if it had closed, rather than wait for a
+	 * connecting attempt or a dead socket's close, either of which can take minutes.
+	 */
+	wentOffline(): void {
+		const ws = this.ws;
+		if (this.stopped || !ws) return;
+		ws.onclose?.({ code: 1006, reason: 'offline' });
+		ws.onopen = ws.onclose = ws.onmessage = null;
+		ws.close();
+	}
+
+	private isOnline(): boolean {
+		return this.opts.isOnline ? this.opts.isOnline() : typeof navigator === 'undefined' || navigator.onLine !== false;
+	}
+
 	private connect(): void {
 		const Impl = this.opts.WebSocket ?? (globalThis.WebSocket as unknown as new (url: string) => WebSocketLike);
 		const url = typeof this.opts.url === 'function' ? this.opts.url() : this.opts.url;
-		this.emit({ connection: 'connecting' });
+		this.emit({ connection: this.isOnline() ? 'connecting' : 'offline' });
 		let ws: WebSocketLike;
 		try {
 			ws = new Impl(url);

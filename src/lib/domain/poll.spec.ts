@@ -11,6 +11,7 @@ import {
 	latestByHousehold,
 	mayPublishTally,
 	needed,
+	ownBallotStatus,
 	type PollDraft,
 	pollStatus,
 	reaches,
@@ -398,5 +399,29 @@ describe('ballots by the grid whose document holds them', () => {
 			['g2', [ballot('b', 'b2-1-101')]]
 		]);
 		expect(ballotsOfOwnGrids(byGrid, households, buildings).map((b) => b.id)).toEqual(['a', 'b']);
+	});
+});
+
+describe('ownBallotStatus', () => {
+	it("names a door ballot that replaced the household's app ballot, with its channel and time", () => {
+		const app = ballot('h1', 'yes', { channel: 'app' });
+		const door = ballot('h1', 'no', { channel: 'visit' });
+		const s = ownBallotStatus(poll(), [app, door], true, resident.id);
+		expect(s.counted).toEqual({ option: 'no', at: door.at, channel: 'visit', by: 'grid_worker', mine: false });
+		expect(s.superseded).toEqual({ option: 'yes', at: app.at, channel: 'app', by: 'resident', mine: true });
+		// Agrees with the tally.
+		expect(tallyPoll(poll(), voters(1), [app, door]).options.find((o) => o.id === 'no')?.households).toBe(1);
+	});
+
+	it('a later app ballot answers the door ballot and counts again; nothing is superseded', () => {
+		const s = ownBallotStatus(poll(), [ballot('h1', 'yes', { channel: 'app' }), ballot('h1', 'no'), ballot('h1', 'yes', { channel: 'app' })], true, resident.id);
+		expect(s.counted).toMatchObject({ option: 'yes', channel: 'app', mine: true });
+		expect(s.superseded).toBeNull();
+	});
+
+	it('ignores ballots outside the window or with an unknown option, and counts nothing for a non-voter', () => {
+		const app = ballot('h1', 'yes', { channel: 'app' });
+		expect(ownBallotStatus(poll(), [app, ballot('h1', 'no', { at: CLOSE + 1 }), ballot('h1', 'maybe')], true, resident.id).superseded).toBeNull();
+		expect(ownBallotStatus(poll(), [app, ballot('h1', 'no')], false, resident.id)).toEqual({ counted: null, superseded: null, voter: false });
 	});
 });

@@ -716,3 +716,52 @@ export const isBallotId = (id: unknown): id is string => typeof id === 'string' 
 
 /** Ballots one household may send in one poll through the app (a change of mind is a new ballot). */
 export const MAX_APP_BALLOTS_PER_HOUSEHOLD = 20;
+
+// ---- what counts for the asking household ----
+
+/**
+ * GET /api/polls/<poll id>/ballot (resident credential): which of the household's own ballots counts, so a vote
+ * recorded at the door or at a meeting after the resident's app vote is never a silent override. The relay
+ * takes the household from the credential and reads only that household's ballots; no one else's is returned.
+ */
+export interface OwnBallot {
+	option: string | null;
+	at: number;
+	channel: BallotChannel;
+	/** Role of who recorded it (the grid worker at the door, a facilitator at a meeting, the household itself). */
+	by: Role;
+	/** True when this device sent it. */
+	mine: boolean;
+}
+
+export interface OwnBallotStatus {
+	/** The ballot the tally counts for the household now, or null (none, withdrawn outside the window …). */
+	counted: OwnBallot | null;
+	/** The household's latest ballot sent in the app, when the one that counts is another (it was superseded). */
+	superseded: OwnBallot | null;
+	/** Whether the household is among the poll's voters. */
+	voter: boolean;
+}
+
+/**
+ * What counts for one household, by the tally's own rule (latest inside the window with a valid option).
+ * `ballots` must be that household's only; `device` is the asking device.
+ */
+export function ownBallotStatus(poll: TallyPoll, ballots: readonly Ballot[], voter: boolean, device: string): OwnBallotStatus {
+	const start = poll.opensAt;
+	const end = endsAt(poll);
+	const optionIds = new Set(poll.options.map((o) => o.id));
+	let counted: Ballot | null = null;
+	let app: Ballot | null = null;
+	for (const b of ballots) {
+		if (b.at < start || b.at >= end || (b.option !== null && !optionIds.has(b.option))) continue;
+		if (!counted || compareBallots(counted, b) < 0) counted = b;
+		if (b.channel === 'app' && (!app || compareBallots(app, b) < 0)) app = b;
+	}
+	const view = (b: Ballot): OwnBallot => ({ option: b.option, at: b.at, channel: b.channel, by: b.by.role, mine: b.device === device });
+	return {
+		counted: voter && counted ? view(counted) : null,
+		superseded: voter && counted && app && app.id !== counted.id && counted.channel !== 'app' ? view(app) : null,
+		voter
+	};
+}

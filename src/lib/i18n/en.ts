@@ -43,6 +43,8 @@ export const coreEn: Record<CoreKey, string> = {
 	'update.keepsChanges': 'Unsynced changes will be kept.',
 	'update.pendingWarning': '{count} change(s) are not synced yet; they are stored on this device and will still be here after reloading.',
 	'update.offlineReady': 'Ready to work offline',
+	'update.notReady': 'Not ready offline yet: downloading, stay online',
+	'page.notLoaded': 'This page is not on this device yet; it opens by itself once you are online.',
 	'update.reloading': 'Reloading…',
 
 	'storage.title': 'Storage on this device',

@@ -65,6 +65,8 @@ const coreZh = {
 	'update.keepsChanges': '未同步的修改会保留，不会丢失。',
 	'update.pendingWarning': '还有 {count} 项修改未同步；它们保存在本机，重新加载后仍在。',
 	'update.offlineReady': '已可离线使用',
+	'update.notReady': '还不能离线使用：正在下载，请保持联网',
+	'page.notLoaded': '这个页面还没下载到本机，联网后会自动打开。',
 	'update.reloading': '正在重新加载…',
 
 	// Storage
