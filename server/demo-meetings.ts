@@ -7,7 +7,6 @@
  * proposals appends them (appendEvent), so each proposal shows the meeting's decision.
  */
 import * as Y from 'yjs';
-import type { Actor } from '../src/lib/domain/actor';
 import { addDays, cstDay } from '../src/lib/domain/calendar';
 import {
 	type Attendee,
@@ -34,11 +33,10 @@ import {
 	recordHands,
 	setNotes
 } from '../src/lib/schema/minutes-doc';
+import { LIN, ZHOU } from './demo-staff';
 
 const COMMUNITY = 'demo';
 const DAY = 86_400_000;
-const ZHOU: Actor = { id: 'demo-fac-zhou', name: '周敏', role: 'facilitator' };
-const LIN: Actor = { id: 'demo-fac-lin', name: '林晓燕', role: 'facilitator' };
 
 export interface DemoMeetingDoc {
 	name: string;

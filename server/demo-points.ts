@@ -29,12 +29,10 @@ import type { Household } from '../src/lib/schema/households-doc';
 import { addApproval, addHandover, addTransfer, readPassbookRecords, setBoardChoice } from '../src/lib/schema/passbook-doc';
 import { addRestock, putActivity, putItem, setPointsSettings } from '../src/lib/schema/points-doc';
 import { defaultSkills, putPerson, putSkill } from '../src/lib/schema/talents-doc';
+import { HE, LIN, ZHOU } from './demo-staff';
 
 const DAY = 24 * 60 * 60 * 1000;
 
-const ZHOU: Actor = { id: 'demo-fac-zhou', name: '周敏', role: 'facilitator' };
-const LIN: Actor = { id: 'demo-fac-lin', name: '林晓燕', role: 'facilitator' };
-const HE: Actor = { id: 'demo-admin-he', name: '何建华', role: 'community_admin' };
 
 export interface DemoPointsInput {
 	community: Community;

@@ -40,13 +40,11 @@ import {
 	setCheck
 } from '../src/lib/schema/project-doc';
 import { addToTopic, createTopic } from '../src/lib/schema/topic-doc';
+import { HE, LIN, ZHOU } from './demo-staff';
 
 const DAY = 24 * 60 * 60 * 1000;
 const COMMUNITY = 'demo';
 
-const ZHOU: Actor = { id: 'demo-fac-zhou', name: '周敏', role: 'facilitator' };
-const LIN: Actor = { id: 'demo-fac-lin', name: '林晓燕', role: 'facilitator' };
-const HE: Actor = { id: 'demo-admin-he', name: '何建华', role: 'community_admin' };
 
 export interface DemoProjectsInput {
 	community: Community;
