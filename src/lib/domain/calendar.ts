@@ -4,7 +4,7 @@
  * at the same moment on every device.
  */
 
-const CST_OFFSET_MS = 8 * 3600_000;
+export const CST_OFFSET_MS = 8 * 3600_000;
 const DAY_MS = 86_400_000;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

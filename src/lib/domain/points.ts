@@ -18,6 +18,7 @@
  * Records are written by other devices: every reader here checks them (parse*) and ignores what does not parse.
  */
 import { type Actor, isActor, type Role } from './actor';
+import { CST_OFFSET_MS } from './calendar';
 import { toHalfWidth } from './household';
 
 /** Staff keep the books: they record awards and redemptions, approve, and resolve flags. */
@@ -480,7 +481,6 @@ export function expiryOf(at: number, months: number | null): number | null {
 	return out;
 }
 const expiries = new Map<number, number>();
-const CST_OFFSET_MS = 8 * 3600_000;
 
 /** The start of the CST day `months` after the day of `at` (the day clamped to the month's end: 31 Jan → 28/29 Feb). */
 function cstDayStartMonthsLater(at: number, months: number): number {
