@@ -6,16 +6,12 @@
  * a contact detail or the name of a household that did not opt in.
  *
  * It is computed from the community's passbooks, its points config (`points:main`) and its register of talents
- * (`talents:main`), and follows the hub's change feed. Changes are coalesced per community: a recomputation
- * waits until the community's documents have been quiet for `debounceMs` (at most `maxWaitMs` after the first
- * change), so a device pushing a day of offline work is served before the board is looked at. One community is
- * recomputed at a time, and only its documents of those three kinds are read, straight from storage, one at a
- * time with a turn of the event loop between them: device writes arriving meanwhile go first.
+ * (`talents:main`), following the hub's change feed as every community publisher does (community-publisher.ts:
+ * changes coalesced per community, documents read one at a time after device writes).
  *
  * What the board needs of a passbook is small and does not depend on the clock (points earned, hours, counted
  * redemptions), so it is kept in memory per household and only changed passbooks are read again; a change of the
- * community's settings (the approval threshold decides which awards count) reads them all again. On start, after
- * `startDelayMs` (the reconnecting devices first), the stored documents are listed once, names only.
+ * community's settings (the approval threshold decides which awards count) reads them all again.
  */
 import * as Y from 'yjs';
 import { type BoardChoice, boardFigures, type Passbook, type PassbookLine, passbook, type PointsSettings, stockAudit } from '../src/lib/domain/points';
@@ -23,36 +19,16 @@ import { talentCounts } from '../src/lib/domain/talents';
 import { parseDocName, passbookDocName, pointsBoardDocName, pointsDocName, talentsDocName } from '../src/lib/schema/doc-names';
 import { readBoardChoice, readPassbookRecords } from '../src/lib/schema/passbook-doc';
 import { type BoardTalents, type PointsBoard, type PointsConfig, readPointsConfig, writePointsBoard } from '../src/lib/schema/points-doc';
-import { docFromState } from '../src/lib/schema/record-changes';
 import { readTalents } from '../src/lib/schema/talents-doc';
-import type { ChangedDoc, FeedListener, Hub } from './hub';
-import type { Logger } from './log';
-import { storedState } from './photo-gc';
+import { CommunityPublisher, type CommunityPublisherOptions } from './community-publisher';
 import { RelayDocs } from './relay-docs';
 
-export interface PointsBoardOptions {
-	hub: Hub;
-	logger: Logger;
-	now?: () => number;
-	/** Quiet time after a community's last change before its board is recomputed. Default 1 s. */
-	debounceMs?: number;
-	/** Longest a stream of changes holds a recomputation back. Default 10 s. */
-	maxWaitMs?: number;
-	/** List the stored documents on start. Default true. */
-	scan?: boolean;
-	/**
-	 * Wait before that listing (and before publishing anything), so that the devices reconnecting after a restart
-	 * are served first; changes meanwhile are remembered. Default 15 s (POINTS_BOARD_START_DELAY).
-	 */
-	startDelayMs?: number;
-}
+/** The publisher's options (community-publisher.ts); the start delay defaults to 15 s (POINTS_BOARD_START_DELAY). */
+export type PointsBoardOptions = CommunityPublisherOptions;
 
 const DEFAULT_START_DELAY_MS = 15_000;
 /** Origin of the publisher's own writes. */
 const BOARD_ORIGIN = Symbol('points board publisher');
-const SCAN_PAGE = 10_000;
-/** A failed recomputation (a storage fault) is tried again after this. */
-const RETRY_MS = 30_000;
 
 export interface PointsBoards {
 	publisher: PointsBoardPublisher;
@@ -181,204 +157,47 @@ function sourceOf(doc: string): { community: string; passbook?: string; part?: '
 	return null;
 }
 
-export class PointsBoardPublisher implements FeedListener {
-	private readonly communities = new Map<string, CommunityState>();
-	/** Community → its debounce timer and when its first waiting change came. */
-	private readonly pending = new Map<string, { timer: NodeJS.Timeout; first: number }>();
-	/** Communities waiting for a recomputation, in order. */
-	private readonly queue = new Set<string>();
+export class PointsBoardPublisher extends CommunityPublisher<CommunityState> {
+	protected readonly label = 'the points board';
+	protected readonly origin = BOARD_ORIGIN;
 	private readonly docs: RelayDocs;
-	private readonly hub: Hub;
-	private readonly logger: Logger;
-	private readonly now: () => number;
-	private readonly debounceMs: number;
-	private readonly maxWaitMs: number;
-	/** Until the start (and its listing of the stored documents), changes are only remembered. */
-	private starting = true;
-	private running: Promise<void> | null = null;
-	private startTimer: NodeJS.Timeout | null = null;
-	private retryTimer: NodeJS.Timeout | null = null;
-	private readonly retrying = new Set<string>();
-	private closed = false;
 
 	constructor(options: PointsBoardOptions) {
-		this.hub = options.hub;
-		this.logger = options.logger;
+		super(options);
 		this.docs = new RelayDocs(options.hub);
-		this.now = options.now ?? Date.now;
-		this.debounceMs = Math.max(0, options.debounceMs ?? 1_000);
-		this.maxWaitMs = Math.max(this.debounceMs, options.maxWaitMs ?? 10_000);
 	}
 
-	onChanges(_headSeq: number, changed: readonly ChangedDoc[]): void {
-		if (this.closed) return;
-		const touched = new Set<string>();
-		for (const c of changed) {
-			if (c.origins.size === 1 && c.origins.has(BOARD_ORIGIN)) continue;
-			if (this.note(c.doc)) touched.add(parseDocName(c.doc)!.community);
-		}
-		for (const community of touched) this.schedule(community);
-	}
-
-	/** Marks what a changed (or listed) document feeds; false when it feeds no board. */
-	private note(doc: string): boolean {
+	protected noteDoc(doc: string): string | null {
 		const source = sourceOf(doc);
-		if (!source) return false;
+		if (!source) return null;
 		const state = this.state(source.community);
 		if (source.passbook !== undefined) {
 			if (!state.households.has(source.passbook)) state.households.set(source.passbook, null);
 			state.dirty.add(source.passbook);
 		} else if (source.part === 'points') state.pointsDirty = true;
 		else state.talentsDirty = true;
-		return true;
+		return source.community;
 	}
 
-	/** Begins after `delayMs`: with the listing of the stored documents, or from the change feed alone. */
-	start(scan: boolean, delayMs: number): void {
-		const begin = () => (scan ? void this.scan() : this.begin());
-		if (delayMs <= 0) return begin();
-		this.startTimer = setTimeout(begin, delayMs);
-		this.startTimer.unref();
+	protected isDirty(s: CommunityState): boolean {
+		return s.dirty.size > 0 || s.pointsDirty || s.talentsDirty;
 	}
 
-	/** Lists the stored documents once (names only), then publishes every community that has any. */
-	private async scan(): Promise<void> {
-		try {
-			let cursor = 0;
-			for (;;) {
-				const page = await this.hub.store.changesSince(cursor, SCAN_PAGE);
-				for (const entry of page.entries) {
-					cursor = entry.seq;
-					this.note(entry.doc);
-				}
-				if (page.entries.length < SCAN_PAGE || this.closed) break;
-				await this.hub.backgroundTurn();
-			}
-		} catch (error) {
-			if (this.closed) return;
-			this.logger.warn('listing the stored documents for the points boards failed; trying again shortly', error);
-			this.startTimer = setTimeout(() => void this.scan(), RETRY_MS);
-			this.startTimer.unref();
-			return;
-		}
-		this.begin();
+	protected newState(community: string): CommunityState {
+		return {
+			id: community,
+			households: new Map(),
+			dirty: new Set(),
+			config: null,
+			talents: null,
+			pointsDirty: true,
+			talentsDirty: true,
+			settings: null,
+			published: null
+		};
 	}
 
-	private begin(): void {
-		this.starting = false;
-		for (const [id, s] of this.communities) if (s.dirty.size > 0 || s.pointsDirty || s.talentsDirty) this.queue.add(id);
-		this.drain();
-	}
-
-	/** Recomputes one community without waiting for its changes to settle (an operator's tool, a test). */
-	publishNow(community: string): void {
-		this.state(community);
-		this.queue.add(community);
-		this.drain();
-	}
-
-	/** Resolves when nothing is queued or being recomputed (tests). */
-	async settled(): Promise<void> {
-		while (this.running) await this.running;
-	}
-
-	async close(): Promise<void> {
-		this.closed = true;
-		for (const p of this.pending.values()) clearTimeout(p.timer);
-		this.pending.clear();
-		if (this.startTimer) clearTimeout(this.startTimer);
-		if (this.retryTimer) clearTimeout(this.retryTimer);
-		this.queue.clear();
-		await this.running;
-	}
-
-	private state(community: string): CommunityState {
-		let state = this.communities.get(community);
-		if (!state) {
-			state = {
-				id: community,
-				households: new Map(),
-				dirty: new Set(),
-				config: null,
-				talents: null,
-				pointsDirty: true,
-				talentsDirty: true,
-				settings: null,
-				published: null
-			};
-			this.communities.set(community, state);
-		}
-		return state;
-	}
-
-	/** Waits for the community to be quiet for debounceMs, and no longer than maxWaitMs since its first change. */
-	private schedule(community: string): void {
-		if (this.closed || this.starting || this.queue.has(community)) return;
-		const now = Date.now();
-		const waiting = this.pending.get(community);
-		if (waiting) clearTimeout(waiting.timer);
-		const first = waiting?.first ?? now;
-		const timer = setTimeout(
-			() => {
-				this.pending.delete(community);
-				this.queue.add(community);
-				this.drain();
-			},
-			Math.max(0, Math.min(this.debounceMs, first + this.maxWaitMs - now))
-		);
-		timer.unref();
-		this.pending.set(community, { timer, first });
-	}
-
-	private drain(): void {
-		if (this.running || this.closed || this.starting) return;
-		this.running = (async () => {
-			while (!this.closed) {
-				const community = this.queue.values().next().value as string | undefined;
-				if (community === undefined) break;
-				this.queue.delete(community);
-				try {
-					await this.publish(community);
-				} catch (error) {
-					if (this.closed) break;
-					this.logger.warn(`publishing the points board of ${community} failed`, error);
-					this.retry(community);
-				}
-			}
-		})().finally(() => {
-			this.running = null;
-			if (!this.closed && this.queue.size > 0) this.drain();
-		});
-	}
-
-	private retry(community: string): void {
-		this.retrying.add(community);
-		if (this.retryTimer) return;
-		this.retryTimer = setTimeout(() => {
-			this.retryTimer = null;
-			for (const c of this.retrying) this.queue.add(c);
-			this.retrying.clear();
-			this.drain();
-		}, RETRY_MS);
-		this.retryTimer.unref();
-	}
-
-	/**
-	 * A document as stored (every committed update is in storage before the feed tells), given to `fn` and
-	 * destroyed after; null when it has no updates.
-	 */
-	private async withStored<T>(name: string, fn: (doc: Y.Doc | null) => T): Promise<T> {
-		const doc = docFromState(await storedState((d) => this.hub.store.loadUpdates(d), name));
-		try {
-			return fn(doc);
-		} finally {
-			doc?.destroy();
-		}
-	}
-
-	private async publish(community: string): Promise<void> {
-		const state = this.communities.get(community);
-		if (!state) return;
+	protected async publish(community: string, state: CommunityState): Promise<void> {
 		const now = this.now();
 		if (state.pointsDirty || !state.config) {
 			state.pointsDirty = false;

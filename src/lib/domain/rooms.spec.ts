@@ -287,6 +287,14 @@ describe('conflicts after a merge', () => {
 		expect(states([a, b, c, late], [keepA]).conflicts).toHaveLength(1);
 	});
 
+	it('applies a resolution on a household device that sees only its own booking', () => {
+		const wang = booking('h-wang', '2026-12-08', '14:00', '16:00');
+		const li = booking('h-li', '2026-12-08', '14:00', '16:00');
+		const decision = resolveConflict(states([wang, li]).conflicts[0]!, { rule: 'staff', keep: li.id }, ZHOU, NOW, 'd1', '李叔先约')!;
+		expect(states([wang], [decision]).states[0]).toMatchObject({ status: 'declined', lostTo: { rule: 'staff', note: '李叔先约' } });
+		expect(states([li], [decision]).states[0]!.status).toBe('confirmed');
+	});
+
 	it('ignores records that do not parse', () => {
 		expect(parseBooking({ id: 'x', room: 'r', household: 'h', start: 2, end: 1 })).toBeNull();
 		expect(parseDecision({ id: 'd', kind: 'resolve', bookings: ['a', 'b'], keep: 'c', rule: 'staff', by: ZHOU, at: 1 })).toBeNull();

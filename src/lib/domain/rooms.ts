@@ -534,6 +534,21 @@ export function bookingStates(
 		}
 		return groups;
 	};
+	// A household's device knows only its own bookings: a resolution naming bookings it cannot see applies to
+	// the ones it can, as recorded.
+	for (const resolution of resolutions.values()) {
+		if (resolution.bookings.every((id) => states.has(id))) continue;
+		for (const id of resolution.bookings) {
+			const s = states.get(id);
+			if (!s || !isActive(s)) continue;
+			s.decision = resolution;
+			if (id === resolution.keep) s.status = 'confirmed';
+			else {
+				s.status = 'declined';
+				s.lostTo = { rule: resolution.rule, decision: resolution.id, by: resolution.by, at: resolution.at, note: resolution.note };
+			}
+		}
+	}
 	let groups = groupsOf();
 	for (let settled = true; settled; ) {
 		settled = false;
