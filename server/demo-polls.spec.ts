@@ -25,7 +25,7 @@ describe('demo polls', () => {
 	};
 
 	it('names real households, each ballot in the ballots document of its own grid', () => {
-		expect(polls.map((p) => p.poll.id)).toEqual(['drying-racks-site', 'pavilion-vote', 'roof-leak-vote']);
+		expect(polls.map((p) => p.poll.id)).toEqual(['drying-racks-site', 'pavilion-vote', 'roof-leak-vote', 'room-rules-vote']);
 		for (const d of docs.filter((x) => parseDocName(x.name)?.kind === 'ballots')) {
 			const { grid } = parseBallotsId(parseDocName(d.name)!.id)!;
 			const ballots = readBallots(d.doc);
@@ -64,5 +64,13 @@ describe('demo polls', () => {
 		const event = roof.timeline.events.find((e) => e.type === 'poll_outcome');
 		expect(event).toMatchObject({ poll: p.name, carried: '同意使用公共维修资金' });
 		expect(foldTimeline(roof.timeline.events).status).toBe('decided');
+	});
+
+	it('has the ratification of the activity room’s convention, carried under the Civil Code rule', () => {
+		const p = polls.find((x) => x.poll.id === 'room-rules-vote')!;
+		expect(pollStatus(p.poll, NOW)).toBe('closed');
+		expect(p.poll.rule.kind).toBe('civil_code');
+		expect(tally('room-rules-vote').outcome).toEqual({ kind: 'carried', option: 'yes' });
+		expect(p.poll.matters).toEqual(['demo:convention:activity-room-rules']);
 	});
 });

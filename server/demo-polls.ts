@@ -6,7 +6,9 @@
  *   - pavilion-vote      open, Civil Code rule, the whole community, results hidden until it closes, participation
  *                        still short of 2/3, and three households that voted twice through different channels;
  *   - roof-leak-vote     closed, Civil Code rule for major works (maintenance fund), one building, carried, with
- *                        the facilitator's outcome statement — also appended to the roof-leak proposal's timeline.
+ *                        the facilitator's outcome statement — also appended to the roof-leak proposal's timeline;
+ *   - room-rules-vote    closed, Civil Code rule, building 3, carried: the ratification of the activity room's
+ *                        convention (demo-rooms.ts), whose first version is in force since.
  * Everything is invented and deterministic (a seeded PRNG); the public tallies are computed with the domain tally.
  */
 import * as Y from 'yjs';
@@ -27,7 +29,8 @@ import {
 import type { TimelineEvent } from '../src/lib/domain/proposal';
 import { addBallot } from '../src/lib/schema/ballots-doc';
 import type { Community } from '../src/lib/schema/community-doc';
-import { ballotsDocName, pollDocName, proposalDocName } from '../src/lib/schema/doc-names';
+import { ballotsDocName, conventionDocName, pollDocName, proposalDocName } from '../src/lib/schema/doc-names';
+import { DEMO_CONVENTION } from './demo-rooms';
 import type { Household } from '../src/lib/schema/households-doc';
 import { addClosure, createPoll, readPoll, recordHandCount, writePublicTally } from '../src/lib/schema/poll-doc';
 import { appendEvent } from '../src/lib/schema/proposal-doc';
@@ -143,6 +146,24 @@ function specs(now: number): Spec[] {
 			weights: [0.92, 0.05, 0.03],
 			appShare: 0.2,
 			outcome: '5栋业主表决通过：参与表决的户数和面积均超过三分之二，同意票超过四分之三。申请使用公共维修资金，由物业组织施工招标。'
+		},
+		{
+			id: 'room-rules-vote',
+			draft: {
+				title: '表决《3栋架空层活动室使用公约》第1版',
+				description: '活动室改造完成后，居民共同起草了使用公约（开放时间、每户预约次数、用后打扫）。按《民法典》第二百七十八条表决。',
+				options: YES_NO_ABSTAIN('同意公约'),
+				electorate: { scope: 'building', ids: ['b03'] },
+				rule: RULES.civil_code,
+				opensAt: now - 62 * DAY,
+				closesAt: now - 55 * DAY,
+				hideResults: false,
+				matters: [conventionDocName('demo', DEMO_CONVENTION)]
+			},
+			turnout: 0.9,
+			weights: [0.85, 0.1, 0.05],
+			appShare: 0.4,
+			outcome: '3栋表决通过：参与户数和面积均超过三分之二，同意票过半。公约第1版即日生效。'
 		}
 	];
 }

@@ -23,6 +23,7 @@ import { buildDemoMeetings } from './demo-meetings';
 import { buildDemoPoints } from './demo-points';
 import { buildDemoPolls } from './demo-polls';
 import { buildDemoProjects, DEMO_PROJECT_IDS } from './demo-projects';
+import { buildDemoRooms } from './demo-rooms';
 import type { DocStore } from './store';
 
 export const DEMO_COMMUNITY = 'demo';
@@ -579,6 +580,7 @@ export function buildDemo(now = Date.now()): Demo {
 	const projects = buildDemoProjects({ community, households }, now);
 	docs.push(...projects.projects, ...projects.participation, ...projects.notices, ...projects.topics);
 	docs.push(...buildDemoPoints({ community, households }, now));
+	docs.push(...buildDemoRooms({ community, households }, now));
 
 	const visits = buildVisits(community, households, now);
 	for (const [grid, list] of visits) {

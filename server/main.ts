@@ -78,6 +78,9 @@ async function main(): Promise<void> {
 		},
 		pointsBoard: {
 			...(process.env.POINTS_BOARD_START_DELAY ? { startDelayMs: parseDuration(process.env.POINTS_BOARD_START_DELAY, { allowZero: true }) } : {})
+		},
+		roomsBoard: {
+			...(process.env.ROOMS_START_DELAY ? { startDelayMs: parseDuration(process.env.ROOMS_START_DELAY, { allowZero: true }) } : {})
 		}
 	});
 	process.stdout.write(`courtyard relay listening on http://127.0.0.1:${relay.port}\n`);

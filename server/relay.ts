@@ -26,6 +26,7 @@ import { photoRoutes } from './photo-api';
 import { type PhotoGcResult, schedulePhotoGc, storedState } from './photo-gc';
 import { openPhotoStore } from './photo-store';
 import { createPointsBoard, type PointsBoardOptions } from './points-board';
+import { createRoomsBoard } from './rooms-board';
 import { createPolls } from './polls';
 import { createReports, type ReportsOptions } from './reports';
 import { ReferralBridge } from './referrals';
@@ -70,6 +71,8 @@ export interface RelayOptions {
 	reports?: Pick<ReportsOptions, 'now' | 'debounceMs' | 'graceMs' | 'checkEveryMs' | 'scan' | 'startDelayMs'>;
 	/** The public points board's clock, debounce and start (tests); defaults otherwise (points-board.ts). */
 	pointsBoard?: Pick<PointsBoardOptions, 'now' | 'debounceMs' | 'maxWaitMs' | 'scan' | 'startDelayMs'>;
+	/** The rooms' receipts and public calendar: clock, debounce and start (tests); defaults otherwise (rooms-board.ts). */
+	roomsBoard?: Pick<PointsBoardOptions, 'now' | 'debounceMs' | 'maxWaitMs' | 'scan' | 'startDelayMs'>;
 	/** Seed the demo community when the store holds no documents. */
 	seed?: boolean;
 	/** After seeding the demo, create one invitation per demo role (relay.bootstrap). Default true. */
@@ -123,6 +126,8 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const referrals = new ReferralBridge({ hub, logger });
 	// Each community's public points board: totals, opted-in names, stock and talent counts (points-board.ts).
 	const pointsBoard = createPointsBoard({ ...options.pointsBoard, hub, logger });
+	// Receipts of room bookings, the relay's confirmation rule and each room's public calendar (rooms-board.ts).
+	const roomsBoard = createRoomsBoard({ ...options.roomsBoard, hub, logger });
 	const auth = options.auth ?? 'credentials';
 	const authorizer = options.authorizer ?? (auth === 'open' ? new OpenAuthorizer() : new CredentialAuthorizer(credentials));
 	if (auth === 'open' && !options.authorizer) logger.warn('auth is open: anyone may read and write every document (development only)');
@@ -236,6 +241,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 			await reports.close();
 			await referrals.close();
 			await pointsBoard.close();
+			await roomsBoard.close();
 			await photoGc.stop();
 			await hub.flush();
 			for (const conn of connections) conn.close(CloseCode.ShuttingDown, 'relay shutting down');

@@ -30,7 +30,7 @@ describe('access matrix', () => {
 		const street = { role: 'street_admin' as const, community: 'jinxiu-street', communities: ['demo', 'east'] };
 		for (const kind of ['community', 'report', 'notice']) expect(accessFor(street, doc(kind, 'main', 'east'))).toBe('read');
 		expect(accessFor(street, doc('referrals', 'main', 'east'))).toBe('write');
-		for (const kind of ['proposal', 'participation', 'topic', 'meeting', 'minutes', 'poll', 'project', 'households', 'visits', 'ballots', 'passbook', 'talents']) {
+		for (const kind of ['proposal', 'participation', 'topic', 'meeting', 'minutes', 'poll', 'project', 'households', 'visits', 'ballots', 'passbook', 'talents', 'rooms', 'bookings', 'convention']) {
 			expect(accessFor(street, doc(kind, 'x', 'demo')), kind).toBe('none');
 		}
 		expect(accessFor(street, doc('report', 'main', 'west'))).toBe('none');
@@ -84,6 +84,27 @@ describe('access matrix', () => {
 	it('counts passbooks and the register of talents as personal data', () => {
 		for (const kind of ['passbook', 'talents', 'households', 'visits', 'ballots', 'minutes']) expect(PERSONAL_KINDS.has(kind), kind).toBe(true);
 		for (const kind of ['points', 'report', 'proposal']) expect(PERSONAL_KINDS.has(kind), kind).toBe(false);
+	});
+
+	it("keeps a household's bookings to that household and the staff who run the rooms", () => {
+		const own = g('resident', { household: 'b03-1-401' });
+		expect(accessFor(own, doc('bookings', 'b03-1-401'))).toBe('write');
+		expect(accessFor(own, doc('bookings', 'b03-1-402'))).toBe('none');
+		expect(accessFor(g('grid_worker', { grids: ['g1'] }), doc('bookings', 'b03-1-401'))).toBe('none');
+		for (const role of ['facilitator', 'community_admin'] as const) expect(accessFor(g(role), doc('bookings', 'b03-1-401')), role).toBe('write');
+		expect(PERSONAL_KINDS.has('bookings')).toBe(true);
+	});
+
+	it.each([
+		['resident', 'read', 'read', 'write'],
+		['grid_worker', 'read', 'read', 'write'],
+		['facilitator', 'write', 'read', 'write'],
+		['community_admin', 'write', 'read', 'write'],
+		['street_admin', 'none', 'none', 'none']
+	] as const)('gives a %s the rooms as %s, their public calendar as %s and conventions as %s', (role, rooms, calendar, convention) => {
+		expect(accessFor(g(role), doc('rooms', 'main'))).toBe(rooms);
+		expect(accessFor(g(role), doc('rooms', 'public'))).toBe(calendar);
+		expect(accessFor(g(role), doc('convention', 'c1'))).toBe(convention);
 	});
 
 	it('refuses other communities and unknown kinds', () => {

@@ -43,7 +43,7 @@ const personal = (gridRule: Rule): Readonly<Record<Role, Rule>> => ({
 	community_admin: 'write',
 	street_admin: 'none'
 });
-/** `<community>:points:public` is the relay's aggregate board, read by all; `main` is as given. */
+/** `<community>:points:public` and `rooms:public` are the relay's, read by all; `main` is as given. */
 const publicBoard = (main: Access): Rule => (_grant, doc) => (doc.id === 'public' ? 'read' : main);
 /**
  * A public matter that facilitators run and everyone in the community reads. Not the street admin: matters name
@@ -114,7 +114,26 @@ export const ACCESS_MATRIX: Readonly<Record<string, Readonly<Record<Role, Rule>>
 		street_admin: publicBoard('none')
 	},
 	// The register of talents and activists holds contact details: staff only (public views count by skill).
-	talents: { resident: 'none', grid_worker: 'write', facilitator: 'write', community_admin: 'write', street_admin: 'none' }
+	talents: { resident: 'none', grid_worker: 'write', facilitator: 'write', community_admin: 'write', street_admin: 'none' },
+	// Bookable rooms and their rules (`main`), and their public calendar of busy slots (`public`, the relay's).
+	rooms: {
+		resident: 'read',
+		grid_worker: 'read',
+		facilitator: publicBoard('write'),
+		community_admin: publicBoard('write'),
+		street_admin: 'none'
+	},
+	// A household's bookings: its own device requests and cancels, staff confirm and settle conflicts.
+	bookings: {
+		resident: (grant, doc) => (grant.household && doc.id === grant.household ? 'write' : 'none'),
+		grid_worker: 'none',
+		facilitator: 'write',
+		community_admin: 'write',
+		street_admin: 'none'
+	},
+	// A convention is public in its community; residents write their suggestions into it (the write rules keep
+	// the text, versions and ratification to staff).
+	convention: { resident: 'write', grid_worker: 'write', facilitator: 'write', community_admin: 'write', street_admin: 'none' }
 };
 
 /**
@@ -140,4 +159,4 @@ export function accessFor(grant: Grant, doc: DocRef): Access {
 }
 
 /** Kinds that hold personal data, which must be deleted from a shared device on sign-out. */
-export const PERSONAL_KINDS: ReadonlySet<string> = new Set(['households', 'visits', 'ballots', 'minutes', 'passbook', 'talents']);
+export const PERSONAL_KINDS: ReadonlySet<string> = new Set(['households', 'visits', 'ballots', 'minutes', 'passbook', 'talents', 'bookings']);

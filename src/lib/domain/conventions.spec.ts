@@ -29,7 +29,6 @@ const suggestion = (id: string, at: number): Suggestion => ({
 	replacement: '晚上八点半',
 	comment: '老人睡得早',
 	by: WANG,
-	household: 'h-wang',
 	at
 });
 const ratification = (id: string, version: number, at: number): Ratification => ({ id, version, poll: `poll-${id}`, rule: 'civil_code', by: ZHOU, at });

@@ -63,7 +63,6 @@ export interface Suggestion {
 	replacement: string;
 	comment: string;
 	by: Actor;
-	household: string | null;
 	at: number;
 }
 
@@ -123,7 +122,7 @@ export function parseSuggestion(v: unknown): Suggestion | null {
 	if (typeof s.quote !== 'string' || s.quote.length > QUOTE_MAX || typeof s.replacement !== 'string' || s.replacement.length > QUOTE_MAX) return null;
 	if (typeof s.comment !== 'string' || s.comment.length > COMMENT_MAX || !isActor(s.by) || !Number.isFinite(s.at)) return null;
 	if (s.kind === 'comment' && !s.comment.trim()) return null;
-	return { ...s, household: typeof s.household === 'string' ? s.household : null };
+	return { id: s.id, kind: s.kind, anchor: { start: s.anchor.start, end: s.anchor.end }, quote: s.quote, replacement: s.replacement, comment: s.comment, by: s.by, at: s.at };
 }
 
 export function parseVerdict(v: unknown): SuggestionVerdict | null {

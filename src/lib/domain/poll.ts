@@ -263,7 +263,7 @@ export const POLL_DESCRIPTION_MAX = 2000;
 export const OPTION_LABEL_MAX = 60;
 export const OPTIONS_MAX = 10;
 /** A proposal's or topic's document name (see schema/doc-names.ts). */
-const MATTER_DOC = /^[A-Za-z0-9_-]{1,64}:(proposal|topic):[A-Za-z0-9_-]{1,64}$/;
+const MATTER_DOC = /^[A-Za-z0-9_-]{1,64}:(proposal|topic|convention):[A-Za-z0-9_-]{1,64}$/;
 
 export type PollIssue =
 	| { field: 'title'; code: 'required' | 'too_long' }

@@ -45,7 +45,7 @@ let seq = 0;
 function booking(household: string, day: string, from: string, to: string, extra: Partial<Booking> = {}): Booking {
 	return { id: `b${++seq}`, room: ROOM.id, household, start: at(day, from), end: at(day, to), purpose: '合唱排练', people: 8, by: WANG, at: NOW, channel: 'app', ...extra };
 }
-const states = (bookings: Booking[], decisions: Decision[] = [], receipts: { booking: string; at: number; confirmed: boolean }[] = []) =>
+const states = (bookings: Booking[], decisions: Decision[] = [], receipts: { booking: string; at: number; seq: number; confirmed: boolean }[] = []) =>
 	bookingStates(bookings, [], decisions, receipts);
 
 describe('slot arithmetic in China time', () => {
@@ -226,8 +226,8 @@ describe('conflicts after a merge', () => {
 		const li = booking('h-li', '2026-12-08', '14:00', '16:00');
 		// Li reconnected first: the relay received and confirmed Li's booking, then Wang's, which it held.
 		const receipts = [
-			{ booking: li.id, at: NOW + 5_000, confirmed: true },
-			{ booking: wang.id, at: NOW + 9_000, confirmed: false }
+			{ booking: li.id, at: NOW + 5_000, seq: 41, confirmed: true },
+			{ booking: wang.id, at: NOW + 5_000, seq: 57, confirmed: false }
 		];
 		const before = states([wang, li], [], receipts);
 		expect(before.conflicts[0]!.firstCome).toBe(li.id);
@@ -250,7 +250,7 @@ describe('conflicts after a merge', () => {
 	it('cannot resolve first come before every booking has reached the relay; staff choice can', () => {
 		const wang = booking('h-wang', '2026-12-08', '14:00', '16:00');
 		const li = booking('h-li', '2026-12-08', '14:00', '16:00');
-		const { conflicts } = states([wang, li], [], [{ booking: li.id, at: NOW, confirmed: true }]);
+		const { conflicts } = states([wang, li], [], [{ booking: li.id, at: NOW, seq: 3, confirmed: true }]);
 		expect(resolveConflict(conflicts[0]!, { rule: 'first_come' }, ZHOU, NOW, 'd1')).toBeNull();
 		const staff = resolveConflict(conflicts[0]!, { rule: 'staff', keep: wang.id }, ZHOU, NOW, 'd2', '王阿姨的合唱队已提前约定')!;
 		const after = states([wang, li], [staff]);

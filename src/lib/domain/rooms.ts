@@ -385,8 +385,16 @@ export function expandSeries(
 export interface Receipt {
 	booking: string;
 	at: number;
+	/** The relay's commit sequence of the update that brought it: orders receipts exactly ("first come"). */
+	seq: number;
 	/** The relay confirmed it: the room needs no staff confirmation, and the booking kept every rule. */
 	confirmed: boolean;
+}
+
+export function parseReceipt(v: unknown): Receipt | null {
+	const r = v as Receipt | null;
+	if (!r || typeof r !== 'object' || !text(r.booking, 40) || !Number.isFinite(r.at) || !Number.isSafeInteger(r.seq) || typeof r.confirmed !== 'boolean') return null;
+	return { booking: r.booking, at: r.at, seq: r.seq, confirmed: r.confirmed };
 }
 
 /** A cancellation by the household or staff: one booking, or a series from a day on. */
@@ -448,7 +456,7 @@ export interface Conflict {
 	key: string;
 	room: string;
 	bookings: Booking[];
-	/** The earliest of the relay's receipts, when every booking has one: what "first come" would keep. */
+	/** The first of the relay's receipts (by commit sequence), when every booking has one: what "first come" keeps. */
 	firstCome: string | null;
 }
 
@@ -472,7 +480,7 @@ export function bookingStates(
 	const receiptOf = new Map<string, Receipt>();
 	for (const r of receipts) {
 		const had = receiptOf.get(r.booking);
-		if (!had || r.at < had.at) receiptOf.set(r.booking, r);
+		if (!had || r.seq < had.seq) receiptOf.set(r.booking, r);
 	}
 	const sorted = [...bookings].sort((a, b) => a.start - b.start || (a.id < b.id ? -1 : 1));
 	const states = new Map<string, BookingState>();
@@ -574,7 +582,7 @@ export function bookingStates(
 	for (const group of groups) {
 		const key = conflictKey(group.map((s) => s.booking.id));
 		const received = group.map((s) => receiptOf.get(s.booking.id));
-		const firstCome = received.every(Boolean) ? [...received].sort((a, b) => a!.at - b!.at || (a!.booking < b!.booking ? -1 : 1))[0]!.booking : null;
+		const firstCome = received.every(Boolean) ? [...received].sort((a, b) => a!.seq - b!.seq || (a!.booking < b!.booking ? -1 : 1))[0]!.booking : null;
 		for (const s of group) {
 			s.conflict = key;
 			// A relay confirmation does not settle a slot another household also claims; a staff one does.

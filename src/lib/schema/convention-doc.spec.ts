@@ -82,7 +82,7 @@ describe('the convention document', () => {
 		const resident = new Y.Doc();
 		sync(staff, resident);
 		const anchor = anchorPassage(resident, 0, 12, 16)!;
-		putSuggestion(resident, { id: 's1', kind: 'change', anchor, quote: anchor.quote, replacement: '晚上八点半', comment: '老人睡得早', by: WANG, household: 'h-wang', at: 10 });
+		putSuggestion(resident, { id: 's1', kind: 'change', anchor, quote: anchor.quote, replacement: '晚上八点半', comment: '老人睡得早', by: WANG, at: 10 });
 		sync(staff, resident);
 		putVerdict(staff, { suggestion: 's1', verdict: 'accepted', by: ZHOU, at: 20, note: '' });
 		putVersion(staff, { n: 1, text: plainText(staff), rules: null, accepted: ['s1'], by: ZHOU, at: 30, note: '' });

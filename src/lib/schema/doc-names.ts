@@ -22,7 +22,10 @@ export type DocKind =
 	| 'referrals'
 	| 'passbook'
 	| 'points'
-	| 'talents';
+	| 'talents'
+	| 'rooms'
+	| 'bookings'
+	| 'convention';
 export const DOC_KINDS: readonly DocKind[] = [
 	'community',
 	'proposal',
@@ -40,7 +43,10 @@ export const DOC_KINDS: readonly DocKind[] = [
 	'referrals',
 	'passbook',
 	'points',
-	'talents'
+	'talents',
+	'rooms',
+	'bookings',
+	'convention'
 ];
 
 export interface DocName {
@@ -48,8 +54,8 @@ export interface DocName {
 	kind: DocKind;
 	/**
 	 * Matter id (proposal, topic, poll, meeting, minutes, project, participation, notice), grid id (households, visits),
-	 * `<grid>_<poll>` (ballots), household id (passbook), 'main' (community, referrals, talents) or 'main' / 'public'
-	 * (report, points).
+	 * `<grid>_<poll>` (ballots), household id (passbook, bookings), convention id (convention), 'main' (community,
+	 * referrals, talents) or 'main' / 'public' (report, points, rooms).
 	 */
 	id: string;
 }
@@ -107,6 +113,15 @@ export const pointsDocName = (community: string) => docName(community, 'points',
 export const pointsBoardDocName = (community: string) => docName(community, 'points', 'public');
 /** The register of talents and activists (contact details: staff only). */
 export const talentsDocName = (community: string) => docName(community, 'talents', 'main');
+
+/** The community's bookable rooms and their rules (staff write, everyone reads). */
+export const roomsDocName = (community: string) => docName(community, 'rooms', 'main');
+/** The rooms' public calendar, written by the relay alone: busy slots (no household) and its receipts. */
+export const roomsBoardDocName = (community: string) => docName(community, 'rooms', 'public');
+/** A household's room bookings, series and cancellations, with staff decisions on them. */
+export const bookingsDocName = (community: string, household: string) => docName(community, 'bookings', household);
+/** A convention (公约): its live text, suggestions, versions and ratifications. */
+export const conventionDocName = (community: string, id: string) => docName(community, 'convention', id);
 
 /**
  * Ballots are split per grid so that a grid worker reads only the votes of their own grid's households.

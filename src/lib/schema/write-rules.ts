@@ -34,6 +34,15 @@ import {
 } from '../domain/points';
 import { canTransitionAtSomeLevel, needsReason, type ProposalStatus } from '../domain/proposal';
 import { parsePerson, parseSkill, TALENT_KEEPERS } from '../domain/talents';
+import { parseBooking, parseCancellation, parseDecision, parseRoom, parseSeries } from '../domain/rooms';
+import {
+	parseMeta as parseConventionMeta,
+	parseRatification,
+	parseResult as parseConventionResult,
+	parseSuggestion,
+	parseVerdict,
+	parseVersion
+} from '../domain/conventions';
 import { type DocName, parseBallotsId, parseDocName } from './doc-names';
 import { PHOTOS_KEY } from './photos';
 import { participationChangeProblem } from './project-doc';
@@ -450,7 +459,7 @@ const fixedMeta = (roles: readonly Role[], expected: (s: Subject, key: string, v
 		const problem = c.key === 'schema' ? (typeof c.after === 'number' ? null : 'the schema version is a number') : expected(s, c.key, c.after);
 		if (problem === undefined) return `a ${s.doc.kind} document has no field "${c.key}" in its meta`;
 		if (problem) return problem;
-		return s.writer.role === 'resident' && c.before !== undefined && !same(c.before, c.after) ? 'a resident only creates the meta of a passbook' : null;
+		return s.writer.role === 'resident' && c.before !== undefined && !same(c.before, c.after) ? `a resident only creates the meta of a ${s.doc.kind} document` : null;
 	}
 });
 
@@ -543,6 +552,105 @@ const TALENTS: KindRules = {
 	people: records(TALENT_KEEPERS, 'keep', keyedBy('id', (_s, c) => (parsePerson(c?.after) ? null : 'not a valid person')))
 };
 
+// ---- rooms, bookings and conventions ----
+
+const ROOMS: KindRules = {
+	meta: fixedMeta(STAFF, () => undefined),
+	// Changed, never deleted: a room no longer offered is archived, so its bookings still find it.
+	rooms: records(STAFF, 'keep', keyedBy('id', (_s, c) => (parseRoom(c?.after) ? null : 'not a valid room')))
+};
+
+/** A booking or series of this household, by this household's device or by staff (counter, phone). */
+const ofThisHousehold =
+	(parse: (v: unknown) => { household: string } | null, what: string): Check =>
+	(s, c) => {
+		const record = parse(c?.after);
+		if (!record) return `not a valid ${what}`;
+		return record.household === s.doc.id ? null : `a ${what} of this document names household ${s.doc.id}`;
+	};
+
+/** Whether a booking or series id names one of this household's. */
+const holds = (s: Subject, root: 'bookings' | 'series', id: unknown) => recordIn(s, root, id) !== null;
+
+const BOOKINGS: KindRules = {
+	meta: fixedMeta(['resident', ...STAFF], (s, key, value) =>
+		key === 'household' ? (value === s.doc.id ? null : `the household must be the document's (${s.doc.id})`) : undefined
+	),
+	// Requests, written once (a change is a cancellation and a new request); a resident's status is never theirs
+	// to set: confirmations and conflicts are decisions, staff's, and receipts, the relay's.
+	bookings: records(['resident', ...STAFF], 'once', keyedBy('id', ofThisHousehold(parseBooking, 'booking'))),
+	series: records(['resident', ...STAFF], 'once', keyedBy('id', ofThisHousehold(parseSeries, 'series'))),
+	cancellations: records(
+		['resident', ...STAFF],
+		'once',
+		keyedBy('id', (s, c) => {
+			const x = parseCancellation(c?.after);
+			if (!x) return 'not a valid cancellation';
+			return ('booking' in x ? holds(s, 'bookings', x.booking) : holds(s, 'series', x.series)) ? null : 'a cancellation names a booking of this household';
+		})
+	),
+	decisions: records(
+		STAFF,
+		'once',
+		keyedBy('id', (s, c) => {
+			const d = parseDecision(c?.after);
+			if (!d) return 'not a valid decision';
+			const named = d.kind === 'resolve' ? d.bookings : [d.booking];
+			return named.some((id) => holds(s, 'bookings', id)) ? null : 'a decision names a booking of this household';
+		})
+	),
+	receipts: records([], 'once')
+};
+
+const CONVENTION: KindRules = {
+	meta: {
+		shape: 'map',
+		roles: STAFF,
+		keys: 'keep',
+		check: (s, c) => {
+			if (!c?.key) return null;
+			if (c.key === 'schema') return typeof c.after === 'number' ? null : 'the schema version is a number';
+			if (c.key !== 'convention') return `a convention document has no field "${c.key}" in its meta`;
+			const m = parseConventionMeta(c.after);
+			return m && m.id === s.doc.id ? null : `not a valid convention record for ${s.doc.id}`;
+		}
+	},
+	// The text is staff's to edit; residents suggest, anchored to a passage.
+	content: text(STAFF),
+	suggestions: records(ALL, 'once', keyedBy('id', (_s, c) => (parseSuggestion(c?.after) ? null : 'not a valid suggestion'))),
+	verdicts: records(STAFF, 'once', (s, c) => {
+		if (!c?.key || c.after === undefined) return null;
+		const v = parseVerdict(c.after);
+		if (!v) return 'not a valid verdict';
+		if (c.key !== `${v.suggestion}:${v.by.id}:${v.at}`) return 'a verdict is kept under its suggestion, device and time';
+		return recordIn(s, 'suggestions', v.suggestion) ? null : 'a verdict names a suggestion of this convention';
+	}),
+	// A version, once consolidated, never changes: what was ratified stays what it was.
+	versions: records(STAFF, 'once', (_s, c) => {
+		if (!c?.key || c.after === undefined) return null;
+		const v = parseVersion(c.after);
+		if (!v) return 'not a valid version';
+		return c.key === `${v.n}:${v.by.id}:${v.at}` ? null : 'a version is kept under its number, device and time';
+	}),
+	ratifications: records(
+		STAFF,
+		'once',
+		keyedBy('id', (s, c) => {
+			const r = parseRatification(c?.after);
+			if (!r) return 'not a valid ratification';
+			const versions = [...((s.j.after.getMap('versions') as Y.Map<unknown>).values())].map(parseVersion);
+			return versions.some((v) => v?.n === r.version) ? null : 'a ratification puts a version of this convention to the vote';
+		})
+	),
+	results: records(STAFF, 'once', (s, c) => {
+		if (!c?.key || c.after === undefined) return null;
+		const r = parseConventionResult(c.after);
+		if (!r) return 'not a valid ratification result';
+		if (c.key !== `${r.ratification}:${r.by.id}`) return 'a result is kept under its ratification and device';
+		return recordIn(s, 'ratifications', r.ratification) ? null : 'a result names a ratification of this convention';
+	})
+};
+
 /**
  * Which documents of a kind a device may write at all (null), and why not the others: the points config and the
  * register exist once per community, a passbook per household, and the public points board (`points:public`) is
@@ -551,7 +659,9 @@ const TALENTS: KindRules = {
 const WRITABLE_IDS: Readonly<Record<string, (doc: DocName) => string | null>> = {
 	points: (doc) => (doc.id === 'main' ? null : doc.id === 'public' ? 'the public points board is written by the relay alone' : 'the points config is points:main'),
 	talents: (doc) => (doc.id === 'main' ? null : 'the register of talents is talents:main'),
-	passbook: (doc) => (buildingOfHousehold(doc.id) !== null ? null : 'a passbook is named by its household id')
+	passbook: (doc) => (buildingOfHousehold(doc.id) !== null ? null : 'a passbook is named by its household id'),
+	rooms: (doc) => (doc.id === 'main' ? null : doc.id === 'public' ? 'the rooms calendar is written by the relay alone' : 'the rooms are rooms:main'),
+	bookings: (doc) => (buildingOfHousehold(doc.id) !== null ? null : 'bookings are named by their household id')
 };
 
 /** The rules of every kind a device may write. */
@@ -571,7 +681,10 @@ export const WRITE_RULES: Readonly<Record<string, KindRules>> = {
 	referrals: REFERRALS,
 	passbook: PASSBOOK,
 	points: POINTS,
-	talents: TALENTS
+	talents: TALENTS,
+	rooms: ROOMS,
+	bookings: BOOKINGS,
+	convention: CONVENTION
 };
 
 // ---- judging ----
