@@ -12,6 +12,7 @@
  * documents returned alongside link proposal → topic → project. Everything is invented and deterministic.
  */
 import * as Y from 'yjs';
+import type { ConditionKind } from '../src/lib/domain/acceptance';
 import type { Actor } from '../src/lib/domain/actor';
 import { cstDay } from '../src/lib/domain/calendar';
 import type { Pledge } from '../src/lib/domain/funding';
@@ -35,9 +36,11 @@ import {
 	addUpdate,
 	closeProject,
 	createProject,
+	overrideAcceptance,
 	rate,
 	recordReceipt,
-	setCheck
+	setCheck,
+	setRepresentative
 } from '../src/lib/schema/project-doc';
 import { addToTopic, createTopic } from '../src/lib/schema/topic-doc';
 import { HE, LIN, ZHOU } from './demo-staff';
@@ -153,7 +156,11 @@ class Builder {
 		}
 	}
 
-	accept(items: string[], signers: number[], daysAgo: number): void {
+	/**
+	 * Checks every item, chooses the signers' households as representatives and has each sign on its own phone;
+	 * `override` when the project's conditions are not all met (staff record why they accept it anyway).
+	 */
+	accept(items: string[], signers: number[], daysAgo: number, override?: { reason: string; waived: ConditionKind[] }): void {
 		for (const text of items) {
 			const id = this.next('i');
 			addChecklistItem(this.doc, { id, text, at: this.at(daysAgo + 1), by: ZHOU });
@@ -161,8 +168,11 @@ class Builder {
 		}
 		for (const i of signers) {
 			const { household, actor } = this.resident(i);
-			addSignoff(this.doc, { id: household.id, name: actor.name, household: household.id, agree: true, at: this.at(daysAgo), by: ZHOU });
+			const building = household.building.replace(/^b0?/, '');
+			setRepresentative(this.doc, { household: household.id, label: `${building}栋 ${household.unit}单元 ${household.room}`, at: this.at(daysAgo + 2), by: ZHOU });
+			addSignoff(this.participation, { id: household.id, name: actor.name, household: household.id, agree: true, at: this.at(daysAgo), by: actor });
 		}
+		if (override) overrideAcceptance(this.doc, { ...override, at: this.at(daysAgo + 1), by: HE });
 	}
 
 	ratings(scores: [index: number, score: Score, comment?: string][], daysAgo: number): void {
@@ -220,7 +230,10 @@ export function buildDemoProjects(demo: DemoProjectsInput, now = Date.now()): De
 		addEntry(b.doc, { id: b.next('e'), type: 'spending', amount: yuan(186.5), date: b.day(33), description: '膨胀螺栓和安装辅料', counterparty: '建材市场', photos: [], at: b.at(33), by: LIN });
 		b.task('采购座椅', '周敏', -38, 44, [['已下单，供应商承诺一周到货', 40, 'started'], ['12 把座椅已到货', 36, 'done']]);
 		b.task('安装座椅（每单元二、四楼）', '物业工程部', -30, 44, [['二楼已装好', 33, 'started'], ['全部安装完成', 31, 'done']]);
-		b.accept(['座椅安装牢固，承重测试通过', '收起后不占楼道通行宽度', '颜色与墙面协调'], [0, 2, 4], 28);
+		b.accept(['座椅安装牢固，承重测试通过', '收起后不占楼道通行宽度', '颜色与墙面协调'], [0, 2, 4], 28, {
+			reason: '比选价低于预算，实际支出 ¥4,146.50 已由筹得的 ¥4,150.00 全额支付，不再继续筹款。',
+			waived: ['funds']
+		});
 		b.notice('acceptance', '“3栋楼道加装折叠座椅”验收结果公示', '居民代表验收合格，三项全部通过。', 27, 7);
 		b.notice('funding', '“3栋楼道加装折叠座椅”共筹收支公示', '收入 ¥4,150.00（居民自筹 ¥1,050.00，物业补贴 ¥3,100.00），支出 ¥4,146.50，结余 ¥3.50。', 26, 7);
 		b.ratings([[0, 5], [1, 5], [2, 4], [3, 5], [4, 4], [5, 5, '老人上楼终于能歇脚了'], [6, 4], [7, 2, '我家门口那把座椅打开后挡住电表箱，希望挪个位置。']], 20);

@@ -15,7 +15,9 @@
  */
 import * as Y from 'yjs';
 import { BatchStatus, type BatchSyncEntry, type BatchSyncReplyEntry, type ChangeEntry, CloseCode } from '../src/lib/protocol/messages';
-import { communityDocName, parseDocName } from '../src/lib/schema/doc-names';
+import { communityDocName, meetingDocName, parseDocName, projectDocName } from '../src/lib/schema/doc-names';
+import { isMeetingDoc, readMeeting } from '../src/lib/schema/meeting-doc';
+import { representativeHouseholds } from '../src/lib/schema/project-doc';
 import { docFromState, type Verdict } from '../src/lib/schema/record-changes';
 import { buildingGrids, gridLookup, type WriteLookup } from '../src/lib/schema/write-rules';
 import type { Access } from './auth';
@@ -459,8 +461,47 @@ export class Hub {
 		this.mirrorSizes.delete(doc);
 	}
 
-	/** What the write rules look up beyond the document: the grid of each building, from the community document. */
+	/**
+	 * What the write rules look up beyond the document: the grid of each building, from the community document;
+	 * for a participation document the households its project chose to sign, and for a minutes document its
+	 * meeting's date (read afresh from the companion document: rare writes).
+	 */
 	private async writeLookup(doc: string): Promise<WriteLookup> {
+		const ref = parseDocName(doc);
+		const lookup = await this.gridsLookup(doc);
+		const gridOf = (household: string) => lookup.gridOf(household);
+		if (ref?.kind === 'participation') {
+			const representatives = await this.readCompanion(projectDocName(ref.community, ref.id), representativeHouseholds);
+			return { gridOf, representatives };
+		}
+		if (ref?.kind === 'minutes') {
+			const meeting = await this.readCompanion(meetingDocName(ref.community, ref.id), (d) => {
+				if (!d || !isMeetingDoc(d)) return null;
+				const m = readMeeting(d);
+				return { startsAt: m.startsAt, recurrence: m.recurrence };
+			});
+			return { gridOf, meeting };
+		}
+		return lookup;
+	}
+
+	/** Reads another document for the write rules: from its room when loaded, else from storage (null if unreadable). */
+	private async readCompanion<T>(name: string, read: (doc: Y.Doc | null) => T): Promise<T> {
+		const room = this.rooms.get(name);
+		if (room?.ready) return read(room.doc);
+		const state = await this.mergedState(name).catch((error: unknown) => {
+			this.logger.warn(`reading ${name} for the write rules failed`, error);
+			return null;
+		});
+		const base = docFromState(state?.update ?? null);
+		try {
+			return read(base);
+		} finally {
+			base?.destroy();
+		}
+	}
+
+	private async gridsLookup(doc: string): Promise<WriteLookup> {
 		const community = parseDocName(doc)?.community;
 		if (!community) return gridLookup(new Map());
 		const cached = this.lookups.get(community);

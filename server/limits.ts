@@ -138,7 +138,13 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
 		// The points config (activities, catalogue, restocks) and the relay's public board.
 		points: 4 * 1024 * 1024,
 		// Thousands of people with their skills and contact details.
-		talents: 8 * 1024 * 1024
+		talents: 8 * 1024 * 1024,
+		// The rooms and their rules; the relay's calendar holds each room's bookings from yesterday on.
+		rooms: 4 * 1024 * 1024,
+		// One household's bookings for years, series included.
+		bookings: 1024 * 1024,
+		// Live text with every keystroke, residents' suggestions and the versions.
+		convention: 4 * 1024 * 1024
 	},
 	// A device back from a day offline pushes thousands of small updates (and perhaps a whole minutes document)
 	// at once: the burst holds that; after it, a flooding device gets ~50 small updates a second, spread over

@@ -14,11 +14,13 @@ const me: Principal = { deviceId: 'dev-liu', grant: { role: 'resident', communit
 const liu: Actor = { id: 'dev-liu', name: '刘阿姨', role: 'resident' };
 const zhang: Actor = { id: 'dev-zhang', name: '张大爷', role: 'resident' };
 const guard = writeGuard(DOC, me)!;
+/** The households the project chose to sign its acceptance (the relay reads them from the project document). */
+const CHOSEN: ReadonlySet<string> = new Set(['b03-1-401', 'b03-1-402']);
 /** The guard against an encoded durable state, as the relay holds it when the room is not loaded. */
-function check(state: Uint8Array | null, update: Uint8Array) {
+function check(state: Uint8Array | null, update: Uint8Array, representatives: ReadonlySet<string> = CHOSEN) {
 	const target = docFromState(state) ?? new Y.Doc();
 	try {
-		return guard(target, update, gridLookup(new Map()));
+		return guard(target, update, { ...gridLookup(new Map()), representatives });
 	} finally {
 		target.destroy();
 	}
@@ -67,6 +69,19 @@ describe('write guard: a resident in a participation document', () => {
 		// Re-rating on the same device replaces its own rating.
 		const mine = (score: 2 | 5) => (d: Y.Doc) => rate(d, { household: 'b03-1-401', score, comment: '', at: 5, by: liu, channel: 'app' }, 'dev-liu');
 		expect(scenario(mine(2), mine(5))).toEqual({ ok: true });
+	});
+
+	it('refuses a sign-off from a household the project did not choose, and a paper sign-off from a resident', () => {
+		const signs = (d: Y.Doc) => addSignoff(d, { id: 'b03-1-401', name: '刘阿姨', household: 'b03-1-401', agree: true, at: 3, by: liu });
+		const stored = new Y.Doc();
+		const state = Y.encodeStateAsUpdate(stored);
+		const device = new Y.Doc();
+		signs(device);
+		expect(check(state, Y.encodeStateAsUpdate(device), new Set(['b03-1-402']))).toEqual(refused(/not a representative/));
+		expect(check(state, Y.encodeStateAsUpdate(device), new Set())).toEqual(refused(/not a representative/));
+		expect(scenario(nothing, (d) => addSignoff(d, { id: 'b03-1-401', name: '刘阿姨', household: 'b03-1-401', agree: true, paper: true, photos: [], at: 3, by: liu }))).toEqual(
+			refused(/paper/)
+		);
 	});
 
 	it('refuses records for another household, by another device or claiming another role', () => {

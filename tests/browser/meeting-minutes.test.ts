@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cstDay } from '../../src/lib/domain/calendar';
 import { caughtUp } from './app-page';
 import { launchBrowser, ROOT, startRelay, type RelayHandle } from './harness';
 import { adminToken, apiInvitation, bootstrapLink, type Device, joinDevice } from './invite';
@@ -70,6 +71,8 @@ describe('acceptance story 2: a bench meeting with live minutes', () => {
 		await a.getByTestId('meeting-kind-bench').check();
 		await a.getByTestId('meeting-title-input').fill(title);
 		await a.getByTestId('meeting-place').fill('小区凉亭');
+		// Held today (China time): check-ins and votes on another day than the meeting's need a reason.
+		await a.getByTestId('meeting-day').fill(cstDay(Date.now()));
 		await a.getByTestId('agenda-new').fill('楼道爱心椅');
 		await a.getByTestId('agenda-add-text').click();
 		// A topic from the deliberation list (the demo has some): its proposals will show the decision.

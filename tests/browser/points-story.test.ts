@@ -15,14 +15,15 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo-seed';
 import { redemptionCode } from '../../src/lib/domain/points';
 import type { Household } from '../../src/lib/schema/households-doc';
-import { caughtUp, connection, pending } from './app-page';
+import { connection, pending } from './app-page';
 import { launchBrowser, ROOT, startRelay, waitForServiceWorker, type InviteOptions, type RelayHandle } from './harness';
 import { DEMO, type Device, joinDevice } from './invite';
+import { fits, goOffline, goOnline, synced } from './story-kit';
 
 const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 
@@ -50,38 +51,6 @@ async function pickHousehold(scope: Locator, h: Household): Promise<void> {
 	await scope.getByTestId('pick-building').selectOption(h.building);
 	if (multiUnit(h)) await scope.getByTestId('pick-unit').nth(h.unit - 1).click();
 	await scope.locator(`[data-testid=pick-room][data-household="${h.id}"]`).click();
-}
-
-/** Relay sockets let through when each device was cut off. */
-const atCut = new Map<Device, number>();
-
-/** The device loses the network for real: the browser is offline and every relay socket is refused. */
-async function goOffline(d: Device): Promise<void> {
-	atCut.set(d, d.link.connected);
-	await d.context.setOffline(true);
-	await d.link.cut();
-	await expect.poll(() => connection(d.page), { timeout: 15_000 }).toBe('offline');
-	// The app keeps trying; every attempt is refused.
-	await expect.poll(() => d.link.blocked, { timeout: 20_000 }).toBeGreaterThan(0);
-	expect(d.link.isCut).toBe(true);
-}
-
-/** The network returns (none of the device's sockets got through meanwhile); the app reconnects by itself. */
-async function goOnline(d: Device): Promise<void> {
-	expect(d.link.isCut).toBe(true);
-	expect(d.link.connected, 'relay sockets let through while cut').toBe(atCut.get(d));
-	d.link.restore();
-	await d.context.setOffline(false);
-}
-
-/** The screen fits the phone's width: nothing to scroll sideways at 360 px. */
-async function fits(page: Page, what: string): Promise<void> {
-	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-	expect(overflow, `${what}: horizontal overflow at ${page.viewportSize()?.width} px`).toBeLessThanOrEqual(0);
-}
-
-async function synced(page: Page, what: string): Promise<void> {
-	await expect.poll(async () => (await caughtUp(page)) && (await pending(page)) === 0, { timeout: 60_000, message: what }).toBe(true);
 }
 
 describe('acceptance story 5, points: earned offline, seen by the resident, overdrawn offline, flagged and resolved', () => {

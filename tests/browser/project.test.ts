@@ -7,13 +7,14 @@
  * marks it received: the ledger's balance is exact to the fen. Tasks are planned (one already overdue, shown on
  * the project and in the list) and reported done with a photo. Two bids are recorded, one selected with its
  * reason, and the generated result notice appears on the resident's notice board and prints as a poster with a
- * QR code to the project. Acceptance passes with a representative recorded by the facilitator and the resident
- * signing for their household. The resident rates 2 and turns the rating into a new proposal in one step; the
+ * QR code to the project. Acceptance passes with two households chosen from the register (one recorded on paper
+ * with a photo, the resident signing for their own household) and the facilitator's recorded override of the
+ * target not fully raised. The resident rates 2 and turns the rating into a new proposal in one step; the
  * proposal points back at the project, and the original proposal shows the project's latest step.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, cstDay } from '../../src/lib/domain/calendar';
 import { pngImage } from '../factories/images';
@@ -218,7 +219,7 @@ describe('a project from decision to a rated result', () => {
 		expect(await r.locator('[data-testid=qr-code] svg').count()).toBe(1);
 	});
 
-	it('acceptance: the facilitator checks the item and records a representative, the resident signs for the household', async () => {
+	it('acceptance: the facilitator checks the item and chooses representatives, records one on paper, the resident signs for the household', async () => {
 		const page = facilitator.page;
 		await page.goto(projectUrl('acceptance'));
 		await page.getByTestId('check-text').fill('五盏路灯夜间正常亮起');
@@ -228,9 +229,29 @@ describe('a project from decision to a rated result', () => {
 		await expect.poll(() => page.getByTestId('check-item').getAttribute('data-result')).toBe('pass');
 		await page.getByTestId('min-representatives').fill('2');
 		await page.getByTestId('min-representatives').locator('xpath=following-sibling::button').click();
-		await page.getByTestId('signoff-name').fill('王建国');
-		await page.getByTestId('signoff-submit').click();
-		await page.getByTestId('signoff-saved').waitFor();
+		// Representatives are households chosen from the register: the resident's, and a neighbour who signs on paper.
+		const home = /household ([\w-]+)/.exec(relay.output().split('\n').find((l) => l.trim().startsWith('resident ('))!)![1]!;
+		const [building, unit] = home.split('-') as [string, string];
+		const picker = page.getByTestId('representative-picker');
+		const pickRoom = async (room: Locator) => {
+			await picker.getByTestId('pick-building').selectOption(building);
+			if ((await picker.getByTestId('pick-unit').count()) > 0) await picker.getByTestId('pick-unit').nth(Number(unit) - 1).click();
+			await room.click();
+			await page.getByTestId('representative-add').click();
+		};
+		await pickRoom(picker.locator(`[data-testid=pick-room][data-household="${home}"]`));
+		await page.locator(`[data-testid=representative][data-household="${home}"]`).waitFor();
+		const neighbourRoom = picker.locator(`[data-testid=pick-room]:not([data-household="${home}"])`).first();
+		await pickRoom(neighbourRoom);
+		await expect.poll(() => page.getByTestId('representative').count()).toBe(2);
+		const neighbour = (await page.getByTestId('representative').evaluateAll((els) => els.map((e) => e.getAttribute('data-household')))).find((h) => h !== home)!;
+		const paper = page.getByTestId('paper-form');
+		await paper.getByTestId('paper-household').selectOption(neighbour);
+		await paper.getByTestId('paper-name').fill('王建国');
+		await paper.locator('[data-testid=paper-photos] [data-testid=photo-input]').setInputFiles({ name: 'form.png', mimeType: 'image/png', buffer: pngImage(640, 480, 4) });
+		await expect.poll(() => paper.getByTestId('paper-photos').getAttribute('data-count')).toBe('1');
+		await paper.getByTestId('paper-submit').click();
+		await paper.getByTestId('paper-saved').waitFor();
 		await expect.poll(() => page.getByTestId('acceptance').getAttribute('data-status')).toBe('in_progress');
 
 		const r = resident.page;
@@ -241,6 +262,11 @@ describe('a project from decision to a rated result', () => {
 		await r.getByTestId('signoff-submit').click();
 		await r.getByTestId('signoff-saved').waitFor();
 
+		await expect.poll(() => page.locator(`[data-testid=representative][data-household="${home}"]`).getAttribute('data-signed'), { timeout: 20_000 }).toBe('true');
+		// ¥1,700.50 of ¥3,000 raised: the facilitator accepts anyway only with a recorded reason.
+		expect(await page.getByTestId('acceptance').getAttribute('data-status')).toBe('in_progress');
+		await page.getByTestId('override-reason').fill('五盏灯实际花费低于预算，差额不再筹集。');
+		await page.getByTestId('override-submit').click();
 		await expect.poll(() => page.getByTestId('acceptance').getAttribute('data-status'), { timeout: 20_000 }).toBe('passed');
 		await page.getByTestId('acceptance-notice').click();
 		await page.getByTestId('notice-post').click();

@@ -298,8 +298,9 @@ describe("a proposal's first half: intake, co-signing, screening, topic, feedbac
 		const steps = item.getByTestId('mine-steps');
 		await expect.poll(() => steps.getByTestId('timeline-event').count()).toBeGreaterThanOrEqual(6);
 		const text = await steps.innerText();
-		expect(text).toContain('邻居乙 联名支持');
-		expect(text).toContain('邻居丙 联名支持');
+		// The neighbours co-signed with the default public name (building and surname), never their full names.
+		expect(text.match(/\d+栋邻家 联名支持/g)?.length).toBe(2);
+		expect(text).not.toContain('邻居乙');
 		expect(text).toContain('王海涛（网格员）');
 		expect(text).toContain('已受理');
 		expect(text).toContain('已列为议题');

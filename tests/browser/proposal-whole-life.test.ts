@@ -10,8 +10,10 @@
  * the participation threshold at first, carried once enough households and floor area have taken part. The
  * facilitator closes it with an outcome and records the decision, then carries the topic out as a project: a
  * target, a property subsidy and the proposer's pledge (both received, the ledger exact to the fen), a tender whose
- * selection generates the vendor notice, a task with progress, acceptance signed by a representative and the
- * proposer, the acceptance notice, and the proposer's rating. The proposer's device shows every step.
+ * selection generates the vendor notice, a task with progress, acceptance signed by two households chosen from
+ * the register (the neighbour on paper, with a photo; the proposer on their phone) with the facilitator's
+ * recorded override of the unraised part of the target, the acceptance notice, and the proposer's rating. The
+ * proposer's device shows every step.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +25,7 @@ import { NEGATIVE_LIST } from '../../src/lib/domain/lists';
 import { centiArea, reaches, RULES } from '../../src/lib/domain/poll';
 import { zh } from '../../src/lib/i18n/messages';
 import type { Household } from '../../src/lib/schema/households-doc';
+import { pngImage } from '../factories/images';
 import { type InviteOptions, launchBrowser, newAppContext, ROOT, startRelay, type RelayHandle } from './harness';
 import { DEMO, joinWith } from './invite';
 
@@ -395,9 +398,21 @@ describe("acceptance story 3: a proposal's whole life", () => {
 		await expect.poll(() => facilitator.getByTestId('check-item').getAttribute('data-result')).toBe('pass');
 		await facilitator.getByTestId('min-representatives').fill('2');
 		await facilitator.getByTestId('min-representatives').locator('xpath=following-sibling::button').click();
-		await facilitator.getByTestId('signoff-name').fill('韦刚辉');
-		await facilitator.getByTestId('signoff-submit').click();
-		await facilitator.getByTestId('signoff-saved').waitFor();
+		// Representatives are households chosen from the register: the proposer's and the neighbour's.
+		const picker = facilitator.getByTestId('representative-picker');
+		for (const h of [proposerHome, neighbourHome]) {
+			await pickHousehold(picker, h);
+			await facilitator.getByTestId('representative-add').click();
+			await facilitator.locator(`[data-testid=representative][data-household="${h.id}"]`).waitFor();
+		}
+		// The neighbour signed the paper form: the facilitator records it with a photo of the form.
+		const paper = facilitator.getByTestId('paper-form');
+		await paper.getByTestId('paper-household').selectOption(neighbourHome.id);
+		await paper.getByTestId('paper-name').fill(neighbourHome.members[0]!.name);
+		await paper.locator('[data-testid=paper-photos] [data-testid=photo-input]').setInputFiles({ name: 'form.png', mimeType: 'image/png', buffer: pngImage(640, 480, 7) });
+		await expect.poll(() => paper.getByTestId('paper-photos').getAttribute('data-count')).toBe('1');
+		await paper.getByTestId('paper-submit').click();
+		await paper.getByTestId('paper-saved').waitFor();
 		await expect.poll(() => facilitator.getByTestId('acceptance').getAttribute('data-status')).toBe('in_progress');
 
 		await proposer.goto(projectUrl('acceptance'));
@@ -406,8 +421,14 @@ describe("acceptance story 3: a proposal's whole life", () => {
 		await proposer.getByTestId('signoff-submit').click();
 		await proposer.getByTestId('signoff-saved').waitFor();
 
-		await expect.poll(() => facilitator.getByTestId('acceptance').getAttribute('data-status'), { timeout: 20_000 }).toBe('passed');
+		await expect.poll(() => facilitator.locator(`[data-testid=representative][data-household="${proposerHome.id}"]`).getAttribute('data-signed'), { timeout: 20_000 }).toBe('true');
 		expect(await facilitator.locator('[data-testid=signoff][data-agree=true]').count()).toBe(2);
+		// ¥1,500 of the ¥2,000 target came in: acceptance waits for the facilitator's override and its reason.
+		expect(await facilitator.locator('[data-testid=acceptance-condition][data-kind=funds]').getAttribute('data-met')).toBe('false');
+		expect(await facilitator.getByTestId('acceptance').getAttribute('data-status')).toBe('in_progress');
+		await facilitator.getByTestId('override-reason').fill('扶手实际造价低于预算，已到账款项足以支付，不再筹款。');
+		await facilitator.getByTestId('override-submit').click();
+		await expect.poll(() => facilitator.getByTestId('acceptance').getAttribute('data-status'), { timeout: 20_000 }).toBe('passed');
 		await facilitator.getByTestId('acceptance-notice').click();
 		await facilitator.getByTestId('notice-post').click();
 		await facilitator.getByTestId('notice-posted').waitFor();

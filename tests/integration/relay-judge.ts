@@ -12,7 +12,7 @@ import { type startTestRelay, SyncClient, waitFor } from './helpers';
 type TestRelay = Awaited<ReturnType<typeof startTestRelay>>;
 
 export function relayJudge(relay: () => TestRelay) {
-	const devices: Record<string, { token: string; actor: Actor }> = {};
+	const devices: Record<string, { token: string; actor: Actor; household?: string }> = {};
 	let requests = 0;
 
 	const who = (key: string) => {
@@ -23,7 +23,7 @@ export function relayJudge(relay: () => TestRelay) {
 
 	async function join(key: string, grant: Grant, name: string) {
 		const issued = await relay().credentials.issue(grant, name);
-		devices[key] = { token: issued.token, actor: { id: issued.device.id, name, role: grant.role } };
+		devices[key] = { token: issued.token, actor: { id: issued.device.id, name, role: grant.role }, ...(grant.household ? { household: grant.household } : {}) };
 	}
 
 	/** What the relay holds durably for `doc`. */

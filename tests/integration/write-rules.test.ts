@@ -166,6 +166,42 @@ describe('proposals: a hostile resident over /sync', () => {
 	});
 });
 
+describe("proposals: a resident's channel is the app", () => {
+	const BOXED = 'demo:proposal:boxed';
+	const file = (channel: 'box' | 'app', who: string) => (d: Y.Doc) =>
+		createProposal(
+			d,
+			{ title: '北门路灯', description: '晚上看不清台阶。', category: 'safety', kind: 'individual', channel, household: 'b03-1-402' },
+			{ id: 'boxed', actor: devices[who]!.actor, now: Date.now(), status: 'submitted' }
+		);
+
+	it('refuses a resident filing through the suggestion box, or co-signing "at the door", and stores nothing', async () => {
+		expect(await send('zhang', BOXED, await updateFrom(BOXED, file('box', 'zhang')))).toMatchObject(refusal);
+		expect((await stored(BOXED)).getMap('meta').size).toBe(0);
+		const before = await stored(PROPOSAL);
+		const doorSign = await updateFrom(PROPOSAL, (d) =>
+			addCoSigner(d, { household: 'b03-1-402', name: '张', at: Date.now(), by: devices.zhang!.actor, channel: 'visit' })
+		);
+		expect(await send('zhang', PROPOSAL, doorSign)).toMatchObject({ ...refusal, reason: expect.stringMatching(/in the app/) });
+		expect(Y.encodeStateVector(await stored(PROPOSAL))).toEqual(Y.encodeStateVector(before));
+	});
+
+	it('lets the same resident file in the app, and staff transcribe a box note', async () => {
+		expect((await send('zhang', BOXED, await updateFrom(BOXED, file('app', 'zhang')))).kind).toBe(MuxMessage.Ack);
+		expect(readProposal(await stored(BOXED)).channel).toBe('app');
+		const NOTE = 'demo:proposal:note';
+		const note = await updateFrom(NOTE, (d) =>
+			createProposal(
+				d,
+				{ title: '北门路灯', description: '纸条：路灯坏了。', category: 'safety', kind: 'individual', channel: 'box', source: '北门意见箱' },
+				{ id: 'note', actor: devices.fac!.actor, now: Date.now(), status: 'submitted' }
+			)
+		);
+		expect((await send('fac', NOTE, note)).kind).toBe(MuxMessage.Ack);
+		expect(readProposal(await stored(NOTE)).channel).toBe('box');
+	});
+});
+
 describe('projects: money is staff business', () => {
 	it.each([
 		['a receipt "by" a facilitator for ¥50,000', (d: Y.Doc) =>

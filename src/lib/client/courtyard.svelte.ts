@@ -5,6 +5,7 @@
 import { liveQuery } from 'dexie';
 import * as Y from 'yjs';
 import type { Actor, Channel, Role } from '../domain/actor';
+import type { PublicNameFields } from '../domain/public-name';
 import { newId } from '../domain/ids';
 import type { Level, ProposalDraft, ProposalStatus, TimelineEvent } from '../domain/proposal';
 import type { ApiError, DeviceInfo, JoinResponse } from '../protocol/api';
@@ -21,7 +22,7 @@ import { openDatabase, type CourtyardDB } from './db';
 import { DocStore, type DocHandle } from './doc-store';
 import { deviceWriteCheck, preloadWriteRules } from './write-check';
 import { countWaitingBallots, withPendingBallots } from './outbox-keys';
-import { clearPhotos, startPhotos, withPendingPhotos } from './photos';
+import { registerPhotoOptions, withPendingPhotos } from './photo-queue';
 import {
 	expiredLocally,
 	isPersonalDoc,
@@ -43,7 +44,7 @@ const TOKEN_KEY = 'device.token';
 const DEVICE_KEY = 'device.info';
 const INDEX_VERSION_KEY = 'index.version';
 /** Bump when IndexEntry derivation changes: the index is rebuilt from the documents on next start. */
-const INDEX_VERSION = 4;
+const INDEX_VERSION = 6;
 /** setTimeout's ceiling (~24.8 days); a later expiry is waited for in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -136,8 +137,17 @@ export class Courtyard {
 		if (typeof community?.value === 'string') this.community = community.value;
 		if (typeof token?.value === 'string') this.token = token.value;
 		if (revocation?.value) this.applyRevocation(revocation.value as Revocation);
-		// Before `ready`, so pages can add and show photos; queued uploads resume now.
-		startPhotos({ db: this.db, authHeaders: () => this.authHeaders(), docs: this.store, fetch: this.relayFetch });
+		// Before `ready`, so pages can add and show photos (a page that does starts the library). The library loads
+		// now only when the device holds photos (queued uploads resume, forgotten ones are cleaned up); a device
+		// without any never loads it on its first page.
+		const photoOptions = { db: this.db, authHeaders: () => this.authHeaders(), docs: this.store, fetch: this.relayFetch };
+		registerPhotoOptions(photoOptions);
+		void this.db.photos
+			.count()
+			.then(async (held) => {
+				if (held > 0) (await import('./photos')).startPhotos(photoOptions);
+			})
+			.catch((err: unknown) => void (this.storageError = err));
 		liveQuery(() => countWaitingBallots(this.db)).subscribe({
 			next: (n) => {
 				// Only the pending figure moves: the rest of the status stays what the engine (or a sign-out) set.
@@ -247,8 +257,8 @@ export class Courtyard {
 	}
 
 	/** Records a co-signing household (联名), in the app or by a grid worker at the door. */
-	async coSign(handle: DocHandle, household: string, name: string, channel: Channel): Promise<void> {
-		await handle.change((doc) => addCoSigner(doc, { household, name, at: Date.now(), by: this.actorSnapshot(), channel }));
+	async coSign(handle: DocHandle, household: string, name: string, channel: Channel, shown?: PublicNameFields): Promise<void> {
+		await handle.change((doc) => addCoSigner(doc, { household, name, at: Date.now(), by: this.actorSnapshot(), channel, ...(shown ?? {}) }));
 	}
 
 	/** Support (附议) by this device's household, or its person when it has none. */
@@ -403,7 +413,7 @@ export class Courtyard {
 		// Personal data goes first and may not be opened meanwhile, as after a revocation.
 		this.store.seal(isPersonalDoc);
 		try {
-			await clearPhotos(this.db);
+			await (await import('./photos')).clearPhotos(this.db);
 			const names = (await this.db.syncState.toCollection().primaryKeys()) as string[];
 			const personal = (n: string) => PERSONAL_KINDS.has(parseDocName(n)?.kind ?? '');
 			for (const name of [...names.filter(personal), ...names.filter((n) => !personal(n))]) await this.store.remove(name);

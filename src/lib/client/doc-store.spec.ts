@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addChecklistItem, addSignoff, addTask, addUpdate, createProject, setCheck, setMinRepresentatives } from '../schema/project-doc';
+import { addChecklistItem, addSignoff, addTask, addUpdate, createProject, setCheck, setMinRepresentatives, setRepresentative } from '../schema/project-doc';
 import { createProposal, readProposal } from '../schema/proposal-doc';
 import { openDatabase } from './db';
 import { DocStore } from './doc-store';
@@ -164,6 +164,7 @@ describe('DocStore', () => {
 		addUpdate(project, { id: 'u1', task: 't1', text: '装好了', photos: [], mark: 'done', at: 300, by: facilitator });
 		addChecklistItem(project, { id: 'i1', text: '牢固', at: 400, by: facilitator });
 		setCheck(project, { item: 'i1', result: 'pass', at: 410, by: facilitator });
+		setRepresentative(project, { household: 'b03-1-401', label: '3栋 1单元 401', at: 420, by: facilitator });
 		await store.applyRemote('demo:project:x', Y.encodeStateAsUpdate(project));
 		expect(await store.db.index.get('demo:project:x')).toMatchObject({ stage: 'awaiting_acceptance' });
 

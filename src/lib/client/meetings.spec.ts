@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import type { Actor } from '../domain/actor';
+import { addDays, cstDay } from '../domain/calendar';
 import { type MeetingDraft, richPlainText } from '../domain/meeting';
 import { RULES } from '../domain/poll';
 import { readBallots } from '../schema/ballots-doc';
@@ -21,6 +22,7 @@ import {
 	approveMinutes,
 	checkIn,
 	createMeeting,
+	DateReasonRequiredError,
 	InvalidMeetingInputError,
 	type MeetingsApp,
 	openSession,
@@ -227,5 +229,34 @@ describe('meeting actions', () => {
 			[name, { yes: 7, no: 2 }],
 			[name, { yes: 8, no: 2 }]
 		]);
+	});
+
+	it('refuses a check-in, a count or an approval before the meeting\'s day without a reason, and keeps the reason given', async () => {
+		const app = device(zhou);
+		const later = { ...draft, day: addDays(cstDay(Date.now()), 6), agenda: [] };
+		const name = await createMeeting(app, later, sections);
+		const meeting = await app.store.openDoc(name);
+		const minutes = await app.store.openDoc(`demo:minutes:${name.split(':')[2]}`);
+		try {
+			const dated = { meeting: readMeeting(meeting.doc) };
+			await expect(checkIn(app, minutes, { name: '张桂英', capacity: 'building_head' }, dated)).rejects.toThrow(DateReasonRequiredError);
+			await expect(checkIn(app, minutes, { name: '张桂英', capacity: 'building_head' }, { ...dated, reason: ' ' })).rejects.toThrow(DateReasonRequiredError);
+			expect(readMinutes(minutes.doc).attendees).toEqual([]);
+			const a = await checkIn(app, minutes, { name: '张桂英', capacity: 'building_head' }, { ...dated, reason: '补录纸质签到表' });
+			expect(readMinutes(minutes.doc).attendees.map((x) => x.reason)).toEqual(['补录纸质签到表']);
+			const vote = await addVote(app, minutes, { question: '是否加装？', mode: 'hands', options: [{ id: 'yes', label: '同意' }, { id: 'no', label: '不同意' }] });
+			await expect(recordHands(app, minutes, vote, { yes: 1 }, dated)).rejects.toThrow(DateReasonRequiredError);
+			await recordHands(app, minutes, vote, { yes: 1 }, { ...dated, reason: '补录' });
+			expect(readMinutes(minutes.doc).hands.map((h) => h.reason)).toEqual(['补录']);
+			await addDecision(app, minutes, { text: '加装。', proposals: [] });
+			await setConfirmed(app, minutes, a.id, true);
+			await expect(approveMinutes(app, meeting, minutes)).rejects.toThrow(/date_reason/);
+			const { version } = await approveMinutes(app, meeting, minutes, '', '会议提前举行');
+			expect(readMeeting(meeting.doc).versions.map((v) => v.reason)).toEqual(['会议提前举行']);
+			expect(version.reason).toBe('会议提前举行');
+		} finally {
+			meeting.release();
+			minutes.release();
+		}
 	});
 });

@@ -17,13 +17,18 @@ import {
 	type ApprovalIssue,
 	type Attendee,
 	type Capacity,
+	type DatedAction,
+	dateMismatch,
 	type Decision,
 	decisionEvents,
 	foldVersions,
 	type MeetingDraft,
 	type MeetingVote,
 	type MinutesVersion,
+	needsDateReason,
 	publication,
+	REASON_MAX,
+	type Recurrence,
 	sessionId,
 	validateAction,
 	validateDecision,
@@ -56,6 +61,27 @@ export class InvalidMeetingInputError extends Error {
 	}
 }
 
+
+/** Recording something on a day that makes no sense for the meeting, without saying why. */
+export class DateReasonRequiredError extends Error {
+	override readonly name = 'DateReasonRequiredError';
+	constructor(readonly action: DatedAction) {
+		super(`a reason is required: this ${action} is not on the meeting's day`);
+	}
+}
+
+/** The meeting an action is dated against, and the reason given when its day makes no sense. */
+export interface Dated {
+	meeting: { startsAt: number; recurrence?: Recurrence | null };
+	reason?: string;
+}
+
+/** The reason to store with a record made at `at`: none when the day is right; refused when one is needed. */
+function reasonFor(action: DatedAction, dated: Dated | undefined, at: number): { reason?: string } {
+	if (!dated || !dateMismatch(action, dated.meeting, at)) return {};
+	if (needsDateReason(action, dated.meeting, at, dated.reason)) throw new DateReasonRequiredError(action);
+	return { reason: dated.reason!.trim().slice(0, REASON_MAX) };
+}
 
 /** Sections of the minutes template: one per agenda item, then "other business" (titles already localized). */
 export type TemplateSections = readonly minutesDoc.TemplateSection[];
@@ -142,18 +168,23 @@ export async function removeInvitee(meeting: DocHandle, id: string): Promise<voi
 export async function checkIn(
 	app: MeetingsApp,
 	minutes: DocHandle,
-	who: { name: string; capacity: Capacity; invitee?: string; household?: { id: string; grid: string } }
+	who: { name: string; capacity: Capacity; invitee?: string; household?: { id: string; grid: string } },
+	/** The meeting, to refuse a check-in on another day without a reason (the panel always passes it). */
+	dated?: Dated
 ): Promise<Attendee> {
 	const name = who.name.trim();
 	if (!name) throw new InvalidMeetingInputError(['name_required']);
+	const at = Date.now();
+	const why = reasonFor('attendance', dated, at);
 	const attendee: Attendee = {
 		id: newId(),
 		name,
 		capacity: who.capacity,
 		...(who.invitee ? { invitee: who.invitee } : {}),
 		...(who.household ? { household: who.household.id, grid: who.household.grid } : {}),
-		at: Date.now(),
-		by: app.actorSnapshot()
+		at,
+		by: app.actorSnapshot(),
+		...why
 	};
 	await minutes.change((doc) => minutesDoc.checkIn(doc, attendee));
 	return attendee;
@@ -214,9 +245,11 @@ export async function removeVote(minutes: DocHandle, id: string): Promise<void> 
  * Records a show of hands (a later count replaces the earlier one). When the vote belongs to a poll, the same
  * count goes into the poll as this meeting's hand count; the poll's rule decides whether hands can count.
  */
-export async function recordHands(app: MeetingsApp, minutes: DocHandle, vote: MeetingVote, counts: Record<string, number>): Promise<void> {
+export async function recordHands(app: MeetingsApp, minutes: DocHandle, vote: MeetingVote, counts: Record<string, number>, dated?: Dated): Promise<void> {
 	const clean = Object.fromEntries(vote.options.map((o) => [o.id, Math.max(0, Math.floor(Number(counts[o.id]) || 0))]));
-	await minutes.change((doc) => minutesDoc.recordHands(doc, { id: newId(), vote: vote.id, counts: clean, at: Date.now(), by: app.actorSnapshot() }));
+	const at = Date.now();
+	const why = reasonFor('vote', dated, at);
+	await minutes.change((doc) => minutesDoc.recordHands(doc, { id: newId(), vote: vote.id, counts: clean, at, by: app.actorSnapshot(), ...why }));
 	if (!vote.poll) return;
 	const meeting = meetingDocName(app.community, String(minutes.doc.getMap('meta').get('meeting') ?? ''));
 	const poll = await app.store.openDoc(vote.poll);
@@ -233,9 +266,17 @@ export async function recordHands(app: MeetingsApp, minutes: DocHandle, vote: Me
  * ballot and counts the household's latest, so a vote at the door and one at the meeting are both on record.
  * Resolves with whether a ballot was cast.
  */
-export async function recordChoice(app: MeetingsApp, minutes: DocHandle, vote: MeetingVote, attendee: Attendee, option: string | null): Promise<boolean> {
+export async function recordChoice(
+	app: MeetingsApp,
+	minutes: DocHandle,
+	vote: MeetingVote,
+	attendee: Attendee,
+	option: string | null,
+	dated?: Dated
+): Promise<boolean> {
 	const at = Date.now();
-	await minutes.change((doc) => minutesDoc.recordChoice(doc, { vote: vote.id, attendee: attendee.id, option, at, by: app.actorSnapshot() }));
+	const why = reasonFor('vote', dated, at);
+	await minutes.change((doc) => minutesDoc.recordChoice(doc, { vote: vote.id, attendee: attendee.id, option, at, by: app.actorSnapshot(), ...why }));
 	const poll = vote.poll ? parseDocName(vote.poll)?.id : undefined;
 	if (!poll || !attendee.household || !attendee.grid) return false;
 	await castBallot(app, { poll, grid: attendee.grid, household: attendee.household, option, channel: 'meeting', at });
@@ -327,8 +368,9 @@ export class ApprovalRefusedError extends Error {
 	}
 }
 
-export function pendingApprovalIssues(meeting: Y.Doc, minutes: Y.Doc, role: Role, note = ''): ApprovalIssue[] {
-	return approvalIssues(minutesDoc.readMinutes(minutes), meetingDoc.readMeeting(meeting).versions, role, note);
+export function pendingApprovalIssues(meeting: Y.Doc, minutes: Y.Doc, role: Role, note = '', date?: { at: number; reason?: string }): ApprovalIssue[] {
+	const m = meetingDoc.readMeeting(meeting);
+	return approvalIssues(minutesDoc.readMinutes(minutes), m.versions, role, note, date ? { meeting: m, ...date } : undefined);
 }
 
 /**
@@ -336,16 +378,26 @@ export function pendingApprovalIssues(meeting: Y.Doc, minutes: Y.Doc, role: Role
  * parts go into the meeting document, then each decision into the timelines of its proposals. Resolves with
  * the proposals written to; a proposal this device does not hold is left alone rather than created empty.
  */
-export async function approveMinutes(app: MeetingsApp, meeting: DocHandle, minutes: DocHandle, note = ''): Promise<{ version: MinutesVersion; proposals: string[] }> {
+export async function approveMinutes(
+	app: MeetingsApp,
+	meeting: DocHandle,
+	minutes: DocHandle,
+	note = '',
+	/** Why the minutes are approved before the meeting's day; required then. */
+	reason = ''
+): Promise<{ version: MinutesVersion; proposals: string[] }> {
 	const actor = app.actorSnapshot();
-	const issues = pendingApprovalIssues(meeting.doc, minutes.doc, actor.role, note);
+	const at = Date.now();
+	const issues = pendingApprovalIssues(meeting.doc, minutes.doc, actor.role, note, { at, reason });
 	if (issues.length > 0) throw new ApprovalRefusedError(issues);
+	const early = dateMismatch('approval', meetingDoc.readMeeting(meeting.doc), at);
 	const version: MinutesVersion = {
 		id: newId(),
-		at: Date.now(),
+		at,
 		by: actor,
 		...publication(minutesDoc.readMinutes(minutes.doc)),
-		...(note.trim() ? { note: note.trim() } : {})
+		...(note.trim() ? { note: note.trim() } : {}),
+		...(early ? { reason: reason.trim().slice(0, REASON_MAX) } : {})
 	};
 	await meeting.change((doc) => meetingDoc.appendVersion(doc, version));
 

@@ -19,6 +19,9 @@ import { isPhotoId, PHOTO_MAX_BYTES, photoPath, sniffPhotoType, toHex, type Phot
 import { readPhotoRefs } from '../schema/photos';
 import type { CourtyardDB, PhotoMeta, PhotoState } from './db';
 import type { compressImage } from './photo-compress';
+import { clearPhotoTables, registeredPhotoOptions } from './photo-queue';
+
+export { photoUploadCounts, withPendingPhotos } from './photo-queue';
 
 export type PhotoErrorCode = 'not_image' | 'too_large' | 'quota' | 'storage' | 'not_found' | 'offline' | 'unauthorized';
 
@@ -471,21 +474,6 @@ export class PhotoLibrary {
 	}
 }
 
-/** Documents with photos still to upload, with their titles, merged into `docs` (unsynced documents) once each. */
-export async function withPendingPhotos(
-	db: CourtyardDB,
-	docs: { doc: string; title: string }[]
-): Promise<{ doc: string; title: string }[]> {
-	const waiting = new Set<string>();
-	await db.photos
-		.where('state')
-		.anyOf('pending', 'failed')
-		.each((p) => p.docs.filter((d) => !p.uploaded.includes(d)).forEach((d) => waiting.add(d)));
-	const extra = [...waiting].filter((doc) => !docs.some((d) => d.doc === doc));
-	const entries = await db.index.bulkGet(extra);
-	return [...docs, ...extra.map((doc, i) => ({ doc, title: entries[i]?.title ?? doc }))];
-}
-
 let shared: PhotoLibrary | null = null;
 
 /** Starts the app's photo library (once; Courtyard.start calls it). */
@@ -498,17 +486,18 @@ export function startPhotos(options: PhotoLibraryOptions): PhotoLibrary {
 	return shared;
 }
 
-/** The app's photo library; throws before startPhotos. */
+/**
+ * The app's photo library. The app registers its options on start and loads this module after the first page
+ * (photo-queue.ts), so a page that needs photos before that starts the library itself; throws before the app
+ * has started.
+ */
 export function photos(): PhotoLibrary {
-	if (!shared) throw new Error('the photo library has not been started');
-	return shared;
-}
-
-function clearPhotoTables(db: CourtyardDB): Promise<void> {
-	return db.transaction('rw', db.photos, db.photoData, async () => {
-		await db.photos.clear();
-		await db.photoData.clear();
-	});
+	if (!shared) {
+		const options = registeredPhotoOptions();
+		if (!options) throw new Error('the photo library has not been started');
+		startPhotos(options);
+	}
+	return shared!;
 }
 
 /** Sign-out: deletes every photo on the device, queued uploads included (the caller has asked first). */
@@ -519,12 +508,3 @@ export async function clearPhotos(db: CourtyardDB): Promise<void> {
 
 export const addPhoto = (file: Blob, doc: string | null): Promise<string> => photos().add(file, doc);
 export const photoUrl = (sha: string): Promise<string> => photos().url(sha);
-
-/** Photos waiting for the relay, and those it refused, for a status line. */
-export async function photoUploadCounts(db: CourtyardDB): Promise<{ pending: number; failed: number }> {
-	const [pending, failed] = await Promise.all([
-		db.photos.where('state').equals('pending').count(),
-		db.photos.where('state').equals('failed').count()
-	]);
-	return { pending, failed };
-}

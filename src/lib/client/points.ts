@@ -105,6 +105,8 @@ export interface AwardInput {
 	channel: PointsChannel;
 	/** The meeting attended, when the award is for it. */
 	meeting?: string;
+	/** Names the batch, so its source can find it again (e.g. `clean-<booking>` for a room left clean). */
+	batch?: string;
 	at?: number;
 }
 
@@ -114,7 +116,7 @@ export async function awardPoints(app: PointsApp, input: AwardInput): Promise<Tr
 	const households = [...new Set(input.households)];
 	if (households.length === 0) refuse([{ field: 'households', code: 'required' }]);
 	const at = input.at ?? Date.now();
-	const batch = newId();
+	const batch = input.batch ?? newId();
 	const note = input.note.trim();
 	const transfers = households.map(
 		(household): Transfer => ({

@@ -28,6 +28,7 @@ import { ballotsDocName, parseDocName, pollDocName } from '../schema/doc-names';
 import { addClosure, createPoll as writePoll, readPoll, recordHandCount as writeHandCount } from '../schema/poll-doc';
 import { appendEvent, isProposalDoc } from '../schema/proposal-doc';
 import { readTopic } from '../schema/topic-doc';
+import { recordRatificationResult } from '../schema/convention-doc';
 import type { CourtyardDB } from './db';
 import { BALLOT_OUTBOX_PREFIX } from './outbox-keys';
 import type { DocHandle, DocStore } from './doc-store';
@@ -94,7 +95,8 @@ export async function recordHandCount(app: PollsApp, poll: DocHandle, session: s
 
 /**
  * Closes a poll (or amends the outcome statement of a closed one) and appends the outcome to the timeline of
- * every proposal concerned — a topic's proposals included. Resolves with the proposals it wrote to.
+ * every proposal concerned — a topic's proposals included — and, for a convention's ratification, records its
+ * result in the convention. Resolves with the proposals it wrote to.
  */
 export async function closePoll(app: PollsApp, poll: DocHandle, outcome: string, tally: TallySummary | null): Promise<string[]> {
 	const p: Poll = readPoll(poll.doc);
@@ -117,6 +119,11 @@ export async function closePoll(app: PollsApp, poll: DocHandle, outcome: string,
 				handle.release();
 			}
 		}
+	}
+	// A convention put to this poll takes its result: a version in force always follows a poll that carried.
+	for (const matter of p.matters) {
+		if (parseDocName(matter)?.kind !== 'convention' || !tally || !(await app.store.db.syncState.get(matter))) continue;
+		await app.store.edit(matter, (doc) => recordRatificationResult(doc, parseDocName(poll.name)!.id, tally.outcome.kind, by, at));
 	}
 	const written: string[] = [];
 	for (const name of proposals) {

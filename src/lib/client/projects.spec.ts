@@ -4,7 +4,7 @@ import type { Actor } from '../domain/actor';
 import type { Grant } from '../domain/access';
 import type { ProposalStatus } from '../domain/proposal';
 import { newId } from '../domain/ids';
-import { createProject, readProject } from '../schema/project-doc';
+import { createProject, readProject, setRepresentative } from '../schema/project-doc';
 import { appendEvent, createProposal, readProposal } from '../schema/proposal-doc';
 import { addToTopic, createTopic } from '../schema/topic-doc';
 import type { Courtyard } from './courtyard.svelte';
@@ -95,7 +95,11 @@ describe('project actions', () => {
 
 	it("puts a resident's pledge, sign-off and rating into the participation document, and staff records into the project", async () => {
 		const resident = residentDevice();
-		await edit(resident, PROJECT, (h) => createProject(h.doc, { id: 'seats', title: '楼道座椅' }, zhou, 3000));
+		await edit(resident, PROJECT, (h) => {
+			createProject(h.doc, { id: 'seats', title: '楼道座椅' }, zhou, 3000);
+			// Staff chose the household to sign: without that the relay, and so the device, refuses its sign-off.
+			setRepresentative(h.doc, { household: 'b03-1-401', label: '3栋 1单元 401', at: 3000, by: zhou });
+		});
 		const project = await resident.store.openDoc(PROJECT);
 		try {
 			await pledge(resident, project, { source: 'residents', kind: 'money', name: '3栋 刘阿姨', household: 'b03-1-401', amount: 5000 });
@@ -117,7 +121,7 @@ describe('project actions', () => {
 		const own = await staff.store.openDoc(PROJECT);
 		try {
 			await pledge(staff, own, { source: 'property', kind: 'money', name: '物业公司', amount: 120000 });
-			await signOff(staff, own, { name: '王建国', agree: true });
+			await signOff(staff, own, { name: '王建国', household: 'b03-1-402', agree: true, paperPhotos: ['a'.repeat(64)] });
 			expect([own.doc.getMap('pledges').size, own.doc.getMap('signoffs').size]).toEqual([1, 1]);
 			// Ratings are residents' voices even when staff take them down at the door.
 			await rate(staff, own, 'b03-1-402', 4, '');

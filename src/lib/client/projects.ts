@@ -5,6 +5,7 @@
  */
 import * as Y from 'yjs';
 import type { Actor, Channel } from '../domain/actor';
+import type { ConditionKind } from '../domain/acceptance';
 import type { EntryDraft, PledgeDraft } from '../domain/funding';
 import { newId } from '../domain/ids';
 import type { Fen } from '../domain/money';
@@ -12,6 +13,7 @@ import type { NoticeKind } from '../domain/notice';
 import type { Project } from '../domain/project';
 import { forwardPath, type ProposalStatus, SCREENER_ROLES } from '../domain/proposal';
 import type { Score } from '../domain/satisfaction';
+import type { PublicNameFields } from '../domain/public-name';
 import type { TaskDraft, UpdateMark } from '../domain/tasks';
 import type { TenderDraft } from '../domain/tender';
 import { accessFor } from '../domain/access';
@@ -191,27 +193,47 @@ export const checkItem = (app: Courtyard, handle: DocHandle, item: string, resul
 	);
 
 /**
- * A representative's sign-off. A resident signs for their own household; staff record one for a
- * representative by name (signing again under the same name replaces it).
+ * A representative household's sign-off: a resident signs for their own household (into the participation
+ * document); staff record a chosen household's signed paper form, with its photo.
  */
 export function signOff(
 	app: Courtyard,
 	handle: DocHandle,
-	s: { name: string; household?: string; agree: boolean; comment?: string }
+	s: { name: string; household: string; agree: boolean; comment?: string; paperPhotos?: readonly string[] }
 ): Promise<void> {
-	const id = s.household ?? `name-${s.name.trim()}`;
-	return contribute(app, handle, true, (doc) => {
-		schema.addSignoff(doc, {
-			id,
-			name: s.name.trim(),
-			...(s.household ? { household: s.household } : {}),
-			agree: s.agree,
-			...(s.comment?.trim() ? { comment: s.comment.trim() } : {}),
-			at: Date.now(),
-			by: who(app)
+	const paper = !!s.paperPhotos;
+	return contribute(app, handle, paper, (doc) => {
+		doc.transact(() => {
+			if (s.paperPhotos) registerPhotos(app, doc, s.paperPhotos);
+			schema.addSignoff(doc, {
+				id: s.household,
+				name: s.name.trim(),
+				household: s.household,
+				agree: s.agree,
+				...(s.comment?.trim() ? { comment: s.comment.trim() } : {}),
+				...(s.paperPhotos ? { paper: true, photos: [...s.paperPhotos] } : {}),
+				at: Date.now(),
+				by: who(app)
+			});
 		});
 	});
 }
+
+/** Staff choose a household of the register to sign the acceptance, or take it off the list. */
+export const setRepresentative = (app: Courtyard, handle: DocHandle, household: string, label: string, chosen: boolean) =>
+	handle.change((doc) =>
+		schema.setRepresentative(doc, {
+			household,
+			label,
+			at: Date.now(),
+			by: who(app),
+			...(chosen ? {} : { removed: { at: Date.now(), by: who(app) } })
+		})
+	);
+
+/** Staff accept despite unmet conditions: the waived ones and why. */
+export const overrideAcceptance = (app: Courtyard, handle: DocHandle, waived: readonly ConditionKind[], reason: string) =>
+	handle.change((doc) => schema.overrideAcceptance(doc, { reason: reason.trim(), waived: [...waived], at: Date.now(), by: who(app) }));
 
 export const setAcceptancePhotos = (app: Courtyard, handle: DocHandle, shas: readonly string[]) =>
 	handle.change((doc) => {
@@ -222,9 +244,9 @@ export const setAcceptancePhotos = (app: Courtyard, handle: DocHandle, shas: rea
 	});
 
 /** A household's rating; keyed by household and this device so another device of the household never overwrites it. */
-export const rate = (app: Courtyard, handle: DocHandle, household: string, score: Score, comment: string, channel: Channel = 'app') =>
+export const rate = (app: Courtyard, handle: DocHandle, household: string, score: Score, comment: string, channel: Channel = 'app', shown?: PublicNameFields) =>
 	contribute(app, handle, false, (doc) =>
-		schema.rate(doc, { household, score, comment: comment.trim(), at: Date.now(), by: who(app), channel }, app.actor.id)
+		schema.rate(doc, { household, score, comment: comment.trim(), at: Date.now(), by: who(app), channel, ...(shown ?? {}) }, app.actor.id)
 	);
 
 export async function requestDisclosure(app: Courtyard, handle: DocHandle, question: string, household?: string): Promise<string> {

@@ -6,7 +6,7 @@
  */
 import * as Y from 'yjs';
 import type { DeviceInfo } from '../protocol/api';
-import { communityDocName } from '../schema/doc-names';
+import { communityDocName, meetingDocName, parseDocName, projectDocName } from '../schema/doc-names';
 import type { Verdict } from '../schema/record-changes';
 import type { DocStore, WriteCheck } from './doc-store';
 
@@ -49,6 +49,24 @@ export function deviceWriteCheck(store: DocStore, device: () => Pick<DeviceInfo,
 			buildings = rules.buildingGrids(community);
 			community.destroy();
 		}
-		return rules.judgeWrite(name, writer, rules.gridLookup(buildings), target, update);
+		const lookup = rules.gridLookup(buildings);
+		// A resident signs a project's acceptance only for a chosen household: the relay reads its project document.
+		const ref = parseDocName(name);
+		if (grant.role === 'resident' && ref?.kind === 'participation') {
+			const project = new Y.Doc();
+			Y.applyUpdate(project, await store.readState(projectDocName(ref.community, ref.id)));
+			const { representativeHouseholds } = await import('../schema/project-doc');
+			lookup.representatives = representativeHouseholds(project);
+			project.destroy();
+		}
+		// Check-ins and votes on another day than the meeting's need a reason: the relay reads the meeting's date.
+		if (ref?.kind === 'minutes') {
+			const meeting = new Y.Doc();
+			Y.applyUpdate(meeting, await store.readState(meetingDocName(ref.community, ref.id)));
+			const { isMeetingDoc, readMeeting } = await import('../schema/meeting-doc');
+			lookup.meeting = isMeetingDoc(meeting) ? { startsAt: readMeeting(meeting).startsAt, recurrence: readMeeting(meeting).recurrence } : null;
+			meeting.destroy();
+		}
+		return rules.judgeWrite(name, writer, lookup, target, update);
 	};
 }

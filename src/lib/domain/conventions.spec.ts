@@ -3,7 +3,6 @@ import type { Actor } from './actor';
 import {
 	type ConventionMeta,
 	conventionState,
-	diffSize,
 	mayRatify,
 	nextVersion,
 	parseVersion,
@@ -11,9 +10,9 @@ import {
 	type RatificationResult,
 	rulesInForce,
 	type Suggestion,
-	type Version,
-	versionDiff
+	type Version
 } from './conventions';
+import { diffSize, versionDiff } from './convention-diff';
 
 const ZHOU: Actor = { id: 'staff-zhou', name: '周敏', role: 'facilitator' };
 const LIN: Actor = { id: 'staff-lin', name: '林静', role: 'community_admin' };

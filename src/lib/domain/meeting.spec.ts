@@ -8,6 +8,7 @@ import {
 	type AttendeeChoice,
 	cstInstant,
 	cstTime,
+	dateMismatch,
 	type Decision,
 	decisionEvents,
 	foldVersions,
@@ -20,6 +21,7 @@ import {
 	type MinutesVersion,
 	type MinutesWork,
 	minutesStatus,
+	needsDateReason,
 	nextOccurrence,
 	notArrived,
 	publication,
@@ -183,6 +185,36 @@ describe('time in China Standard Time', () => {
 		expect(grouped.past.map((x) => x.doc)).toEqual(['old', 'older']);
 		expect(grouped.series.map((x) => x.doc)).toEqual(['talk']);
 		expect(meetingPhase({ startsAt: now - 30 * 60_000, durationMin: 60 }, now)).toBe('under_way');
+	});
+});
+
+describe('dates that make no sense', () => {
+	// A meeting on 9 December 2026 at 19:00 CST.
+	const meeting = { startsAt: cstInstant('2026-12-09', '19:00') };
+
+	it('flags a check-in or vote on another CST day than the meeting, before or after it', () => {
+		expect(dateMismatch('attendance', meeting, cstInstant('2026-12-03', '10:00'))).toEqual({ action: 'attendance', meetingDay: '2026-12-09', actionDay: '2026-12-03' });
+		expect(dateMismatch('vote', meeting, cstInstant('2026-12-10', '09:00'))?.actionDay).toBe('2026-12-10');
+		// Any time on the day itself is the meeting's day, read in CST (00:30 CST is the previous day in UTC).
+		expect(dateMismatch('attendance', meeting, cstInstant('2026-12-09', '00:30'))).toBeNull();
+		expect(dateMismatch('vote', meeting, cstInstant('2026-12-09', '23:59'))).toBeNull();
+		expect(dateMismatch('attendance', meeting, cstInstant('2026-12-08', '23:59'))).not.toBeNull();
+	});
+
+	it('lets minutes be approved on the day or later, never before', () => {
+		expect(dateMismatch('approval', meeting, cstInstant('2026-12-03', '10:00'))).toMatchObject({ meetingDay: '2026-12-09', actionDay: '2026-12-03' });
+		expect(dateMismatch('approval', meeting, cstInstant('2026-12-09', '21:00'))).toBeNull();
+		expect(dateMismatch('approval', meeting, cstInstant('2026-12-15', '10:00'))).toBeNull();
+	});
+
+	it('asks for a reason only when the date makes no sense, and a blank one is none', () => {
+		const early = cstInstant('2026-12-03', '10:00');
+		expect(needsDateReason('attendance', meeting, early)).toBe(true);
+		expect(needsDateReason('attendance', meeting, early, '  ')).toBe(true);
+		expect(needsDateReason('attendance', meeting, early, '补录纸质签到表')).toBe(false);
+		expect(needsDateReason('attendance', meeting, meeting.startsAt)).toBe(false);
+		// A weekly series is checked per session, not as one meeting.
+		expect(needsDateReason('attendance', { ...meeting, recurrence: { weekday: 3, time: '19:00' } }, early)).toBe(false);
 	});
 });
 

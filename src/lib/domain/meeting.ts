@@ -11,7 +11,7 @@
  * Plain data and pure functions, tested in Node.
  */
 import type { Actor, Role } from './actor';
-import { addDays, cstDay, type Day, isDay } from './calendar';
+import { addDays, CST_OFFSET_MS, cstDay, type Day, isDay } from './calendar';
 
 // ---- vocabulary ----
 
@@ -54,7 +54,6 @@ export const mayRunMeetings = (role: Role) => RUNNERS.includes(role);
 
 // ---- China Standard Time ----
 
-const CST_OFFSET_MS = 8 * 3600_000;
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 export const isClockTime = (v: unknown): v is string => typeof v === 'string' && TIME.test(v);
 
@@ -221,6 +220,44 @@ export function groupMeetings<T extends MeetingListItem>(items: readonly T[], no
 	return { upcoming, series, past };
 }
 
+// ---- dates that make no sense ----
+
+/**
+ * What is done at or after a meeting and dated by the device's clock: a check-in or a vote recorded at the
+ * meeting belongs to the meeting's day; approving the minutes comes on that day or later.
+ */
+export type DatedAction = 'attendance' | 'vote' | 'approval';
+export const REASON_MAX = 200;
+
+export interface DateMismatch {
+	action: DatedAction;
+	meetingDay: Day;
+	actionDay: Day;
+}
+
+/**
+ * The meeting's CST day and the action's when they make no sense together (a check-in on 3 December for a
+ * meeting on the 9th), or null. A recurring series is not a meeting of its own: its sessions are checked.
+ */
+export function dateMismatch(
+	action: DatedAction,
+	meeting: { startsAt: number; recurrence?: Recurrence | null },
+	at: number
+): DateMismatch | null {
+	if (meeting.recurrence || !Number.isFinite(meeting.startsAt) || !Number.isFinite(at)) return null;
+	const meetingDay = cstDay(meeting.startsAt);
+	const actionDay = cstDay(at);
+	const off = action === 'approval' ? actionDay < meetingDay : actionDay !== meetingDay;
+	return off ? { action, meetingDay, actionDay } : null;
+}
+
+export const hasReason = (reason: unknown): reason is string => typeof reason === 'string' && reason.trim().length > 0;
+
+/** True when the action may not be recorded as it is: its date makes no sense and no reason is given. */
+export function needsDateReason(action: DatedAction, meeting: { startsAt: number; recurrence?: Recurrence | null }, at: number, reason?: unknown): boolean {
+	return dateMismatch(action, meeting, at) !== null && !hasReason(reason);
+}
+
 // ---- attendance ----
 
 export interface Attendee {
@@ -238,6 +275,8 @@ export interface Attendee {
 	by: Actor;
 	/** Checked in by mistake: kept for the record, counted nowhere. */
 	removed?: boolean;
+	/** Why a check-in was recorded on another day than the meeting's (see dateMismatch). */
+	reason?: string;
 }
 
 export type CapacityCounts = Partial<Record<Capacity, number>>;
@@ -309,6 +348,8 @@ export interface HandCountRecord {
 	counts: Record<string, number>;
 	at: number;
 	by: Actor;
+	/** Why the count was recorded on another day than the meeting's. */
+	reason?: string;
 }
 
 /** One attendee's recorded choice in a roll-call vote (one per attendee and vote; null withdraws it). */
@@ -318,6 +359,8 @@ export interface AttendeeChoice {
 	option: string | null;
 	at: number;
 	by: Actor;
+	/** Why the choice was recorded on another day than the meeting's. */
+	reason?: string;
 }
 
 export interface VoteResult {
@@ -559,6 +602,8 @@ export interface MinutesVersion extends PublishedMinutes {
 	by: Actor;
 	/** What a correction changed and why. */
 	note?: string;
+	/** Why the minutes were approved before the meeting's day (see dateMismatch). */
+	reason?: string;
 }
 
 export interface FoldedVersion extends MinutesVersion {
@@ -628,13 +673,21 @@ export function samePublication(a: PublishedMinutes, b: PublishedMinutes): boole
 	return key(a) === key(b);
 }
 
-export type ApprovalIssue = 'role' | 'no_attendance' | 'no_confirmation' | 'empty' | 'unchanged' | 'note_required';
+export type ApprovalIssue = 'role' | 'no_attendance' | 'no_confirmation' | 'empty' | 'unchanged' | 'note_required' | 'date_reason';
 
 /**
  * What blocks publishing: approval is the facilitator's (or an admin's), needs attendance, at least one attendee's
- * confirmation and some content; a correction needs a note saying what changed, and a change.
+ * confirmation and some content; a correction needs a note saying what changed, and a change; approving before
+ * the meeting's day needs a reason.
  */
-export function approvalIssues(w: MinutesWork, versions: readonly MinutesVersion[], role: Role, note = ''): ApprovalIssue[] {
+export function approvalIssues(
+	w: MinutesWork,
+	versions: readonly MinutesVersion[],
+	role: Role,
+	note = '',
+	/** When given: approving at `at` before the meeting's day needs a reason. */
+	date?: { meeting: { startsAt: number; recurrence?: Recurrence | null }; at: number; reason?: string }
+): ApprovalIssue[] {
 	const issues: ApprovalIssue[] = [];
 	if (!mayRunMeetings(role)) issues.push('role');
 	const pub = publication(w);
@@ -646,6 +699,7 @@ export function approvalIssues(w: MinutesWork, versions: readonly MinutesVersion
 		if (!note.trim()) issues.push('note_required');
 		if (samePublication(pub, latest)) issues.push('unchanged');
 	}
+	if (date && needsDateReason('approval', date.meeting, date.at, date.reason)) issues.push('date_reason');
 	return issues;
 }
 

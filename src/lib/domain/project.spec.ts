@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { projectState, projectTimeline, stageStatus } from './project';
-import { check, entry, facilitator, gridWorker, item, pledge, project, rating, receipt, resident, selection, signoff, task, tender, update } from './project.testing';
+import { check, entry, facilitator, gridWorker, item, pledge, project, rating, receipt, representativesOf, resident, selection, signoff, task, tender, update } from './project.testing';
 
 const TODAY = '2024-05-20';
 
@@ -17,7 +17,11 @@ describe('project stage follows from its work', () => {
 		const done = { ...planned, updates: [update(a.id, { mark: 'done' }), update(b.id, { mark: 'done', by: gridWorker })] };
 		expect(projectState(done, TODAY).stage).toBe('awaiting_acceptance');
 		const i = item();
-		const accepted = { ...done, checklist: [i], checks: [check(i.id)], signoffs: [signoff(), signoff(), signoff()] };
+		const signs = [signoff(), signoff(), signoff()];
+		const signed = { ...done, checklist: [i], checks: [check(i.id)], signoffs: signs, representatives: representativesOf(signs) };
+		// The target is not raised: no acceptance without the override and its reason.
+		expect(projectState(signed, TODAY)).toMatchObject({ stage: 'awaiting_acceptance', acceptance: { blocked: [{ kind: 'funds', met: false }] } });
+		const accepted = { ...signed, acceptanceOverride: { reason: '物业承诺兜底差额', waived: ['funds' as const], at: 7900, by: facilitator } };
 		expect(projectState(accepted, TODAY)).toMatchObject({ stage: 'accepted', status: 'inspected' });
 		const notice = { doc: 'demo:notice:acc', kind: 'acceptance' as const, title: '验收公示', from: TODAY, to: TODAY, at: 8000, by: facilitator };
 		const publicised = { ...accepted, notices: [notice] };
@@ -56,8 +60,10 @@ describe('project timeline', () => {
 			notices: [{ doc: 'demo:notice:t', kind: 'tender', title: '比选结果公示', from: TODAY, to: TODAY, at: 330, by: facilitator }],
 			checklist: [i1],
 			checks: [check(i1.id, { at: 710 })],
-			signoffs: [signoff({ at: 720 })],
+			signoffs: [signoff({ at: 720, household: 'b03-1-401' })],
+			representatives: representativesOf([signoff({ household: 'b03-1-401' })]),
 			minRepresentatives: 1,
+			acceptanceOverride: { reason: '差额由物业补足', waived: ['funds'], at: 715, by: facilitator },
 			ratings: [rating({ at: 900, score: 2, comment: '慢' })],
 			followUps: [{ proposal: 'demo:proposal:x', at: 950, by: resident }],
 			requests: [{ id: 'q', question: '花了多少钱？', at: 960, by: resident }],
@@ -77,6 +83,7 @@ describe('project timeline', () => {
 			'entry',
 			'progress',
 			'checked',
+			'override',
 			'signoff',
 			'accepted',
 			'rating',

@@ -1,6 +1,6 @@
 /** Test factories for projects: records with sensible defaults, overridden per test. Imported by specs only. */
 import type { Actor } from './actor';
-import type { Check, ChecklistItem, Signoff } from './acceptance';
+import type { Check, ChecklistItem, Representative, Signoff } from './acceptance';
 import type { LedgerEntry, Pledge, Receipt } from './funding';
 import type { Project } from './project';
 import type { Rating } from './satisfaction';
@@ -105,14 +105,23 @@ export const check = (itemId: string, over: Partial<Check> = {}): Check => ({
 	...over
 });
 
-export const signoff = (over: Partial<Signoff> = {}): Signoff => ({
-	id: `rep${next()}`,
-	name: `代表${seq}`,
-	agree: true,
-	at: 7200 + seq,
+/** A representative household's sign-off from its own device (household ids unique per call). */
+export const signoff = (over: Partial<Signoff> = {}): Signoff => {
+	const n = next();
+	const household = over.household ?? over.id ?? `b01-1-${100 + n}`;
+	return { id: household, name: `代表${n}`, household, agree: true, at: 7200 + n, by: resident, ...over };
+};
+
+export const representative = (household: string, over: Partial<Representative> = {}): Representative => ({
+	household,
+	label: household,
+	at: 7000 + next(),
 	by: facilitator,
 	...over
 });
+
+/** The households of these sign-offs, chosen as representatives. */
+export const representativesOf = (signoffs: readonly Signoff[]): Representative[] => signoffs.map((s) => representative(s.id));
 
 export const rating = (over: Partial<Rating> = {}): Rating => ({
 	household: `h${next()}`,
@@ -142,6 +151,7 @@ export const project = (over: Partial<Project> = {}): Project => ({
 	checklist: [],
 	checks: [],
 	signoffs: [],
+	representatives: [],
 	acceptancePhotos: [],
 	ratings: [],
 	followUps: [],

@@ -4,7 +4,18 @@
  * follows from its tasks, acceptance and notices, never from a stored field) and its timeline of steps.
  */
 import type { Actor } from './actor';
-import { type Acceptance, acceptance, type Check, type ChecklistItem, DEFAULT_ACCEPTANCE, type Signoff } from './acceptance';
+import {
+	type Acceptance,
+	acceptance,
+	acceptanceConditions,
+	type AcceptanceOverride,
+	type Check,
+	type ChecklistItem,
+	type ConditionKind,
+	DEFAULT_ACCEPTANCE,
+	type Representative,
+	type Signoff
+} from './acceptance';
 import { cstDay, type Day } from './calendar';
 import { type Funding, funding, isManager, type LedgerEntry, type Pledge, type Receipt, type Void } from './funding';
 import type { Fen } from './money';
@@ -63,6 +74,10 @@ export interface Project {
 	checklist: ChecklistItem[];
 	checks: Check[];
 	signoffs: Signoff[];
+	/** Households chosen to sign the acceptance. */
+	representatives: Representative[];
+	/** Acceptance despite unmet conditions, with its reason. */
+	acceptanceOverride?: AcceptanceOverride;
 	acceptancePhotos: PhotoRecord[];
 	ratings: Rating[];
 	followUps: FollowUp[];
@@ -118,7 +133,21 @@ export function stageStatus(stage: ProjectStage): ProposalStatus {
 export function projectState(p: Project, today: Day): ProjectState {
 	const f = funding(p);
 	const w = work(p.tasks, p.updates, today);
-	const acc = acceptance(p.checklist, p.checks, p.signoffs, { minRepresentatives: p.minRepresentatives || DEFAULT_ACCEPTANCE.minRepresentatives });
+	const conditions = acceptanceConditions({
+		tasks: w.tasks.length,
+		tasksDone: w.done,
+		target: f.target,
+		raised: f.raised,
+		income: f.income,
+		spending: f.spending
+	});
+	const acc = acceptance(
+		p.checklist,
+		p.checks,
+		p.signoffs,
+		{ minRepresentatives: p.minRepresentatives || DEFAULT_ACCEPTANCE.minRepresentatives },
+		{ representatives: p.representatives, conditions, ...(p.acceptanceOverride ? { override: p.acceptanceOverride } : {}) }
+	);
 	const closed = !!p.closed && isManager(p.closed.by.role);
 	let stage: ProjectStage;
 	if (closed) stage = 'closed';
@@ -162,6 +191,7 @@ export type ProjectStep =
 	| (StepBase & { type: 'notice'; notice: PostedNotice })
 	| (StepBase & { type: 'checked'; item: ChecklistItem; check: Check })
 	| (StepBase & { type: 'signoff'; signoff: Signoff })
+	| (StepBase & { type: 'override'; reason: string; waived: ConditionKind[] })
 	| (StepBase & { type: 'accepted' })
 	| (StepBase & { type: 'rating'; rating: Rating })
 	| (StepBase & { type: 'follow_up'; followUp: FollowUp })
@@ -210,8 +240,12 @@ export function projectTimeline(p: Project, state: ProjectState = projectState(p
 		if (row.check) steps.push({ key: `check:${row.item.id}`, type: 'checked', at: row.check.at, by: row.check.by, item: row.item, check: row.check });
 	}
 	for (const s of state.acceptance.signoffs) steps.push({ key: `signoff:${s.id}`, type: 'signoff', at: s.at, by: s.by, signoff: s });
+	const override = state.acceptance.override;
+	if (override) steps.push({ key: 'override', type: 'override', at: override.at, by: override.by, reason: override.reason, waived: override.waived });
 	if (state.acceptance.passedAt !== undefined) {
-		const last = [...state.acceptance.signoffs, ...state.acceptance.items.map((r) => r.check!)].find((r) => r.at === state.acceptance.passedAt)!;
+		const last = [...state.acceptance.signoffs, ...state.acceptance.items.map((r) => r.check!), ...(override ? [override] : [])].find(
+			(r) => r.at === state.acceptance.passedAt
+		)!;
 		steps.push({ key: 'accepted', type: 'accepted', at: state.acceptance.passedAt, by: last.by });
 	}
 	for (const h of state.satisfaction.households) {

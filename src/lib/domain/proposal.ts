@@ -8,6 +8,7 @@
  */
 import { type CategoryId, flagNegativeList, isCategoryId, type NegativeFlag } from './lists';
 import type { Actor, Channel, Role } from './actor';
+import type { NameDisplay } from './public-name';
 
 export type ProposalKind = 'individual' | 'joint' | 'organisational';
 export const PROPOSAL_KINDS: readonly ProposalKind[] = ['individual', 'joint', 'organisational'];
@@ -162,7 +163,7 @@ export type TimelineEvent =
 			level?: Level;
 	  })
 	| (EventBase & { type: 'edited'; fields: string[] })
-	| (EventBase & { type: 'cosigned'; household: string; name: string })
+	| (EventBase & { type: 'cosigned'; household: string; name: string; display?: NameDisplay; publicName?: string })
 	| (EventBase & { type: 'comment'; text: string })
 	/** A household poll on this matter closed: its outcome statement and which option carried, if one did. */
 	| (EventBase & { type: 'poll_outcome'; poll: string; title: string; outcome: string; carried?: string })

@@ -486,14 +486,19 @@ export function bookingStates(
 	const states = new Map<string, BookingState>();
 	for (const b of sorted) if (!states.has(b.id)) states.set(b.id, { booking: b, status: 'requested', conflict: null, decision: null });
 
+	const ofSeries = new Map<string, BookingState[]>();
+	for (const s of states.values()) {
+		if (s.booking.series === undefined) continue;
+		const list = ofSeries.get(s.booking.series);
+		if (list) list.push(s);
+		else ofSeries.set(s.booking.series, [s]);
+	}
 	for (const c of [...cancellations].sort(byTime)) {
-		for (const s of states.values()) {
-			if (s.status === 'cancelled') continue;
-			const hit = 'booking' in c ? s.booking.id === c.booking : s.booking.series === c.series && cstDay(s.booking.start) >= c.fromDay;
-			if (hit) {
-				s.status = 'cancelled';
-				s.cancelledBy = c.by;
-			}
+		const hit = 'booking' in c ? [states.get(c.booking)] : (ofSeries.get(c.series) ?? []).filter((s) => cstDay(s.booking.start) >= c.fromDay);
+		for (const s of hit) {
+			if (!s || s.status === 'cancelled') continue;
+			s.status = 'cancelled';
+			s.cancelledBy = c.by;
 		}
 	}
 	const decided = new Set<string>();

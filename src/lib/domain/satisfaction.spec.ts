@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstSentence, satisfaction } from './satisfaction';
+import { firstSentence, raterName, type Rating, satisfaction } from './satisfaction';
 import { rating, resident, resident2 } from './project.testing';
 
 describe('satisfaction', () => {
@@ -41,5 +41,15 @@ describe('satisfaction', () => {
 	it('takes a comment\'s first sentence as a title', () => {
 		expect(firstSentence('座椅颜色和墙面不搭。希望换成灰色')).toBe('座椅颜色和墙面不搭');
 		expect(firstSentence('很长'.repeat(30), 10)).toBe('很长很长很长很长很…');
+	});
+
+	it('names a rater to other residents only as they chose; staff who recorded a rating by their own name', () => {
+		const by = { id: 'd1', name: '王桂兰', role: 'resident' as const };
+		const r: Rating = { household: 'b03-1-101', score: 4, comment: '', at: 1, by, channel: 'app', display: 'building', publicName: '3栋王阿姨' };
+		const neighbour = { staff: false, household: 'b09-1-101' };
+		expect(raterName(r, neighbour)).toBe('3栋王阿姨');
+		expect(raterName(r, { staff: true })).toBe('王桂兰');
+		expect(raterName({ ...r, display: undefined, publicName: undefined }, neighbour)).toBeNull();
+		expect(raterName({ ...r, by: { id: 'g1', name: '网格员小陈', role: 'grid_worker' }, channel: 'visit' }, neighbour)).toBe('网格员小陈');
 	});
 });

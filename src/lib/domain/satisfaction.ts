@@ -6,6 +6,7 @@
  * conflict when the scores differ), never silently dropping it.
  */
 import type { Actor, Channel } from './actor';
+import { type NameDisplay, type NameViewer, shownName } from './public-name';
 
 export type Score = 1 | 2 | 3 | 4 | 5;
 export const SCORES: readonly Score[] = [1, 2, 3, 4, 5];
@@ -17,6 +18,9 @@ export interface Rating {
 	at: number;
 	by: Actor;
 	channel: Channel;
+	/** How a resident rating in the app chose to appear to other residents (see public-name.ts). */
+	display?: NameDisplay;
+	publicName?: string;
 }
 
 /** Scores counted as satisfied (满意, 非常满意). */
@@ -82,6 +86,15 @@ export function satisfaction(ratings: readonly Rating[]): Satisfaction {
 			.filter((h) => h.current.score <= LOW_UP_TO || h.current.comment.trim())
 			.sort((a, b) => a.current.score - b.current.score || b.current.at - a.current.at)
 	};
+}
+
+/**
+ * Who rated, as `viewer` may see it, or null for 匿名住户: staff who recorded a rating at the door are named (they
+ * act in their role); a resident's own rating shows as they chose.
+ */
+export function raterName(r: Rating, viewer: NameViewer): string | null {
+	if (r.by.role !== 'resident') return r.by.name;
+	return shownName({ name: r.by.name, household: r.household, display: r.display, publicName: r.publicName }, viewer);
 }
 
 /** The first sentence of a comment, at most `max` characters: the title of a proposal made from it. */

@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import { catalogues, interpolate, loadLocale, LOCALES, translate, type MessageKey } from './messages';
 import * as admin from './messages/admin';
 import * as canvassing from './messages/canvassing';
+import * as conventions from './messages/conventions';
+import * as home from './messages/home';
 import * as matters from './messages/matters';
 import * as meetings from './messages/meetings';
 import * as points from './messages/points';
 import * as polls from './messages/polls';
 import * as reports from './messages/reports';
+import * as rooms from './messages/rooms';
 import * as street from './messages/street';
 import * as talents from './messages/talents';
 
@@ -16,7 +19,7 @@ import * as talents from './messages/talents';
 await loadLocale('en');
 const zh = catalogues['zh-CN'] as Record<MessageKey, string>;
 const en = catalogues.en as Record<MessageKey, string>;
-const AREAS = { admin, canvassing, matters, meetings, points, polls, reports, street, talents } as const;
+const AREAS = { admin, canvassing, conventions, home, matters, meetings, points, polls, reports, rooms, street, talents } as const;
 
 function sourceFiles(dir: string): string[] {
 	return readdirSync(dir).flatMap((name) => {

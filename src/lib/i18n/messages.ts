@@ -10,12 +10,15 @@
 
 import type * as admin from './messages/admin';
 import type * as canvassing from './messages/canvassing';
+import type * as conventions from './messages/conventions';
+import type * as home from './messages/home';
 import type * as matters from './messages/matters';
 import type * as meetings from './messages/meetings';
 import * as photos from './messages/photos';
 import type * as points from './messages/points';
 import type * as polls from './messages/polls';
 import type * as reports from './messages/reports';
+import type * as rooms from './messages/rooms';
 import type * as street from './messages/street';
 import type * as talents from './messages/talents';
 
@@ -30,13 +33,14 @@ const coreZh = {
 	'nav.label': '主导航',
 	'nav.skip': '跳到正文',
 	'nav.proposals': '提案',
-	'nav.new': '提建议',
+	'nav.new': '新建',
 	'nav.newProposal': '新建提案',
 	'nav.settings': '设置',
 	'nav.back': '返回',
 	'nav.home': '首页',
 	'nav.streetHome': '各社区',
 	'nav.street': '街道收件箱',
+	'nav.inbox': '收件箱',
 	'nav.polls': '表决',
 	'nav.meetings': '会议',
 	'nav.matters': '项目',
@@ -666,7 +670,7 @@ const coreZh = {
  * (`import '$lib/i18n/messages/polls'`; checked by messages.spec.ts). Only the core and the photo messages
  * (shown in the status bar) are in the app shell.
  */
-type AreaZh = typeof admin.zh & typeof canvassing.zh & typeof meetings.zh & typeof matters.zh & typeof points.zh & typeof polls.zh & typeof reports.zh & typeof street.zh & typeof talents.zh;
+type AreaZh = typeof admin.zh & typeof canvassing.zh & typeof conventions.zh & typeof home.zh & typeof meetings.zh & typeof matters.zh & typeof points.zh & typeof polls.zh & typeof reports.zh & typeof rooms.zh & typeof street.zh & typeof talents.zh;
 export type CoreKey = keyof typeof coreZh;
 export type MessageKey = CoreKey | keyof typeof photos.zh | keyof AreaZh;
 export type Catalogue = Record<MessageKey, string>;

@@ -44,10 +44,15 @@ describe('suggestion anchors', () => {
 		const top = new Y.XmlElement('paragraph');
 		top.insert(0, [new Y.XmlText('为了大家方便，制定本公约。')]);
 		doc.getXmlFragment(CONVENTION_CONTENT).insert(0, [top]);
-		// Text typed right after the passage stays outside it.
+		// Text typed in place of the whole passage stays in it; text typed before it stays out.
 		const moved = resolveAnchor(doc, anchor)!;
-		firstText(doc, 1).insert(moved.to, '点整');
-		expect(resolveAnchor(doc, anchor)).toMatchObject({ paragraph: 1, text: '晚上九' });
+		expect(moved).toMatchObject({ paragraph: 1, text: '晚上九' });
+		firstText(doc, 1).insert(moved.from, '（注）');
+		expect(resolveAnchor(doc, anchor)?.text).toBe('晚上九');
+		const at = resolveAnchor(doc, anchor)!.from;
+		firstText(doc, 1).delete(at, 3);
+		firstText(doc, 1).insert(at, '夜里十');
+		expect(resolveAnchor(doc, anchor)?.text).toBe('夜里十');
 	});
 
 	it('survive a concurrent edit merged from another device', () => {
@@ -68,7 +73,7 @@ describe('suggestion anchors', () => {
 		const anchor = anchorPassage(doc, 1, 5, 7)!;
 		firstText(doc, 1).delete(6, 1);
 		expect(resolveAnchor(doc, anchor)?.text).toBe('关');
-		firstText(doc, 1).delete(3, 6);
+		firstText(doc, 1).delete(3, 4);
 		expect(resolveAnchor(doc, anchor)).toBeNull();
 		expect(resolveAnchor(doc, { start: '!!', end: 'AAAA' })).toBeNull();
 		expect(anchorPassage(doc, 9, 0, 1)).toBeNull();

@@ -32,6 +32,9 @@ import {
 	type SuggestionVerdict,
 	type Version
 } from '../domain/conventions';
+import type { Actor } from '../domain/actor';
+import { cstDay } from '../domain/calendar';
+import type { PollOutcome } from '../domain/poll';
 import { SCHEMA_VERSION } from './doc-names';
 
 /** The root key of the rich text: the editor binds `doc.getXmlFragment(CONVENTION_CONTENT)`. */
@@ -118,14 +121,15 @@ export interface Anchor {
 
 /**
  * An anchor for characters [from, to) of paragraph `paragraph` (0-based, reading order), or null if that
- * passage does not exist. The end is attached to the character before it, so text typed right after the
- * passage stays outside it.
+ * passage does not exist. The start is attached to the passage's first character and the end to the first one
+ * after it (or the paragraph's end), so text typed inside the passage, even in place of all of it, stays in it,
+ * and text typed before it stays out.
  */
 export function anchorPassage(doc: Y.Doc, paragraph: number, from: number, to: number): Anchor | null {
 	const leaf = leaves(doc)[paragraph];
 	if (!leaf || from < 0 || to <= from || to > leaf.length) return null;
 	const start = Y.createRelativePositionFromTypeIndex(leaf, from);
-	const end = Y.createRelativePositionFromTypeIndex(leaf, to - 1);
+	const end = Y.createRelativePositionFromTypeIndex(leaf, to);
 	return {
 		start: toBase64(Y.encodeRelativePosition(start)),
 		end: toBase64(Y.encodeRelativePosition(end)),
@@ -135,22 +139,16 @@ export function anchorPassage(doc: Y.Doc, paragraph: number, from: number, to: n
 
 /**
  * Where an anchor points now: the paragraph, the range and the passage's current text; null when the passage
- * was deleted (or the anchor is corrupt), so the suggestion falls back to its quote.
+ * was deleted (nothing is left between its ends), its ends are in different paragraphs, or the anchor is
+ * corrupt, so the suggestion falls back to its quote.
  */
 export function resolveAnchor(doc: Y.Doc, anchor: Pick<Anchor, 'start' | 'end'>): { paragraph: number; from: number; to: number; text: string } | null {
 	try {
-		const startRel = Y.decodeRelativePosition(fromBase64(anchor.start));
-		const endRel = Y.decodeRelativePosition(fromBase64(anchor.end));
-		const start = Y.createAbsolutePositionFromRelativePosition(startRel, doc);
-		const end = Y.createAbsolutePositionFromRelativePosition(endRel, doc);
+		const start = Y.createAbsolutePositionFromRelativePosition(Y.decodeRelativePosition(fromBase64(anchor.start)), doc);
+		const end = Y.createAbsolutePositionFromRelativePosition(Y.decodeRelativePosition(fromBase64(anchor.end)), doc);
 		if (!start || !end || start.type !== end.type || !(start.type instanceof Y.XmlText)) return null;
-		// A deleted character's position moves on to the next one: the passage is gone when both of its ends
-		// were deleted, and an end whose last character was deleted stops before the next.
-		const startGone = deleted(doc, startRel);
-		const endGone = deleted(doc, endRel);
-		if (startGone === null || endGone === null || (startGone && endGone)) return null;
-		const from = start.index;
-		const to = endGone ? end.index : end.index + 1;
+		const { index: from } = start;
+		const { index: to } = end;
 		if (to <= from) return null;
 		const paragraph = leaves(doc).indexOf(start.type);
 		if (paragraph < 0) return null;
@@ -158,14 +156,6 @@ export function resolveAnchor(doc: Y.Doc, anchor: Pick<Anchor, 'start' | 'end'>)
 	} catch {
 		return null;
 	}
-}
-
-/** Whether the character a relative position is attached to was deleted; null when this copy lacks it. */
-function deleted(doc: Y.Doc, rel: Y.RelativePosition): boolean | null {
-	const id = rel.item;
-	if (!id) return null;
-	if (Y.getState(doc.store, id.client) <= id.clock) return null;
-	return Y.getItem(doc.store, id).deleted;
 }
 
 // --------------------------------------------------------------------------------------------- records
@@ -191,4 +181,15 @@ export function putRatification(doc: Y.Doc, r: Ratification): void {
 
 export function putResult(doc: Y.Doc, r: RatificationResult): void {
 	results(doc).set(`${r.ratification}:${r.by.id}`, { ...r });
+}
+
+/**
+ * Records the outcome of the ratification polled by `poll` (its id), when its poll is closed with a tally. False
+ * when the convention has no open ratification for this poll.
+ */
+export function recordRatificationResult(doc: Y.Doc, poll: string, outcome: PollOutcome['kind'], by: Actor, at: number): boolean {
+	const ratification = readConvention(doc)?.ratifications.find((r) => r.poll === poll && !r.result);
+	if (!ratification) return false;
+	putResult(doc, { ratification: ratification.id, outcome, day: cstDay(at), by, at });
+	return true;
 }

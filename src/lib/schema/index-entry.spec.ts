@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addCoSigner, addSupporter, createProposal } from './proposal-doc';
+import { addCoSigner, addSupporter, appendEvent, createProposal } from './proposal-doc';
 import { addToTopic, createTopic } from './topic-doc';
 import { indexEntry } from './index-entry';
 import { redemptionCode, type Transfer } from '../domain/points';
@@ -26,6 +26,19 @@ describe('indexEntry (version 2 fields)', () => {
 		expect(e.household).toBe('b01-1-101');
 		expect(e.coSigners).toEqual(['b01-1-102']);
 		expect(e.supporters).toEqual(['b01-1-103']);
+	});
+
+	it('a merged proposal names the proposal it joined, once the merge took effect (version 5)', () => {
+		const doc = new Y.Doc();
+		createProposal(
+			doc,
+			{ title: '楼道清理', description: '重复', category: 'cleanup', kind: 'individual', channel: 'app', household: 'b01-1-104' },
+			{ id: 'p2', actor, now: 1000, status: 'submitted' }
+		);
+		expect(indexEntry('demo:proposal:p2', doc)!.mergedInto).toBeUndefined();
+		const fac = { id: 'f1', name: '周敏', role: 'facilitator' as const };
+		appendEvent(doc, { id: 'm1', type: 'transition', at: 2000, by: fac, channel: 'app', from: 'submitted', to: 'merged', target: 'demo:proposal:p1' });
+		expect(indexEntry('demo:proposal:p2', doc)!.mergedInto).toBe('demo:proposal:p1');
 	});
 
 	it('a topic carries its member proposals', () => {
@@ -69,5 +82,31 @@ describe('indexEntry: points passbooks, config and the register of talents', () 
 		const talents = new Y.Doc();
 		putPerson(talents, { id: 'p1', name: '王师傅', skills: [], availability: '', consent: false, roles: [], at: 20, by: staff });
 		expect(indexEntry('demo:talents:main', talents)).toMatchObject({ kind: 'talents', title: '', count: 1, updated: 20 });
+	});
+});
+
+describe('indexEntry: room bookings', () => {
+	it("a household's bookings carry their parsed records, so staff fold every household's without opening each", async () => {
+		const { addBookings, addDecision } = await import('./bookings-doc');
+		const doc = new Y.Doc();
+		expect(indexEntry('demo:bookings:b01-1-101', doc)).toBeNull();
+		const booking = {
+			id: 'bk1',
+			room: 'activity-room',
+			household: 'b01-1-101',
+			start: 1_000 * 60_000,
+			end: 1_060 * 60_000,
+			purpose: '读书会',
+			people: 6,
+			by: actor,
+			at: 500,
+			channel: 'app' as const
+		};
+		addBookings(doc, 'b01-1-101', [booking]);
+		addDecision(doc, 'b01-1-101', { id: 'd1', kind: 'confirm', booking: 'bk1', by: { id: 'f1', name: '周敏', role: 'facilitator' }, at: 900, note: '' });
+		const e = indexEntry('demo:bookings:b01-1-101', doc)!;
+		expect(e).toMatchObject({ kind: 'bookings', household: 'b01-1-101', count: 1, updated: 900 });
+		expect(e.bookings?.bookings).toEqual([booking]);
+		expect(e.bookings?.decisions.map((d) => d.id)).toEqual(['d1']);
 	});
 });

@@ -2,6 +2,7 @@
 import type * as Y from 'yjs';
 import type { CategoryId } from '../domain/lists';
 import { type Level, type ProposalKind, type ProposalStatus, proposerOf } from '../domain/proposal';
+import { mergeOf } from '../domain/merge';
 import type { Channel, Role } from '../domain/actor';
 import { type DocKind, parseDocName } from './doc-names';
 import { isProposalDoc, readProposal } from './proposal-doc';
@@ -18,6 +19,9 @@ import type { Approval, Resolution, Transfer } from '../domain/points';
 import { isPassbookDoc, lastRecordAt, readHandovers, readPassbookRecords } from './passbook-doc';
 import { isPointsDoc, readPointsBoard, readPointsConfig } from './points-doc';
 import { activePeople, isTalentsDoc, lastPersonAt } from './talents-doc';
+import type { ConventionScope, ConventionStage } from '../domain/conventions';
+import { readConvention } from './convention-doc';
+import { type BookingRecords, readBookings } from './bookings-doc';
 
 export interface IndexEntry {
 	doc: string;
@@ -47,6 +51,8 @@ export interface IndexEntry {
 	coSigners?: string[];
 	/** Proposals: supporter ids (附议), households or residents. */
 	supporters?: string[];
+	/** Proposals merged into another: the proposal or topic it joined (from the merge that took effect). */
+	mergedInto?: string;
 	/** Topics: document names of the proposals gathered under the topic. */
 	members?: string[];
 	/**
@@ -54,6 +60,10 @@ export interface IndexEntry {
 	 * household's passbook with the current settings without opening each document.
 	 */
 	passbook?: { transfers: Transfer[]; approvals: Approval[]; resolutions: Resolution[]; handovers: string[] };
+	/** Bookings: the household's parsed records, so staff screens fold every household's bookings without opening each. */
+	bookings?: BookingRecords;
+	/** Conventions: what they govern, where they stand, the version in force and the open ratification poll. */
+	convention?: { scope: ConventionScope; stage: ConventionStage; inForce?: { version: number; since: string }; ratifying?: string };
 }
 
 /**
@@ -70,6 +80,7 @@ export function indexEntry(name: string, doc: Y.Doc, companion?: Y.Doc | null): 
 			if (!isProposalDoc(doc)) return null;
 			const p = readProposal(doc);
 			const recorder = proposerOf(p).recordedBy;
+			const merged = mergeOf(p.timeline);
 			return {
 				...base,
 				title: p.title,
@@ -86,7 +97,8 @@ export function indexEntry(name: string, doc: Y.Doc, companion?: Y.Doc | null): 
 				...(p.household ? { household: p.household } : {}),
 				...(recorder ? { recordedBy: { name: recorder.name, role: recorder.role } } : {}),
 				coSigners: p.coSigners.map((c) => c.household),
-				supporters: p.supporters.map((s) => s.id)
+				supporters: p.supporters.map((s) => s.id),
+				...(merged ? { mergedInto: merged.target } : {})
 			};
 		}
 		case 'community': {
@@ -183,6 +195,32 @@ export function indexEntry(name: string, doc: Y.Doc, companion?: Y.Doc | null): 
 		case 'talents': {
 			if (!isTalentsDoc(doc)) return null;
 			return { ...base, ...blank, title: '', updated: lastPersonAt(doc), count: activePeople(doc) };
+		}
+		case 'convention': {
+			const c = readConvention(doc);
+			if (!c) return null;
+			const times = [c.meta.at, ...c.versions.map((v) => v.at), ...c.suggestions.map((x) => x.at), ...c.ratifications.map((r) => r.result?.at ?? r.at)];
+			return {
+				...base,
+				...blank,
+				title: c.meta.title,
+				createdBy: c.meta.by.id,
+				created: c.meta.at,
+				updated: Math.max(...times),
+				count: c.open.length,
+				convention: {
+					scope: c.meta.scope,
+					stage: c.stage,
+					...(c.inForce ? { inForce: { version: c.inForce.version.n, since: c.inForce.since } } : {}),
+					...(c.ratifying ? { ratifying: c.ratifying.poll } : {})
+				}
+			};
+		}
+		case 'bookings': {
+			const records = readBookings(doc, parsed.id);
+			if (records.bookings.length === 0 && records.decisions.length === 0) return null;
+			const times = [...records.bookings, ...records.cancellations, ...records.decisions].map((r) => r.at);
+			return { ...base, ...blank, title: '', updated: Math.max(0, ...times), count: records.bookings.length, household: parsed.id, bookings: records };
 		}
 		case 'participation':
 			// Listed through its project, whose entry counts its sign-offs.

@@ -14,11 +14,14 @@ import {
 	addTender,
 	addUpdate,
 	createProject,
+	overrideAcceptance,
 	rate,
 	readProject,
 	recordReceipt,
+	representativeHouseholds,
 	setCheck,
 	setMinRepresentatives,
+	setRepresentative,
 	setTarget,
 	withdrawPledge
 } from './project-doc';
@@ -173,12 +176,29 @@ describe('project document', () => {
 		expect(withdrawPledge(participation, 'own', resident, 920, project)).toBe(false);
 	});
 
-	it('a staff record wins over a participation record under the same key', () => {
+	it("a household's latest sign-off counts, whether from its device or staff's paper record", () => {
 		const [project] = twoDevices();
 		const participation = new Y.Doc();
-		addSignoff(project, { id: 'b03-1-401', name: '刘阿姨', household: 'b03-1-401', agree: true, at: 900, by: facilitator });
+		setRepresentative(project, { household: 'b03-1-401', label: '3栋 1单元 401', at: 800, by: facilitator });
+		const paper = { id: 'b03-1-401', name: '刘阿姨', household: 'b03-1-401', agree: true, paper: true, photos: ['a'.repeat(64)], at: 900, by: facilitator };
+		addSignoff(project, paper);
 		addSignoff(participation, { id: 'b03-1-401', name: '刘阿姨', household: 'b03-1-401', agree: false, at: 901, by: resident });
-		expect(readProject(project, participation).signoffs.map((x) => [x.id, x.agree])).toEqual([['b03-1-401', true]]);
+		const p = readProject(project, participation);
+		expect(p.representatives.map((r) => r.household)).toEqual(['b03-1-401']);
+		expect(projectState(p, TODAY).acceptance.signoffs.map((x) => [x.id, x.agree])).toEqual([['b03-1-401', false]]);
+		addSignoff(project, { ...paper, at: 950 });
+		expect(projectState(readProject(project, participation), TODAY).acceptance.signoffs.map((x) => [x.id, x.agree])).toEqual([['b03-1-401', true]]);
+	});
+
+	it('reads the override and the chosen households the relay judges sign-offs by', () => {
+		const [project] = twoDevices();
+		setRepresentative(project, { household: 'b03-1-401', label: '3栋 1单元 401', at: 800, by: facilitator });
+		setRepresentative(project, { household: 'b03-1-402', label: '3栋 1单元 402', at: 801, by: facilitator });
+		setRepresentative(project, { household: 'b03-1-402', label: '3栋 1单元 402', at: 802, by: facilitator, removed: { at: 802, by: facilitator } });
+		expect([...representativeHouseholds(project)]).toEqual(['b03-1-401']);
+		expect(() => overrideAcceptance(project, { reason: ' ', waived: ['tasks'], at: 900, by: facilitator })).toThrow(RangeError);
+		overrideAcceptance(project, { reason: '材料由居民捐赠，任务已由志愿者完成', waived: ['tasks'], at: 900, by: facilitator });
+		expect(readProject(project).acceptanceOverride).toMatchObject({ waived: ['tasks'], by: facilitator });
 	});
 
 	it('indexes the stage with residents’ sign-offs from the participation document', () => {
@@ -189,6 +209,9 @@ describe('project document', () => {
 		addUpdate(project, { id: 'u1', task: 't1', text: '装好了', photos: [], mark: 'done', at: 300, by: facilitator });
 		addChecklistItem(project, { id: 'i1', text: '座椅牢固', at: 400, by: facilitator });
 		setCheck(project, { item: 'i1', result: 'pass', at: 410, by: facilitator });
+		setRepresentative(project, { household: 'b03-1-401', label: '3栋 1单元 401', at: 420, by: facilitator });
+		// Nothing raised of the target yet: staff accept it anyway, with the reason on record.
+		overrideAcceptance(project, { reason: '座椅由物业捐赠，不再筹款', waived: ['funds'], at: 430, by: facilitator });
 		expect(indexEntry('demo:project:stair-seats', project, participation)).toMatchObject({ stage: 'awaiting_acceptance' });
 		addSignoff(participation, { id: 'b03-1-401', name: '刘阿姨', household: 'b03-1-401', agree: true, at: 903, by: resident });
 		expect(indexEntry('demo:project:stair-seats', project, participation)).toMatchObject({ stage: 'accepted', status: 'inspected' });

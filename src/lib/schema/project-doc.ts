@@ -4,7 +4,8 @@
  * The project document (`project`, one per topic carried out; it shares the topic's id) holds what
  * staff record. Only facilitators, admins and grid workers (for progress reports) may write it, so a resident
  * device can never add a receipt, a ledger entry or a task, whatever role it claims inside a record. Root keys:
- *   meta             Y.Map  schema, id, title, topic, createdAt, createdBy, target, targetSet, minRepresentatives, closed
+ *   meta             Y.Map  schema, id, title, topic, createdAt, createdBy, target, targetSet, minRepresentatives, closed,
+ *                          acceptanceOverride
  *   pledges          Y.Map  pledge id → Pledge    (institutional sources, and residents' pledges staff took down)
  *   receipts         Y.Map  pledge id → Receipt   (one per pledge: two devices receiving it merge to one)
  *   entries          Y.Map  entry id → LedgerEntry (spending and non-pledge income)
@@ -15,7 +16,8 @@
  *   selections       Y.Map  selection id → Selection (the latest counts; earlier ones stay visible)
  *   checklist        Y.Map  item id → ChecklistItem
  *   checks           Y.Map  item id → Check
- *   signoffs         Y.Map  representative id → Signoff (recorded by staff)
+ *   signoffs         Y.Map  household id → Signoff (recorded by staff from the paper form, with its photo)
+ *   representatives  Y.Map  household id → Representative (households chosen to sign; removal marks the record)
  *   acceptancePhotos Y.Map  sha-256 → PhotoRecord
  *   answers          Y.Map  request id → Answer
  *   notices          Y.Map  notice document name → PostedNotice
@@ -33,8 +35,8 @@
  * the domain folds them.
  */
 import * as Y from 'yjs';
-import type { Check, ChecklistItem, Signoff } from '../domain/acceptance';
-import { DEFAULT_ACCEPTANCE } from '../domain/acceptance';
+import type { AcceptanceOverride, Check, ChecklistItem, Representative, Signoff } from '../domain/acceptance';
+import { chosenRepresentatives, DEFAULT_ACCEPTANCE } from '../domain/acceptance';
 import { type Actor, isActor } from '../domain/actor';
 import type { LedgerEntry, Pledge, Receipt, Void } from '../domain/funding';
 import { type Fen, isAmount } from '../domain/money';
@@ -64,6 +66,7 @@ export type ProjectMapKey =
 	| 'checklist'
 	| 'checks'
 	| 'signoffs'
+	| 'representatives'
 	| 'acceptancePhotos'
 	| 'ratings'
 	| 'followUps'
@@ -112,6 +115,8 @@ export function readProject(doc: Y.Doc, participation?: Y.Doc | null): Project {
 	const min = m.get('minRepresentatives');
 	const targetSet = m.get('targetSet') as Project['targetSet'];
 	const closed = m.get('closed') as Project['closed'];
+	const override = m.get('acceptanceOverride') as AcceptanceOverride | undefined;
+	const overrideOk = !!override && typeof override === 'object' && isActor(override.by) && typeof override.at === 'number' && typeof override.reason === 'string' && Array.isArray(override.waived);
 	const topic = m.get('topic');
 	return {
 		id: String(m.get('id') ?? ''),
@@ -123,6 +128,7 @@ export function readProject(doc: Y.Doc, participation?: Y.Doc | null): Project {
 		...(targetSet && isActor(targetSet.by) ? { targetSet } : {}),
 		minRepresentatives: typeof min === 'number' && Number.isInteger(min) && min > 0 ? min : DEFAULT_ACCEPTANCE.minRepresentatives,
 		...(closed && isActor(closed.by) ? { closed } : {}),
+		...(overrideOk ? { acceptanceOverride: override } : {}),
 		pledges: union(
 			records<Pledge>(doc, 'pledges', pledgeOk),
 			records<Pledge>(participation, 'pledges', (r) => pledgeOk(r) && r.source === 'residents'),
@@ -137,7 +143,9 @@ export function readProject(doc: Y.Doc, participation?: Y.Doc | null): Project {
 		selections: records<Selection>(doc, 'selections', (r) => hasString('id')(r) && hasString('tender')(r)),
 		checklist: records<ChecklistItem>(doc, 'checklist', (r) => hasString('id')(r) && hasString('text')(r)),
 		checks: records<Check>(doc, 'checks', (r) => hasString('item')(r) && (r.result === 'pass' || r.result === 'fail')),
-		signoffs: union(records<Signoff>(doc, 'signoffs', signoffOk), records<Signoff>(participation, 'signoffs', signoffOk), (r) => r.id),
+		// Both documents' sign-offs: a household's latest one counts, from its device or staff's paper record.
+		signoffs: [...records<Signoff>(doc, 'signoffs', signoffOk), ...records<Signoff>(participation, 'signoffs', signoffOk)],
+		representatives: records<Representative>(doc, 'representatives', (r) => hasString('household')(r) && hasString('label')(r)),
 		acceptancePhotos: records<PhotoRecord>(doc, 'acceptancePhotos', hasString('sha')),
 		ratings: [...records<Rating>(doc, 'ratings', ratingOk), ...records<Rating>(participation, 'ratings', ratingOk)],
 		followUps: union(
@@ -185,6 +193,12 @@ export function setMinRepresentatives(doc: Y.Doc, count: number): void {
 	meta(doc).set('minRepresentatives', count);
 }
 
+/** Staff accept despite unmet conditions: the ones waived and why (a later override replaces it). */
+export function overrideAcceptance(doc: Y.Doc, override: AcceptanceOverride): void {
+	if (!override.reason.trim()) throw new RangeError('an override needs a reason');
+	meta(doc).set('acceptanceOverride', override);
+}
+
 export function closeProject(doc: Y.Doc, actor: Actor, now: number, note?: string): void {
 	meta(doc).set('closed', { at: now, by: actor, ...(note ? { note } : {}) });
 }
@@ -220,6 +234,12 @@ export const addSelection = (doc: Y.Doc, selection: Selection) => map<Selection>
 export const addChecklistItem = (doc: Y.Doc, item: ChecklistItem) => map<ChecklistItem>(doc, 'checklist').set(item.id, item);
 export const setCheck = (doc: Y.Doc, check: Check) => map<Check>(doc, 'checks').set(check.item, check);
 export const addSignoff = (doc: Y.Doc, signoff: Signoff) => map<Signoff>(doc, 'signoffs').set(signoff.id, signoff);
+export const setRepresentative = (doc: Y.Doc, rep: Representative) => map<Representative>(doc, 'representatives').set(rep.household, rep);
+
+/** Households chosen to sign, as the project document holds them now (for the relay's sign-off rule). */
+export function representativeHouseholds(doc: Y.Doc | null | undefined): Set<string> {
+	return new Set(chosenRepresentatives(records<Representative>(doc, 'representatives', hasString('household'))).map((r) => r.household));
+}
 /** Makes the acceptance photos exactly `shas`, touching only what changed so concurrent additions merge. */
 export function setAcceptancePhotos(doc: Y.Doc, shas: readonly string[], by: Actor, at: number): void {
 	const photos = map<PhotoRecord>(doc, 'acceptancePhotos');
@@ -282,6 +302,8 @@ export interface ParticipationWriter {
 	/** The credential's device id, which the app uses as the actor id. */
 	device: string;
 	household: string | null;
+	/** Households chosen to sign this project's acceptance, from its project document. */
+	representatives?: ReadonlySet<string>;
 }
 
 const PARTICIPATION_KEYS: ReadonlySet<string> = new Set<ParticipationMapKey>(['pledges', 'signoffs', 'ratings', 'followUps', 'requests']);
@@ -340,7 +362,9 @@ export function participationChangeProblem(
 		case 'pledges':
 			return ownHousehold && r.id === key && r.source === 'residents' ? null : 'a pledge of this household, under its id';
 		case 'signoffs':
-			return ownHousehold && r.id === own && key === own ? null : 'a sign-off for this household';
+			if (!(ownHousehold && r.id === own && key === own)) return 'a sign-off for this household';
+			if (r.paper !== undefined) return 'only staff record a paper sign-off';
+			return writer.representatives?.has(own) ? null : 'this household is not a representative of the project';
 		case 'ratings':
 			return ownHousehold && key === ratingKey(own, writer.device) ? null : "this household's rating from this device";
 		case 'requests':

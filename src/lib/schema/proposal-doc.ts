@@ -11,6 +11,7 @@ import * as Y from 'yjs';
 import type { Actor, Channel } from '../domain/actor';
 import { newId } from '../domain/ids';
 import type { CategoryId } from '../domain/lists';
+import type { NameDisplay } from '../domain/public-name';
 import {
 	type FoldedTimeline,
 	foldTimeline,
@@ -29,6 +30,9 @@ export interface CoSigner {
 	at: number;
 	by: Actor;
 	channel: Channel;
+	/** How the co-signer chose to appear to other residents (see domain/public-name.ts). */
+	display?: NameDisplay;
+	publicName?: string;
 }
 
 export interface Supporter {
@@ -198,7 +202,8 @@ export function addCoSigner(doc: Y.Doc, signer: CoSigner): void {
 			by: signer.by,
 			channel: signer.channel,
 			household: signer.household,
-			name: signer.name
+			name: signer.name,
+			...(signer.display ? { display: signer.display, publicName: signer.publicName ?? '' } : {})
 		});
 	});
 }

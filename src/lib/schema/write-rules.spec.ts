@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Actor, Role } from '../domain/actor';
+import type { Actor, Channel, Role } from '../domain/actor';
 import { newId } from '../domain/ids';
 import type { Ballot } from '../domain/poll';
 import { addBallot } from './ballots-doc';
@@ -123,6 +123,28 @@ describe('write rules: proposals', () => {
 				appendEvent(d, { id: 'd', type: 'decision', at: 1, by: actor('zhang'), channel: 'meeting', meeting: 'demo:meeting:m1', text: '通过' })
 			)
 		).toEqual(refused(/staff/));
+	});
+
+	it('refuses a resident claiming a channel staff record through (box, door, meeting, group); staff may', () => {
+		const filed = (channel: Channel) => (d: Y.Doc) =>
+			createProposal(
+				d,
+				{ title: '楼道灯', description: '不亮', category: 'safety', kind: 'individual', channel, household: 'b03-1-401' },
+				{ id: 'p1', actor: actor('liu'), now: 1, status: 'submitted' }
+			);
+		for (const channel of ['box', 'visit', 'meeting', 'online_group'] as const) {
+			expect(judge(PROPOSAL, 'liu', nothing, filed(channel))).toEqual(refused(/resident records in the app/));
+		}
+		expect(judge(PROPOSAL, 'liu', liusProposal, (d) => editProposal(d, { channel: 'box' }, actor('liu'), 'app', 3000))).toEqual(refused(/in the app/));
+		expect(judge(PROPOSAL, 'zhang', liusProposal, (d) => addCoSigner(d, { household: 'b03-1-402', name: '张', at: 1, by: actor('zhang'), channel: 'visit' }))).toEqual(
+			refused(/in the app/)
+		);
+		expect(judge(PROPOSAL, 'zhang', liusProposal, (d) => appendEvent(d, { id: 'c2', type: 'comment', at: 1, by: actor('zhang'), channel: 'meeting', text: '同意' }))).toEqual(
+			refused(/in the app/)
+		);
+		const boxed = (d: Y.Doc) =>
+			createProposal(d, { title: '路灯', description: '纸条', category: 'safety', kind: 'individual', channel: 'box' }, { id: 'p1', actor: actor('facilitator'), now: 1, status: 'submitted' });
+		expect(judge(PROPOSAL, 'facilitator', nothing, boxed)).toEqual(ok);
 	});
 
 	it("lets a grid worker file and co-sign at the door for households of their own grids only", () => {

@@ -33,6 +33,7 @@ import {
 	settingsIssues
 } from '../domain/points';
 import { canTransitionAtSomeLevel, needsReason, type ProposalStatus } from '../domain/proposal';
+import { needsDateReason, type Recurrence } from '../domain/meeting';
 import { parsePerson, parseSkill, TALENT_KEEPERS } from '../domain/talents';
 import { parseBooking, parseCancellation, parseDecision, parseRoom, parseSeries } from '../domain/rooms';
 import {
@@ -64,6 +65,10 @@ export interface Writer {
 export interface WriteLookup {
 	/** The grid of a household's building, from the community document; null when the building is unknown. */
 	gridOf(household: string): string | null;
+	/** For a participation document: the households its project chose to sign the acceptance (none if absent). */
+	representatives?: ReadonlySet<string>;
+	/** For a minutes document: its meeting's date (null when the meeting document is not there to tell). */
+	meeting?: { startsAt: number; recurrence: Recurrence | null } | null;
 }
 
 interface Subject {
@@ -204,6 +209,12 @@ function proposer(s: Subject): Actor | null {
 }
 
 const isProposerOrStaff = (s: Subject) => isStaff(s.writer) || proposer(s)?.id === s.writer.device;
+/**
+ * A resident acts in the app: the door, a meeting, the suggestion box or an online group are channels staff record
+ * on someone's behalf, so a resident's record never claims one.
+ */
+const residentInApp = (w: Writer, channel: unknown) =>
+	w.role === 'resident' && channel !== 'app' ? `a resident records in the app, not through "${String(channel)}"` : null;
 const contentByProposer = (s: Subject) => (isProposerOrStaff(s) ? null : "only the proposer's device or staff may change a proposal's content");
 
 function proposalMeta(s: Subject, key: string, before: unknown, after: unknown): string | null {
@@ -218,6 +229,7 @@ function proposalMeta(s: Subject, key: string, before: unknown, after: unknown):
 	const content = contentByProposer(s);
 	if (content) return content;
 	if (key === 'household' && after !== undefined && after !== '' && !isStaff(s.writer)) return actsFor(s, after);
+	if (key === 'channel') return residentInApp(s.writer, after);
 	return null;
 }
 
@@ -261,7 +273,14 @@ function timelineEvent(s: Subject, event: unknown): string | null {
 const PROPOSAL: KindRules = {
 	meta: { shape: 'map', roles: ALL, check: (s, c) => (c?.key ? proposalMeta(s, c.key, c.before, c.after) : null) },
 	description: text(ALL, (s) => contentByProposer(s)),
-	coSigners: records(ALL, 'keep', keyedBy('household', (s, c) => actsFor(s, (c?.after as { household?: unknown }).household))),
+	coSigners: records(
+		ALL,
+		'keep',
+		keyedBy('household', (s, c) => {
+			const signer = c?.after as { household?: unknown; channel?: unknown };
+			return actsFor(s, signer.household) ?? residentInApp(s.writer, signer.channel);
+		})
+	),
 	supporters: records(
 		ALL,
 		'keep',
@@ -271,7 +290,12 @@ const PROPOSAL: KindRules = {
 			return id === own ? null : s.writer.role === 'resident' ? "support is given for one's own household" : 'support is given as this device';
 		})
 	),
-	timeline: { shape: 'list', roles: ALL, appendOnly: true, check: (s, c) => timelineEvent(s, c?.after) },
+	timeline: {
+		shape: 'list',
+		roles: ALL,
+		appendOnly: true,
+		check: (s, c) => timelineEvent(s, c?.after) ?? residentInApp(s.writer, (c?.after as { channel?: unknown } | undefined)?.channel)
+	},
 	[PHOTOS_KEY]: records(ALL, 'free', (s) => contentByProposer(s))
 };
 
@@ -292,6 +316,7 @@ const PROJECT: KindRules = {
 	checklist: records(STAFF, 'keep'),
 	checks: records(STAFF),
 	signoffs: records(STAFF, 'keep'),
+	representatives: records(STAFF, 'keep', keyedBy('household')),
 	acceptancePhotos: records(STAFF),
 	ratings: records(STAFF, 'keep'),
 	followUps: records(STAFF, 'keep'),
@@ -379,12 +404,39 @@ const BALLOTS: KindRules = {
 
 const TOPIC: KindRules = { meta: staffMeta(), proposals: records(RUNNERS, 'keep') };
 
+/**
+ * Minutes approved before the meeting's day (by the version's own time, CST) carry a reason. The version and the
+ * meeting's date are both in this document; check-ins live in the minutes document, which holds no date.
+ */
+const versionDate: Check = (s, c) => {
+	if (!c || c.key !== null || !isPlainRecord(c.after)) return null;
+	const startsAt = rootMapValue(s.j.after, 'meta', 'startsAt');
+	const recurrence = rootMapValue(s.j.after, 'meta', 'recurrence');
+	if (typeof startsAt !== 'number' || typeof c.after.at !== 'number') return null;
+	return needsDateReason('approval', { startsAt, recurrence: recurrence ? (recurrence as Recurrence) : null }, c.after.at, c.after.reason)
+		? "minutes approved before the meeting's day need a reason"
+		: null;
+};
+
 const MEETING: KindRules = {
 	meta: staffMeta(),
 	agenda: records(RUNNERS),
 	invitees: records(RUNNERS),
-	versions: list(RUNNERS)
+	versions: { ...list(RUNNERS), check: versionDate }
 };
+
+/**
+ * Check-ins and votes recorded on another day than the meeting's carry a reason (by the record's own time, CST,
+ * against the meeting document's date). A record whose time is unchanged is not judged again.
+ */
+const datedAt =
+	(action: 'attendance' | 'vote', problem: string): Check =>
+	(s, c) => {
+		const meeting = s.lookup.meeting;
+		if (!meeting || !c?.key || !isPlainRecord(c.after) || typeof c.after.at !== 'number') return null;
+		if (isPlainRecord(c.before) && c.before.at === c.after.at && same(c.before.reason, c.after.reason)) return null;
+		return needsDateReason(action, meeting, c.after.at, c.after.reason) ? problem : null;
+	};
 
 const MINUTES: KindRules = {
 	meta: {
@@ -394,10 +446,10 @@ const MINUTES: KindRules = {
 	},
 	content: text(RUNNERS),
 	notes: text(RUNNERS),
-	attendance: records(RUNNERS),
+	attendance: records(RUNNERS, 'free', datedAt('attendance', "a check-in on another day than the meeting's needs a reason")),
 	votes: records(RUNNERS),
-	hands: records(RUNNERS),
-	choices: records(RUNNERS),
+	hands: records(RUNNERS, 'free', datedAt('vote', "a vote recorded on another day than the meeting's needs a reason")),
+	choices: records(RUNNERS, 'free', datedAt('vote', "a vote recorded on another day than the meeting's needs a reason")),
 	decisions: records(RUNNERS),
 	actions: records(RUNNERS),
 	confirmations: records(RUNNERS)
@@ -732,7 +784,7 @@ export function judgeWrite(docName: string, writer: Writer, lookup: WriteLookup,
 	const unwritable = WRITABLE_IDS[doc.kind]?.(doc);
 	if (unwritable) return { ok: false, reason: unwritable, retry: false };
 	if (doc.kind === 'participation' && writer.role === 'resident') {
-		const own = { device: writer.device, household: writer.household };
+		const own = { device: writer.device, household: writer.household, ...(lookup.representatives ? { representatives: lookup.representatives } : {}) };
 		return judgeUpdate(target, update, (change) =>
 			change.type === 'key'
 				? participationChangeProblem(change.root, change.key, change.before, change.after, own)

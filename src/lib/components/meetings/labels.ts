@@ -26,6 +26,14 @@ export function formatCst(ms: number): string {
 	}).format(ms);
 }
 
+/** A CST day ("2026-12-09") as people say it: 12月9日, 9 Dec. */
+export function formatDay(day: string): string {
+	const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+	return new Intl.DateTimeFormat(getLocale() === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'UTC', month: getLocale() === 'en' ? 'short' : 'long', day: 'numeric' }).format(
+		Date.UTC(y, m - 1, d)
+	);
+}
+
 /** The minutes template: a numbered section per agenda item, then "other business". */
 export function templateSections(agenda: readonly Pick<AgendaItem, 'title'>[]): { title: string }[] {
 	return [

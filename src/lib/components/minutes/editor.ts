@@ -12,12 +12,22 @@ import { baseKeymap, setBlockType, toggleMark } from 'prosemirror-commands';
 import { keymap } from 'prosemirror-keymap';
 import type { MarkType, NodeType } from 'prosemirror-model';
 import { liftListItem, sinkListItem, splitListItem, wrapInList } from 'prosemirror-schema-list';
-import { type Command, EditorState } from 'prosemirror-state';
+import { type Command, EditorState, TextSelection } from 'prosemirror-state';
 import { EditorView } from 'prosemirror-view';
-import { redo, undo, yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror';
+import {
+	absolutePositionToRelativePosition,
+	redo,
+	relativePositionToAbsolutePosition,
+	undo,
+	yCursorPlugin,
+	ySyncPlugin,
+	ySyncPluginKey,
+	yUndoPlugin
+} from 'y-prosemirror';
+import { fromBase64, toBase64 } from 'lib0/buffer';
+import * as Yjs from 'yjs';
 import { Awareness } from 'y-protocols/awareness';
 import { WebsocketProvider } from 'y-websocket';
-import type * as Y from 'yjs';
 import { MINUTES_CONTENT } from '$lib/schema/minutes-doc';
 import { minutesSchema } from './schema';
 
@@ -33,7 +43,7 @@ export type LinkStatus = 'connecting' | 'connected' | 'disconnected';
 
 export interface MinutesEditorOptions {
 	element: HTMLElement;
-	doc: Y.Doc;
+	doc: Yjs.Doc;
 	/** Document name, the provider's room on `/ws/<name>`. */
 	docName: string;
 	/** `ws(s)://host/ws` */
@@ -50,6 +60,10 @@ export interface MinutesEditorOptions {
 	onChange?: () => void;
 	/** The doc store's set of relay-fed origins: the provider joins it so its updates are not pushed back. */
 	remoteOrigins?: Set<unknown>;
+	/** The root fragment bound to the editor; minutes and conventions both keep their text under 'content'. */
+	content?: string;
+	/** The text area's test id (default 'minutes-text'). */
+	testId?: string;
 }
 
 export type ToolbarCommand = 'strong' | 'em' | 'heading' | 'paragraph' | 'bullet_list' | 'ordered_list' | 'undo' | 'redo';
@@ -105,7 +119,7 @@ const blockActive = (state: EditorState, type: NodeType, attrs?: Record<string, 
 
 export function mountMinutesEditor(opts: MinutesEditorOptions): MinutesEditor {
 	const s = minutesSchema;
-	const fragment = opts.doc.getXmlFragment(MINUTES_CONTENT);
+	const fragment = opts.doc.getXmlFragment(opts.content ?? MINUTES_CONTENT);
 	const awareness = new Awareness(opts.doc);
 	awareness.setLocalStateField('user', opts.user);
 	const provider = new WebsocketProvider(opts.serverUrl, opts.docName, opts.doc, {
@@ -156,7 +170,7 @@ export function mountMinutesEditor(opts: MinutesEditorOptions): MinutesEditor {
 			role: 'textbox',
 			'aria-multiline': 'true',
 			'aria-label': opts.label,
-			'data-testid': 'minutes-text',
+			'data-testid': opts.testId ?? 'minutes-text',
 			spellcheck: 'false'
 		},
 		// `this`, not `view`: plugins may dispatch while the view is still being constructed.
@@ -216,4 +230,51 @@ export function mountMinutesEditor(opts: MinutesEditorOptions): MinutesEditor {
 			awareness.destroy();
 		}
 	};
+}
+
+// ---- anchors: a passage of the text as Yjs relative positions (conventions' suggestions) ----
+
+/** What y-prosemirror keeps of the binding: the fragment and its node mapping. */
+function binding(view: EditorView): { type: Yjs.XmlFragment; mapping: Map<unknown, unknown>; doc: Yjs.Doc } | null {
+	const state = ySyncPluginKey.getState(view.state) as { binding?: { type: Yjs.XmlFragment; mapping: Map<unknown, unknown>; doc: Yjs.Doc } } | undefined;
+	return state?.binding ?? null;
+}
+
+/**
+ * The selected passage as an anchor that follows the text through later edits: relative positions on its first
+ * character and on the first one after it (or its paragraph's end), and the passage as it reads now. Null for an
+ * empty selection or one across paragraphs. The same form as schema/convention-doc.ts anchorPassage, which
+ * resolves both.
+ */
+export function anchorOfSelection(editor: MinutesEditor): { start: string; end: string; quote: string } | null {
+	const { view } = editor;
+	const { from, to, $from, $to } = view.state.selection;
+	const b = binding(view);
+	if (!b || from === to || !$from.sameParent($to) || !$from.parent.isTextblock) return null;
+	const start = absolutePositionToRelativePosition(from, b.type, b.mapping as never);
+	const end = absolutePositionToRelativePosition(to, b.type, b.mapping as never);
+	const a = Yjs.createAbsolutePositionFromRelativePosition(start, b.doc);
+	const z = Yjs.createAbsolutePositionFromRelativePosition(end, b.doc);
+	if (!a || !z || a.type !== z.type || !(a.type instanceof Yjs.XmlText)) return null;
+	return {
+		start: toBase64(Yjs.encodeRelativePosition(start)),
+		end: toBase64(Yjs.encodeRelativePosition(end)),
+		quote: view.state.doc.textBetween(from, to)
+	};
+}
+
+/** Selects (and scrolls to) the passage an anchor points at now; false when it was deleted. */
+export function selectAnchor(editor: MinutesEditor, anchor: { start: string; end: string }): boolean {
+	const { view } = editor;
+	const b = binding(view);
+	if (!b) return false;
+	try {
+		const from = relativePositionToAbsolutePosition(b.doc, b.type, Yjs.decodeRelativePosition(fromBase64(anchor.start)), b.mapping as never);
+		const to = relativePositionToAbsolutePosition(b.doc, b.type, Yjs.decodeRelativePosition(fromBase64(anchor.end)), b.mapping as never);
+		if (from === null || to === null || to <= from) return false;
+		view.dispatch(view.state.tr.setSelection(TextSelection.create(view.state.doc, from, to)).scrollIntoView());
+		return true;
+	} catch {
+		return false;
+	}
 }

@@ -4,7 +4,7 @@
  */
 import { courtyard } from '$lib/client/courtyard.svelte';
 import type { PhotoMeta, PhotoState } from '$lib/client/db';
-import { photoUploadCounts } from '$lib/client/photos';
+import { photoUploadCounts } from '$lib/client/photo-queue';
 import type { PhotoErrorCode } from '$lib/client/photos';
 import { t, type MessageKey } from '$lib/i18n';
 

@@ -72,6 +72,11 @@ export function stepText(step: ProjectStep): { what: string; detail?: string } {
 				what: t(step.signoff.agree ? 'project.step.signed' : 'project.step.objected', { name: step.signoff.name }),
 				...(step.signoff.comment ? { detail: step.signoff.comment } : {})
 			};
+		case 'override':
+			return {
+				what: t('project.step.override', { conditions: step.waived.map((k) => t(`project.accept.unmetShort.${k}` as MessageKey)).join(t('timeline.listSeparator')) }),
+				detail: step.reason
+			};
 		case 'accepted':
 			return { what: t('project.step.accepted') };
 		case 'rating':

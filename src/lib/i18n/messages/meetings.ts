@@ -222,6 +222,15 @@ export const zh = {
 	'meetings.approval.issue.empty': '会议记录和决定都是空的。',
 	'meetings.approval.issue.unchanged': '与已公开的版本相比没有改动。',
 	'meetings.approval.issue.note_required': '请写明更正说明。',
+	'meetings.approval.issue.date_reason': '会议还没有开：请说明为什么现在审定。',
+	// Dates that make no sense: a check-in, vote or approval on another day than the meeting's
+	'meetings.date.attendance': '会议日期是{meetingDay}，今天是{today}。现在签到，记录的日期会与会议不符。',
+	'meetings.date.vote': '会议日期是{meetingDay}，今天是{today}。现在记录表决，记录的日期会与会议不符。',
+	'meetings.date.approval': '会议日期是{meetingDay}，今天是{today}，会议还没有开。',
+	'meetings.date.reason': '如确需继续，请说明原因（随记录保存）',
+	'meetings.date.reasonRequired': '请先说明原因，再继续。',
+	'meetings.date.reasonShown': '原因：{reason}',
+	'meetings.published.reason': '提前审定的原因：{reason}',
 
 	// Published minutes
 	'meetings.published.title': '会议纪要',
@@ -485,6 +494,14 @@ export const en: Record<keyof typeof zh, string> = {
 	'meetings.approval.issue.empty': 'The minutes have no text and no decisions.',
 	'meetings.approval.issue.unchanged': 'Nothing changed since the published version.',
 	'meetings.approval.issue.note_required': 'Please say what the correction changes.',
+	'meetings.approval.issue.date_reason': 'The meeting has not taken place yet: please say why you approve now.',
+	'meetings.date.attendance': 'The meeting is dated {meetingDay}; today is {today}. A check-in now will not match the meeting’s date.',
+	'meetings.date.vote': 'The meeting is dated {meetingDay}; today is {today}. A vote recorded now will not match the meeting’s date.',
+	'meetings.date.approval': 'The meeting is dated {meetingDay}; today is {today}: it has not taken place yet.',
+	'meetings.date.reason': 'To go on, say why (kept with the record)',
+	'meetings.date.reasonRequired': 'Please give the reason first.',
+	'meetings.date.reasonShown': 'Reason: {reason}',
+	'meetings.published.reason': 'Approved before the meeting because: {reason}',
 
 	'meetings.published.title': 'Minutes',
 	'meetings.published.none': 'The minutes have not been approved and published yet.',

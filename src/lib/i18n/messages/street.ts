@@ -109,7 +109,23 @@ export const zh = {
 	'proposal.householdHidden': '一户居民',
 	'proposal.recordedBy': '{role} {name} 代录（{channel}）',
 	'step.channel': '在哪里作出',
-	'step.channelHint': '会上作出的决定选“议事会议”，入户时当面作出的选“入户走访”。'
+	'step.channelHint': '会上作出的决定选“议事会议”，入户时当面作出的选“入户走访”。',
+
+	// Merging a duplicate, seen from both sides
+	'merge.into': '已合并到《{title}》',
+	'merge.intoTopic': '已并入议题《{title}》',
+	'merge.intoHint': '本提案的提出户、联名户和附议户已一并计入那里，后续进展请在那里查看。',
+	'merge.sources': '合并进来的提案（{count}）',
+	'merge.sourcesHint': '这些提案与本提案重复，已合并到这里：它们的提出户、联名户和附议户一并计入本提案，每户只计一次。',
+	'merge.sourceCounts': '{cosigners} 户联名 · {supporters} 户附议',
+	'merge.sourceMerged': '{when} 由{role}{name}合并',
+	'merge.via': '经《{title}》合并而来',
+	'merge.cameWith': '随合并的提案计入',
+	'merge.filedMerged': '合并进来的提案的提出户',
+	'timeline.mergedIn': '合并进来：《{title}》',
+	'timeline.mergedInLink': '查看合并进来的提案',
+	'box.staffOnly': '意见箱录入是工作人员把纸条转录进来用的。您的建议请直接提交：',
+	'box.ownProposal': '提建议'
 };
 
 export const en: Record<keyof typeof zh, string> = {
@@ -215,7 +231,23 @@ export const en: Record<keyof typeof zh, string> = {
 	'proposal.householdHidden': 'A household',
 	'proposal.recordedBy': 'recorded by {role} {name} ({channel})',
 	'step.channel': 'Where was this decided',
-	'step.channelHint': 'Choose “Meeting” for a decision taken at a meeting, “Door-to-door visit” for one made at the door.'
+	'step.channelHint': 'Choose “Meeting” for a decision taken at a meeting, “Door-to-door visit” for one made at the door.',
+
+	// Merging a duplicate, seen from both sides
+	'merge.into': 'Merged into “{title}”',
+	'merge.intoTopic': 'Merged into the topic “{title}”',
+	'merge.intoHint': 'Its proposer, co-signers and supporters now count there; follow its progress there.',
+	'merge.sources': 'Proposals merged into this one ({count})',
+	'merge.sourcesHint': 'These repeated this proposal and were merged into it: the households that filed, co-signed or supported them count here too, each household once.',
+	'merge.sourceCounts': '{cosigners} co-signed · {supporters} supported',
+	'merge.sourceMerged': 'merged {when} by {role} {name}',
+	'merge.via': 'came with “{title}”',
+	'merge.cameWith': 'came with a merged proposal',
+	'merge.filedMerged': 'filed a merged proposal',
+	'timeline.mergedIn': 'Merged into this one: “{title}”',
+	'timeline.mergedInLink': 'See the merged proposal',
+	'box.staffOnly': 'The suggestion-box form is for staff typing in paper notes. Send your own suggestion here:',
+	'box.ownProposal': 'Make a suggestion'
 };
 
 registerMessages({ zh, en });
