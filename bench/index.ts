@@ -13,6 +13,7 @@ import { budgetsBench } from './relay-budgets';
 import { fanoutBench } from './relay-fanout';
 import { pullBench } from './relay-pull';
 import { reportsBench } from './reports';
+import { roomsBench } from './rooms';
 import { searchBench } from './search-in-browser';
 import { writeRulesBench } from './write-rules';
 
@@ -24,11 +25,16 @@ async function main() {
 		`${js.files} scripts, ${kb(js.raw)} raw, ${kb(js.gzip)} gzip = ${((js.gzip / (150 * 1024)) * 100).toFixed(0)}% of the 150 KB budget` +
 			` (all JS in the build: ${kb(allJsGzip())} gzip)`
 	);
-	// Report code and the chart library load only with the report pages: the first load does not carry them.
+	// Report, rooms and convention code (charts, the editor, the diff) load only with their pages: the first load
+	// does not carry them.
 	for (const [name, route] of [
 		['/reports', 'src/routes/reports/+page.svelte'],
 		['/reports/print', 'src/routes/reports/print/+page.svelte'],
-		['/reports/public', 'src/routes/reports/public/+page.svelte']
+		['/reports/public', 'src/routes/reports/public/+page.svelte'],
+		['/rooms', 'src/routes/rooms/+page.svelte'],
+		['/room', 'src/routes/room/+page.svelte'],
+		['/conventions', 'src/routes/conventions/+page.svelte'],
+		['/convention', 'src/routes/convention/+page.svelte']
 	] as const) {
 		const added = pageAddedJs(route);
 		console.log(`${name} adds ${kb(added.page)} gzip when opened, ${kb(added.onDemand)} more on demand (charts, exports); first load unchanged by it`);
@@ -52,6 +58,8 @@ async function main() {
 	console.log(String(reportsBench()));
 	console.log();
 	console.log(String(pointsBench()));
+	console.log();
+	console.log(String(roomsBench()));
 }
 
 main().then(

@@ -26,6 +26,7 @@ import {
 } from '../src/lib/domain/points';
 import { type BenchResult, isMain, result } from './relay-kit';
 import { prng } from './prng';
+import { medianMs } from './timing';
 
 const DAY = 86_400_000;
 const FROM = Date.parse('2024-01-01T00:00:00+08:00');
@@ -99,19 +100,6 @@ export function generate(seed: number): PointsCommunity {
 	return { books, items, restocks };
 }
 
-function median(fn: () => unknown, budgetMs = 600, minRuns = 9): number {
-	const until = performance.now() + budgetMs;
-	while (performance.now() < until) fn();
-	const times: number[] = [];
-	const end = performance.now() + budgetMs;
-	while (times.length < minRuns || performance.now() < end) {
-		const t = performance.now();
-		fn();
-		times.push(performance.now() - t);
-	}
-	times.sort((a, b) => a - b);
-	return times[Math.floor(times.length / 2)]!;
-}
 
 export function pointsBench(): BenchResult {
 	const c = generate(7);
@@ -128,15 +116,15 @@ export function pointsBench(): BenchResult {
 			NOW
 		);
 
-	const baseMs = median(() => {
+	const baseMs = medianMs(() => {
 		let sum = 0;
 		for (const t of all) sum += t.kind === 'redeem' ? -t.amount : t.amount;
 		return sum;
 	});
-	const oneMs = median(() => passbook(typical, settings, NOW));
-	const oneLedgerMs = median(() => fromLedger(typical.household));
-	const busiestMs = median(() => passbook(busiest, settings, NOW));
-	const auditMs = median(() => audit(c.books.map((b) => passbook(b, settings, NOW)), c.items, c.restocks, []), 1500, 5);
+	const oneMs = medianMs(() => passbook(typical, settings, NOW));
+	const oneLedgerMs = medianMs(() => fromLedger(typical.household));
+	const busiestMs = medianMs(() => passbook(busiest, settings, NOW));
+	const auditMs = medianMs(() => audit(c.books.map((b) => passbook(b, settings, NOW)), c.items, c.restocks, []), 1500, 5);
 
 	const books = audit(
 		c.books.map((b) => passbook(b, settings, NOW)),

@@ -22,6 +22,7 @@ import type { Score } from '../src/lib/domain/satisfaction';
 import { NEED_TAGS, type NeedTag, type VisitOutcome } from '../src/lib/domain/visit';
 import { type BenchResult, isMain, result } from './relay-kit';
 import { prng } from './prng';
+import { medianMs } from './timing';
 
 const DAY = 86_400_000;
 const YEAR_FROM = Date.parse('2026-01-01T00:00:00+08:00');
@@ -146,17 +147,6 @@ export function generate(community: string, seed: number): CommunityFacts {
  * Median milliseconds per run of `fn`: warmed up for `budgetMs` first (so the JIT has optimised what it will
  * optimise; a handful of warm-up runs measures the interpreter), then run for `budgetMs`, at least `minRuns` times.
  */
-function median(fn: () => unknown, budgetMs = 400, minRuns = 7): number {
-	for (let end = performance.now() + budgetMs, i = 0; performance.now() < end || i < 3; i++) fn();
-	const times: number[] = [];
-	for (const end = performance.now() + budgetMs; performance.now() < end || times.length < minRuns; ) {
-		const t = performance.now();
-		fn();
-		times.push(performance.now() - t);
-	}
-	times.sort((a, b) => a - b);
-	return times[Math.floor(times.length / 2)] as number;
-}
 
 /** The baseline: every instant of the facts read once and tested against the period, nothing computed. */
 function linearPass(f: CommunityFacts, p: Period): number {
@@ -182,16 +172,16 @@ export function reportsBench(): BenchResult {
 	const year: Period[] = (['week', 'month', 'quarter'] as const).flatMap((kind) => periodsBetween(kind, YEAR_FROM, YEAR_TO));
 	const steps = facts.proposals.reduce((n, p) => n + p.steps.length, 0);
 
-	const baseMs = median(() => linearPass(facts, quarter));
-	const quarterMs = median(() => communityReport(facts, quarter, NOW));
-	const yearMs = median(() => communityReports(facts, year, NOW));
-	const yearOneByOneMs = median(() => year.map((p) => communityReport(facts, p, NOW)), 800, 5);
+	const baseMs = medianMs(() => linearPass(facts, quarter));
+	const quarterMs = medianMs(() => communityReport(facts, quarter, NOW));
+	const yearMs = medianMs(() => communityReports(facts, year, NOW));
+	const yearOneByOneMs = medianMs(() => year.map((p) => communityReport(facts, p, NOW)), 800, 5);
 
 	const street = Array.from({ length: STREET }, (_, i) => generate(`c${i}`, 100 + i));
 	const names = street.map((f) => f.community);
 	const published = street.map((f) => communityReport(f, quarter, NOW));
-	const combineMs = median(() => streetReport('s', quarter, published, names));
-	const streetAllMs = median(() => streetReport('s', quarter, street.map((f) => communityReport(f, quarter, NOW)), names), 800, 5);
+	const combineMs = medianMs(() => streetReport('s', quarter, published, names));
+	const streetAllMs = medianMs(() => streetReport('s', quarter, street.map((f) => communityReport(f, quarter, NOW)), names), 800, 5);
 
 	const q = published[0] as (typeof published)[number];
 	const rows = [

@@ -144,10 +144,12 @@ export class SyncEngine {
 		if (!this.stopped) return;
 		this.stopped = false;
 		this.emit({ refusal: null });
-		void this.refreshPending();
-		void this.store.db.settings.get('sync.lastSynced').then((s) => {
-			if (typeof s?.value === 'number') this.emit({ lastSynced: s.value });
-		});
+		this.background(this.refreshPending());
+		this.background(
+			this.store.db.settings.get('sync.lastSynced').then((s) => {
+				if (typeof s?.value === 'number') this.emit({ lastSynced: s.value });
+			})
+		);
 		this.connect();
 	}
 
@@ -165,6 +167,16 @@ export class SyncEngine {
 	destroy(): void {
 		this.stop();
 		this.unlisten();
+	}
+
+	/**
+	 * Work started by an event rather than awaited by a caller: a failure is reported in the status, and once the
+	 * engine is stopped (the store may be closing) it is dropped rather than left as an unhandled rejection.
+	 */
+	private background(work: Promise<unknown>): void {
+		work.catch((err: unknown) => {
+			if (!this.stopped) this.emit({ error: String(err) });
+		});
 	}
 
 	/** Reconnect now instead of waiting for the back-off (the browser said it is online again). */
@@ -216,11 +228,11 @@ export class SyncEngine {
 			this.retry = 0;
 			this.emit({ connection: 'online', error: null });
 			for (const doc of this.subscribed) this.sendSubscribe(doc);
-			void this.catchUp();
+			this.background(this.catchUp());
 		};
 		ws.onmessage = (ev) => {
 			const data = ev.data instanceof ArrayBuffer ? new Uint8Array(ev.data) : (ev.data as Uint8Array);
-			void this.receive(data).catch((err) => this.emit({ error: String(err) }));
+			this.background(this.receive(data));
 		};
 		ws.onerror = () => {};
 		ws.onclose = (ev) => {
@@ -423,7 +435,7 @@ export class SyncEngine {
 	}
 
 	private pushLocal(doc: string, update: Uint8Array, localSeq: number): void {
-		void this.refreshPending();
+		this.background(this.refreshPending());
 		if (this.readOnly.has(doc)) return;
 		// Without a state vector from the relay, a catch-up will send the full diff instead.
 		if (!this.serverSV.has(doc)) {
@@ -445,9 +457,11 @@ export class SyncEngine {
 		if (this.pullTimer || !this.connected) return;
 		this.pullTimer = setTimeout(() => {
 			this.pullTimer = null;
-			void this.catchUp().then(() => {
-				if (this.queued.size > 0) this.schedulePull();
-			});
+			this.background(
+				this.catchUp().then(() => {
+					if (this.queued.size > 0) this.schedulePull();
+				})
+			);
 		}, 30);
 	}
 
