@@ -9,8 +9,8 @@
  * its passage), consolidates version 1 and compares it with nothing (the first), then edits and consolidates
  * version 2 and reads the difference. Version 2 goes to a household poll under the Civil Code rule; the grid worker
  * records six of the building's seven households at their doors; the facilitator closes the poll with its tally
- * and the convention is in force from today. The resident sees the version in force, and its poster prints with a
- * QR code that opens the convention.
+ * and the convention is in force from today. The resident sees the version in force, its poster prints with a QR
+ * code that opens the convention, and the building's page in the register names it.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -222,5 +222,12 @@ describe('a convention from draft to a suggestion, versions, a Civil Code ratifi
 		expect(await poster.innerText()).toContain('三、公共区域的绿植轮流浇水。');
 		await expect.poll(() => poster.locator('svg').count(), { timeout: 15_000 }).toBeGreaterThan(0);
 		await fits(page, 'the poster');
+
+		// The building's page in the grid worker's register names its convention in force.
+		const w = worker.page;
+		await w.goto(url(`/households?grid=${BUILDING.grid}&building=${BUILDING.id}`));
+		const line = w.locator(`[data-testid=building][data-building=${BUILDING.id}] [data-testid=building-convention]`);
+		await expect.poll(() => line.innerText(), { timeout: 30_000 }).toContain('现行第2版');
+		expect(await line.getAttribute('href')).toBe(conventionUrl);
 	}, 120_000);
 });
