@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { type BuildingPlan, buildingLayout, type Household, HouseholdFinder, householdId, type UnitLayout } from '../src/lib/domain/household';
 import type { Actor } from '../src/lib/domain/actor';
 import { cycleAt, cycleStates, inCycle, isVisited, NEED_TAGS, shiftCycle, type Visit, type VisitOutcome } from '../src/lib/domain/visit';
-import { prng } from './prng';
+import { prng } from '../src/lib/domain/prng';
 
 const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾'];
 const GIVEN = [...'伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华兰玉梅红建国志文德淑珍凤琴云海林春荣晓宇浩欣怡子涵婷佳俊鹏飞雪慧颖琳'];

@@ -19,7 +19,7 @@ import { createMeeting } from '../src/lib/schema/meeting-doc';
 import { createMinutes, MINUTES_CONTENT } from '../src/lib/schema/minutes-doc';
 import { launchBrowser, type RelayHandle, startRelay } from '../tests/browser/harness';
 import { result } from './relay-kit';
-import { prng } from './prng';
+import { prng } from '../src/lib/domain/prng';
 
 const CHARS = 20_000;
 const RUNS = 7;

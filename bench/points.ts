@@ -25,7 +25,7 @@ import {
 	type Transfer
 } from '../src/lib/domain/points';
 import { type BenchResult, isMain, result } from './relay-kit';
-import { prng } from './prng';
+import { prng } from '../src/lib/domain/prng';
 import { medianMs } from './timing';
 
 const DAY = 86_400_000;

@@ -28,7 +28,7 @@ import type { Household } from '../src/lib/schema/households-doc';
 import { readHouseholds, writeHouseholds } from '../src/lib/schema/households-doc';
 import { createPoll, readPoll, recordHandCount } from '../src/lib/schema/poll-doc';
 import { type BenchResult, isMain, result } from './relay-kit';
-import { prng as rng } from './prng';
+import { prng as rng } from '../src/lib/domain/prng';
 
 const HOUSEHOLDS = 2_000;
 const GRIDS = ['g1', 'g2', 'g3', 'g4'];

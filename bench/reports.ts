@@ -21,7 +21,7 @@ import type { CommunityFacts, Period, ProposalFacts, ProposalStep, VisitFact } f
 import type { Score } from '../src/lib/domain/satisfaction';
 import { NEED_TAGS, type NeedTag, type VisitOutcome } from '../src/lib/domain/visit';
 import { type BenchResult, isMain, result } from './relay-kit';
-import { prng } from './prng';
+import { prng } from '../src/lib/domain/prng';
 import { medianMs } from './timing';
 
 const DAY = 86_400_000;

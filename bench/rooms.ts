@@ -11,7 +11,7 @@
 import type { Actor } from '../src/lib/domain/actor';
 import { addDays } from '../src/lib/domain/calendar';
 import { type Booking, type BookingState, bookingStates, checkBooking, type Decision, DEFAULT_RULES, instantOf, type Receipt, type Room } from '../src/lib/domain/rooms';
-import { prng } from './prng';
+import { prng } from '../src/lib/domain/prng';
 import { type BenchResult, isMain, result } from './relay-kit';
 import { medianMs } from './timing';
 

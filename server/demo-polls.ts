@@ -34,6 +34,7 @@ import { DEMO_CONVENTION } from './demo-rooms';
 import type { Household } from '../src/lib/schema/households-doc';
 import { addClosure, createPoll, readPoll, recordHandCount, writePublicTally } from '../src/lib/schema/poll-doc';
 import { appendEvent } from '../src/lib/schema/proposal-doc';
+import { prng } from '../src/lib/domain/prng';
 
 const DAY = 24 * 60 * 60 * 1000;
 const HOUR = 60 * 60 * 1000;
@@ -41,18 +42,6 @@ const HOUR = 60 * 60 * 1000;
 const FACILITATOR: Actor = { id: 'demo-fac-zhou', name: '周敏', role: 'facilitator' };
 const GRID_WORKERS: Record<string, string> = { g1: '王海涛', g2: '陈丽娟', g3: '刘志强', g4: '赵春梅' };
 const gridWorker = (grid: string): Actor => ({ id: `demo-gw-${grid}`, name: GRID_WORKERS[grid] ?? '网格员', role: 'grid_worker' });
-
-/** mulberry32, seeded: the same demo on every start. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 export interface DemoPollsInput {
 	community: Community;

@@ -25,21 +25,10 @@ import { buildDemoPolls } from './demo-polls';
 import { buildDemoProjects, DEMO_PROJECT_IDS } from './demo-projects';
 import { buildDemoRooms } from './demo-rooms';
 import type { DocStore } from './store';
+import { prng } from '../src/lib/domain/prng';
 
 export const DEMO_COMMUNITY = 'demo';
 const DAY = 24 * 60 * 60 * 1000;
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'];
 const GIVEN = [...'伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华兰玉梅红建国志文德淑珍凤琴云海林春荣晓宇浩欣怡子涵婷佳俊鹏飞雪慧颖琳瑞雨晨阳光辉永福庆友德贵'];

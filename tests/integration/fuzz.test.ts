@@ -21,6 +21,7 @@ import { BatchStatus, CloseCode, encodeFrame, type Frame, MuxMessage, YMessage }
 import { Credentials } from '../../server/credentials';
 import { DEFAULT_LIMITS } from '../../server/limits';
 import { SqliteStore } from '../../server/sqlite-store';
+import { prng } from '../../src/lib/domain/prng';
 import { type ChildRelay, docUrl, provider, RawClient, removeDir, spawnRelay, SyncClient, tempDir, waitFor, whenSynced, wsUrl } from './helpers';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed1);
@@ -43,20 +44,13 @@ const EXPECTED_CLOSES = new Set([
 	1013 // too slow (/ws)
 ]);
 
-/** mulberry32: small, fast, good enough to pick mutations reproducibly. */
-function prng(seed: number) {
-	let a = seed >>> 0;
-	const next = () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
+/** A seeded generator with the helpers the mutations use (reproducible from the seed). */
+function seeded(seed: number) {
+	const next = prng(seed);
 	const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
 	return { next, int, pick: <T>(list: readonly T[]): T => list[int(0, list.length - 1)] as T };
 }
-type Rng = ReturnType<typeof prng>;
+type Rng = ReturnType<typeof seeded>;
 
 function yMessage(write: (e: encoding.Encoder) => void): Uint8Array {
 	const e = encoding.createEncoder();
@@ -244,7 +238,7 @@ function mutate(rng: Rng, valid: Uint8Array, another: () => Uint8Array): Uint8Ar
 
 describe(`fuzz (seed ${SEED}, ${FRAMES} frames)`, () => {
 	it('the relay stays up, bystanders keep syncing, stored documents stay intact', async () => {
-		const rng = prng(SEED);
+		const rng = seeded(SEED);
 		const closes = new Map<number, number>();
 		let sent = 0;
 		let connections = 0;

@@ -5,7 +5,7 @@
  */
 
 export const CST_OFFSET_MS = 8 * 3600_000;
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** A calendar day, "YYYY-MM-DD". Compares correctly as a string. */

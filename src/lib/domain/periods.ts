@@ -1,15 +1,16 @@
 /**
  * Report periods (周、月、季) in China Standard Time (UTC+8, no daylight saving), whatever the machine's time
- * zone: every device and the relay cut the same instants into the same periods. All CST arithmetic of the
- * reports lives here; intake.ts re-exports weekStart from this module so there is one implementation.
+ * zone: every device and the relay cut the same instants into the same periods. The offset is the calendar's
+ * (calendar.ts); the reports' CST arithmetic lives here, and intake.ts re-exports weekStart from this module so
+ * there is one implementation.
  *
  * Keys: '2026-W49' (ISO 8601 week of the CST date, with the ISO week-year: the week belongs to the year of its
  * Thursday), '2026-12' (month), '2026-Q4' (quarter).
  */
+import { CST_OFFSET_MS, DAY_MS } from './calendar';
 import { PERIOD_KINDS, type Period, type PeriodKind } from './report-facts';
 
-export const CST_OFFSET_MS = 8 * 3600_000;
-export const DAY_MS = 86_400_000;
+export { CST_OFFSET_MS, DAY_MS };
 const WEEK_MS = 7 * DAY_MS;
 
 /** Days since 1970-01-01 of the CST calendar date of `at`. */

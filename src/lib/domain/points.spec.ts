@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prng } from '../../../bench/prng';
+import { prng } from './prng';
 import type { Actor } from './actor';
 import {
 	type Account,

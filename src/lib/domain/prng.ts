@@ -1,4 +1,7 @@
-/** mulberry32: a small, fast, seeded generator, so every bench run generates and edits alike. */
+/**
+ * mulberry32: a small, fast, seeded generator, so the demo community, benchmark data and fuzzed inputs come out
+ * alike on every run. Not for anything secret (ids use crypto: ids.ts).
+ */
 export function prng(seed: number): () => number {
 	let a = seed >>> 0;
 	return () => {
