@@ -17,7 +17,7 @@
  */
 import type * as Y from 'yjs';
 import { parseDocName, roomsBoardDocName, roomsDocName, bookingsDocName, conventionDocName } from '../src/lib/schema/doc-names';
-import { addReceipts, type BookingRecords, readBookings } from '../src/lib/schema/bookings-doc';
+import { addReceipts, type BookingRecords, foldBookings, readBookings } from '../src/lib/schema/bookings-doc';
 import { readConvention } from '../src/lib/schema/convention-doc';
 import { rulesInForce } from '../src/lib/domain/conventions';
 import { type BusySlot, readRooms, writeBusy } from '../src/lib/schema/rooms-doc';
@@ -118,13 +118,7 @@ export function newReceipts(
 
 /** Each room's active bookings from yesterday on, as residents see them. */
 export function busySlots(households: Iterable<{ records: BookingRecords | null }>, now: number): Map<string, BusySlot[]> {
-	const all = [...households].flatMap((h) => (h.records ? [h.records] : []));
-	const { states } = bookingStates(
-		all.flatMap((r) => r.bookings),
-		all.flatMap((r) => r.cancellations),
-		all.flatMap((r) => r.decisions),
-		all.flatMap((r) => r.receipts)
-	);
+	const { states } = foldBookings([...households].flatMap((h) => (h.records ? [h.records] : [])));
 	const out = new Map<string, BusySlot[]>();
 	for (const s of states) {
 		if (s.status === 'cancelled' || s.status === 'declined' || s.booking.end < now - DAY_MS) continue;

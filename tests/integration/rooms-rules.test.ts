@@ -9,9 +9,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Actor } from '../../src/lib/domain/actor';
-import { bookingStates, type Booking, DEFAULT_RULES, instantOf, type Room } from '../../src/lib/domain/rooms';
+import { type Booking, DEFAULT_RULES, instantOf, type Room } from '../../src/lib/domain/rooms';
 import { BatchStatus, MuxMessage } from '../../src/lib/protocol/messages';
-import { addBookings, addCancellation, addDecision, addReceipts, readBookings } from '../../src/lib/schema/bookings-doc';
+import { addBookings, addCancellation, addDecision, addReceipts, foldBookings, readBookings } from '../../src/lib/schema/bookings-doc';
 import {
 	anchorPassage,
 	putRatification,
@@ -207,12 +207,7 @@ describe('the relay’s side of bookings', () => {
 			// Liu's own device receives the receipt; the staff fold sees the conflict, first come keeping Zhang's.
 			await waitFor(() => readBookings(local, LIU).receipts.some((r) => r.booking === lius.id), { what: "the receipt on Liu's device" });
 			const all = [readBookings(await stored(LIUS), LIU), readBookings(await stored(ZHANGS), ZHANG)];
-			const { conflicts } = bookingStates(
-				all.flatMap((r) => r.bookings),
-				all.flatMap((r) => r.cancellations),
-				all.flatMap((r) => r.decisions),
-				all.flatMap((r) => r.receipts)
-			);
+			const { conflicts } = foldBookings(all);
 			expect(conflicts).toHaveLength(1);
 			expect(conflicts[0]!.firstCome).toBe(zhangs.id);
 			// The calendar says the slot is taken, and nothing of whom.

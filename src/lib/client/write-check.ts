@@ -64,7 +64,8 @@ export function deviceWriteCheck(store: DocStore, device: () => Pick<DeviceInfo,
 			const meeting = new Y.Doc();
 			Y.applyUpdate(meeting, await store.readState(meetingDocName(ref.community, ref.id)));
 			const { isMeetingDoc, readMeeting } = await import('../schema/meeting-doc');
-			lookup.meeting = isMeetingDoc(meeting) ? { startsAt: readMeeting(meeting).startsAt, recurrence: readMeeting(meeting).recurrence } : null;
+			const m = isMeetingDoc(meeting) ? readMeeting(meeting) : null;
+			lookup.meeting = m ? { startsAt: m.startsAt, recurrence: m.recurrence } : null;
 			meeting.destroy();
 		}
 		return rules.judgeWrite(name, writer, lookup, target, update);

@@ -612,9 +612,3 @@ export function resolveConflict(
 	if (!keep || !conflict.bookings.some((b) => b.id === keep)) return null;
 	return { id, kind: 'resolve', bookings: conflict.bookings.map((b) => b.id).sort(), keep, rule: choice.rule, by, at, note: note.slice(0, NOTE_MAX) };
 }
-
-/** A household's active bookings in a room's week (Monday 00:00 China time), for the week view. */
-export function weekOf(states: readonly BookingState[], room: string, anyDayOfWeek: number): BookingState[] {
-	const { start, end } = limitPeriod('week', anyDayOfWeek);
-	return states.filter((s) => s.booking.room === room && s.booking.start >= start && s.booking.start < end).sort((a, b) => a.booking.start - b.booking.start);
-}

@@ -13,7 +13,7 @@
  * write-rules.ts). A booking's status is never stored: the domain folds these records (rooms.ts).
  */
 import * as Y from 'yjs';
-import { type Booking, type Cancellation, type Decision, parseBooking, parseCancellation, parseDecision, parseReceipt, parseSeries, type Receipt, type Series } from '../domain/rooms';
+import { type Booking, bookingStates, type Cancellation, type Decision, parseBooking, parseCancellation, parseDecision, parseReceipt, parseSeries, type Receipt, type Series } from '../domain/rooms';
 import { SCHEMA_VERSION } from './doc-names';
 
 const meta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
@@ -29,6 +29,17 @@ export interface BookingRecords {
 	cancellations: Cancellation[];
 	decisions: Decision[];
 	receipts: Receipt[];
+}
+
+/** Several households' records folded together: every booking's state and the open conflicts across them. */
+export function foldBookings(records: Iterable<BookingRecords>): ReturnType<typeof bookingStates> {
+	const all = [...records];
+	return bookingStates(
+		all.flatMap((r) => r.bookings),
+		all.flatMap((r) => r.cancellations),
+		all.flatMap((r) => r.decisions),
+		all.flatMap((r) => r.receipts)
+	);
 }
 
 function collect<T extends { id: string }>(map: Y.Map<unknown>, parse: (v: unknown) => T | null, keep: (x: T) => boolean = () => true): T[] {

@@ -48,9 +48,7 @@ const verdicts = (doc: Y.Doc) => doc.getMap<unknown>('verdicts');
 const ratifications = (doc: Y.Doc) => doc.getMap<unknown>('ratifications');
 const results = (doc: Y.Doc) => doc.getMap<unknown>('results');
 
-export const isConventionDoc = (doc: Y.Doc) => typeof meta(doc).get('schema') === 'number';
-
-export function readMeta(doc: Y.Doc): ConventionMeta | null {
+function readMeta(doc: Y.Doc): ConventionMeta | null {
 	return parseMeta(meta(doc).get('convention'));
 }
 

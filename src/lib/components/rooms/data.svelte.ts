@@ -6,8 +6,8 @@
  */
 import { courtyard } from '$lib/client/courtyard.svelte';
 import { rulesInForce } from '$lib/domain/conventions';
-import { bookingStates, effectiveRules, type Room, type RoomRules } from '$lib/domain/rooms';
-import { type BookingRecords, readBookings } from '$lib/schema/bookings-doc';
+import { effectiveRules, type Room, type RoomRules } from '$lib/domain/rooms';
+import { type BookingRecords, foldBookings, readBookings } from '$lib/schema/bookings-doc';
 import { readConvention } from '$lib/schema/convention-doc';
 import { bookingsDocName, roomsBoardDocName, roomsDocName } from '$lib/schema/doc-names';
 import type { IndexEntry } from '$lib/schema/index-entry';
@@ -90,20 +90,14 @@ export function liveHouseholdBookings(household: () => string | null) {
 		},
 		(doc) => {
 			const records = readBookings(doc, household() ?? '');
-			return { records, ...bookingStates(records.bookings, records.cancellations, records.decisions, records.receipts) };
+			return { records, ...foldBookings([records]) };
 		}
 	);
 }
 
 /** Folds every household's bookings entry together: states and open conflicts across households. */
 export function foldAll(entries: readonly IndexEntry[]) {
-	const all = entries.map((e) => e.bookings ?? EMPTY);
-	return bookingStates(
-		all.flatMap((r) => r.bookings),
-		all.flatMap((r) => r.cancellations),
-		all.flatMap((r) => r.decisions),
-		all.flatMap((r) => r.receipts)
-	);
+	return foldBookings(entries.map((e) => e.bookings ?? EMPTY));
 }
 
 /** Every household's bookings on this device (staff hold them all), folded. Null until the index is read. */

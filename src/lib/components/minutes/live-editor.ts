@@ -1,0 +1,60 @@
+/**
+ * Opens a document from the app's store and mounts the live editor on it (minutes, conventions). The editor's
+ * code (ProseMirror, y-prosemirror, y-websocket) loads here on first use, so it stays out of the app shell; the
+ * editor gets the page's credential for the relay's per-document endpoint and the user's name and colour.
+ */
+import type { Courtyard } from '$lib/client/courtyard.svelte';
+import { DOC_PATH_PREFIX, TOKEN_PARAM } from '$lib/protocol/messages';
+import type { MinutesEditor, MinutesEditorOptions } from './editor';
+
+type OpenHandle = Awaited<ReturnType<Courtyard['open']>>;
+
+export interface LiveEditorOptions extends Pick<MinutesEditorOptions, 'element' | 'editable' | 'label' | 'testId' | 'onPeers' | 'onLink' | 'onChange'> {
+	/** Called with the open document before the editor mounts; returns what to undo when it closes. */
+	onOpen?: (handle: OpenHandle) => () => void;
+	onReady: (editor: MinutesEditor, module: typeof import('./editor')) => void;
+	onError: (error: unknown) => void;
+}
+
+/** Mounts the editor on `name`; the returned function destroys it and closes the document. */
+export function openLiveEditor(app: Courtyard, name: string, opts: LiveEditorOptions): () => void {
+	let disposed = false;
+	let mounted: MinutesEditor | null = null;
+	let release = () => {};
+	void (async () => {
+		const handle = await app.open(name);
+		const mod = await import('./editor');
+		if (disposed) return handle.close();
+		const undo = opts.onOpen?.(handle) ?? (() => {});
+		release = () => {
+			undo();
+			handle.close();
+		};
+		const actor = app.actorSnapshot();
+		const token = app.credential;
+		const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+		mounted = mod.mountMinutesEditor({
+			element: opts.element,
+			doc: handle.doc,
+			docName: name,
+			serverUrl: `${proto}//${location.host}${DOC_PATH_PREFIX.replace(/\/$/, '')}`,
+			params: token ? { [TOKEN_PARAM]: token } : {},
+			remoteOrigins: app.store.remoteOrigins,
+			user: { name: actor.name, color: mod.colorFor(actor.id) },
+			editable: opts.editable,
+			label: opts.label,
+			...(opts.testId ? { testId: opts.testId } : {}),
+			...(opts.onPeers ? { onPeers: opts.onPeers } : {}),
+			...(opts.onLink ? { onLink: opts.onLink } : {}),
+			...(opts.onChange ? { onChange: opts.onChange } : {})
+		});
+		opts.onReady(mounted, mod);
+	})().catch((err) => {
+		if (!disposed) opts.onError(err);
+	});
+	return () => {
+		disposed = true;
+		mounted?.destroy();
+		release();
+	};
+}
