@@ -19,9 +19,9 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { CloseCode, decodeFrame, encodeFrame, type Frame, MuxMessage, SYNC_PATH, TOKEN_PARAM } from '../src/lib/protocol/messages';
-import { Credentials } from '../server/credentials';
-import { DEFAULT_LIMITS } from '../server/limits';
-import { SqliteStore } from '../server/sqlite-store';
+import { Credentials } from '../server/auth/credentials';
+import { DEFAULT_LIMITS } from '../server/core/limits';
+import { SqliteStore } from '../server/storage/sqlite-store';
 import { type BenchResult, benchDocUpdate, cpuMs, isMain, MANY_SOCKETS, result, ROOT, type Server, sleep, spawnServer, tempDir } from './relay-kit';
 
 const OBSERVERS = 10;
@@ -355,7 +355,7 @@ export async function budgetsBench(seconds = 8): Promise<BenchResult[]> {
 		result('budgets: other clients\u2019 update latency while one resident floods', latency, latencyNotes),
 		result('budgets: relay RSS per 10,000 subscriptions', memory, memoryNotes),
 		result('budgets: serving a document at its size cap (in this process)', serving, [
-			'Default caps (server/limits.ts): proposal 256 KiB; topic, poll, notice, meeting 1 MiB; registers, projects and minutes 4 MiB.'
+			'Default caps (server/core/limits.ts): proposal 256 KiB; topic, poll, notice, meeting 1 MiB; registers, projects and minutes 4 MiB.'
 		])
 	];
 }

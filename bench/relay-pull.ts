@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { decodeFrame, encodeFrame, MuxMessage, SYNC_PATH, TOKEN_PARAM } from '../src/lib/protocol/messages';
-import { SqliteStore } from '../server/sqlite-store';
+import { SqliteStore } from '../server/storage/sqlite-store';
 import {
 	benchDocName,
 	benchDocUpdate,

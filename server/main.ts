@@ -14,10 +14,10 @@
  * on a first start that seeded the demo, the demo invitation links follow. SIGTERM/SIGINT shut down
  * gracefully: stop accepting, flush storage, close sockets with 4503, close the database, exit 0.
  */
-import { formatBootstrap } from './bootstrap';
-import { parseDuration } from './duration';
-import { DamagedFileError } from './integrity';
-import { type Limits, parseDocSizes } from './limits';
+import { formatBootstrap } from './core/first-start';
+import { parseDuration } from './core/duration';
+import { DamagedFileError } from './storage/integrity';
+import { type Limits, parseDocSizes } from './core/limits';
 import { startRelay } from './relay';
 
 function intEnv(name: string, fallback: number): number {
@@ -65,7 +65,8 @@ async function main(): Promise<void> {
 		host: process.env.HOST || '0.0.0.0',
 		dataDir: process.env.DATA_DIR || './data',
 		staticDir: process.env.STATIC_DIR || './build',
-		seed: process.env.SEED !== '0',
+		// The demo is loaded only when asked for: the production path never imports it.
+		seed: process.env.SEED !== '0' ? (await import('./demo/invitations')).demoFirstStart : undefined,
 		idleUnloadMs: intEnv('IDLE_UNLOAD_MS', 30_000),
 		auth: authEnv(),
 		credentials: { credentialTtlMs: ttl ? parseDuration(ttl) : undefined },

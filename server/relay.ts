@@ -10,31 +10,30 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode, DOC_PATH_PREFIX, SYNC_PATH, TOKEN_PARAM } from '../src/lib/protocol/messages';
-import { bearerToken, clientAddress, createApi } from './api';
-import { type Authorizer, CredentialAuthorizer, OpenAuthorizer } from './auth';
-import { type BootstrapInvitation, createDemoInvitations } from './bootstrap';
-import type { Connection } from './connection';
-import { type CredentialOptions, Credentials } from './credentials';
-import { type SeededDemo, seedDemoCommunity } from './demo-seed';
-import { DocConnection } from './doc-endpoint';
-import { createHttpHandler } from './http';
-import { Hub } from './hub';
-import { checkDatabase } from './integrity';
-import { type Limits, resolveLimits } from './limits';
-import { consoleLogger, type Logger } from './log';
-import { photoRoutes } from './photo-api';
-import { type PhotoGcResult, schedulePhotoGc, storedState } from './photo-gc';
-import { openPhotoStore } from './photo-store';
-import { createPointsBoard, type PointsBoardOptions } from './points-board';
-import { createRoomsBoard } from './rooms-board';
-import { createPolls } from './polls';
-import { createReports, type ReportsOptions } from './reports';
-import { ReferralBridge } from './referrals';
-import { KeyedRateLimiter } from './rate-limit';
-import { DB_FILE, SqliteStore } from './sqlite-store';
-import { monitorStore, StorageHealth } from './storage-health';
-import type { DocStore } from './store';
-import { SyncConnection } from './sync-endpoint';
+import { bearerToken, clientAddress, createApi } from './transport/api';
+import { type Authorizer, CredentialAuthorizer, OpenAuthorizer } from './auth/auth';
+import type { Connection } from './transport/connection';
+import { type CredentialOptions, Credentials } from './auth/credentials';
+import { DocConnection } from './transport/doc-endpoint';
+import { createHttpHandler } from './transport/http';
+import type { FirstStartSeed, BootstrapInvitation } from './core/first-start';
+import { Hub } from './core/hub';
+import { checkDatabase } from './storage/integrity';
+import { type Limits, resolveLimits } from './core/limits';
+import { consoleLogger, type Logger } from './core/log';
+import { photoRoutes } from './features/photo-api';
+import { type PhotoGcResult, schedulePhotoGc, storedState } from './features/photo-gc';
+import { openPhotoStore } from './storage/photo-store';
+import { createPointsBoard, type PointsBoardOptions } from './features/points-board';
+import { createRoomsBoard } from './features/rooms-board';
+import { createPolls } from './features/polls';
+import { createReports, type ReportsOptions } from './features/reports';
+import { ReferralBridge } from './features/referrals';
+import { KeyedRateLimiter } from './core/rate-limit';
+import { DB_FILE, SqliteStore } from './storage/sqlite-store';
+import { monitorStore, StorageHealth } from './storage/storage-health';
+import type { DocStore } from './storage/store';
+import { SyncConnection } from './transport/sync-endpoint';
 
 export interface RelayOptions {
 	/** 0 (the default) picks a free port. */
@@ -73,9 +72,12 @@ export interface RelayOptions {
 	pointsBoard?: Pick<PointsBoardOptions, 'now' | 'debounceMs' | 'maxWaitMs' | 'scan' | 'startDelayMs'>;
 	/** The rooms' receipts and public calendar: clock, debounce and start (tests); defaults otherwise (rooms-board.ts). */
 	roomsBoard?: Pick<PointsBoardOptions, 'now' | 'debounceMs' | 'maxWaitMs' | 'scan' | 'startDelayMs'>;
-	/** Seed the demo community when the store holds no documents. */
-	seed?: boolean;
-	/** After seeding the demo, create one invitation per demo role (relay.bootstrap). Default true. */
+	/**
+	 * Content for a first start (the store holds no documents), e.g. the demo community (demo/first-start.ts).
+	 * The relay itself never imports the demo: whoever assembles it passes the seeder.
+	 */
+	seed?: FirstStartSeed;
+	/** After seeding, create the seeder's invitations (relay.bootstrap). Default true. */
 	bootstrapInvitations?: boolean;
 	logger?: Logger;
 }
@@ -111,10 +113,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const store = monitorStore(options.store ?? SqliteStore.open(dataDir ?? './data'), storageHealth);
 	const credentials = await Credentials.open(dataDir, options.credentials, logger);
 	const photos = openPhotoStore(dataDir);
-	let seeded: SeededDemo | null = null;
+	let seeded: Awaited<ReturnType<FirstStartSeed['seed']>> | null = null;
 	if (options.seed && (await store.docCount()) === 0) {
-		seeded = await seedDemoCommunity(store);
-		logger.info(`seeded the demo community: ${seeded.docs} documents`);
+		seeded = await options.seed.seed(store);
+		logger.info(`seeded the first-start content: ${seeded.docs} documents`);
 	}
 	const hub = new Hub(store, limits, logger);
 	hub.onUnreadable = (doc, error) => storageHealth.readFailed(`document ${doc}`, error);
@@ -228,7 +230,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
 	const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
 	const url = `http://${host}:${port}`;
 	const bootstrap =
-		seeded && options.bootstrapInvitations !== false ? createDemoInvitations(credentials, seeded, options.publicOrigin ?? url) : [];
+		seeded && options.bootstrapInvitations !== false ? seeded.invitations(credentials, options.publicOrigin ?? url) : [];
 
 	let closed: Promise<void> | null = null;
 	const close = (): Promise<void> =>

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { buildDemo } from '../../server/demo-seed';
+import { buildDemo } from '../../server/demo/seed';
 import { readBallots } from '../../src/lib/schema/ballots-doc';
 import type { Household } from '../../src/lib/schema/households-doc';
 import { pngImage } from '../factories/images';

@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemo } from '../../server/demo-seed';
+import { buildDemo } from '../../server/demo/seed';
 import { cstDay } from '../../src/lib/domain/calendar';
 import { pending } from './app-page';
 import { launchBrowser, ROOT, startRelay, waitForServiceWorker, type InviteOptions, type RelayHandle } from './harness';

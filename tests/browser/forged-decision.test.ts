@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { buildDemo } from '../../server/demo-seed';
+import { buildDemo } from '../../server/demo/seed';
 import type { Actor } from '../../src/lib/domain/actor';
 import type { TimelineEvent } from '../../src/lib/domain/proposal';
 import type { DeviceInfo } from '../../src/lib/protocol/api';

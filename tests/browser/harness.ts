@@ -91,7 +91,7 @@ export interface RelayHandle {
 
 function adminCli(dataDir: string, args: string[]): Promise<string> {
 	return new Promise((resolve, reject) => {
-		execFile(process.execPath, ['--import', 'tsx', 'server/admin-cli.ts', ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir } }, (error, stdout, stderr) =>
+		execFile(process.execPath, ['--import', 'tsx', 'server/admin/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir } }, (error, stdout, stderr) =>
 			error ? reject(new Error(`admin ${args[0]} failed: ${stderr || error.message}`)) : resolve(stdout)
 		);
 	});

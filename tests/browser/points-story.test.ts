@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemo } from '../../server/demo-seed';
+import { buildDemo } from '../../server/demo/seed';
 import { redemptionCode } from '../../src/lib/domain/points';
 import type { Household } from '../../src/lib/schema/households-doc';
 import { connection, pending } from './app-page';

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemo } from '../../server/demo-seed';
+import { buildDemo } from '../../server/demo/seed';
 import { caughtUp, pending } from './app-page';
 import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, waitForServiceWorker, type RelayHandle, type RelayLink } from './harness';
 import { DEMO, joinInBrowser } from './invite';

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemo } from '../../server/demo-seed';
+import { buildDemo } from '../../server/demo/seed';
 import type { Household } from '../../src/lib/schema/households-doc';
 import { caughtUp } from './app-page';
 import { launchBrowser, ROOT, startRelay, waitForServiceWorker, type RelayHandle } from './harness';

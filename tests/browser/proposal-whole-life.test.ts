@@ -19,7 +19,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemo } from '../../server/demo-seed';
+import { buildDemo } from '../../server/demo/seed';
 import { addDays, cstDay } from '../../src/lib/domain/calendar';
 import { NEGATIVE_LIST } from '../../src/lib/domain/lists';
 import { centiArea, reaches, RULES } from '../../src/lib/domain/poll';

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemo, DEMO_STREET } from '../../server/demo-seed';
+import { buildDemo, DEMO_STREET } from '../../server/demo/seed';
 import { launchBrowser, ROOT, startRelay, type RelayHandle } from './harness';
 import { DEMO, type Device, joinDevice } from './invite';
 

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemo } from '../../server/demo-seed';
+import { buildDemo } from '../../server/demo/seed';
 import { caughtUp, connection, pending } from './app-page';
 import { launchBrowser, ROOT, startRelay, waitForServiceWorker, type RelayHandle } from './harness';
 import { DEMO, type Device, joinDevice } from './invite';

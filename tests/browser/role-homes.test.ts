@@ -9,7 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_STREET } from '../../server/demo-seed';
+import { DEMO_STREET } from '../../server/demo/seed';
 import { launchBrowser, ROOT, startRelay, waitForServiceWorker, type InviteOptions, type RelayHandle } from './harness';
 import { DEMO, joinDevice, type Device } from './invite';
 

@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemo } from '../../server/demo-seed';
+import { buildDemo } from '../../server/demo/seed';
 import { addDays, cstDay } from '../../src/lib/domain/calendar';
 import { instantOf } from '../../src/lib/domain/rooms';
 import type { Household } from '../../src/lib/schema/households-doc';

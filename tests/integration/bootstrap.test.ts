@@ -104,7 +104,7 @@ describe('admin CLI', () => {
 		const relay = await start();
 		const cli = spawn(
 			process.execPath,
-			['--import', 'tsx', 'server/admin-cli.ts', 'invite', '--role', 'grid-worker', '--community', 'demo', '--grid', 'g2', '--origin', relay.url, '--label', 'Xiao Zhou'],
+			['--import', 'tsx', 'server/admin/cli.ts', 'invite', '--role', 'grid-worker', '--community', 'demo', '--grid', 'g2', '--origin', relay.url, '--label', 'Xiao Zhou'],
 			{ cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] }
 		);
 		let out = '';

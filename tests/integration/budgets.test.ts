@@ -9,9 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
-import type { Authorizer } from '../../server/auth';
+import type { Authorizer } from '../../server/auth/auth';
 import type { RelayOptions } from '../../server/relay';
-import { syncStep1Message, updateMessage } from '../../server/y-messages';
+import { syncStep1Message, updateMessage } from '../../server/transport/y-messages';
 import {
 	type Closed,
 	docUrl,

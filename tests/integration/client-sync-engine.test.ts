@@ -49,7 +49,7 @@ async function addProposal(store: DocStore, id: string, title: string) {
 
 beforeAll(async () => {
 	dataDir = mkdtempSync(join(tmpdir(), 'courtyard-engine-'));
-	relay = await startRelay({ port: 0, dataDir, seed: false, auth: 'open' });
+	relay = await startRelay({ port: 0, dataDir, auth: 'open' });
 });
 
 afterAll(async () => {
@@ -61,7 +61,7 @@ describe('sync engine against a relay that cannot take everything at once', () =
 	it("sends again, without anyone's action, what was refused over the device's write budget", async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'courtyard-engine-budget-'));
 		// Two updates in a burst, then one every 100 ms.
-		const tight = await startRelay({ port: 0, dataDir: dir, seed: false, auth: 'open', limits: { writeBurstUpdates: 2, writeUpdatesPerMinute: 600 } });
+		const tight = await startRelay({ port: 0, dataDir: dir, auth: 'open', limits: { writeBurstUpdates: 2, writeUpdatesPerMinute: 600 } });
 		const store = new DocStore(openDatabase(`courtyard-budget-${++devices}`), `budget${devices}/`);
 		const refusals: string[] = [];
 		const engine = new SyncEngine({

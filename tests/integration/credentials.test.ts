@@ -9,7 +9,7 @@ import * as Y from 'yjs';
 import type { Grant } from '../../src/lib/domain/access';
 import type { ApiError, CreateInvitationResponse, DeviceInfo, DeviceList, JoinResponse } from '../../src/lib/protocol/api';
 import { BatchStatus, CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
-import { Credentials } from '../../server/credentials';
+import { Credentials } from '../../server/auth/credentials';
 import { docUrl, mintToken, RawClient, removeDir, ROOT, sleep, startTestRelay, SyncClient, waitFor } from './helpers';
 
 let relay: Awaited<ReturnType<typeof startTestRelay>>;
@@ -129,7 +129,7 @@ describe('credentials while connected', () => {
 	it('closes both endpoints when the admin CLI revokes the device from another process', async () => {
 		const { token, device } = await relay.credentials.issue({ role: 'resident', community: 'demo', household: 'h2' }, 'old tablet');
 		const { sync, ws } = await openBoth(token);
-		const cli = spawn(process.execPath, ['--import', 'tsx', 'server/admin-cli.ts', 'revoke', device.id], {
+		const cli = spawn(process.execPath, ['--import', 'tsx', 'server/admin/cli.ts', 'revoke', device.id], {
 			cwd: ROOT,
 			env: { ...process.env, DATA_DIR: relay.dataDir },
 			stdio: ['ignore', 'pipe', 'pipe']

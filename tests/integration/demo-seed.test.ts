@@ -1,13 +1,14 @@
 /** The demo community is seeded on the first start only, and reads back through the relay. */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { buildDemo, buildNeighbour } from '../../server/demo-seed';
+import { buildDemo, buildNeighbour } from '../../server/demo/seed';
 import { BatchStatus, MuxMessage } from '../../src/lib/protocol/messages';
 import { readCommunity } from '../../src/lib/schema/community-doc';
 import { readHouseholds } from '../../src/lib/schema/households-doc';
 import { readProposal } from '../../src/lib/schema/proposal-doc';
 import { readVisits } from '../../src/lib/schema/visits-doc';
 import { type ChildRelay, removeDir, spawnRelay, startTestRelay, SyncClient, tempDir, waitFor } from './helpers';
+import { demoFirstStart } from '../../server/demo/invitations';
 
 const cleanup: Array<() => Promise<unknown> | void> = [];
 afterEach(async () => {
@@ -47,7 +48,7 @@ describe('demo seed', () => {
 	});
 
 	it('reads back as the community, its registers and twelve proposals', async () => {
-		const relay = await startTestRelay({ auth: 'open', seed: true });
+		const relay = await startTestRelay({ auth: 'open', seed: demoFirstStart });
 		cleanup.push(() => removeDir(relay.dataDir), () => relay.close());
 		const c = await SyncClient.connect(relay.url);
 		cleanup.push(() => c.close());

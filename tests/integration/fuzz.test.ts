@@ -18,9 +18,9 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import type { Grant } from '../../src/lib/domain/access';
 import { BatchStatus, CloseCode, encodeFrame, type Frame, MuxMessage, YMessage } from '../../src/lib/protocol/messages';
-import { Credentials } from '../../server/credentials';
-import { DEFAULT_LIMITS } from '../../server/limits';
-import { SqliteStore } from '../../server/sqlite-store';
+import { Credentials } from '../../server/auth/credentials';
+import { DEFAULT_LIMITS } from '../../server/core/limits';
+import { SqliteStore } from '../../server/storage/sqlite-store';
 import { prng } from '../../src/lib/domain/prng';
 import { type ChildRelay, docUrl, provider, RawClient, removeDir, spawnRelay, SyncClient, tempDir, waitFor, whenSynced, wsUrl } from './helpers';
 

@@ -9,9 +9,9 @@ import { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import type { Grant } from '../../src/lib/domain/access';
 import { decodeFrame, encodeFrame, type Frame, SYNC_PATH, TOKEN_PARAM } from '../../src/lib/protocol/messages';
-import { silentLogger } from '../../server/log';
+import { silentLogger } from '../../server/core/log';
 import { type Relay, type RelayOptions, startRelay } from '../../server/relay';
-import type { DocStore } from '../../server/store';
+import type { DocStore } from '../../server/storage/store';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

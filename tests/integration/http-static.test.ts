@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemo, buildNeighbour } from '../../server/demo-seed';
+import { buildDemo, buildNeighbour } from '../../server/demo/seed';
 import { removeDir, startTestRelay, tempDir } from './helpers';
+import { demoFirstStart } from '../../server/demo/invitations';
 
 let relay: Awaited<ReturnType<typeof startTestRelay>>;
 let staticDir: string;
@@ -23,7 +24,7 @@ beforeAll(async () => {
 	write('icon.svg', '<svg xmlns="http://www.w3.org/2000/svg"/>');
 	write('icon-192.png', Buffer.from([0x89, 0x50, 0x4e, 0x47]));
 	write('about.html', '<!doctype html><title>about</title>');
-	relay = await startTestRelay({ auth: 'open', staticDir, seed: true });
+	relay = await startTestRelay({ auth: 'open', staticDir, seed: demoFirstStart });
 });
 
 afterAll(async () => {

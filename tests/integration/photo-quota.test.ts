@@ -10,7 +10,7 @@ import * as Y from 'yjs';
 import type { Grant } from '../../src/lib/domain/access';
 import { photoPath } from '../../src/lib/protocol/photos';
 import { setPhotoRefs } from '../../src/lib/schema/photos';
-import { run as adminCli } from '../../server/admin-cli';
+import { run as adminCli } from '../../server/admin/cli';
 import type { Relay } from '../../server/relay';
 import { pngImage, sha256Hex } from '../factories/images';
 import { mintToken, removeDir, sleep, startTestRelay } from './helpers';

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Grant } from '../../src/lib/domain/access';
 import { PHOTO_MAX_BYTES, photoPath } from '../../src/lib/protocol/photos';
 import { pngImage, sha256Hex } from '../factories/images';
-import { Credentials } from '../../server/credentials';
-import { silentLogger } from '../../server/log';
+import { Credentials } from '../../server/auth/credentials';
+import { silentLogger } from '../../server/core/log';
 import { mintToken, removeDir, spawnRelay, startTestRelay, tempDir } from './helpers';
 
 type TestRelay = Awaited<ReturnType<typeof startTestRelay>>;

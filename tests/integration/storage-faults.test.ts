@@ -24,11 +24,12 @@ import { communityDocName, householdsDocName, pollDocName } from '../../src/lib/
 import { writeHouseholds } from '../../src/lib/schema/households-doc';
 import { createPoll } from '../../src/lib/schema/poll-doc';
 import { DEFAULT_RULES } from '../../src/lib/domain/proposal';
-import { KEY_FILE, KEYS_DIR } from '../../server/keys';
+import { KEY_FILE, KEYS_DIR } from '../../server/auth/keys';
 import type { Relay, RelayOptions } from '../../server/relay';
-import { DB_FILE, SqliteStore } from '../../server/sqlite-store';
-import type { DocStore } from '../../server/store';
+import { DB_FILE, SqliteStore } from '../../server/storage/sqlite-store';
+import type { DocStore } from '../../server/storage/store';
 import { mintToken, removeDir, spawnRelay, startTestRelay, SyncClient, tempDir } from './helpers';
+import { demoFirstStart } from '../../server/demo/invitations';
 
 type TestRelay = Relay & { dataDir: string };
 const cleanup: Array<() => unknown> = [];
@@ -235,7 +236,7 @@ describe("a bad row in the community document and residents' ballots", () => {
 describe('start-up integrity check', () => {
 	/** A stopped relay's data directory holding the demo community. */
 	async function seededDataDir(): Promise<string> {
-		const relay = await startTestRelay({ seed: true, bootstrapInvitations: false });
+		const relay = await startTestRelay({ seed: demoFirstStart, bootstrapInvitations: false });
 		const dataDir = relay.dataDir;
 		cleanup.push(() => removeDir(dataDir));
 		await relay.close();

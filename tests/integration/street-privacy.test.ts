@@ -8,12 +8,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { buildDemo, buildNeighbour, DEMO_NEIGHBOUR, DEMO_STREET } from '../../server/demo-seed';
+import { buildDemo, buildNeighbour, DEMO_NEIGHBOUR, DEMO_STREET } from '../../server/demo/seed';
 import { BatchStatus, CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
 import { DOC_KINDS, parseDocName, referralsDocName, reportDocName } from '../../src/lib/schema/doc-names';
 import { readReportDoc } from '../../src/lib/schema/report-doc';
 import { readReferrals } from '../../src/lib/schema/referrals-doc';
 import { docUrl, RawClient, removeDir, startTestRelay, SyncClient, waitFor } from './helpers';
+import { demoFirstStart } from '../../server/demo/invitations';
 
 const COMMUNITIES = ['demo', DEMO_NEIGHBOUR];
 /** What a street admin may receive of a community. */
@@ -25,7 +26,7 @@ let relay: Awaited<ReturnType<typeof startTestRelay>>;
 let token = '';
 
 beforeAll(async () => {
-	relay = await startTestRelay({ seed: true, reports: { startDelayMs: 0, debounceMs: 50 } });
+	relay = await startTestRelay({ seed: demoFirstStart, reports: { startDelayMs: 0, debounceMs: 50 } });
 	token = (await relay.credentials.issue({ role: 'street_admin', community: DEMO_STREET, communities: COMMUNITIES }, '街道办')).token;
 	// Wait for what the relay derives: both communities' reports, and the street's copies of referred matters.
 	await waitFor(

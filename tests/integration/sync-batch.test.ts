@@ -3,9 +3,10 @@ import * as decoding from 'lib0/decoding';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { BatchStatus, MuxMessage, YMessage } from '../../src/lib/protocol/messages';
-import { MemoryStore } from '../../server/memory-store';
-import type { DocStore, PendingUpdate } from '../../server/store';
+import { MemoryStore } from '../../server/storage/memory-store';
+import type { DocStore, PendingUpdate } from '../../server/storage/store';
 import { provider, removeDir, sleep, startTestRelay, SyncClient, waitFor, whenSynced } from './helpers';
+import { demoFirstStart } from '../../server/demo/invitations';
 
 const cleanup: Array<() => Promise<unknown> | void> = [];
 afterEach(async () => {
@@ -217,7 +218,7 @@ describe('/sync Update', () => {
 
 describe('/sync change feed', () => {
 	it('ListChanges since 0 lists the seeded and written documents', async () => {
-		const r = await relay({ seed: true });
+		const r = await relay({ seed: demoFirstStart });
 		const c = await client(r.url);
 		const d = new Y.Doc();
 		d.getMap('meta').set('title', 'new');

@@ -1,7 +1,7 @@
 /** A stock y-websocket WebsocketProvider works against /ws/<doc>, and `sync` means it holds the server's state. */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { SqliteStore } from '../../server/sqlite-store';
+import { SqliteStore } from '../../server/storage/sqlite-store';
 import { removeDir, provider, SlowLoadStore, startTestRelay, tempDir, waitFor, whenSynced } from './helpers';
 import type { WebsocketProvider } from 'y-websocket';
 

@@ -1,6 +1,6 @@
 /**
- * The rules of an invitation the admin page checks before asking the relay, kept the relay's own (server/api.ts,
- * server/grants.ts) so a form that passes is never refused: how many devices one invitation may join, and the
+ * The rules of an invitation the admin page checks before asking the relay, kept the relay's own (server/transport/api.ts,
+ * server/auth/grants.ts) so a form that passes is never refused: how many devices one invitation may join, and the
  * flat a resident's invitation names — well-formed, in the building's plan, and (a warning only) in the register.
  */
 import {

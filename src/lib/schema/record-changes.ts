@@ -1,7 +1,7 @@
 /**
  * Judges what an update changes in a document: applied to the document (or a copy), every change it makes is
  * reported per root type and put to a judge. The relay uses it to decide whether a writer may make a change
- * (server/write-guard.ts with the rules of write-rules.ts); the app uses the same check before writing, so it
+ * (server/core/write-guard.ts with the rules of write-rules.ts); the app uses the same check before writing, so it
  * never sends a change the relay would refuse.
  *
  * Root types are read through Yjs' raw structures (`_map`, `_start`) rather than getMap/getArray: a hostile

@@ -1,7 +1,7 @@
 /**
  * Who may change what inside each kind of document: the relay's write rules, beside the access matrix
  * (domain/access.ts) that says who may write a kind at all. The relay judges every update a device sends with
- * them (server/write-guard.ts) and the app checks its own changes the same way before writing, so a change the
+ * them (server/core/write-guard.ts) and the app checks its own changes the same way before writing, so a change the
  * relay would refuse is never made on the device.
  *
  * Every kind lists its root types. For each: its shape (a map of records, a list, or text), the roles that may
@@ -479,7 +479,7 @@ const COMMUNITY: KindRules = {
 // ---- the street office's answers to referred matters ----
 
 const REFERRALS: KindRules = {
-	// The redacted cases and the receipts are the relay's (server/referrals.ts).
+	// The redacted cases and the receipts are the relay's (server/features/referrals.ts).
 	cases: records([]),
 	applied: records([]),
 	answers: records(

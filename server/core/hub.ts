@@ -1,0 +1,788 @@
+/**
+ * The relay's core, shared by both endpoints: rooms (lazy load, idle unload), the durable write path and the
+ * change feed.
+ *
+ * Write path: an endpoint validates an update (y-messages.checkUpdate) and submits it; the group commit stores
+ * the batch in one transaction; then, per update and in commit order, the hub applies it to the loaded room,
+ * broadcasts it to the room's other subscribers, and finally calls `done` (which sends an Ack). After the batch,
+ * every change-feed listener learns which documents changed. Nothing is visible to anyone before it is durable.
+ * Just before the batch is written, an update that would take its document past its kind's size cap
+ * (limits.maxDocBytes) is refused with a LimitRefusal (4413).
+ *
+ * Subscriptions to a document with no stored rows hold no room (no Y.Doc, no awareness): the subscriber waits on
+ * a vacancy and is answered as for an empty document; the first committed update creates the room and moves it
+ * in. So names nobody writes cost next to nothing, however many are asked for.
+ */
+import * as Y from 'yjs';
+import { BatchStatus, type BatchSyncEntry, type BatchSyncReplyEntry, type ChangeEntry, CloseCode } from '../../src/lib/protocol/messages';
+import { communityDocName, meetingDocName, parseDocName, projectDocName } from '../../src/lib/schema/doc-names';
+import { isMeetingDoc, readMeeting } from '../../src/lib/schema/meeting-doc';
+import { representativeHouseholds } from '../../src/lib/schema/project-doc';
+import { docFromState, type Verdict } from '../../src/lib/schema/record-changes';
+import { buildingGrids, gridLookup, type WriteLookup } from '../../src/lib/schema/write-rules';
+import type { Access } from '../auth/auth';
+import { CredentialBudgets } from './budgets';
+import { type CommitEntry, GroupCommit } from './group-commit';
+import type { Limits } from './limits';
+import type { Logger } from './log';
+import { Room, type Subscriber } from './room';
+import { StateCache } from './state-cache';
+import type { AppendedUpdate, DocStore } from '../storage/store';
+import type { WriteCheck } from './write-guard';
+import { checkStateVector, isEmptyStateVector, updateMessage } from '../transport/y-messages';
+
+/** A write guard said no: `retry` if the update only builds on changes the relay does not hold yet. */
+export class GuardRefusal extends Error {
+	constructor(
+		reason: string,
+		readonly retry: boolean
+	) {
+		super(reason);
+		this.name = 'GuardRefusal';
+	}
+}
+
+/** A budget said no (code 4413 document too large, 4429 write budget spent): the reason is for the client. */
+export class LimitRefusal extends Error {
+	constructor(
+		reason: string,
+		readonly code: CloseCode
+	) {
+		super(reason);
+		this.name = 'LimitRefusal';
+	}
+}
+
+function tooLargeRefusal(doc: string, total: number, max: number): LimitRefusal {
+	const kind = parseDocName(doc)?.kind ?? 'document';
+	return new LimitRefusal(`too large: ${doc} would hold ${total} bytes, a ${kind} may hold ${max}`, CloseCode.TooLarge);
+}
+
+/** What a batch adds to one document, as admitSizes counts it. */
+interface SizeTally {
+	/** Stored bytes (or, after a merge, the merged size of the stored rows and what was admitted so far). */
+	base: number;
+	admitted: Uint8Array[];
+	/** Bytes admitted since `base` was taken. */
+	pendingBytes: number;
+	compacted: boolean;
+	merges: number;
+}
+
+/** Called once a subscriber can be answered: with null while the document has no stored rows, then with its room. */
+export type ReadyCallback = (room: Room | null, error: Error | null) => void;
+
+/** Subscribers of a document that has no stored rows; `checked` once the store said so. */
+interface Vacancy {
+	checked: boolean;
+	subscribers: Map<Subscriber, ReadyCallback>;
+}
+
+/** A document changed in one committed batch, with the connections whose writes changed it. */
+export interface ChangedDoc {
+	doc: string;
+	seq: number;
+	origins: ReadonlySet<unknown>;
+}
+
+export interface FeedListener {
+	/** Called after each committed batch with the documents it changed (in seq order) and the new head. */
+	onChanges(headSeq: number, changed: readonly ChangedDoc[]): void;
+}
+
+/** The credential whose write budget a write's origin (a connection) spends; null for the relay's own writes. */
+function budgetKeyOf(origin: unknown): string | null {
+	const key = (origin as { budgetKey?: unknown } | null)?.budgetKey;
+	return typeof key === 'string' && key !== '' ? key : null;
+}
+
+/** `done` that first lets the credential's next write start. */
+function finishing(finish: () => void, done?: CommitEntry<unknown>['done']): CommitEntry<unknown>['done'] {
+	return (error, appended) => {
+		finish();
+		done?.(error, appended);
+	};
+}
+
+/** Mirrors kept at most, whatever their size: a Y.Doc costs far more in memory than its encoded bytes. */
+const MAX_MIRRORS = 2_000;
+const EMPTY_STATE_VECTOR = new Uint8Array([0]);
+const EMPTY = new Uint8Array(0);
+
+export class Hub {
+	readonly rooms = new Map<string, Room>();
+	/** Told when a document's stored rows cannot be read or merged (storage-health.ts reports it). */
+	onUnreadable: (doc: string, error: unknown) => void = () => {};
+	/** Subscriptions to documents with no stored rows, by name (see subscribe). */
+	readonly vacancies = new Map<string, Vacancy>();
+	/** Sockets, subscriptions and write budget per credential, shared by both endpoints. */
+	readonly budgets: CredentialBudgets;
+	/** Stored bytes per document as of its last commit; a missing entry is read from the store. */
+	private readonly sizes = new Map<string, number>();
+	/** Documents whose entry in `sizes` is of one merged row: a write past the cap is refused before any work. */
+	private readonly exactSizes = new Set<string>();
+	private readonly feed = new Set<FeedListener>();
+	private readonly commit: GroupCommit<unknown>;
+	private readonly cache: StateCache;
+	private readonly toCompact = new Set<string>();
+	/** The last guarded write of each document, so the next one is judged after it. */
+	private readonly guarded = new Map<string, Promise<void>>();
+	/** Recently written documents as the write rules judge them (see judge()), least recently used first. */
+	private readonly mirrors = new Map<string, Y.Doc>();
+	private readonly mirrorSizes = new Map<string, number>();
+	private mirrorTotal = 0;
+	/** The write rules' lookup per community, dropped whenever its community document changes. */
+	private readonly lookups = new Map<string, WriteLookup>();
+	private readonly lookupGenerations = new Map<string, number>();
+	private compacting = false;
+	private closing = false;
+
+	constructor(
+		readonly store: DocStore,
+		readonly limits: Limits,
+		readonly logger: Logger
+	) {
+		this.cache = new StateCache(limits.stateCacheBytes);
+		this.budgets = new CredentialBudgets(limits);
+		this.commit = new GroupCommit<unknown>(
+			store,
+			(batch) => this.committed(batch),
+			(e) => logger.warn('commit failed', e),
+			(batch) => this.admitSizes(batch)
+		);
+	}
+
+	get isClosing(): boolean {
+		return this.closing;
+	}
+
+	// ---- rooms ----
+
+	/** Subscribes `sub` to a document, loading its room if needed; `onReady` fires once it can be answered. */
+	join(name: string, sub: Subscriber, onReady: (room: Room, error: Error | null) => void): Room {
+		let room = this.rooms.get(name);
+		if (!room || room.closed) {
+			room = new Room(name);
+			this.rooms.set(name, room);
+			this.load(room);
+		}
+		if (room.idleTimer) {
+			clearTimeout(room.idleTimer);
+			room.idleTimer = null;
+		}
+		room.add(sub);
+		const joined = room;
+		room.onReady((error) => onReady(joined, error));
+		return room;
+	}
+
+	/**
+	 * Subscribes an endpoint's client. A document with stored rows is joined as with `join`; one without waits on a
+	 * vacancy that holds no room: `onReady(null, null)` once the store confirmed it is empty, and `onReady(room,
+	 * null)` again when the first update to it is committed, the room then holding it.
+	 */
+	subscribe(name: string, sub: Subscriber, onReady: ReadyCallback): void {
+		const room = this.rooms.get(name);
+		if (room && !room.closed) {
+			this.join(name, sub, onReady);
+			return;
+		}
+		let vacancy = this.vacancies.get(name);
+		if (!vacancy) {
+			vacancy = { checked: false, subscribers: new Map() };
+			this.vacancies.set(name, vacancy);
+			this.checkVacancy(name, vacancy);
+		}
+		vacancy.subscribers.set(sub, onReady);
+		if (vacancy.checked) onReady(null, null);
+	}
+
+	private checkVacancy(name: string, vacancy: Vacancy): void {
+		this.store.rowCount(name).then(
+			(rows) => {
+				// Filled by a commit, or abandoned, meanwhile.
+				if (this.vacancies.get(name) !== vacancy) return;
+				if (rows > 0) {
+					this.fill(name);
+					return;
+				}
+				vacancy.checked = true;
+				for (const onReady of [...vacancy.subscribers.values()]) onReady(null, null);
+			},
+			(error: unknown) => {
+				if (this.vacancies.get(name) !== vacancy) return;
+				this.logger.warn(`looking up ${name} failed`, error);
+				this.vacancies.delete(name);
+				const err = error instanceof Error ? error : new Error(String(error));
+				for (const onReady of vacancy.subscribers.values()) onReady(null, err);
+			}
+		);
+	}
+
+	/** Moves a vacancy's subscribers into the document's room, which loads what was just stored. */
+	private fill(name: string): void {
+		const vacancy = this.vacancies.get(name);
+		if (!vacancy) return;
+		this.vacancies.delete(name);
+		for (const [sub, onReady] of vacancy.subscribers) this.join(name, sub, onReady);
+	}
+
+	/** Ends a subscription: to `room`, or by document name (a vacancy or the room it moved to). */
+	leave(target: Room | string, sub: Subscriber): void {
+		let room: Room | undefined;
+		if (typeof target === 'string') {
+			const vacancy = this.vacancies.get(target);
+			if (vacancy?.subscribers.delete(sub) && vacancy.subscribers.size === 0) this.vacancies.delete(target);
+			room = this.rooms.get(target);
+			if (!room?.subscribers.has(sub)) return;
+		} else room = target;
+		room.remove(sub);
+		if (room.subscribers.size === 0 && !room.closed) this.scheduleUnload(room);
+	}
+
+	private load(room: Room): void {
+		this.store.loadUpdates(room.name).then(
+			(updates) => {
+				room.loaded(updates);
+				if (room.closed) this.logger.warn(`could not load ${room.name}`);
+				if (room.failed) this.onUnreadable(room.name, new Error('stored updates could not be applied'));
+			},
+			(error: unknown) => {
+				this.logger.warn(`loading ${room.name} failed`, error);
+				this.onUnreadable(room.name, error);
+				room.fail(error instanceof Error ? error : new Error(String(error)));
+			}
+		);
+		room.onReady((error) => {
+			if (error && this.rooms.get(room.name) === room) this.rooms.delete(room.name);
+		});
+	}
+
+	private scheduleUnload(room: Room): void {
+		if (room.idleTimer) clearTimeout(room.idleTimer);
+		room.idleTimer = setTimeout(() => {
+			room.idleTimer = null;
+			if (room.subscribers.size > 0) return;
+			if (!room.ready) {
+				room.onReady(() => this.leaveIfIdle(room));
+				return;
+			}
+			this.unload(room);
+		}, this.limits.idleUnloadMs);
+		room.idleTimer.unref();
+	}
+
+	private leaveIfIdle(room: Room): void {
+		if (room.subscribers.size === 0 && !room.closed) this.scheduleUnload(room);
+	}
+
+	private unload(room: Room): void {
+		if (this.rooms.get(room.name) === room) this.rooms.delete(room.name);
+		room.destroy();
+		this.compactSoon(room.name, 2);
+	}
+
+	// ---- writes ----
+
+	/**
+	 * Queues a validated update for the next group commit. `origin` (the sending connection) gets no broadcast
+	 * of its own update and no change-feed entry for it; `done` runs once the update is durable. A connection's
+	 * writes take turns per credential (budgets.runWrite), a few at a time until they are judged and queued for
+	 * the commit; `scheduled` says this one already has its turn.
+	 */
+	submit(doc: string, update: Uint8Array, origin: unknown, done?: CommitEntry<unknown>['done'], scheduled = false): void {
+		if (this.closing) {
+			done?.(new Error('relay is shutting down'), null);
+			return;
+		}
+		if (this.refusedAsTooLarge(doc, update, done)) return;
+		const key = scheduled ? null : budgetKeyOf(origin);
+		if (key !== null) {
+			const data = update.slice();
+			// Its turn ends once it is queued for the commit: a device's writes still share the batches.
+			this.budgets.runWrite(key, (finish) => {
+				this.submit(doc, data, origin, done, true);
+				finish();
+			});
+			return;
+		}
+		// Copy: ws hands out views into pooled receive buffers.
+		this.commit.submit({ doc, data: update.slice(), origin, done });
+	}
+
+	/**
+	 * Resolves when background work (the bridge, the publishers) may take its next step: after the device writes
+	 * waiting to be judged or committed, so that a burst of offline work is acknowledged first. It waits at most
+	 * `maxWaitMs`, so background work slows under constant writes but never stops.
+	 */
+	async backgroundTurn(maxWaitMs = 1_000): Promise<void> {
+		await new Promise<void>((resolve) => setImmediate(resolve));
+		const until = Date.now() + maxWaitMs;
+		while (!this.closing && (this.budgets.writesUnderway > 0 || this.commit.queued > 0) && Date.now() < until) {
+			await new Promise<void>((resolve) => setTimeout(resolve, 2));
+		}
+	}
+
+	/** Answers `done` with a LimitRefusal, and says so, when `update` surely cannot fit its document's cap. */
+	private refusedAsTooLarge(doc: string, update: Uint8Array, done?: CommitEntry<unknown>['done']): boolean {
+		const tooLarge = this.surelyTooLarge(doc, update.length);
+		if (tooLarge) done?.(tooLarge, null);
+		return tooLarge !== null;
+	}
+
+	/**
+	 * Submits an update that a write guard must pass first (write-guard.ts). The guard judges it against the
+	 * durable state (see judge()), so guarded updates to one document are judged one at a time, each after the
+	 * one before it is stored. `done` gets a GuardRefusal when the guard says no.
+	 */
+	submitGuarded(
+		doc: string,
+		update: Uint8Array,
+		origin: unknown,
+		check: WriteCheck,
+		done?: CommitEntry<unknown>['done'],
+		scheduled = false
+	): void {
+		// Refused before it costs a judgement.
+		if (this.refusedAsTooLarge(doc, update, done)) return;
+		const key = scheduled ? null : budgetKeyOf(origin);
+		if (key !== null) {
+			const copy = update.slice();
+			// Its turn ends once it has been judged (the costly part); storing it is batched with everyone's.
+			const judged: WriteCheck = (base, data, lookup) => {
+				try {
+					return check(base, data, lookup);
+				} finally {
+					finish();
+				}
+			};
+			let finish = () => {};
+			this.budgets.runWrite(key, (end) => {
+				finish = end;
+				this.submitGuarded(doc, copy, origin, judged, finishing(end, done), true);
+			});
+			return;
+		}
+		const data = update.slice();
+		const run = (this.guarded.get(doc) ?? Promise.resolve()).then(async () => {
+			// Every device write to a document passes here one at a time, and the one before resolved only once it
+			// was stored and applied to the room: the room (or the store) holds everything it may build on.
+			const lookup = await this.writeLookup(doc);
+			const verdict = await this.judge(doc, data, check, lookup);
+			if (!verdict.ok) {
+				// A device sending what the rules refuse is either out of date or tampered with: worth an operator's eye.
+				if (!verdict.retry) this.logger.info(`refused a write to ${doc}: ${verdict.reason}`);
+				done?.(new GuardRefusal(verdict.reason, verdict.retry), null);
+				return;
+			}
+			await new Promise<void>((resolve) =>
+				this.submit(
+					doc,
+					data,
+					origin,
+					(error, appended) => {
+						// Not stored: the mirror holds what the store does not.
+						if (error) this.dropMirror(doc);
+						done?.(error, appended);
+						resolve();
+					},
+					true
+				)
+			);
+		});
+		const settled = run.catch((error: unknown) => {
+			this.logger.warn(`guarded write to ${doc} failed`, error);
+			done?.(error instanceof Error ? error : new Error(String(error)), null);
+		});
+		this.guarded.set(doc, settled);
+		void settled.then(() => {
+			if (this.guarded.get(doc) === settled) this.guarded.delete(doc);
+		});
+	}
+
+	/**
+	 * Judges a device's update on the document's mirror (`mirrors`): a Y.Doc the judge applies the update to, so
+	 * judging costs what the update changes, not the document's size (live minutes are judged per keystroke, a
+	 * device back online pushes many changes to one document). A mirror is built from the room or the store the
+	 * first time, kept up to date with every commit, and dropped when an update it took is refused or not stored.
+	 * The most recently written documents keep theirs, within limits.mirrorBytes.
+	 */
+	private async judge(doc: string, update: Uint8Array, check: WriteCheck, lookup: WriteLookup): Promise<Verdict> {
+		let mirror = this.mirrors.get(doc);
+		if (mirror) {
+			// Most recently used last.
+			this.mirrors.delete(doc);
+			this.mirrors.set(doc, mirror);
+		} else {
+			mirror = new Y.Doc({ guid: doc });
+			// In the map before the state is read, so a commit landing meanwhile reaches it too.
+			this.mirrors.set(doc, mirror);
+			this.mirrorSizes.set(doc, 0);
+			try {
+				const room = this.rooms.get(doc);
+				const state = room?.ready ? Y.encodeStateAsUpdate(room.doc) : ((await this.mergedState(doc))?.update ?? null);
+				if (this.mirrors.get(doc) !== mirror) return this.judge(doc, update, check, lookup);
+				if (state) Y.applyUpdate(mirror, state);
+				this.growMirror(doc, state?.length ?? 0);
+			} catch (error) {
+				// A mirror that is not the document judges nothing.
+				this.dropMirror(doc);
+				throw error;
+			}
+		}
+		try {
+			const verdict = check(mirror, update, lookup);
+			// Counted when the update is committed (committed() applies it again, which changes nothing).
+			if (!verdict.ok) this.dropMirror(doc);
+			return verdict;
+		} catch (error) {
+			// The mirror took an update that was never judged: sent again, it would look like nothing new.
+			this.dropMirror(doc);
+			this.logger.warn(`judging a write to ${doc} failed`, error);
+			return { ok: false, reason: 'the change could not be judged', retry: false };
+		}
+	}
+
+	/** Counts `bytes` more into a mirror's size, then drops the least recently used ones beyond the budget. */
+	private growMirror(doc: string, bytes: number): void {
+		if (!this.mirrors.has(doc)) return;
+		this.mirrorSizes.set(doc, (this.mirrorSizes.get(doc) ?? 0) + bytes);
+		this.mirrorTotal += bytes;
+		for (const oldest of this.mirrors.keys()) {
+			if ((this.mirrorTotal <= this.limits.mirrorBytes && this.mirrors.size <= MAX_MIRRORS) || oldest === doc) break;
+			this.dropMirror(oldest);
+		}
+	}
+
+	private dropMirror(doc: string): void {
+		this.mirrors.get(doc)?.destroy();
+		this.mirrors.delete(doc);
+		this.mirrorTotal -= this.mirrorSizes.get(doc) ?? 0;
+		this.mirrorSizes.delete(doc);
+	}
+
+	/**
+	 * What the write rules look up beyond the document: the grid of each building, from the community document;
+	 * for a participation document the households its project chose to sign, and for a minutes document its
+	 * meeting's date (read afresh from the companion document: rare writes).
+	 */
+	private async writeLookup(doc: string): Promise<WriteLookup> {
+		const ref = parseDocName(doc);
+		const lookup = await this.gridsLookup(doc);
+		const gridOf = (household: string) => lookup.gridOf(household);
+		if (ref?.kind === 'participation') {
+			const representatives = await this.readCompanion(projectDocName(ref.community, ref.id), representativeHouseholds);
+			return { gridOf, representatives };
+		}
+		if (ref?.kind === 'minutes') {
+			const meeting = await this.readCompanion(meetingDocName(ref.community, ref.id), (d) => {
+				if (!d || !isMeetingDoc(d)) return null;
+				const m = readMeeting(d);
+				return { startsAt: m.startsAt, recurrence: m.recurrence };
+			});
+			return { gridOf, meeting };
+		}
+		return lookup;
+	}
+
+	/** Reads another document for the write rules: from its room when loaded, else from storage (null if unreadable). */
+	private async readCompanion<T>(name: string, read: (doc: Y.Doc | null) => T): Promise<T> {
+		const room = this.rooms.get(name);
+		if (room?.ready) return read(room.doc);
+		const state = await this.mergedState(name).catch((error: unknown) => {
+			this.logger.warn(`reading ${name} for the write rules failed`, error);
+			return null;
+		});
+		const base = docFromState(state?.update ?? null);
+		try {
+			return read(base);
+		} finally {
+			base?.destroy();
+		}
+	}
+
+	private async gridsLookup(doc: string): Promise<WriteLookup> {
+		const community = parseDocName(doc)?.community;
+		if (!community) return gridLookup(new Map());
+		const cached = this.lookups.get(community);
+		if (cached) return cached;
+		const generation = this.lookupGenerations.get(community) ?? 0;
+		const name = communityDocName(community);
+		const room = this.rooms.get(name);
+		let grids: Map<string, string>;
+		if (room?.ready) grids = buildingGrids(room.doc);
+		else {
+			const state = await this.mergedState(name).catch((error: unknown) => {
+				// A damaged community document must not stop every write: grid checks then find no building.
+				this.logger.warn(`reading ${name} for the write rules failed`, error);
+				return null;
+			});
+			const base = docFromState(state?.update ?? null);
+			grids = buildingGrids(base);
+			base?.destroy();
+		}
+		const lookup = gridLookup(grids);
+		// Not kept if the community document changed while it was read.
+		if ((this.lookupGenerations.get(community) ?? 0) === generation) {
+			if (this.lookups.size > 1_000) this.lookups.clear();
+			this.lookups.set(community, lookup);
+		}
+		return lookup;
+	}
+
+	private committed(batch: ReadonlyArray<{ entry: CommitEntry<unknown>; appended: AppendedUpdate }>): void {
+		const changed = new Map<string, { doc: string; seq: number; origins: Set<unknown> }>();
+		let head = 0;
+		for (const { entry, appended } of batch) {
+			this.cache.invalidate(entry.doc);
+			const ref = parseDocName(entry.doc);
+			if (ref?.kind === 'community') {
+				this.lookups.delete(ref.community);
+				this.lookupGenerations.set(ref.community, (this.lookupGenerations.get(ref.community) ?? 0) + 1);
+			}
+			head = Math.max(head, appended.seq);
+			const c = changed.get(entry.doc) ?? { doc: entry.doc, seq: 0, origins: new Set<unknown>() };
+			c.seq = appended.seq;
+			c.origins.add(entry.origin);
+			changed.set(entry.doc, c);
+			if (appended.rows > this.limits.compactThreshold) this.compactSoon(entry.doc, appended.rows);
+			if (typeof appended.bytes === 'number') {
+				if (this.sizes.size > 50_000) {
+					this.sizes.clear();
+					this.exactSizes.clear();
+				}
+				this.sizes.set(entry.doc, appended.bytes);
+				if (appended.rows === 1) this.exactSizes.add(entry.doc);
+				else this.exactSizes.delete(entry.doc);
+			}
+			// The mirror holds a judged update already; one the relay wrote itself reaches it here.
+			const mirror = this.mirrors.get(entry.doc);
+			if (mirror) {
+				try {
+					Y.applyUpdate(mirror, entry.data);
+					this.growMirror(entry.doc, entry.data.length);
+				} catch (error) {
+					this.logger.warn(`applying a committed update to the mirror of ${entry.doc} failed`, error);
+					this.dropMirror(entry.doc);
+				}
+			}
+			const room = this.rooms.get(entry.doc);
+			if (!room || room.closed) continue;
+			try {
+				room.applyCommitted(entry.data, entry.origin);
+			} catch (error) {
+				// Stored already; a bad update must not take the room down for everyone.
+				this.logger.warn(`applying a committed update to ${entry.doc} failed`, error);
+				continue;
+			}
+			if (room.ready) room.broadcast(updateMessage(entry.data), entry.origin);
+		}
+		// Documents that exist from this batch on: their waiting subscribers get a room.
+		for (const doc of changed.keys()) if (this.vacancies.has(doc)) this.fill(doc);
+		const list = [...changed.values()].sort((a, b) => a.seq - b.seq);
+		for (const listener of this.feed) {
+			try {
+				listener.onChanges(head, list);
+			} catch (error) {
+				this.logger.warn('change feed listener failed', error);
+			}
+		}
+	}
+
+	/** A refusal for an update that cannot fit even into the document's merged size, known without any work. */
+	private surelyTooLarge(doc: string, bytes: number): LimitRefusal | null {
+		const max = this.maxDocBytes(doc);
+		const size = this.exactSizes.has(doc) ? (this.sizes.get(doc) ?? 0) : 0;
+		return size + bytes <= max ? null : tooLargeRefusal(doc, size + bytes, max);
+	}
+
+	/** The per-kind size cap of a document (limits.maxDocBytes). */
+	maxDocBytes(doc: string): number {
+		const kind = parseDocName(doc)?.kind;
+		return (kind && this.limits.maxDocBytes[kind]) || Infinity;
+	}
+
+	/**
+	 * The size cap, judged per batch just before it is written: an update that would take its document past its
+	 * kind's cap is refused. Sizes come from the last commit (or one indexed read) plus what this batch adds. Raw
+	 * rows overstate a document's size, so before refusing, its stored rows are compacted (once per batch) and
+	 * the updates this batch adds to it are merged with them, when they amount to enough (an eighth of the cap)
+	 * to be worth it, at most twice per document and batch.
+	 */
+	private async admitSizes(batch: readonly CommitEntry<unknown>[]): Promise<Array<Error | null>> {
+		const docs = new Map<string, SizeTally>();
+		const verdicts: Array<Error | null> = [];
+		for (const { doc, data } of batch) {
+			try {
+				verdicts.push(await this.admitSize(docs, doc, data));
+			} catch (error) {
+				// One document whose size cannot be read fails alone, not everyone's writes in the batch.
+				this.logger.warn(`checking the size of ${doc} failed`, error);
+				verdicts.push(error instanceof Error ? error : new Error(String(error)));
+			}
+		}
+		return verdicts;
+	}
+
+	private async admitSize(docs: Map<string, SizeTally>, doc: string, data: Uint8Array): Promise<Error | null> {
+		const max = this.maxDocBytes(doc);
+		if (max === Infinity) return null;
+		let d = docs.get(doc);
+		if (!d) {
+			d = { base: this.sizes.get(doc) ?? (await this.store.docBytes(doc)), admitted: [], pendingBytes: 0, compacted: false, merges: 0 };
+			docs.set(doc, d);
+		}
+		if (d.base + d.pendingBytes + data.length > max && !d.compacted) {
+			d.compacted = true;
+			if ((await this.store.rowCount(doc)) > 1) {
+				await this.store.compact(doc);
+				d.base = await this.store.docBytes(doc);
+				this.sizes.set(doc, d.base);
+				this.exactSizes.add(doc);
+			}
+		}
+		if (d.base + d.pendingBytes + data.length > max && d.pendingBytes >= max / 8 && d.merges < 2) {
+			d.merges++;
+			const merged = Y.mergeUpdates([...(await this.store.loadUpdates(doc)), ...d.admitted, data]).length;
+			if (merged <= max) {
+				// The merged size stands for the stored rows and everything admitted so far, this update included.
+				d.base = merged;
+				d.admitted.push(data);
+				d.pendingBytes = 0;
+				return null;
+			}
+		}
+		const total = d.base + d.pendingBytes + data.length;
+		if (total > max) return tooLargeRefusal(doc, total, max);
+		d.admitted.push(data);
+		d.pendingBytes += data.length;
+		return null;
+	}
+
+	/** Resolves once every submitted update is durable. */
+	flush(): Promise<void> {
+		return this.commit.flush();
+	}
+
+	// ---- compaction ----
+
+	private compactSoon(doc: string, rows: number): void {
+		if (rows <= 1) return;
+		this.toCompact.add(doc);
+		if (this.compacting) return;
+		this.compacting = true;
+		setImmediate(() => void this.runCompactions());
+	}
+
+	private async runCompactions(): Promise<void> {
+		try {
+			for (const doc of this.toCompact) {
+				this.toCompact.delete(doc);
+				if (this.closing) break;
+				try {
+					if ((await this.store.rowCount(doc)) > 1) await this.store.compact(doc);
+					// Merged rows are smaller: read the size afresh on the next write.
+					this.sizes.delete(doc);
+					this.exactSizes.delete(doc);
+				} catch (error) {
+					this.logger.warn(`compacting ${doc} failed`, error);
+				}
+			}
+		} finally {
+			this.compacting = false;
+			if (this.toCompact.size > 0 && !this.closing) this.compactSoon([...this.toCompact][0] as string, 2);
+		}
+	}
+
+	// ---- reads ----
+
+	/** One BatchSyncReply entry. Throws ProtocolError for a malformed state vector. */
+	async syncEntry(entry: BatchSyncEntry, access: Access): Promise<BatchSyncReplyEntry> {
+		const { doc, stateVector } = entry;
+		if (!parseDocName(doc) || access === 'none') {
+			return { doc, status: BatchStatus.Forbidden, diff: EMPTY, serverStateVector: EMPTY };
+		}
+		checkStateVector(stateVector);
+		const okStatus = access === 'read' ? BatchStatus.ReadOnly : BatchStatus.Ok;
+		const room = this.rooms.get(doc);
+		if (room?.ready) {
+			const serverStateVector = Y.encodeStateVector(room.doc);
+			if (isEmptyStateVector(serverStateVector)) return this.missing(doc, access);
+			return { doc, status: okStatus, diff: Y.encodeStateAsUpdate(room.doc, stateVector), serverStateVector };
+		}
+		// A document whose stored rows cannot be read or merged fails alone: the rest of the batch is answered.
+		try {
+			const state = await this.mergedState(doc);
+			if (!state) return this.missing(doc, access);
+			const diff = isEmptyStateVector(stateVector) ? state.update : Y.diffUpdate(state.update, stateVector);
+			return { doc, status: okStatus, diff, serverStateVector: state.stateVector };
+		} catch (error) {
+			this.logger.warn(`reading ${doc} failed`, error);
+			this.onUnreadable(doc, error);
+			return { doc, status: BatchStatus.Unavailable, diff: EMPTY, serverStateVector: EMPTY_STATE_VECTOR };
+		}
+	}
+
+	private missing(doc: string, access: Access): BatchSyncReplyEntry {
+		const status = access === 'read' ? BatchStatus.ReadOnly : BatchStatus.Missing;
+		return { doc, status, diff: EMPTY, serverStateVector: EMPTY_STATE_VECTOR };
+	}
+
+	/** A document's whole stored state as one update, without instantiating a Y.Doc. */
+	private async mergedState(doc: string) {
+		const cached = this.cache.get(doc);
+		if (cached) return cached;
+		const version = this.cache.version(doc);
+		const rows = await this.store.loadUpdates(doc);
+		if (rows.length === 0) return null;
+		const update = rows.length === 1 ? (rows[0] as Uint8Array) : Y.mergeUpdates(rows);
+		const state = { update, stateVector: Y.encodeStateVectorFromUpdate(update) };
+		this.cache.set(doc, state, version);
+		return state;
+	}
+
+	/**
+	 * Documents changed after `sinceSeq`, at most `changesPageSize` visible ones, in seq order. `headSeq` is the
+	 * cursor to ask from next: the relay's head when the listing is complete, else the seq of the last entry.
+	 */
+	async listChanges(sinceSeq: number, visible: (doc: string) => boolean): Promise<{ headSeq: number; entries: ChangeEntry[] }> {
+		const pageSize = this.limits.changesPageSize;
+		const entries: ChangeEntry[] = [];
+		let cursor = sinceSeq;
+		for (;;) {
+			const page = await this.store.changesSince(cursor, pageSize);
+			for (const entry of page.entries) {
+				cursor = entry.seq;
+				if (!visible(entry.doc)) continue;
+				entries.push(entry);
+				if (entries.length === pageSize) {
+					return { headSeq: entry.seq === page.headSeq ? page.headSeq : entry.seq, entries };
+				}
+			}
+			if (page.entries.length < pageSize) return { headSeq: Math.max(page.headSeq, sinceSeq), entries };
+		}
+	}
+
+	addFeedListener(listener: FeedListener): void {
+		this.feed.add(listener);
+	}
+
+	removeFeedListener(listener: FeedListener): void {
+		this.feed.delete(listener);
+	}
+
+	async stats(): Promise<{ headSeq: number; docs: number; rooms: number }> {
+		return { headSeq: await this.store.headSeq(), docs: await this.store.docCount(), rooms: this.rooms.size };
+	}
+
+	/** Stops accepting writes after flushing what was submitted, and unloads every room. */
+	async close(): Promise<void> {
+		await this.commit.flush();
+		this.closing = true;
+		await this.commit.flush();
+		for (const room of this.rooms.values()) room.destroy();
+		this.rooms.clear();
+		for (const doc of [...this.mirrors.keys()]) this.dropMirror(doc);
+		this.vacancies.clear();
+	}
+}

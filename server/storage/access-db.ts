@@ -1,0 +1,297 @@
+/**
+ * Devices and invitations, in SQLite beside the documents (`<dataDir>/courtyard.db`, its own connection, WAL),
+ * so that the admin CLI can add invitations or revoke devices while the relay runs.
+ *
+ *   devices(id PK, name, grant_json, community, invitation_id, jti, created_at, last_seen, expires_at, revoked_at)
+ *   invitations(id PK, code_hash UNIQUE, grant_json, community, label, expires_at, max_uses, uses, created_by,
+ *               created_at, revoked)
+ *   revocations(seq PK AUTOINCREMENT, device_id, at)
+ *
+ * An invitation's secret code is never stored, only its SHA-256. `revocations` is an append-only log so that a
+ * running relay learns of a revocation made by another process by polling `seq > last seen` (no clocks
+ * involved). Times are milliseconds since the epoch.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Grant } from '../../src/lib/domain/access';
+import type { DeviceInfo, Invitation } from '../../src/lib/protocol/api';
+import { DB_FILE } from './sqlite-store';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS devices (
+	id TEXT PRIMARY KEY,
+	name TEXT NOT NULL,
+	grant_json TEXT NOT NULL,
+	community TEXT NOT NULL,
+	invitation_id TEXT,
+	jti TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	last_seen INTEGER,
+	expires_at INTEGER NOT NULL,
+	revoked_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS devices_community ON devices (community, created_at);
+CREATE TABLE IF NOT EXISTS invitations (
+	id TEXT PRIMARY KEY,
+	code_hash TEXT NOT NULL UNIQUE,
+	grant_json TEXT NOT NULL,
+	community TEXT NOT NULL,
+	label TEXT NOT NULL,
+	expires_at INTEGER NOT NULL,
+	max_uses INTEGER NOT NULL,
+	uses INTEGER NOT NULL DEFAULT 0,
+	created_by TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS invitations_community ON invitations (community, created_at);
+CREATE TABLE IF NOT EXISTS revocations (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	device_id TEXT NOT NULL,
+	at INTEGER NOT NULL
+);
+`;
+
+interface DeviceRow {
+	id: string;
+	name: string;
+	grant_json: string;
+	community: string;
+	invitation_id: string | null;
+	jti: string;
+	created_at: number;
+	last_seen: number | null;
+	expires_at: number;
+	revoked_at: number | null;
+}
+
+interface InvitationRow {
+	id: string;
+	code_hash: string;
+	grant_json: string;
+	community: string;
+	label: string;
+	expires_at: number;
+	max_uses: number;
+	uses: number;
+	created_by: string;
+	created_at: number;
+	revoked: number;
+}
+
+export interface NewDevice {
+	id: string;
+	name: string;
+	grant: Grant;
+	jti: string;
+	expiresAt: number;
+	invitationId?: string | null;
+}
+
+export interface NewInvitation {
+	id: string;
+	codeHash: string;
+	grant: Grant;
+	label: string;
+	expiresAt: number;
+	maxUses: number;
+	createdBy: string;
+}
+
+export type RedeemResult =
+	| { ok: true; invitation: Invitation; device: DeviceInfo }
+	| { ok: false; error: 'not_found' | 'invitation_expired' | 'invitation_withdrawn' | 'invitation_used_up' };
+
+export interface DeviceRecord extends DeviceInfo {
+	jti: string;
+}
+
+function toDevice(row: DeviceRow): DeviceRecord {
+	return {
+		id: row.id,
+		name: row.name,
+		grant: JSON.parse(row.grant_json) as Grant,
+		createdAt: row.created_at,
+		lastSeen: row.last_seen,
+		expiresAt: row.expires_at,
+		revokedAt: row.revoked_at,
+		jti: row.jti
+	};
+}
+
+/** The API's view of a device (without the credential id). */
+export function deviceInfo(record: DeviceRecord): DeviceInfo {
+	const { jti: _jti, ...info } = record;
+	return info;
+}
+
+function toInvitation(row: InvitationRow): Invitation {
+	return {
+		id: row.id,
+		grant: JSON.parse(row.grant_json) as Grant,
+		label: row.label,
+		expiresAt: row.expires_at,
+		maxUses: row.max_uses,
+		uses: row.uses,
+		createdAt: row.created_at,
+		revoked: row.revoked !== 0
+	};
+}
+
+export class AccessDb {
+	private readonly db: Database.Database;
+	private readonly stmt;
+	private readonly redeemTx: Database.Transaction<
+		(codeHash: string, device: Omit<NewDevice, 'grant' | 'invitationId'>, now: number) => RedeemResult
+	>;
+	private readonly revokeTx: Database.Transaction<(id: string, now: number) => DeviceRecord | null>;
+
+	/** Opens `<dataDir>/courtyard.db` (the documents' file), or an in-memory database when dataDir is null. */
+	static open(dataDir: string | null): AccessDb {
+		if (dataDir === null) return new AccessDb(':memory:');
+		fs.mkdirSync(dataDir, { recursive: true });
+		return new AccessDb(path.join(dataDir, DB_FILE));
+	}
+
+	constructor(file: string) {
+		this.db = new Database(file);
+		if (file !== ':memory:') {
+			this.db.pragma('journal_mode = WAL');
+			this.db.pragma('synchronous = FULL');
+		}
+		this.db.pragma('busy_timeout = 5000');
+		this.db.exec(SCHEMA);
+		this.stmt = {
+			insertDevice: this.db.prepare(
+				`INSERT INTO devices (id, name, grant_json, community, invitation_id, jti, created_at, expires_at)
+				 VALUES (@id, @name, @grant_json, @community, @invitation_id, @jti, @created_at, @expires_at)`
+			),
+			device: this.db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE id = ?'),
+			devices: this.db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE community = ? ORDER BY created_at, id'),
+			allDevices: this.db.prepare<[], DeviceRow>('SELECT * FROM devices ORDER BY created_at, id'),
+			revoke: this.db.prepare<[number, string]>('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+			logRevocation: this.db.prepare<[string, number]>('INSERT INTO revocations (device_id, at) VALUES (?, ?)'),
+			revocationsSince: this.db.prepare<[number], { seq: number; device_id: string }>(
+				'SELECT seq, device_id FROM revocations WHERE seq > ? ORDER BY seq'
+			),
+			lastRevocation: this.db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM revocations'),
+			touch: this.db.prepare<[number, string]>('UPDATE devices SET last_seen = ? WHERE id = ?'),
+			insertInvitation: this.db.prepare(
+				`INSERT INTO invitations (id, code_hash, grant_json, community, label, expires_at, max_uses, created_by, created_at)
+				 VALUES (@id, @code_hash, @grant_json, @community, @label, @expires_at, @max_uses, @created_by, @created_at)`
+			),
+			invitation: this.db.prepare<[string], InvitationRow>('SELECT * FROM invitations WHERE id = ?'),
+			invitationByCode: this.db.prepare<[string], InvitationRow>('SELECT * FROM invitations WHERE code_hash = ?'),
+			invitations: this.db.prepare<[string], InvitationRow>('SELECT * FROM invitations WHERE community = ? ORDER BY created_at, id'),
+			useInvitation: this.db.prepare<[string]>('UPDATE invitations SET uses = uses + 1 WHERE id = ? AND uses < max_uses'),
+			revokeInvitation: this.db.prepare<[string]>('UPDATE invitations SET revoked = 1 WHERE id = ?')
+		};
+
+		this.redeemTx = this.db.transaction((codeHash: string, device: Omit<NewDevice, 'grant' | 'invitationId'>, now: number): RedeemResult => {
+			const row = this.stmt.invitationByCode.get(codeHash);
+			if (!row) return { ok: false, error: 'not_found' };
+			if (row.revoked) return { ok: false, error: 'invitation_withdrawn' };
+			if (row.expires_at <= now) return { ok: false, error: 'invitation_expired' };
+			// Checked and counted in one statement, inside one write transaction: concurrent redemptions (even from
+			// another process) cannot exceed max_uses.
+			if (this.stmt.useInvitation.run(row.id).changes === 0) return { ok: false, error: 'invitation_used_up' };
+			const grant = JSON.parse(row.grant_json) as Grant;
+			this.insertDeviceRow({ ...device, grant, invitationId: row.id }, now);
+			const stored = this.stmt.device.get(device.id) as DeviceRow;
+			return { ok: true, invitation: toInvitation({ ...row, uses: row.uses + 1 }), device: deviceInfo(toDevice(stored)) };
+		});
+
+		this.revokeTx = this.db.transaction((id: string, now: number): DeviceRecord | null => {
+			const row = this.stmt.device.get(id);
+			if (!row) return null;
+			if (row.revoked_at === null) {
+				this.stmt.revoke.run(now, id);
+				this.stmt.logRevocation.run(id, now);
+			}
+			const stored = this.stmt.device.get(id);
+			return stored ? toDevice(stored) : null;
+		});
+	}
+
+	private insertDeviceRow(device: NewDevice, now: number): void {
+		this.stmt.insertDevice.run({
+			id: device.id,
+			name: device.name,
+			grant_json: JSON.stringify(device.grant),
+			community: device.grant.community,
+			invitation_id: device.invitationId ?? null,
+			jti: device.jti,
+			created_at: now,
+			expires_at: device.expiresAt
+		});
+	}
+
+	addDevice(device: NewDevice, now = Date.now()): DeviceRecord {
+		this.insertDeviceRow(device, now);
+		return toDevice(this.stmt.device.get(device.id) as DeviceRow);
+	}
+
+	device(id: string): DeviceRecord | null {
+		const row = this.stmt.device.get(id);
+		return row ? toDevice(row) : null;
+	}
+
+	/** Devices whose grant belongs to `community` (a street admin's: the street office id); all when null. */
+	devices(community: string | null): DeviceRecord[] {
+		return (community === null ? this.stmt.allDevices.all() : this.stmt.devices.all(community)).map(toDevice);
+	}
+
+	/** Marks a device revoked (once) and logs it for running relays. Null if there is no such device. */
+	revokeDevice(id: string, now = Date.now()): DeviceRecord | null {
+		return this.revokeTx.immediate(id, now);
+	}
+
+	/** Device ids revoked after log position `seq`, and the new position. */
+	revocationsSince(seq: number): { seq: number; deviceIds: string[] } {
+		const rows = this.stmt.revocationsSince.all(seq);
+		return { seq: rows.at(-1)?.seq ?? seq, deviceIds: rows.map((r) => r.device_id) };
+	}
+
+	lastRevocationSeq(): number {
+		return this.stmt.lastRevocation.get()?.seq ?? 0;
+	}
+
+	touch(ids: Iterable<string>, now = Date.now()): void {
+		this.db.transaction(() => {
+			for (const id of ids) this.stmt.touch.run(now, id);
+		})();
+	}
+
+	addInvitation(inv: NewInvitation, now = Date.now()): Invitation {
+		this.stmt.insertInvitation.run({
+			id: inv.id,
+			code_hash: inv.codeHash,
+			grant_json: JSON.stringify(inv.grant),
+			community: inv.grant.community,
+			label: inv.label,
+			expires_at: inv.expiresAt,
+			max_uses: inv.maxUses,
+			created_by: inv.createdBy,
+			created_at: now
+		});
+		return toInvitation(this.stmt.invitation.get(inv.id) as InvitationRow);
+	}
+
+	invitations(community: string): Invitation[] {
+		return this.stmt.invitations.all(community).map(toInvitation);
+	}
+
+	revokeInvitation(id: string): boolean {
+		return this.stmt.revokeInvitation.run(id).changes > 0;
+	}
+
+	/** Redeems an invitation by the hash of its code, registering the device, atomically. */
+	redeem(codeHash: string, device: Omit<NewDevice, 'grant' | 'invitationId'>, now = Date.now()): RedeemResult {
+		return this.redeemTx.immediate(codeHash, device, now);
+	}
+
+	close(): void {
+		if (this.db.open) this.db.close();
+	}
+}
