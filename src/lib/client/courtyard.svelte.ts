@@ -21,8 +21,10 @@ import type { CategoryId } from '../domain/lists';
 import { openDatabase, type CourtyardDB } from './db';
 import { DocStore, type DocHandle } from './doc-store';
 import { deviceWriteCheck, preloadWriteRules } from './write-check';
+import { LAST_SYNCED_KEY } from './local-store';
+import { Outbox } from './outbox';
 import { countWaitingBallots, withPendingBallots } from './outbox-keys';
-import { registerPhotoOptions, withPendingPhotos } from './photo-queue';
+import { photoUploadCounts, registerPhotoOptions, withPendingPhotos } from './photo-queue';
 import {
 	expiredLocally,
 	isPersonalDoc,
@@ -52,6 +54,8 @@ export class Courtyard {
 	readonly db: CourtyardDB;
 	readonly store: DocStore;
 	readonly engine: SyncEngine;
+	/** Everything waiting for the relay (documents, photos, ballots), on one retry policy; the status bar counts it. */
+	readonly outbox = new Outbox();
 	sync = $state<SyncStatus>({
 		connection: 'offline',
 		pending: 0,
@@ -97,6 +101,7 @@ export class Courtyard {
 		this.engine = new SyncEngine({
 			url: opts.url ?? (() => this.syncUrl()),
 			store: this.store,
+			outbox: this.outbox,
 			...(opts.WebSocket ? { WebSocket: opts.WebSocket } : {}),
 			onStatus: (s) => {
 				this.showStatus(s);
@@ -108,11 +113,9 @@ export class Courtyard {
 		});
 	}
 
-	/** Resident ballots queued for the relay's ballot endpoint: pending work too, though not in any document. */
-	private ballotsWaiting = 0;
-
+	/** The engine's status, with the pending figure of the whole outbox (documents, photos and ballots). */
 	private showStatus(s: SyncStatus): void {
-		this.sync = { ...s, pending: s.pending + this.ballotsWaiting };
+		this.sync = { ...s, pending: this.outbox.pending };
 	}
 
 	private syncUrl(): string {
@@ -140,7 +143,7 @@ export class Courtyard {
 		// Before `ready`, so pages can add and show photos (a page that does starts the library). The library loads
 		// now only when the device holds photos (queued uploads resume, forgotten ones are cleaned up); a device
 		// without any never loads it on its first page.
-		const photoOptions = { db: this.db, authHeaders: () => this.authHeaders(), docs: this.store, fetch: this.relayFetch };
+		const photoOptions = { db: this.db, authHeaders: () => this.authHeaders(), docs: this.store, fetch: this.relayFetch, outbox: this.outbox };
 		registerPhotoOptions(photoOptions);
 		void this.db.photos
 			.count()
@@ -148,21 +151,25 @@ export class Courtyard {
 				if (held > 0) (await import('./photos')).startPhotos(photoOptions);
 			})
 			.catch((err: unknown) => void (this.storageError = err));
+		// Only the pending figure moves: the rest of the status stays what the engine (or a sign-out) set.
+		this.outbox.onPending((pending) => {
+			if (pending !== this.sync.pending) this.sync = { ...this.sync, pending };
+		});
+		// Ballots and photos are counted from their tables, which change without the engine.
 		liveQuery(() => countWaitingBallots(this.db)).subscribe({
-			next: (n) => {
-				// Only the pending figure moves: the rest of the status stays what the engine (or a sign-out) set.
-				const delta = n - this.ballotsWaiting;
-				this.ballotsWaiting = n;
-				if (delta !== 0) this.sync = { ...this.sync, pending: Math.max(0, this.sync.pending + delta) };
-			},
+			next: (n) => this.outbox.report('ballots', n),
+			error: (err: unknown) => void (this.storageError = err)
+		});
+		liveQuery(() => photoUploadCounts(this.db)).subscribe({
+			next: (counts) => this.outbox.report('photos', counts.pending),
 			error: (err: unknown) => void (this.storageError = err)
 		});
 		this.ready = true;
 		if (indexVersion?.value !== INDEX_VERSION) await this.rebuildIndex();
 		if (this.revocation) {
 			// The status bar still tells when this device last synced and what it holds unsynced; sync never starts.
-			const last = await this.db.settings.get('sync.lastSynced');
-			if (typeof last?.value === 'number') Object.assign(this.engine.status, { lastSynced: last.value });
+			const last = await this.store.getSetting(LAST_SYNCED_KEY);
+			if (typeof last === 'number') Object.assign(this.engine.status, { lastSynced: last });
 			await this.engine.refreshPending();
 			// A wipe left waiting (or cut short by closing the app) goes on; the credential is already gone.
 			await this.continueRevocation();
@@ -176,8 +183,14 @@ export class Courtyard {
 		}
 		// Without a credential the relay would refuse us anyway; the app waits for an invitation instead.
 		if (typeof window !== 'undefined') {
-			window.addEventListener('online', () => this.engine.reconnectNow());
-			window.addEventListener('offline', () => this.engine.wentOffline());
+			window.addEventListener('online', () => {
+				this.engine.reconnectNow();
+				this.outbox.online();
+			});
+			window.addEventListener('offline', () => {
+				this.engine.wentOffline();
+				this.outbox.offline();
+			});
 			window.addEventListener('unhandledrejection', (ev) => {
 				if (isStorageError(ev.reason)) this.storageError = ev.reason;
 			});
@@ -372,8 +385,8 @@ export class Courtyard {
 
 	/** Documents with changes the relay has not acknowledged, with their titles where known. */
 	async pendingDocs(): Promise<{ doc: string; title: string }[]> {
-		const dirty = (await this.db.syncState.where('dirty').equals(1).primaryKeys()) as string[];
-		const entries = await this.db.index.bulkGet(dirty);
+		const dirty = await this.store.dirtyDocs();
+		const entries = await this.store.indexEntries(dirty);
 		return dirty.map((doc, i) => ({ doc, title: entries[i]?.title ?? doc }));
 	}
 
@@ -432,7 +445,8 @@ export class Courtyard {
 		this.applyRevocation(null);
 		this.actor = { id: 'device', name: '', role: 'resident' };
 		// Nothing of the previous credential's sync history may show (or be re-emitted on the next join).
-		Object.assign(this.engine.status, { lastSynced: null, error: null, refusal: null });
+		Object.assign(this.engine.status, { lastSynced: null, error: null, refusal: null, pending: 0 });
+		this.outbox.report('documents', 0);
 		this.sync = { ...this.engine.status, connection: 'offline', pending: 0, done: 0, total: 0 };
 		return { ok: true };
 	}

@@ -25,19 +25,19 @@ import { indexPair } from '../schema/doc-names';
 import type { Verdict } from '../schema/record-changes';
 import type { IndexEntry } from '../schema/index-entry';
 import type { CourtyardDB, SyncState } from './db';
+import {
+	type DocHandle,
+	EMPTY_SV,
+	EMPTY_UPDATE,
+	emptyState,
+	type LocalChangeListener,
+	type LocalStore,
+	type OutboxRecord,
+	outboxSettingKey,
+	REMOTE
+} from './local-store';
 
-/** Origin of updates that came from the relay, so they are not sent back or counted as local changes. */
-export const REMOTE = Symbol('remote');
-
-export interface DocHandle {
-	name: string;
-	doc: Y.Doc;
-	/** Resolves once every change made so far is committed to IndexedDB and recorded as pending. */
-	saved(): Promise<void>;
-	/** Makes a change the relay's rules allow (DocStore.change) and resolves once it is saved. */
-	change<T>(fn: (doc: Y.Doc) => T): Promise<T>;
-	release(): void;
-}
+export { type DocHandle, EMPTY_SV, emptyState, type LocalChangeListener, REMOTE } from './local-store';
 
 interface OpenDoc {
 	doc: Y.Doc;
@@ -47,13 +47,10 @@ interface OpenDoc {
 	writes: Promise<void>;
 }
 
-export type LocalChangeListener = (name: string, update: Uint8Array, localSeq: number) => void;
-
 const UPDATES = 'updates';
-const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc({ guid: 'empty' }));
-export const EMPTY_SV = Y.encodeStateVector(new Y.Doc({ guid: 'empty' }));
 
-export class DocStore {
+/** The IndexedDB implementation of the local-store contract (local-store.ts). */
+export class DocStore implements LocalStore {
 	private open = new Map<string, OpenDoc>();
 	private opening = new Map<string, Promise<OpenDoc>>();
 	private listeners = new Set<LocalChangeListener>();
@@ -370,6 +367,71 @@ export class DocStore {
 		await this.db.syncState.put({ ...emptyState(name), ...s, error });
 	}
 
+	async markUnsynced(name: string): Promise<void> {
+		if (this.isSealed(name)) return;
+		await this.db.syncState.update(name, { synced: false });
+	}
+
+	syncStates(names: readonly string[]): Promise<(SyncState | undefined)[]> {
+		return this.db.syncState.bulkGet([...names]);
+	}
+
+	async dirtyDocs(): Promise<string[]> {
+		return (await this.db.syncState.where('dirty').equals(1).primaryKeys()) as string[];
+	}
+
+	dirtyCount(): Promise<number> {
+		return this.db.syncState.where('dirty').equals(1).count();
+	}
+
+	async unsyncedDocs(): Promise<string[]> {
+		return (await this.db.syncState.filter((s) => s.dirty === 1 || !s.synced).primaryKeys()) as string[];
+	}
+
+	async getSetting(key: string): Promise<unknown> {
+		return (await this.db.settings.get(key))?.value;
+	}
+
+	async putSetting(key: string, value: unknown): Promise<void> {
+		await this.db.settings.put({ key, value });
+	}
+
+	indexEntries(names: readonly string[]): Promise<(IndexEntry | undefined)[]> {
+		return this.db.index.bulkGet([...names]);
+	}
+
+	// Outbox records live in the settings table (`outbox.<queue>:<key>`): small, cleared with the credential on
+	// sign-out, and readable by the app shell without loading the queue's code.
+
+	async outboxEntries<T>(queue: string): Promise<OutboxRecord<T>[]> {
+		const prefix = outboxSettingKey(queue, '');
+		const rows = await this.db.settings.where('key').startsWith(prefix).toArray();
+		return rows.map((r) => ({ key: r.key.slice(prefix.length), value: r.value as T }));
+	}
+
+	async getOutbox<T>(queue: string, key: string): Promise<T | undefined> {
+		return (await this.db.settings.get(outboxSettingKey(queue, key)))?.value as T | undefined;
+	}
+
+	async putOutbox<T>(queue: string, key: string, value: T): Promise<void> {
+		await this.db.settings.put({ key: outboxSettingKey(queue, key), value });
+	}
+
+	updateOutbox<T>(queue: string, key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
+		const id = outboxSettingKey(queue, key);
+		return this.db.transaction('rw', this.db.settings, async () => {
+			const current = (await this.db.settings.get(id))?.value as T | undefined;
+			const next = change(current);
+			if (next === undefined) return current;
+			await this.db.settings.put({ key: id, value: next });
+			return next;
+		});
+	}
+
+	async deleteOutbox(queue: string, key: string): Promise<void> {
+		await this.db.settings.delete(outboxSettingKey(queue, key));
+	}
+
 	/** Resolves once the bookkeeping of every change made so far to an open document is done. */
 	async settle(): Promise<void> {
 		await Promise.all([...this.open.values()].map((entry) => entry.writes));
@@ -449,16 +511,4 @@ export class SealedError extends Error {
 		super(`${doc} is no longer available on this device`);
 		this.name = 'SealedError';
 	}
-}
-
-export function emptyState(doc: string): SyncState {
-	return {
-		doc,
-		stateVector: EMPTY_SV,
-		dirty: 0,
-		localSeq: 0,
-		synced: false,
-		lastSynced: null,
-		error: null
-	};
 }

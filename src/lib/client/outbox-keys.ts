@@ -1,7 +1,10 @@
 import type { CourtyardDB } from './db';
+import { outboxSettingKey } from './local-store';
 
-/** Settings-table key prefix of a resident's ballots waiting to be sent: small, so the shell can look without loading the poll code. */
-export const BALLOT_OUTBOX_PREFIX = 'outbox.ballot:';
+/** The local store's outbox queue of a resident's ballots waiting to be sent (polls.ts). */
+export const BALLOT_QUEUE = 'ballot';
+/** Settings-table key prefix of those ballots: small, so the shell can look without loading the poll code. */
+export const BALLOT_OUTBOX_PREFIX = outboxSettingKey(BALLOT_QUEUE, '');
 
 /** Adds each poll with a ballot not yet accepted by the relay to a list of unsynced work (sign-out asks first). */
 export async function withPendingBallots(

@@ -199,6 +199,22 @@ describe('the upload queue', () => {
 		expect(await db.photos.get(sha)).toMatchObject({ state: 'done', attempts: 0 });
 	});
 
+	it('does not wait out a backoff stretched by the device clock being set back', async () => {
+		const { lib, relay, db, clock } = setup();
+		relay.online = false;
+		await lib.start();
+		const sha = await lib.add(photoFile('set back'), VISITS);
+		await lib.idle();
+		expect(await db.photos.get(sha)).toMatchObject({ attempts: 1, nextAttempt: clock.now + RETRY_BASE_MS });
+		// The phone's date goes back a day: the next attempt now looks a day away, beyond any backoff.
+		clock.now -= 24 * 60 * 60_000;
+		relay.online = true;
+		lib.kick();
+		await lib.idle();
+		expect(relay.stored.has(sha)).toBe(true);
+		expect(await db.photos.get(sha)).toMatchObject({ state: 'done' });
+	});
+
 	it('retries a photo the relay could not take (5xx, 429) and gives up on a refusal until the next start', async () => {
 		const { lib, relay, db, clock } = setup();
 		await lib.start();

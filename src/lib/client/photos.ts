@@ -5,7 +5,8 @@
  * once: the upload queue is the `photos` table itself, picked up again on the next start. The uploader runs on
  * start, after every add, on the browser's `online` event and on a backoff timer; it sends each photo once per
  * document it is attached to (the relay checks access per document) and treats a refusal as final until the
- * next start, a network failure or 5xx as a retry with exponential backoff.
+ * next start, a network failure or 5xx as a retry on the app's one retry policy (outbox.ts), each photo keeping
+ * its own next attempt.
  *
  * A photo taken in a form for a document that does not exist yet (a new proposal) is 'unattached': it is
  * attached to the first document whose local change lists it among its photos (schema/photos.ts), and never
@@ -19,7 +20,10 @@ import { isPhotoId, PHOTO_MAX_BYTES, photoPath, sniffPhotoType, toHex, type Phot
 import { readPhotoRefs } from '../schema/photos';
 import type { CourtyardDB, PhotoMeta, PhotoState } from './db';
 import type { compressImage } from './photo-compress';
+import { systemClock } from './clock';
+import { isDue, Outbox, type OutboxQueue, RETRY_POLICY, retryAfterMs, retryDelay } from './outbox';
 import { clearPhotoTables, registeredPhotoOptions } from './photo-queue';
+import { idbPhotoRecords, type PhotoRecords } from './photo-records';
 
 export { photoUploadCounts, withPendingPhotos } from './photo-queue';
 
@@ -46,7 +50,8 @@ export interface LocalDocs {
 }
 
 export interface PhotoLibraryOptions {
-	db: CourtyardDB;
+	/** The device database (its `photos` and `photoData` tables hold the photos unless `records` is given). */
+	db?: CourtyardDB;
 	authHeaders: () => Record<string, string>;
 	compress?: Compressor;
 	fetch?: typeof fetch;
@@ -56,10 +61,14 @@ export interface PhotoLibraryOptions {
 	docs?: LocalDocs;
 	/** Base of relay URLs; '' for the page's origin. */
 	origin?: string;
+	/** The app's outbox, whose policy and timers the uploads follow (default: one of the library's own). */
+	outbox?: Outbox;
+	/** Where the photos are kept (default: the `photos` and `photoData` tables of `db`). */
+	records?: PhotoRecords;
 }
 
-export const RETRY_BASE_MS = 2_000;
-export const RETRY_MAX_MS = 5 * 60_000;
+export const RETRY_BASE_MS = RETRY_POLICY.baseMs;
+export const RETRY_MAX_MS = RETRY_POLICY.maxMs;
 export const ORPHAN_TTL_MS = 7 * 24 * 60 * 60_000;
 /** A request that has not finished by then counts as a network failure (a slow 2G upload of ~400 KB fits). */
 export const REQUEST_TIMEOUT_MS = 120_000;
@@ -84,7 +93,8 @@ async function sha256(blob: Blob): Promise<string> {
 }
 
 export class PhotoLibrary {
-	private readonly db: CourtyardDB;
+	private readonly db: CourtyardDB | undefined;
+	private readonly records: PhotoRecords;
 	private readonly compress: Compressor;
 	private readonly fetch: typeof fetch;
 	private readonly now: () => number;
@@ -92,9 +102,9 @@ export class PhotoLibrary {
 	private readonly origin: string;
 	/** Unattached photos of this device, so a local change is checked against them without a query. */
 	private readonly unattached = new Set<string>();
-	private running: Promise<void> | null = null;
-	private again = false;
-	private timer: ReturnType<typeof setTimeout> | null = null;
+	private readonly outbox: Outbox;
+	/** The upload queue's passes, while started. */
+	private queue: OutboxQueue | null = null;
 	private started = false;
 	private unsubscribe: (() => void) | null = null;
 	private readonly downloads = new Map<string, Promise<Blob>>();
@@ -104,15 +114,19 @@ export class PhotoLibrary {
 
 	constructor(private readonly options: PhotoLibraryOptions) {
 		this.db = options.db;
+		if (!options.records && !options.db) throw new Error('the photo library needs a database or photo records');
+		this.records = options.records ?? idbPhotoRecords(options.db!);
 		// The canvas code loads with the first photo, not with the app shell.
 		this.compress = options.compress ?? (async (file) => (await import('./photo-compress')).compressImage(file));
 		this.fetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
 		this.now = options.now ?? Date.now;
 		this.random = options.random ?? Math.random;
 		this.origin = options.origin ?? '';
+		// Due times are this library's `now`: its own outbox keeps the same wall clock.
+		this.outbox = options.outbox ?? new Outbox({ random: this.random, clock: { ...systemClock, now: this.now } });
 	}
 
-	get database(): CourtyardDB {
+	get database(): CourtyardDB | undefined {
 		return this.db;
 	}
 
@@ -121,17 +135,14 @@ export class PhotoLibrary {
 		if (this.started) return;
 		this.started = true;
 		const now = this.now();
-		const orphans: string[] = [];
-		await this.db.transaction('rw', this.db.photos, this.db.photoData, async () => {
-			await this.db.photos.where('state').equals('unattached').each((p) => {
-				if (now - p.addedAt > ORPHAN_TTL_MS) orphans.push(p.sha);
-				else this.unattached.add(p.sha);
-			});
-			await this.db.photos.bulkDelete(orphans);
-			await this.db.photoData.bulkDelete(orphans);
-			// A refusal may have been fixed since (access granted, relay updated): one more try per start.
-			await this.db.photos.where('state').equals('failed').modify({ state: 'pending', attempts: 0, nextAttempt: 0 });
+		await this.records.changeInStates(['unattached'], (p) => {
+			if (now - p.addedAt > ORPHAN_TTL_MS) return 'delete';
+			this.unattached.add(p.sha);
+			return undefined;
 		});
+		// A refusal may have been fixed since (access granted, relay updated): one more try per start.
+		await this.records.changeInStates(['failed'], (p) => ({ meta: { ...p, state: 'pending', attempts: 0, nextAttempt: 0 } }));
+		this.queue = this.outbox.queue({ run: () => this.pass() });
 		this.unsubscribe = this.options.docs?.onLocalChange((name) => this.onLocalChange(name)) ?? null;
 		if (typeof window !== 'undefined') window.addEventListener('online', this.onOnline);
 		this.kick();
@@ -143,10 +154,11 @@ export class PhotoLibrary {
 		this.unsubscribe?.();
 		this.unsubscribe = null;
 		if (typeof window !== 'undefined') window.removeEventListener('online', this.onOnline);
-		if (this.timer) clearTimeout(this.timer);
-		this.timer = null;
+		const queue = this.queue;
+		this.queue = null;
+		if (queue) this.outbox.remove(queue);
 		for (const controller of this.inFlight) controller.abort();
-		await this.running;
+		await queue?.idle();
 	}
 
 	/** fetch with a timeout, aborted by stop(). */
@@ -165,7 +177,7 @@ export class PhotoLibrary {
 	/** Deletes every photo on the device and starts afresh (sign-out: they may show someone's home). */
 	async clear(): Promise<void> {
 		await this.stop();
-		await clearPhotoTables(this.db);
+		await this.records.clear();
 		this.unattached.clear();
 		this.downloads.clear();
 		await this.start();
@@ -187,9 +199,8 @@ export class PhotoLibrary {
 		if (blob.size > PHOTO_MAX_BYTES) throw new PhotoError('too_large', `the photo is larger than ${PHOTO_MAX_BYTES} bytes`);
 		const sha = await sha256(blob);
 		const stored = blob.type === type ? blob : new Blob([blob], { type });
-		const write = () =>
-			this.db.transaction('rw', this.db.photos, this.db.photoData, async () => {
-				const existing = await this.db.photos.get(sha);
+		const write = async () => {
+			const [written] = await this.records.change([sha], (existing) => {
 				const meta: PhotoMeta = existing
 					? { ...existing, origin: 'local' }
 					: {
@@ -207,10 +218,10 @@ export class PhotoLibrary {
 						};
 				if (doc !== null && !meta.docs.includes(doc)) meta.docs = [...meta.docs, doc];
 				meta.state = settle(meta);
-				await this.db.photos.put(meta);
-				if (!existing) await this.db.photoData.put({ sha, blob: stored });
-				return meta;
+				return existing ? { meta } : { meta, blob: stored };
 			});
+			return written!;
+		};
 		let meta: PhotoMeta;
 		try {
 			meta = await write();
@@ -233,19 +244,16 @@ export class PhotoLibrary {
 	/** Attaches stored photos to a document (uploading them for it); photos not on this device are skipped. */
 	async attach(shas: readonly string[], doc: string, opts: { onlyUnattached?: boolean } = {}): Promise<void> {
 		let changed = false;
-		await this.db.transaction('rw', this.db.photos, async () => {
-			for (const sha of shas) {
-				const meta = await this.db.photos.get(sha);
-				if (!meta || meta.origin !== 'local' || meta.docs.includes(doc)) continue;
-				if (opts.onlyUnattached && meta.docs.length > 0) continue;
-				meta.docs = [...meta.docs, doc];
-				meta.state = meta.state === 'failed' ? 'pending' : settle(meta);
-				meta.attempts = 0;
-				meta.nextAttempt = 0;
-				await this.db.photos.put(meta);
-				this.unattached.delete(sha);
-				changed = true;
-			}
+		await this.records.change(shas, (meta, sha) => {
+			if (!meta || meta.origin !== 'local' || meta.docs.includes(doc)) return undefined;
+			if (opts.onlyUnattached && meta.docs.length > 0) return undefined;
+			meta.docs = [...meta.docs, doc];
+			meta.state = meta.state === 'failed' ? 'pending' : settle(meta);
+			meta.attempts = 0;
+			meta.nextAttempt = 0;
+			this.unattached.delete(sha);
+			changed = true;
+			return { meta };
 		});
 		if (changed) this.kick();
 	}
@@ -261,20 +269,15 @@ export class PhotoLibrary {
 
 	/** Deletes a photo that was never attached (removed from a form before saving); attached photos stay. */
 	async discard(sha: string): Promise<void> {
-		await this.db.transaction('rw', this.db.photos, this.db.photoData, async () => {
-			const meta = await this.db.photos.get(sha);
-			if (meta?.state !== 'unattached') return;
-			await this.db.photos.delete(sha);
-			await this.db.photoData.delete(sha);
-		});
+		await this.records.change([sha], (meta) => (meta?.state === 'unattached' ? 'delete' : undefined));
 		this.unattached.delete(sha);
 	}
 
 	/** The photo's bytes: the local copy, or downloaded with the credential and kept. Throws PhotoError. */
 	async blob(sha: string): Promise<Blob> {
 		if (!isPhotoId(sha)) throw new PhotoError('not_found', 'not a photo id');
-		const local = await this.db.photoData.get(sha);
-		if (local) return local.blob;
+		const local = await this.records.bytes(sha);
+		if (local) return local;
 		let pending = this.downloads.get(sha);
 		if (!pending) {
 			pending = this.download(sha).finally(() => this.downloads.delete(sha));
@@ -290,42 +293,34 @@ export class PhotoLibrary {
 
 	/** Upload state of each photo held here (absent: not on this device). */
 	async states(shas: readonly string[]): Promise<Map<string, PhotoMeta>> {
-		const metas = await this.db.photos.bulkGet([...shas]);
+		const metas = await this.records.getMany(shas);
 		return new Map(metas.filter((m): m is PhotoMeta => !!m).map((m) => [m.sha, m]));
 	}
 
 	/** Runs the upload queue now (after a backoff, too): the `online` event and the "retry" button. */
 	async retryNow(): Promise<void> {
-		await this.db.photos.where('state').anyOf('pending', 'failed').modify({ state: 'pending', nextAttempt: 0 });
+		await this.records.changeInStates(['pending', 'failed'], (p) => ({ meta: { ...p, state: 'pending', nextAttempt: 0 } }));
 		this.kick();
 		await this.idle();
 	}
 
 	/** Resolves once no upload pass is running (tests, sign-out). */
 	async idle(): Promise<void> {
-		while (this.running) await this.running;
+		await this.queue?.idle();
 	}
 
-	/** Schedules an upload pass; passes never overlap. */
+	/** Runs an upload pass now; passes never overlap. */
 	kick(): void {
-		if (!this.started) return;
-		if (this.running) {
-			this.again = true;
-			return;
-		}
-		this.running = (async () => {
-			try {
-				do {
-					this.again = false;
-					await this.uploadDue();
-				} while (this.again && this.started);
-			} finally {
-				this.running = null;
-			}
-			await this.scheduleNext();
-		})().catch(() => {
-			// Storage failed under us (closed database, sign-out): the next start picks the queue up again.
-		});
+		if (this.started) this.queue?.kick();
+	}
+
+	/** One pass: uploads what is due, then says when the next photo is due (the queue waits until then). */
+	private async pass(): Promise<{ waiting: number; at?: number }> {
+		await this.uploadDue();
+		if (!this.started) return { waiting: 0 };
+		const pending = await this.records.inStates(['pending']);
+		if (pending.length === 0) return { waiting: 0 };
+		return { waiting: pending.length, at: Math.min(...pending.map((p) => p.nextAttempt)) };
 	}
 
 	private onLocalChange(name: string): void {
@@ -336,22 +331,10 @@ export class PhotoLibrary {
 		if (listed.length > 0) void this.attach(listed, name, { onlyUnattached: true });
 	}
 
-	private async scheduleNext(): Promise<void> {
-		if (this.timer) clearTimeout(this.timer);
-		this.timer = null;
-		if (!this.started) return;
-		let next = Infinity;
-		await this.db.photos.where('state').equals('pending').each((p) => (next = Math.min(next, p.nextAttempt)));
-		if (next === Infinity) return;
-		this.timer = setTimeout(() => {
-			this.timer = null;
-			this.kick();
-		}, Math.max(0, next - this.now()));
-	}
-
 	private async uploadDue(): Promise<void> {
 		const now = this.now();
-		const due = (await this.db.photos.where('state').equals('pending').sortBy('addedAt')).filter((p) => p.nextAttempt <= now);
+		// A next attempt further off than the policy's cap means the wall clock went back: it is due now.
+		const due = (await this.records.inStates(['pending'])).filter((p) => isDue(p.nextAttempt, now));
 		for (const meta of due) {
 			if (!this.started) return;
 			// The network is down (or the credential missing): the others would fail the same way.
@@ -360,7 +343,7 @@ export class PhotoLibrary {
 	}
 
 	private async upload(meta: PhotoMeta): Promise<'ok' | 'stop'> {
-		const data = await this.db.photoData.get(meta.sha);
+		const data = await this.records.bytes(meta.sha);
 		if (!data) {
 			await this.update(meta.sha, (m) => ({ ...m, state: 'failed', error: 'missing' }));
 			return 'ok';
@@ -376,7 +359,7 @@ export class PhotoLibrary {
 				res = await this.request(`${this.origin}${photoPath(meta.sha, doc)}`, {
 					method: 'PUT',
 					headers: { ...headers, 'content-type': meta.type },
-					body: data.blob,
+					body: data,
 					cache: 'no-store'
 				});
 			} catch {
@@ -395,7 +378,7 @@ export class PhotoLibrary {
 			const body = (await res.json().catch(() => null)) as { error?: string } | null;
 			const error = body?.error ?? `HTTP ${res.status}`;
 			if (RETRYABLE.has(res.status)) {
-				await this.backoff(meta.sha, error);
+				await this.backoff(meta.sha, error, retryAfterMs(res));
 				return res.status === 401 || res.status >= 500 ? 'stop' : 'ok';
 			}
 			// Refused for good (no access, not an image, too large): say so; the next start tries once more.
@@ -405,22 +388,19 @@ export class PhotoLibrary {
 		return 'ok';
 	}
 
-	private async backoff(sha: string, error: string): Promise<void> {
+	private async backoff(sha: string, error: string, retryAfter: number | null = null): Promise<void> {
 		await this.update(sha, (m) => {
 			const attempts = m.attempts + 1;
-			const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempts - 1));
-			// Jitter, so devices that come back online together do not retry together.
-			return { ...m, attempts, error, nextAttempt: this.now() + Math.round(delay * (0.5 + this.random() / 2)) };
+			return { ...m, attempts, error, nextAttempt: this.now() + retryDelay(RETRY_POLICY, attempts, this.random, retryAfter) };
 		});
 	}
 
 	/** Read-modify-write of one photo's state (an attach may have landed meanwhile). */
 	private async update(sha: string, change: (meta: PhotoMeta) => PhotoMeta): Promise<void> {
-		await this.db.transaction('rw', this.db.photos, async () => {
-			const meta = await this.db.photos.get(sha);
-			if (!meta) return;
+		await this.records.change([sha], (meta) => {
+			if (!meta) return undefined;
 			const next = change(meta);
-			await this.db.photos.put({ ...next, state: next.state === 'failed' ? 'failed' : settle(next) });
+			return { meta: { ...next, state: next.state === 'failed' ? 'failed' : settle(next) } };
 		});
 	}
 
@@ -440,9 +420,9 @@ export class PhotoLibrary {
 		}
 		const blob = new Blob([bytes], { type });
 		try {
-			await this.db.transaction('rw', this.db.photos, this.db.photoData, async () => {
-				if (await this.db.photos.get(sha)) return;
-				await this.db.photos.put({
+			await this.records.change([sha], (existing) => {
+				if (existing) return undefined;
+				const meta: PhotoMeta = {
 					sha,
 					type,
 					size: blob.size,
@@ -454,8 +434,8 @@ export class PhotoLibrary {
 					attempts: 0,
 					nextAttempt: 0,
 					error: null
-				});
-				await this.db.photoData.put({ sha, blob });
+				};
+				return { meta, blob };
 			});
 		} catch {
 			// Keeping a copy is an optimisation; a full disk must not stop the photo from showing.
@@ -465,12 +445,7 @@ export class PhotoLibrary {
 
 	/** Deletes downloaded copies (never photos taken here); returns how many. */
 	private async evictRemoteCopies(): Promise<number> {
-		return this.db.transaction('rw', this.db.photos, this.db.photoData, async () => {
-			const remote = (await this.db.photos.where('state').equals('done').filter((p) => p.origin === 'remote').primaryKeys()) as string[];
-			await this.db.photos.bulkDelete(remote);
-			await this.db.photoData.bulkDelete(remote);
-			return remote.length;
-		});
+		return this.records.changeInStates(['done'], (p) => (p.origin === 'remote' ? 'delete' : undefined));
 	}
 }
 
@@ -478,12 +453,13 @@ let shared: PhotoLibrary | null = null;
 
 /** Starts the app's photo library (once; Courtyard.start calls it). */
 export function startPhotos(options: PhotoLibraryOptions): PhotoLibrary {
-	if (shared?.database !== options.db) {
-		void shared?.stop();
-		shared = new PhotoLibrary(options);
+	let library = shared;
+	if (!library || library.database !== options.db) {
+		void library?.stop();
+		library = shared = new PhotoLibrary(options);
 	}
-	void shared.start();
-	return shared;
+	void library.start();
+	return library;
 }
 
 /**

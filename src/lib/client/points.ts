@@ -6,6 +6,7 @@
  * action throws InvalidPointsInputError and writes nothing.
  */
 import type { Actor } from '../domain/actor';
+import { roleCan } from '../domain/permissions';
 import { newId } from '../domain/ids';
 import {
 	type Activity,
@@ -388,7 +389,7 @@ export async function restockItem(app: PointsApp, input: { item: string; quantit
 /** The approval threshold, expiry, floor and ceiling: community admins only (a facilitator may not lower the bar). */
 export async function savePointsSettings(app: PointsApp, settings: PointsSettings): Promise<PointsSettings> {
 	const by = staff(app);
-	refuse(by.role === 'community_admin' ? [] : [{ field: 'by', code: 'not_admin' }]);
+	refuse(roleCan(by.role, 'set-points-rules') ? [] : [{ field: 'by', code: 'not_admin' }]);
 	const s: PointsSettings = { approvalAbove: settings.approvalAbove, expiryMonths: settings.expiryMonths, floor: settings.floor, ceiling: settings.ceiling };
 	const issues = settingsIssues(s).map((field) => ({ field, code: 'invalid' }));
 	if (s.ceiling !== null && s.ceiling <= s.floor) issues.push({ field: 'ceiling', code: 'invalid' });

@@ -7,7 +7,7 @@ import { readBallots } from '../schema/ballots-doc';
 import { readPoll } from '../schema/poll-doc';
 import { createProposal, readProposal } from '../schema/proposal-doc';
 import { addToTopic, createTopic } from '../schema/topic-doc';
-import { openDatabase } from './db';
+import { type CourtyardDB, openDatabase } from './db';
 import { DocStore } from './doc-store';
 import {
 	castBallot,
@@ -29,7 +29,7 @@ const worker: Actor = { id: 'gw1', name: '王海涛', role: 'grid_worker' };
 
 let n = 0;
 const stores: DocStore[] = [];
-function device(actor: Actor, token: string | null = null): PollsApp & OutboxApp {
+function device(actor: Actor, token: string | null = null): PollsApp & OutboxApp & { db: CourtyardDB } {
 	const id = `polls-${++n}`;
 	const store = new DocStore(openDatabase(id), `${id}/`);
 	stores.push(store);

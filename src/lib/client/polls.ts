@@ -5,7 +5,8 @@
  *
  * A resident cannot write ballots documents; their vote goes to the relay's ballot endpoint. It is queued first
  * (in the settings table, so a sign-out clears it with the credential), shown as "saved, waiting to send", and
- * sent — and resent, with the same ballot id, until the relay answers — without the resident doing anything.
+ * sent — and resent, with the same ballot id, until the relay answers — without the resident doing anything,
+ * on the app's one retry policy (outbox.ts).
  */
 import type * as Y from 'yjs';
 import type { Actor } from '../domain/actor';
@@ -29,9 +30,10 @@ import { addClosure, createPoll as writePoll, readPoll, recordHandCount as write
 import { appendEvent, isProposalDoc } from '../schema/proposal-doc';
 import { readTopic } from '../schema/topic-doc';
 import { recordRatificationResult } from '../schema/convention-doc';
-import type { CourtyardDB } from './db';
-import { BALLOT_OUTBOX_PREFIX } from './outbox-keys';
 import type { DocHandle, DocStore } from './doc-store';
+import { type LocalOutboxes, type LocalSettings, outboxSettingKey } from './local-store';
+import { Outbox, type OutboxQueue, type PassResult, retryAfterMs } from './outbox';
+import { BALLOT_QUEUE } from './outbox-keys';
 
 /** What the actions need of the app (`courtyard()` in the browser; a bare store in tests). */
 export interface PollsApp {
@@ -169,22 +171,24 @@ export interface QueuedBallot {
 }
 
 export interface OutboxApp {
-	readonly db: CourtyardDB;
+	readonly store: LocalOutboxes & LocalSettings;
 	authHeaders(): Record<string, string>;
+	/** The app's outbox (its retry policy and timers); absent in tests, where the ballots get one of their own. */
+	readonly outbox?: Outbox;
 }
 
-const OUTBOX = BALLOT_OUTBOX_PREFIX;
-export const outboxKey = (pollDoc: string) => `${OUTBOX}${pollDoc}`;
+/** Settings key of a poll's queued ballot (pages watch it live). */
+export const outboxKey = (pollDoc: string) => outboxSettingKey(BALLOT_QUEUE, pollDoc);
 
 /** The resident's latest ballot in a poll, as queued or sent. */
 export async function queuedBallot(app: OutboxApp, pollDoc: string): Promise<QueuedBallot | null> {
-	return ((await app.db.settings.get(outboxKey(pollDoc)))?.value as QueuedBallot | undefined) ?? null;
+	return (await app.store.getOutbox<QueuedBallot>(BALLOT_QUEUE, pollDoc)) ?? null;
 }
 
 /** Every ballot of this device not yet accepted or refused. */
 export async function pendingBallots(app: OutboxApp): Promise<QueuedBallot[]> {
-	const rows = await app.db.settings.where('key').startsWith(OUTBOX).toArray();
-	return rows.map((r) => r.value as QueuedBallot).filter((q) => q.state === 'queued');
+	const rows = await app.store.outboxEntries<QueuedBallot>(BALLOT_QUEUE);
+	return rows.map((r) => r.value).filter((q) => q.state === 'queued');
 }
 
 /**
@@ -193,7 +197,7 @@ export async function pendingBallots(app: OutboxApp): Promise<QueuedBallot[]> {
  */
 export async function queueAppBallot(app: OutboxApp, pollDoc: string, option: string | null, now = Date.now()): Promise<QueuedBallot> {
 	const entry: QueuedBallot = { poll: pollDoc, id: newId(20), option, queuedAt: now, state: 'queued', attempts: 0 };
-	await app.db.settings.put({ key: outboxKey(pollDoc), value: entry });
+	await app.store.putOutbox(BALLOT_QUEUE, pollDoc, entry);
 	outboxOf(app)?.kick();
 	return entry;
 }
@@ -210,8 +214,14 @@ export interface SendOptions {
  * Returns how many are still waiting.
  */
 export async function sendQueuedBallots(app: OutboxApp, opts: SendOptions = {}): Promise<{ sent: number; refused: number; waiting: number }> {
+	const { sent, refused, waiting } = await sendBallots(app, opts);
+	return { sent, refused, waiting };
+}
+
+/** sendQueuedBallots, with the longest retry-after the relay asked for. */
+async function sendBallots(app: OutboxApp, opts: SendOptions): Promise<{ sent: number; refused: number; waiting: number; retryAfterMs: number | null }> {
 	const doFetch = opts.fetch ?? fetch;
-	const result = { sent: 0, refused: 0, waiting: 0 };
+	const result = { sent: 0, refused: 0, waiting: 0, retryAfterMs: null as number | null };
 	const headers = app.authHeaders();
 	for (const q of await pendingBallots(app)) {
 		const pollId = parseDocName(q.poll)?.id;
@@ -232,18 +242,23 @@ export async function sendQueuedBallots(app: OutboxApp, opts: SendOptions = {}):
 			// being renewed (401) are worth another try, as is anything a proxy said without our JSON body.
 			else if (res.status >= 400 && res.status < 500 && ![401, 408, 429].includes(res.status) && body && 'error' in body)
 				update = { state: 'refused', error: body.message };
-			else update = { error: body && 'message' in body ? body.message : `HTTP ${res.status}` };
+			else {
+				update = { error: body && 'message' in body ? body.message : `HTTP ${res.status}` };
+				const after = retryAfterMs(res);
+				if (after !== null) result.retryAfterMs = Math.max(result.retryAfterMs ?? 0, after);
+			}
 		} catch (err) {
 			update = { error: err instanceof Error ? err.message : String(err) };
 		}
 		// Only this ballot's record: the resident may have voted again meanwhile, and that one stays queued.
-		const stored = await app.db.transaction('rw', app.db.settings, async () => {
-			const current = await queuedBallot(app, q.poll);
-			if (!current || current.id !== q.id) return null;
-			const next = { ...current, ...update, attempts: current.attempts + 1 };
-			await app.db.settings.put({ key: outboxKey(q.poll), value: next });
-			return next;
-		});
+		const stored = await app.store.updateOutbox<QueuedBallot>(BALLOT_QUEUE, q.poll, (current) =>
+			current && current.id === q.id ? { ...current, ...update, attempts: current.attempts + 1 } : undefined
+		);
+		// Replaced meanwhile by a newer vote: this one counts as done; the newer one is sent on the next pass.
+		if (stored && stored.id !== q.id) {
+			result.sent++;
+			continue;
+		}
 		const state = stored?.state ?? 'sent';
 		if (state === 'sent') result.sent++;
 		else if (state === 'refused') result.refused++;
@@ -252,70 +267,29 @@ export async function sendQueuedBallots(app: OutboxApp, opts: SendOptions = {}):
 	return result;
 }
 
-const RETRY_MIN_MS = 5_000;
-const RETRY_MAX_MS = 5 * 60_000;
-
-/** Retries in the background while anything waits: at once when the network returns, else with back-off. */
-class Outbox {
-	private timer: ReturnType<typeof setTimeout> | null = null;
-	private delay = RETRY_MIN_MS;
-	private running = false;
-	private again = false;
-
-	constructor(private readonly app: OutboxApp) {}
-
-	kick = (): void => {
-		if (this.timer) clearTimeout(this.timer);
-		this.timer = null;
-		this.delay = RETRY_MIN_MS;
-		void this.flush();
-	};
-
-	private async flush(): Promise<void> {
-		if (this.running) {
-			this.again = true;
-			return;
-		}
-		this.running = true;
-		let waiting = 0;
-		try {
-			do {
-				this.again = false;
-				waiting = (await sendQueuedBallots(this.app)).waiting;
-			} while (this.again);
-		} catch {
-			waiting = 1;
-		} finally {
-			this.running = false;
-		}
-		if (waiting > 0 && !this.timer) {
-			this.timer = setTimeout(() => {
-				this.timer = null;
-				void this.flush();
-			}, this.delay);
-			this.delay = Math.min(this.delay * 2, RETRY_MAX_MS);
-		} else if (waiting === 0) {
-			this.delay = RETRY_MIN_MS;
-		}
-	}
-}
-
-const outboxes = new WeakMap<OutboxApp, Outbox>();
-const outboxOf = (app: OutboxApp) => outboxes.get(app);
+const queues = new WeakMap<OutboxApp, OutboxQueue>();
+const outboxOf = (app: OutboxApp) => queues.get(app);
 
 /**
  * Starts sending this device's queued ballots in the background (idempotent): now, whenever the browser comes
- * back online, and on a back-off timer while any wait. Returns a function that sends at once.
+ * back online, and on the outbox's backoff while any wait. Returns a function that sends at once.
  */
 export function startBallotOutbox(app: OutboxApp): () => void {
-	let outbox = outboxes.get(app);
-	if (!outbox) {
-		outbox = new Outbox(app);
-		outboxes.set(app, outbox);
-		if (typeof window !== 'undefined') window.addEventListener('online', outbox.kick);
-		outbox.kick();
+	let queue = queues.get(app);
+	if (!queue) {
+		const outbox = app.outbox ?? new Outbox();
+		queue = outbox.queue({
+			run: async (): Promise<PassResult> => {
+				const { waiting, retryAfterMs } = await sendBallots(app, {});
+				return waiting === 0 ? { waiting: 0 } : { waiting, retryAfterMs };
+			}
+		});
+		queues.set(app, queue);
+		// The app's outbox kicks every queue when the network returns; a queue of its own listens itself.
+		if (!app.outbox && typeof window !== 'undefined') window.addEventListener('online', queue.kick);
+		queue.kick();
 	}
-	return outbox.kick;
+	return queue.kick;
 }
 
 // ---- what counts for the household, as the relay last said ----
@@ -341,7 +315,7 @@ export async function refreshOwnBallot(app: OutboxApp, pollDoc: string, opts: Se
 		const body = (await res.json()) as OwnBallotStatus;
 		// An older question answered late must not overwrite a newer answer.
 		if (lastAsked.get(pollDoc) !== asked) return body;
-		await app.db.settings.put({ key: ownBallotKey(pollDoc), value: body });
+		await app.store.putSetting(ownBallotKey(pollDoc), body);
 		return body;
 	} catch {
 		return null;

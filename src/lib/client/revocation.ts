@@ -22,7 +22,7 @@ import { readPhotoRefs } from '../schema/photos';
 import type { CourtyardDB, PhotoMeta } from './db';
 import type { DocStore } from './doc-store';
 import { BALLOT_OUTBOX_PREFIX } from './outbox-keys';
-import { CURSOR_KEY } from './sync-engine';
+import { CURSOR_KEY } from './local-store';
 
 /** Settings key of the persisted revocation (survives restarts until the device joins again or signs out). */
 export const REVOCATION_KEY = 'device.revocation';

@@ -5,6 +5,7 @@
  * as requested and syncs later. Input is checked first: a refused action throws and writes nothing.
  */
 import type { Actor, Role } from '../domain/actor';
+import { roleCan } from '../domain/permissions';
 import type { Day } from '../domain/calendar';
 import { newId } from '../domain/ids';
 import {
@@ -38,7 +39,7 @@ export interface RoomsApp {
 }
 
 /** Staff who run the rooms: they keep the rooms, book at the counter, confirm and settle (as the relay rules). */
-export const runsRooms = (role: Role | undefined | null): boolean => role === 'facilitator' || role === 'community_admin';
+export const runsRooms = (role: Role | undefined | null): boolean => roleCan(role, 'manage-rooms');
 
 export interface RoomsIssue {
 	field: string;

@@ -8,7 +8,11 @@
  *   3. Diffs are stored; where the device holds more than the relay, it pushes an Update, acknowledged by
  *      the relay only after it is durable. The cursor moves only once the whole catch-up is stored.
  * While connected, local changes are pushed at once, pushed `Changes` trigger a batch pull, and open
- * documents are subscribed for live updates. Plain TypeScript: runs in the browser and in Node tests.
+ * documents are subscribed for live updates.
+ *
+ * It depends on three contracts only: the local store (local-store.ts), the transport to `/sync`
+ * (sync-transport.ts) and a clock (clock.ts); its retries follow the app's one policy (outbox.ts). Specs run it
+ * with the in-memory store and transport and a manual clock.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -24,7 +28,13 @@ import {
 	MuxMessage,
 	YMessage
 } from '../protocol/messages';
-import { type DocStore, EMPTY_SV, REMOTE } from './doc-store';
+import { type Clock, systemClock, type TimerId } from './clock';
+import { CURSOR_KEY, EMPTY_SV, LAST_SYNCED_KEY, type LocalStore, REMOTE } from './local-store';
+import { type Outbox, RECONNECT_POLICY, retryDelay } from './outbox';
+import { type SyncConnection, type SyncTransport, webSocketTransport, type WebSocketLike } from './sync-transport';
+
+export type { WebSocketLike } from './sync-transport';
+export { CURSOR_KEY } from './local-store';
 
 export type ConnectionState = 'offline' | 'connecting' | 'online';
 
@@ -45,26 +55,20 @@ export interface SyncStatus {
 	refusal: { code: number; reason: string } | null;
 }
 
-export interface WebSocketLike {
-	binaryType: string;
-	readyState: number;
-	bufferedAmount?: number;
-	send(data: Uint8Array): void;
-	close(code?: number, reason?: string): void;
-	onopen: ((ev: unknown) => void) | null;
-	onclose: ((ev: { code: number; reason: string }) => void) | null;
-	onerror: ((ev: unknown) => void) | null;
-	onmessage: ((ev: { data: unknown }) => void) | null;
-}
-
 export interface SyncEngineOptions {
 	/** `ws(s)://host/sync`, with the credential as a query parameter once there is one. */
 	url: string | (() => string);
-	store: DocStore;
+	store: LocalStore;
+	/** The link to the relay (default: a WebSocket, `WebSocket` if given). */
+	transport?: SyncTransport;
 	WebSocket?: new (url: string) => WebSocketLike;
 	/** Documents per BatchSync frame. */
 	batchSize?: number;
-	now?: () => number;
+	clock?: Clock;
+	/** 0–1, for the reconnect jitter. */
+	random?: () => number;
+	/** The app's outbox: told how many documents wait to be pushed. */
+	outbox?: Outbox;
 	/** How long to wait before sending again what the relay could not take for now (default UNAVAILABLE_RETRY_MS). */
 	retryMs?: number;
 	onStatus?: (status: SyncStatus) => void;
@@ -76,8 +80,6 @@ export interface SyncEngineOptions {
 	isOnline?: () => boolean;
 }
 
-/** Settings key of the catch-up cursor (a wipe resets it: see revocation.ts). */
-export const CURSOR_KEY = 'sync.cursor';
 /**
  * How long to wait before asking again for documents the relay could not read (BatchStatus.Unavailable) or take
  * for now (over this device's write budget, or not stored).
@@ -85,13 +87,15 @@ export const CURSOR_KEY = 'sync.cursor';
 export const UNAVAILABLE_RETRY_MS = 60_000;
 /** Entries per Changes frame at most (the relay's page size). */
 const CHANGES_PAGE = 10_000;
-const OPEN = 1;
+/** How long local changes and pushed `Changes` gather before a pull. */
+const PULL_DELAY_MS = 30;
 
 export class SyncEngine {
-	private ws: WebSocketLike | null = null;
+	private conn: SyncConnection | null = null;
 	private stopped = true;
-	private retry = 0;
-	private retryTimer: ReturnType<typeof setTimeout> | null = null;
+	/** Failed connection attempts in a row. */
+	private failures = 0;
+	private retryTimer: TimerId | null = null;
 	private nextRequestId = 1;
 	/** Pending BatchSync requests; the relay may split a large reply into several frames. */
 	private batchReplies = new Map<number, { expected: number; entries: BatchSyncReplyEntry[]; resolve: (e: BatchSyncReplyEntry[]) => void }>();
@@ -103,10 +107,10 @@ export class SyncEngine {
 	private readOnly = new Set<string>();
 	private subscribed = new Set<string>();
 	private queued = new Set<string>();
-	private pullTimer: ReturnType<typeof setTimeout> | null = null;
+	private pullTimer: TimerId | null = null;
 	/** Documents the relay could not read, asked for again once unavailableTimer fires. */
 	private unavailable = new Set<string>();
-	private unavailableTimer: ReturnType<typeof setTimeout> | null = null;
+	private unavailableTimer: TimerId | null = null;
 	private catchingUp: Promise<void> | null = null;
 	private unlisten: () => void;
 	readonly status: SyncStatus = {
@@ -119,25 +123,36 @@ export class SyncEngine {
 		refusal: null
 	};
 
+	private readonly clock: Clock;
+	private readonly transport: SyncTransport;
+
 	constructor(private readonly opts: SyncEngineOptions) {
+		this.clock = opts.clock ?? systemClock;
+		this.transport = opts.transport ?? webSocketTransport(opts.WebSocket);
 		this.unlisten = opts.store.onLocalChange((name, update, seq) => this.pushLocal(name, update, seq));
 	}
 
-	private get store(): DocStore {
+	private get store(): LocalStore {
 		return this.opts.store;
 	}
 
 	private now(): number {
-		return (this.opts.now ?? Date.now)();
+		return this.clock.now();
 	}
 
 	private emit(patch: Partial<SyncStatus>): void {
 		Object.assign(this.status, patch);
+		if ('pending' in patch) this.opts.outbox?.report('documents', this.status.pending);
 		this.opts.onStatus?.({ ...this.status });
 	}
 
+	private clearTimer(timer: TimerId | null): null {
+		if (timer !== null) this.clock.clearTimeout(timer);
+		return null;
+	}
+
 	async refreshPending(): Promise<void> {
-		this.emit({ pending: await this.store.db.syncState.where('dirty').equals(1).count() });
+		this.emit({ pending: await this.store.dirtyCount() });
 	}
 
 	start(): void {
@@ -146,8 +161,8 @@ export class SyncEngine {
 		this.emit({ refusal: null });
 		this.background(this.refreshPending());
 		this.background(
-			this.store.db.settings.get('sync.lastSynced').then((s) => {
-				if (typeof s?.value === 'number') this.emit({ lastSynced: s.value });
+			this.store.getSetting(LAST_SYNCED_KEY).then((value) => {
+				if (typeof value === 'number') this.emit({ lastSynced: value });
 			})
 		);
 		this.connect();
@@ -155,12 +170,12 @@ export class SyncEngine {
 
 	stop(): void {
 		this.stopped = true;
-		if (this.retryTimer) clearTimeout(this.retryTimer);
-		this.retryTimer = null;
-		if (this.unavailableTimer) clearTimeout(this.unavailableTimer);
-		this.unavailableTimer = null;
-		this.ws?.close(CloseCode.Normal, 'client stopped');
-		this.ws = null;
+		this.retryTimer = this.clearTimer(this.retryTimer);
+		this.unavailableTimer = this.clearTimer(this.unavailableTimer);
+		this.pullTimer = this.clearTimer(this.pullTimer);
+		const conn = this.conn;
+		this.conn = null;
+		conn?.close(CloseCode.Normal, 'client stopped');
 		this.emit({ connection: 'offline', done: 0, total: 0 });
 	}
 
@@ -181,17 +196,16 @@ export class SyncEngine {
 
 	/** Reconnect now instead of waiting for the back-off (the browser said it is online again). */
 	reconnectNow(): void {
-		if (this.stopped || this.ws?.readyState === OPEN) return;
+		if (this.stopped || this.conn?.isOpen) return;
 		// An attempt started while offline may hang: start afresh.
-		if (this.ws) this.wentOffline();
-		if (this.retryTimer) clearTimeout(this.retryTimer);
-		this.retryTimer = null;
-		this.retry = 0;
+		if (this.conn) this.wentOffline();
+		this.retryTimer = this.clearTimer(this.retryTimer);
+		this.failures = 0;
 		this.connect();
 	}
 
 	get connected(): boolean {
-		return this.ws?.readyState === OPEN && this.status.connection === 'online';
+		return !!this.conn?.isOpen && this.status.connection === 'online';
 	}
 
 	/**
@@ -199,11 +213,11 @@ export class SyncEngine {
 	 * connecting attempt or a dead socket's close, either of which can take minutes.
 	 */
 	wentOffline(): void {
-		const ws = this.ws;
-		if (this.stopped || !ws) return;
-		ws.onclose?.({ code: 1006, reason: 'offline' });
-		ws.onopen = ws.onclose = ws.onmessage = null;
-		ws.close();
+		const conn = this.conn;
+		if (this.stopped || !conn) return;
+		// From here on the engine hears nothing more of this connection (closed() checks it is the current one).
+		this.closed(conn, 1006, 'offline');
+		conn.close();
 	}
 
 	private isOnline(): boolean {
@@ -211,66 +225,70 @@ export class SyncEngine {
 	}
 
 	private connect(): void {
-		const Impl = this.opts.WebSocket ?? (globalThis.WebSocket as unknown as new (url: string) => WebSocketLike);
 		const url = typeof this.opts.url === 'function' ? this.opts.url() : this.opts.url;
 		this.emit({ connection: this.isOnline() ? 'connecting' : 'offline' });
-		let ws: WebSocketLike;
+		let conn: SyncConnection | null = null;
 		try {
-			ws = new Impl(url);
+			conn = this.transport.connect(url, {
+				onOpen: () => {
+					if (this.conn !== conn) return;
+					this.failures = 0;
+					this.emit({ connection: 'online', error: null });
+					for (const doc of this.subscribed) this.sendSubscribe(doc);
+					this.background(this.catchUp());
+				},
+				onMessage: (data) => {
+					if (this.conn === conn) this.background(this.receive(data));
+				},
+				onClose: (code, reason) => {
+					if (conn) this.closed(conn, code, reason);
+				}
+			});
 		} catch (err) {
 			this.emit({ error: (err as Error).message });
 			this.scheduleReconnect();
 			return;
 		}
-		ws.binaryType = 'arraybuffer';
-		this.ws = ws;
-		ws.onopen = () => {
-			this.retry = 0;
-			this.emit({ connection: 'online', error: null });
-			for (const doc of this.subscribed) this.sendSubscribe(doc);
-			this.background(this.catchUp());
-		};
-		ws.onmessage = (ev) => {
-			const data = ev.data instanceof ArrayBuffer ? new Uint8Array(ev.data) : (ev.data as Uint8Array);
-			this.background(this.receive(data));
-		};
-		ws.onerror = () => {};
-		ws.onclose = (ev) => {
-			if (this.ws !== ws) return;
-			this.ws = null;
-			this.inflight.clear();
-			for (const pending of this.batchReplies.values()) pending.resolve([]);
-			this.batchReplies.clear();
-			// A catch-up waiting for its ListChanges reply must end too, or it would block every later catch-up.
-			for (const waiter of this.changeWaiters) waiter(null);
-			this.changeWaiters = [];
-			this.serverSV.clear();
-			const refused = ev.code >= 4000 ? ev.reason || `closed (${ev.code})` : null;
-			this.emit({ connection: 'offline', done: 0, total: 0, ...(refused ? { error: refused } : {}) });
-			if (ev.code === CloseCode.Unauthorized) {
-				// Retrying with the same credential cannot succeed; wait for a new one.
-				this.stopped = true;
-				this.emit({ refusal: { code: ev.code, reason: ev.reason } });
-				return;
-			}
-			this.scheduleReconnect();
-		};
+		this.conn = conn;
+	}
+
+	/** The connection is gone (closed by either side, or dropped as offline): settle what waited on it. */
+	private closed(conn: SyncConnection, code: number, reason: string): void {
+		if (this.conn !== conn) return;
+		this.conn = null;
+		this.inflight.clear();
+		for (const pending of this.batchReplies.values()) pending.resolve([]);
+		this.batchReplies.clear();
+		// A catch-up waiting for its ListChanges reply must end too, or it would block every later catch-up.
+		for (const waiter of this.changeWaiters) waiter(null);
+		this.changeWaiters = [];
+		this.serverSV.clear();
+		this.pullTimer = this.clearTimer(this.pullTimer);
+		const refused = code >= 4000 ? reason || `closed (${code})` : null;
+		this.emit({ connection: 'offline', done: 0, total: 0, ...(refused ? { error: refused } : {}) });
+		if (code === CloseCode.Unauthorized) {
+			// Retrying with the same credential cannot succeed; wait for a new one.
+			this.stopped = true;
+			this.emit({ refusal: { code, reason } });
+			return;
+		}
+		this.scheduleReconnect();
 	}
 
 	private scheduleReconnect(): void {
-		if (this.stopped || this.retryTimer) return;
-		const delay = Math.min(30_000, 500 * 2 ** this.retry) * (0.75 + Math.random() * 0.5);
-		this.retry++;
-		this.retryTimer = setTimeout(() => {
+		if (this.stopped || this.retryTimer !== null) return;
+		this.failures++;
+		const delay = retryDelay(RECONNECT_POLICY, this.failures, this.opts.random);
+		this.retryTimer = this.clock.setTimeout(() => {
 			this.retryTimer = null;
-			if (!this.stopped && !this.ws) this.connect();
+			if (!this.stopped && !this.conn) this.connect();
 		}, delay);
 	}
 
 	private send(frame: Frame): boolean {
-		const ws = this.ws;
-		if (!ws || ws.readyState !== OPEN) return false;
-		ws.send(encodeFrame(frame));
+		const conn = this.conn;
+		if (!conn?.isOpen) return false;
+		conn.send(encodeFrame(frame));
 		return true;
 	}
 
@@ -312,8 +330,8 @@ export class SyncEngine {
 
 	private async runCatchUp(): Promise<void> {
 		if (!this.connected) return;
-		const cursor = await this.store.db.settings.get(CURSOR_KEY);
-		const since = typeof cursor?.value === 'number' ? cursor.value : 0;
+		const cursor = await this.store.getSetting(CURSOR_KEY);
+		const since = typeof cursor === 'number' ? cursor : 0;
 		const names = new Set<string>();
 		let headSeq = since;
 		// The relay lists at most a page of changes per frame; a full page means there is more.
@@ -324,14 +342,14 @@ export class SyncEngine {
 			headSeq = changes.headSeq;
 			if (changes.entries.length < CHANGES_PAGE) break;
 		}
-		const local = await this.store.db.syncState.filter((s) => s.dirty === 1 || !s.synced).primaryKeys();
-		for (const name of [...(local as string[]), ...this.queued]) names.add(name);
+		const local = await this.store.unsyncedDocs();
+		for (const name of [...local, ...this.queued]) names.add(name);
 		this.queued.clear();
 		const ok = await this.pull([...names]);
 		if (ok && this.connected) {
-			await this.store.db.settings.put({ key: CURSOR_KEY, value: headSeq });
+			await this.store.putSetting(CURSOR_KEY, headSeq);
 			const at = this.now();
-			await this.store.db.settings.put({ key: 'sync.lastSynced', value: at });
+			await this.store.putSetting(LAST_SYNCED_KEY, at);
 			this.emit({ lastSynced: at });
 		}
 		// Anything that arrived while we were busy.
@@ -359,7 +377,7 @@ export class SyncEngine {
 		let done = 0;
 		for (let i = 0; i < names.length; i += size) {
 			const chunk = names.slice(i, i + size);
-			const states = await this.store.db.syncState.bulkGet(chunk);
+			const states = await this.store.syncStates(chunk);
 			const requestId = this.nextRequestId++;
 			const reply = new Promise<BatchSyncReplyEntry[]>((resolve) =>
 				this.batchReplies.set(requestId, { expected: chunk.length, entries: [], resolve })
@@ -395,7 +413,7 @@ export class SyncEngine {
 				// A storage fault on the relay for this document alone: it is not synced, local changes stay pending,
 				// and it is asked for again later (and on every catch-up, being unsynced).
 				await this.store.markError(entry.doc, 'the relay could not read this document; trying again later');
-				await this.store.db.syncState.update(entry.doc, { synced: false });
+				await this.store.markUnsynced(entry.doc);
 				this.retryLater(entry.doc);
 				continue;
 			}
@@ -413,8 +431,9 @@ export class SyncEngine {
 
 	private retryLater(doc: string): void {
 		this.unavailable.add(doc);
-		if (this.unavailableTimer || this.stopped) return;
-		this.unavailableTimer = setTimeout(() => {
+		if (this.unavailableTimer !== null || this.stopped) return;
+		// The relay's own "not now": a fixed wait (its retry-after), not a backoff.
+		this.unavailableTimer = this.clock.setTimeout(() => {
 			this.unavailableTimer = null;
 			for (const d of this.unavailable) this.queued.add(d);
 			this.unavailable.clear();
@@ -424,7 +443,7 @@ export class SyncEngine {
 
 	/** Pushes what this device holds beyond the relay's state vector, if anything. */
 	private async pushMissing(doc: string, serverSV: Uint8Array): Promise<void> {
-		const state = await this.store.db.syncState.get(doc);
+		const [state] = await this.store.syncStates([doc]);
 		if (!state || !hasMore(state.stateVector, serverSV)) {
 			if (state?.dirty) await this.store.acknowledge(doc, state.localSeq);
 			return;
@@ -454,15 +473,15 @@ export class SyncEngine {
 	}
 
 	private schedulePull(): void {
-		if (this.pullTimer || !this.connected) return;
-		this.pullTimer = setTimeout(() => {
+		if (this.pullTimer !== null || !this.connected) return;
+		this.pullTimer = this.clock.setTimeout(() => {
 			this.pullTimer = null;
 			this.background(
 				this.catchUp().then(() => {
 					if (this.queued.size > 0) this.schedulePull();
 				})
 			);
-		}, 30);
+		}, PULL_DELAY_MS);
 	}
 
 	private async receive(data: Uint8Array): Promise<void> {

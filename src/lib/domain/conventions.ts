@@ -15,6 +15,7 @@
 import { type Actor, isActor, type Role } from './actor';
 import { type Day, isDay } from './calendar';
 import type { PollOutcome, RuleKind } from './poll';
+import { roleCan, rolesThatCan } from './permissions';
 import { parseRules, type RoomRules } from './rooms';
 
 export const TITLE_MAX = 60;
@@ -23,8 +24,8 @@ export const QUOTE_MAX = 300;
 export const VERSION_TEXT_MAX = 50_000;
 
 /** Staff draft, consolidate, open ratification and record the outcome; residents comment and suggest. */
-export const CONVENTION_STAFF: readonly Role[] = ['facilitator', 'community_admin'];
-export const keepsConventions = (role: Role) => CONVENTION_STAFF.includes(role);
+export const CONVENTION_STAFF: readonly Role[] = rolesThatCan('edit-convention');
+export const keepsConventions = (role: Role) => roleCan(role, 'edit-convention');
 
 export type ConventionScope = { kind: 'compound' } | { kind: 'building'; building: string } | { kind: 'room'; room: string };
 

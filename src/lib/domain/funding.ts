@@ -12,6 +12,7 @@
 import type { Actor, Channel, Role } from './actor';
 import { type Day, isDay } from './calendar';
 import { addFen, type Fen, isAmount, percentOf } from './money';
+import { roleCan, rolesThatCan } from './permissions';
 
 /** Where money or materials come from (有钱筹钱、有物集物, 物业补贴, 公共维修资金, 资助). */
 export type SourceKind = 'residents' | 'property' | 'maintenance_fund' | 'grant' | 'other';
@@ -83,9 +84,8 @@ export interface FundingInput {
 	voids: readonly Void[];
 }
 
-export const MANAGERS: readonly Role[] = ['facilitator', 'community_admin'];
-const STAFF: readonly Role[] = ['grid_worker', 'facilitator', 'community_admin'];
-export const isManager = (role: Role) => MANAGERS.includes(role);
+export const MANAGERS: readonly Role[] = rolesThatCan('manage-project');
+export const isManager = (role: Role) => roleCan(role, 'manage-project');
 
 export type PledgeStatus = 'pledged' | 'received' | 'withdrawn';
 
@@ -167,7 +167,7 @@ function pledgeValid(p: Pledge): boolean {
 
 /** Residents pledge for their own household; institutional sources are recorded by staff who manage funding. */
 function mayPledge(p: Pledge): boolean {
-	if (p.source === 'residents') return p.by.role === 'resident' ? !!p.household : STAFF.includes(p.by.role);
+	if (p.source === 'residents') return p.by.role === 'resident' ? !!p.household : roleCan(p.by.role, 'record-for-household');
 	return isManager(p.by.role);
 }
 

@@ -1,10 +1,10 @@
 /**
  * Each role's home: the few tasks of its working day first, in the order they come up, then every other place
- * the role may go. A place appears once, in one of the two lists, and only where the access rules let the role
+ * the role may go. A place appears once, in one of the two lists, and only where the permissions let the role
  * do what it is for (e.g. door ballots for those who may write their grid's ballots).
  */
 import type { Role } from './actor';
-import { ACCESS_MATRIX } from './access';
+import { roleCan } from './permissions';
 
 export type HomePlace =
 	| 'visits'
@@ -66,10 +66,9 @@ const HOMES: Readonly<Record<Role, RoleHome>> = {
 	}
 };
 
-/** Whether the role may record households' ballots (at the door): it writes some grid's ballots document. */
+/** Whether the role may record households' ballots (at the door, or at a meeting). */
 export function recordsDoorBallots(role: Role): boolean {
-	const rule = ACCESS_MATRIX.ballots?.[role];
-	return rule !== undefined && rule !== 'none' && rule !== 'read' && role !== 'resident';
+	return roleCan(role, 'record-ballot');
 }
 
 export function roleHome(role: Role): RoleHome {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BuildingPlan, Household } from './household';
-import { checkInvitationFlat, INVITATION_MAX_USES, isInvitationUses, parseUnit } from './invitation';
+import { isNameSegment } from './ids';
+import { checkInvitationFlat, grantScope, INVITATION_LABEL_MAX, INVITATION_MAX_USES, INVITATION_TTL_S, isInvitationUses, parseUnit } from './invitation';
 
 const b2: BuildingPlan = { id: 'b02', grid: 'g1', name: '2栋', units: 3, floors: 6, roomsPerFloor: 2 };
 const flat = (building: string, unit: number, room: string): Household => ({
@@ -41,5 +42,29 @@ describe('invitation flat', () => {
 		expect(isInvitationUses(INVITATION_MAX_USES)).toBe(true);
 		expect(isInvitationUses(INVITATION_MAX_USES + 1)).toBe(false);
 		expect(isInvitationUses(0)).toBe(false);
+	});
+});
+
+describe('invitation limits', () => {
+	it('gives each role the one scope field its grant carries', () => {
+		expect(grantScope('grid_worker')).toBe('grids');
+		expect(grantScope('resident')).toBe('household');
+		expect(grantScope('street_admin')).toBe('communities');
+		expect(grantScope('facilitator')).toBe(null);
+		expect(grantScope('community_admin')).toBe(null);
+	});
+
+	it('bounds uses, lifetime and label as the relay does', () => {
+		expect([0, 1, INVITATION_MAX_USES, INVITATION_MAX_USES + 1, 1.5].map(isInvitationUses)).toEqual([false, true, true, false, false]);
+		expect(INVITATION_TTL_S.min).toBeLessThan(INVITATION_TTL_S.default);
+		expect(INVITATION_TTL_S.default).toBeLessThan(INVITATION_TTL_S.max);
+		// The form offers 1, 7 and 30 days; each is within the relay's bounds.
+		for (const days of [1, 7, 30]) expect(days * 86_400).toBeLessThanOrEqual(INVITATION_TTL_S.max);
+		expect(INVITATION_LABEL_MAX).toBe(200);
+	});
+
+	it('takes scope ids that are document-name segments', () => {
+		expect(['g1', 'b01-1-101', 'a_b', 'x'.repeat(64)].every(isNameSegment)).toBe(true);
+		expect(['', 'a:b', 'a b', 'x'.repeat(65), 3, null].some(isNameSegment)).toBe(false);
 	});
 });

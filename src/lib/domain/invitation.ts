@@ -1,8 +1,11 @@
 /**
- * The rules of an invitation the admin page checks before asking the relay, kept the relay's own (server/transport/api.ts,
- * server/auth/grants.ts) so a form that passes is never refused: how many devices one invitation may join, and the
- * flat a resident's invitation names — well-formed, in the building's plan, and (a warning only) in the register.
+ * The rules of an invitation, one set for the admin page that checks a form before asking the relay and for the
+ * relay that checks the request (server/transport/api.ts, server/auth/grants.ts), so a form that passes is never
+ * refused: who may be invited and which scope their grant carries, how many devices one invitation may join, how
+ * long it lives, its label, and the flat a resident's invitation names — well-formed, in the building's plan, and
+ * (a warning only) in the register.
  */
+import type { Role } from './actor';
 import {
 	type BuildingPlan,
 	type Household,
@@ -13,14 +16,40 @@ import {
 	toHalfWidth,
 	UNITS_MAX
 } from './household';
+import { isNameSegment } from './ids';
+
+/** The longest invitation code the relay reads (codes it issues are far shorter). */
+export const INVITATION_CODE_MAX = 200;
 
 /** Devices one invitation may join; the relay refuses more. */
 export const INVITATION_MAX_USES = 1000;
 
-/** A grant's household is a document-name segment on the relay. */
-const SEGMENT = /^[A-Za-z0-9_-]{1,64}$/;
-
 export const isInvitationUses = (n: number) => Number.isInteger(n) && n >= 1 && n <= INVITATION_MAX_USES;
+
+/** How long an invitation lives, in seconds: the relay's bounds and its default (a week). */
+export const INVITATION_TTL_S = { min: 60, max: 365 * 24 * 60 * 60, default: 7 * 24 * 60 * 60 } as const;
+
+/** The admin's note on an invitation (often the person's name), in characters. */
+export const INVITATION_LABEL_MAX = 200;
+
+/** A grant names at most this many grids (a grid worker's) or communities (a street admin's). */
+export const MAX_SCOPE_IDS = 100;
+
+/** The one scope field a role's grant carries besides its community, if any. */
+export type GrantScope = 'grids' | 'household' | 'communities' | null;
+
+export function grantScope(role: Role): GrantScope {
+	switch (role) {
+		case 'grid_worker':
+			return 'grids';
+		case 'resident':
+			return 'household';
+		case 'street_admin':
+			return 'communities';
+		default:
+			return null;
+	}
+}
 
 export type FlatError =
 	| { code: 'building_required' }
@@ -73,7 +102,8 @@ export function checkInvitationFlat(
 	}
 	if (errors.some((e) => e.code === 'unit_invalid' || e.code === 'room_invalid')) return { id: null, errors, inRegister: null };
 	const id = householdId(input.building, unit, room);
-	if (!SEGMENT.test(id)) return { id: null, errors: [...errors, { code: 'too_long' }], inRegister: null };
+	// A grant's household is a document-name segment on the relay.
+	if (!isNameSegment(id)) return { id: null, errors: [...errors, { code: 'too_long' }], inRegister: null };
 	const inRegister = ctx.households ? ctx.households.some((h) => h.id === id) : null;
 	return { id, errors, inRegister };
 }

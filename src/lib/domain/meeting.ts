@@ -12,6 +12,7 @@
  */
 import type { Actor, Role } from './actor';
 import { addDays, CST_OFFSET_MS, cstDay, type Day, isDay } from './calendar';
+import { can } from './permissions';
 
 // ---- vocabulary ----
 
@@ -48,9 +49,11 @@ export const CAPACITIES: readonly Capacity[] = [
 export const isMeetingKind = (v: unknown): v is MeetingKind => MEETING_KINDS.includes(v as MeetingKind);
 export const isCapacity = (v: unknown): v is Capacity => CAPACITIES.includes(v as Capacity);
 
-/** Roles that run meetings and write minutes (the access matrix gives them write on both documents). */
-const RUNNERS: readonly Role[] = ['facilitator', 'community_admin'];
-export const mayRunMeetings = (role: Role) => RUNNERS.includes(role);
+/**
+ * Roles that run a community's meetings and write minutes (the access matrix gives them write on both documents);
+ * a street admin runs only the street office's own, which the role alone does not tell.
+ */
+export const mayRunMeetings = (role: Role) => can({ role }, 'run-meeting');
 
 // ---- China Standard Time ----
 

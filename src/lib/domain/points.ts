@@ -20,10 +20,11 @@
 import { type Actor, isActor, type Role } from './actor';
 import { CST_OFFSET_MS } from './calendar';
 import { toHalfWidth } from './household';
+import { roleCan, rolesThatCan } from './permissions';
 
 /** Staff keep the books: they record awards and redemptions, approve, and resolve flags. */
-export const POINTS_STAFF: readonly Role[] = ['facilitator', 'community_admin'];
-export const keepsPoints = (role: Role) => POINTS_STAFF.includes(role);
+export const POINTS_STAFF: readonly Role[] = rolesThatCan('keep-points');
+export const keepsPoints = (role: Role) => roleCan(role, 'keep-points');
 
 /** How a movement reached the books: at the counter, at an activity, at a meeting, during a visit, in the app. */
 export type PointsChannel = 'counter' | 'activity' | 'meeting' | 'visit' | 'app';
@@ -40,6 +41,8 @@ export const HOURS_MAX = 1000;
 export const QUANTITY_MAX = 1000;
 export const NOTE_MAX = 200;
 export const NAME_MAX = 40;
+/** A catalogue item's unit (个, 袋, 瓶). */
+export const UNIT_MAX = 8;
 
 /** A recorded transfer. The household is always one side; the other is a pool (see movementsOf). */
 export interface Transfer {
@@ -295,7 +298,7 @@ export function parseActivity(value: unknown): Activity | null {
 
 export function parseItem(value: unknown): CatalogueItem | null {
 	const r = record(value);
-	if (!r || !isId(r.id) || !isName(r.name) || !isWhole(r.price, 1, POINTS_MAX) || !isText(r.unit, 8)) return null;
+	if (!r || !isId(r.id) || !isName(r.name) || !isWhole(r.price, 1, POINTS_MAX) || !isText(r.unit, UNIT_MAX)) return null;
 	if (!isTime(r.at) || !isActor(r.by)) return null;
 	return optional({ id: r.id, name: r.name, price: r.price, unit: r.unit, at: r.at, by: r.by } as CatalogueItem, r, {
 		note: (v) => isText(v, NOTE_MAX),

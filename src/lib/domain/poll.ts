@@ -21,6 +21,7 @@
  * per-household ballots are needed.
  */
 import { type Actor, type Channel, isActor, type Role } from './actor';
+import { roleCan } from './permissions';
 
 // ---- rules ----
 
@@ -231,11 +232,9 @@ export function latestClosure(p: Pick<Poll, 'closures'>): PollClosure | null {
 	return latest;
 }
 
-const TALLY_ROLES: readonly Role[] = ['facilitator', 'community_admin'];
-
 /** Who sees the tally: facilitators and admins always; everyone else unless results are hidden until the close. */
 export function canSeeTally(p: PollTimes & Pick<Poll, 'hideResults'>, role: Role, now: number): boolean {
-	if (TALLY_ROLES.includes(role)) return true;
+	if (roleCan(role, 'see-live-tally')) return true;
 	return !p.hideResults || pollStatus(p, now) === 'closed';
 }
 

@@ -17,6 +17,11 @@ import { DAY_MS, cstDayNumber, cstMidnight, cstDate, weekStart } from './periods
 
 const MINUTE_MS = 60_000;
 export const PURPOSE_MAX = 100;
+export const ROOM_NAME_MAX = 40;
+export const ROOM_PLACE_MAX = 60;
+export const ROOM_CAPACITY_MAX = 10_000;
+/** A booking's longest allowed length by a room's rules: a day. */
+export const BOOKING_MINUTES_MAX = 24 * 60;
 export const NOTE_MAX = 200;
 export const PEOPLE_MAX = 500;
 /** A series may not reach further than a year: enough for "every Tuesday this term", bounded for the check. */
@@ -125,7 +130,7 @@ export function parseRules(v: unknown, base: RoomRules = DEFAULT_RULES): RoomRul
 	const needsConfirmation = r.needsConfirmation ?? base.needsConfirmation;
 	const cleaningPoints = r.cleaningPoints ?? base.cleaningPoints;
 	if (!hours || ![10, 15, 20, 30, 60, 120].includes(slotMinutes as number)) return null;
-	if (!posInt(minMinutes, 24 * 60) || !posInt(maxMinutes, 24 * 60) || maxMinutes < minMinutes) return null;
+	if (!posInt(minMinutes, BOOKING_MINUTES_MAX) || !posInt(maxMinutes, BOOKING_MINUTES_MAX) || maxMinutes < minMinutes) return null;
 	if (minMinutes % slotMinutes !== 0 || maxMinutes % slotMinutes !== 0) return null;
 	if (!nonNegInt(advanceDays, 366) || typeof needsConfirmation !== 'boolean' || !nonNegInt(cleaningPoints, 1000)) return null;
 	if (!per || (per.period !== 'week' && per.period !== 'month')) return null;
@@ -142,11 +147,11 @@ export function effectiveRules(room: Room, fromConvention?: Partial<RoomRules> |
 
 export function parseRoom(v: unknown): Room | null {
 	const r = v as Room | null;
-	if (!r || typeof r !== 'object' || !text(r.id, 40) || !text(r.name, 40) || !posInt(r.capacity, 10_000)) return null;
+	if (!r || typeof r !== 'object' || !text(r.id, 40) || !text(r.name, ROOM_NAME_MAX) || !posInt(r.capacity, ROOM_CAPACITY_MAX)) return null;
 	const rules = parseRules(r.rules);
 	if (!rules) return null;
 	const closedDays = Array.isArray(r.closedDays) ? r.closedDays.filter(isDay) : [];
-	return { id: r.id, name: r.name, place: typeof r.place === 'string' ? r.place.slice(0, 60) : '', capacity: r.capacity, rules, closedDays, archived: r.archived === true };
+	return { id: r.id, name: r.name, place: typeof r.place === 'string' ? r.place.slice(0, ROOM_PLACE_MAX) : '', capacity: r.capacity, rules, closedDays, archived: r.archived === true };
 }
 
 // -------------------------------------------------------------------------------------------------- slots

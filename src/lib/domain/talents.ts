@@ -6,10 +6,11 @@
  */
 import { type Actor, isActor, type Role } from './actor';
 import { buildingOfHousehold, normalisePhone } from './household';
+import { roleCan, rolesThatCan } from './permissions';
 
 /** Staff who keep the register (grid workers meet the people it lists). */
-export const TALENT_KEEPERS: readonly Role[] = ['grid_worker', 'facilitator', 'community_admin'];
-export const keepsTalents = (role: Role) => TALENT_KEEPERS.includes(role);
+export const TALENT_KEEPERS: readonly Role[] = rolesThatCan('keep-talents');
+export const keepsTalents = (role: Role) => roleCan(role, 'keep-talents');
 
 /** A skill in the community's own list (each community edits it; retired skills stay on the people who have them). */
 export interface Skill {

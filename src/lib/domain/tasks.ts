@@ -6,6 +6,7 @@
 import type { Actor, Role } from './actor';
 import { type Day, daysBetween, isDay } from './calendar';
 import { isManager } from './funding';
+import { rolesThatCan } from './permissions';
 
 export interface Task {
 	id: string;
@@ -65,7 +66,7 @@ export interface Work {
 }
 
 /** Tasks are planned by those who manage the project; progress is reported by any staff (a grid worker on site). */
-const REPORTERS: readonly Role[] = ['grid_worker', 'facilitator', 'community_admin'];
+const REPORTERS: readonly Role[] = rolesThatCan('report-progress');
 
 const byTime = <T extends { at: number; id: string }>(a: T, b: T) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 

@@ -2,6 +2,7 @@
  * Document kinds and names. A name is `<community>:<kind>:<id>`; access rules (enforced by the relay) map
  * onto kinds, which is why registers are split per grid rather than kept in one community document.
  */
+import { isNameSegment } from '../domain/ids';
 
 export const SCHEMA_VERSION = 1;
 
@@ -60,7 +61,6 @@ export interface DocName {
 	id: string;
 }
 
-const SEGMENT = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function docName(community: string, kind: DocKind, id: string): string {
 	const name = `${community}:${kind}:${id}`;
@@ -68,12 +68,31 @@ export function docName(community: string, kind: DocKind, id: string): string {
 	return name;
 }
 
-/** Parses a document name; null for anything that is not a well-formed name of a known kind. */
-export function parseDocName(name: string): DocName | null {
+/**
+ * Parses a document name; null for anything that is not a well-formed name of a known kind. Memoised: the relay
+ * parses the same few names several times per update (access, write rules, budgets, storage). The result is
+ * frozen because it is shared.
+ */
+export function parseDocName(name: string): Readonly<DocName> | null {
+	const cached = parsedNames.get(name);
+	if (cached !== undefined) return cached;
+	const parsed = parseDocNameUncached(name);
+	// Bounded in count and size: names come from clients too. Clearing costs one re-parse per live name.
+	if (name.length > MAX_CACHED_NAME) return parsed;
+	if (parsedNames.size >= MAX_PARSED_NAMES) parsedNames.clear();
+	parsedNames.set(name, parsed === null ? null : Object.freeze(parsed));
+	return parsed;
+}
+
+const MAX_PARSED_NAMES = 4_096;
+const MAX_CACHED_NAME = 160;
+const parsedNames = new Map<string, Readonly<DocName> | null>();
+
+function parseDocNameUncached(name: string): DocName | null {
 	const parts = name.split(':');
 	if (parts.length !== 3) return null;
 	const [community, kind, id] = parts as [string, string, string];
-	if (!SEGMENT.test(community) || !SEGMENT.test(id)) return null;
+	if (!isNameSegment(community) || !isNameSegment(id)) return null;
 	if (!DOC_KINDS.includes(kind as DocKind)) return null;
 	return { community, kind: kind as DocKind, id };
 }

@@ -27,14 +27,14 @@ import {
 	parseResolution,
 	parseRestock,
 	parseTransfer,
-	POINTS_STAFF,
 	type PointsSettings,
 	redemptionCode,
 	settingsIssues
 } from '../domain/points';
+import { type Action, can, rolesThatCan } from '../domain/permissions';
 import { canTransitionAtSomeLevel, needsReason, type ProposalStatus } from '../domain/proposal';
 import { needsDateReason, type Recurrence } from '../domain/meeting';
-import { parsePerson, parseSkill, TALENT_KEEPERS } from '../domain/talents';
+import { parsePerson, parseSkill } from '../domain/talents';
 import { parseBooking, parseCancellation, parseDecision, parseRoom, parseSeries } from '../domain/rooms';
 import {
 	parseMeta as parseConventionMeta,
@@ -98,18 +98,20 @@ type Check = (s: Subject, change: { key: string | null; before: unknown; after: 
 
 type KindRules = Readonly<Record<string, RootRule>>;
 
+/** Every role of a community: who may write a proposal at all is the access matrix's to say. */
 const ALL: readonly Role[] = ['resident', 'grid_worker', 'facilitator', 'community_admin'];
-const STAFF: readonly Role[] = ['facilitator', 'community_admin'];
-const FIELD: readonly Role[] = ['grid_worker', 'facilitator', 'community_admin'];
-const ADMIN: readonly Role[] = ['community_admin'];
-const REGISTER: readonly Role[] = ['grid_worker', 'community_admin'];
 /**
- * Staff who run matters: a community's facilitators and admins, and a street office's admins in the street's own
- * documents (the access matrix keeps a street admin out of every community's).
+ * The roles that may change a root: those the permissions (domain/permissions.ts) let do `action` in some scope.
+ * The scope itself is the access matrix's (a street admin runs only the street office's own documents, a
+ * resident writes only their own household's) and the per-kind checks' (a grid worker's grids).
  */
-const RUNNERS: readonly Role[] = [...STAFF, 'street_admin'];
+const may = (action: Action): readonly Role[] => rolesThatCan(action);
 
-const isStaff = (w: Writer) => STAFF.includes(w.role);
+/**
+ * Whether the writer is one of the community's staff, who may re-write the identity of a record two of them
+ * created offline at once (a project, a meeting), and correct a proposal's content.
+ */
+const isStaff = (w: Writer) => can(w, 'edit-any-proposal');
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
 	return !!value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Y.AbstractType) && !(value instanceof Uint8Array);
@@ -150,11 +152,8 @@ function actsFor(s: Subject, household: unknown): string | null {
 	const w = s.writer;
 	if (typeof household !== 'string' || !household) return 'a record must name its household';
 	if (w.role === 'resident') return household === w.household ? null : "another household's record";
-	if (w.role === 'grid_worker') {
-		const grid = gridOfHousehold(s, household);
-		return grid && w.grids.includes(grid) ? null : `household ${household} is not in your grids`;
-	}
-	return isStaff(w) ? null : `a ${w.role} does not act for households`;
+	if (can(w, 'record-for-household', { household, grid: gridOfHousehold(s, household) })) return null;
+	return w.role === 'grid_worker' ? `household ${household} is not in your grids` : `a ${w.role} does not act for households`;
 }
 
 // ---- shared root rules ----
@@ -178,7 +177,7 @@ function identity(s: Subject, key: string, before: unknown, after: unknown, id: 
 }
 
 /** `meta` of a document that staff run: identity fields, then any field (claims are still checked). */
-const staffMeta = (roles: readonly Role[] = RUNNERS, idOf: (doc: DocName) => string = (doc) => doc.id): RootRule => ({
+const staffMeta = (roles: readonly Role[], idOf: (doc: DocName) => string = (doc) => doc.id): RootRule => ({
 	shape: 'map',
 	roles,
 	check: (s, c) => (c?.key ? (identity(s, c.key, c.before, c.after, idOf(s.doc)) ?? null) : null)
@@ -214,7 +213,7 @@ const isProposerOrStaff = (s: Subject) => isStaff(s.writer) || proposer(s)?.id =
  * on someone's behalf, so a resident's record never claims one.
  */
 const residentInApp = (w: Writer, channel: unknown) =>
-	w.role === 'resident' && channel !== 'app' ? `a resident records in the app, not through "${String(channel)}"` : null;
+	!can(w, 'record-via-channel') && channel !== 'app' ? `a resident records in the app, not through "${String(channel)}"` : null;
 const contentByProposer = (s: Subject) => (isProposerOrStaff(s) ? null : "only the proposer's device or staff may change a proposal's content");
 
 function proposalMeta(s: Subject, key: string, before: unknown, after: unknown): string | null {
@@ -250,7 +249,7 @@ function timelineEvent(s: Subject, event: unknown): string | null {
 			// A grid worker handles the matters of their own grids' households (the fold checks the level).
 			if (w.role === 'grid_worker' && from !== 'draft') {
 				const household = rootMapValue(s.j.after, 'meta', 'household');
-				if (typeof household !== 'string' || !w.grids.includes(s.lookup.gridOf(household) ?? '')) {
+				if (typeof household !== 'string' || !can(w, 'screen-proposal', { household, grid: s.lookup.gridOf(household) })) {
 					return "a grid worker handles only their own grids' matters";
 				}
 			}
@@ -264,7 +263,7 @@ function timelineEvent(s: Subject, event: unknown): string | null {
 			return typeof event.text === 'string' ? null : 'a comment has text';
 		case 'poll_outcome':
 		case 'decision':
-			return isStaff(w) ? null : 'only staff record outcomes and decisions';
+			return can(w, 'record-decision') ? null : 'only staff record outcomes and decisions';
 		default:
 			return `unknown timeline event "${String(event.type)}"`;
 	}
@@ -302,36 +301,36 @@ const PROPOSAL: KindRules = {
 // ---- projects and what residents bring to them ----
 
 const PROJECT: KindRules = {
-	meta: staffMeta(),
+	meta: staffMeta(may('manage-project')),
 	// Money: pledges change only by withdrawal, receipts and voids stay once written, entries never change.
-	pledges: records(STAFF, 'keep'),
-	receipts: records(STAFF, 'keep'),
-	entries: records(STAFF, 'once'),
-	voids: records(STAFF, 'keep'),
-	tasks: records(STAFF, 'keep'),
+	pledges: records(may('keep-project-money'), 'keep'),
+	receipts: records(may('keep-project-money'), 'keep'),
+	entries: records(may('keep-project-money'), 'once'),
+	voids: records(may('keep-project-money'), 'keep'),
+	tasks: records(may('manage-project'), 'keep'),
 	// Grid workers report progress, with photos; everything else is staff's.
-	updates: records(FIELD, 'once'),
-	tenders: records(STAFF, 'keep'),
-	selections: records(STAFF, 'once'),
-	checklist: records(STAFF, 'keep'),
-	checks: records(STAFF),
-	signoffs: records(STAFF, 'keep'),
-	representatives: records(STAFF, 'keep', keyedBy('household')),
-	acceptancePhotos: records(STAFF),
-	ratings: records(STAFF, 'keep'),
-	followUps: records(STAFF, 'keep'),
-	requests: records(STAFF, 'keep'),
-	answers: records(STAFF, 'keep'),
-	notices: records(STAFF, 'keep'),
-	[PHOTOS_KEY]: records(FIELD, 'keep')
+	updates: records(may('report-progress'), 'once'),
+	tenders: records(may('manage-project'), 'keep'),
+	selections: records(may('manage-project'), 'once'),
+	checklist: records(may('manage-project'), 'keep'),
+	checks: records(may('manage-project')),
+	signoffs: records(may('manage-project'), 'keep'),
+	representatives: records(may('manage-project'), 'keep', keyedBy('household')),
+	acceptancePhotos: records(may('manage-project')),
+	ratings: records(may('manage-project'), 'keep'),
+	followUps: records(may('manage-project'), 'keep'),
+	requests: records(may('manage-project'), 'keep'),
+	answers: records(may('manage-project'), 'keep'),
+	notices: records(may('manage-project'), 'keep'),
+	[PHOTOS_KEY]: records(may('report-progress'), 'keep')
 };
 
 const PARTICIPATION: KindRules = {
-	pledges: records(FIELD, 'keep'),
-	signoffs: records(FIELD, 'keep'),
-	ratings: records(FIELD, 'keep'),
-	followUps: records(FIELD, 'keep'),
-	requests: records(FIELD, 'keep')
+	pledges: records(may('record-for-household'), 'keep'),
+	signoffs: records(may('record-for-household'), 'keep'),
+	ratings: records(may('record-for-household'), 'keep'),
+	followUps: records(may('record-for-household'), 'keep'),
+	requests: records(may('record-for-household'), 'keep')
 };
 
 // ---- registers: households, visits, ballots (grid-scoped personal data) ----
@@ -362,33 +361,33 @@ const inThisGrid =
 const ballotGrid = (doc: DocName) => parseBallotsId(doc.id)?.grid;
 
 const HOUSEHOLDS: KindRules = {
-	meta: registerMeta(REGISTER, (doc) => ({ grid: doc.id })),
-	households: records(REGISTER, 'free', keyedBy('id', inThisGrid((doc) => doc.id)))
+	meta: registerMeta(may('keep-register'), (doc) => ({ grid: doc.id })),
+	households: records(may('keep-register'), 'free', keyedBy('id', inThisGrid((doc) => doc.id)))
 };
 
 const VISITS: KindRules = {
-	meta: registerMeta(REGISTER, (doc) => ({ grid: doc.id })),
+	meta: registerMeta(may('keep-register'), (doc) => ({ grid: doc.id })),
 	visits: records(
-		REGISTER,
+		may('keep-register'),
 		'once',
 		keyedBy('id', (s, c) => {
 			if ((c?.after as { grid?: unknown }).grid !== s.doc.id) return `a visit of grid ${s.doc.id}`;
 			return inThisGrid((doc) => doc.id)(s, c);
 		})
 	),
-	proposals: records(REGISTER, 'keep', (s, c) =>
+	proposals: records(may('keep-register'), 'keep', (s, c) =>
 		c?.key && (typeof c.after !== 'string' || rootMapValue(s.j.after, 'visits', c.key) === undefined) ? 'a link from a recorded visit to a proposal' : null
 	),
-	[PHOTOS_KEY]: records(REGISTER, 'keep')
+	[PHOTOS_KEY]: records(may('keep-register'), 'keep')
 };
 
 const BALLOTS: KindRules = {
-	meta: registerMeta(FIELD, (doc) => {
+	meta: registerMeta(may('record-ballot'), (doc) => {
 		const ids = parseBallotsId(doc.id);
 		return ids ? { grid: ids.grid, poll: ids.poll } : ({} as Record<string, string>);
 	}),
 	ballots: records(
-		FIELD,
+		may('record-ballot'),
 		'once',
 		keyedBy('id', (s, c) => {
 			const ballot = c?.after as { channel?: unknown; device?: unknown };
@@ -402,7 +401,7 @@ const BALLOTS: KindRules = {
 
 // ---- documents that staff run ----
 
-const TOPIC: KindRules = { meta: staffMeta(), proposals: records(RUNNERS, 'keep') };
+const TOPIC: KindRules = { meta: staffMeta(may('gather-topic')), proposals: records(may('gather-topic'), 'keep') };
 
 /**
  * Minutes approved before the meeting's day (by the version's own time, CST) carry a reason. The version and the
@@ -419,10 +418,10 @@ const versionDate: Check = (s, c) => {
 };
 
 const MEETING: KindRules = {
-	meta: staffMeta(),
-	agenda: records(RUNNERS),
-	invitees: records(RUNNERS),
-	versions: { ...list(RUNNERS), check: versionDate }
+	meta: staffMeta(may('run-meeting')),
+	agenda: records(may('run-meeting')),
+	invitees: records(may('run-meeting')),
+	versions: { ...list(may('run-meeting')), check: versionDate }
 };
 
 /**
@@ -441,39 +440,39 @@ const datedAt =
 const MINUTES: KindRules = {
 	meta: {
 		shape: 'map',
-		roles: RUNNERS,
+		roles: may('run-meeting'),
 		check: (s, c) => (c?.key === 'meeting' && c.after !== s.doc.id ? `the meeting must be ${s.doc.id}` : null)
 	},
-	content: text(RUNNERS),
-	notes: text(RUNNERS),
-	attendance: records(RUNNERS, 'free', datedAt('attendance', "a check-in on another day than the meeting's needs a reason")),
-	votes: records(RUNNERS),
-	hands: records(RUNNERS, 'free', datedAt('vote', "a vote recorded on another day than the meeting's needs a reason")),
-	choices: records(RUNNERS, 'free', datedAt('vote', "a vote recorded on another day than the meeting's needs a reason")),
-	decisions: records(RUNNERS),
-	actions: records(RUNNERS),
-	confirmations: records(RUNNERS)
+	content: text(may('run-meeting')),
+	notes: text(may('run-meeting')),
+	attendance: records(may('run-meeting'), 'free', datedAt('attendance', "a check-in on another day than the meeting's needs a reason")),
+	votes: records(may('run-meeting')),
+	hands: records(may('run-meeting'), 'free', datedAt('vote', "a vote recorded on another day than the meeting's needs a reason")),
+	choices: records(may('run-meeting'), 'free', datedAt('vote', "a vote recorded on another day than the meeting's needs a reason")),
+	decisions: records(may('run-meeting')),
+	actions: records(may('run-meeting')),
+	confirmations: records(may('run-meeting'))
 };
 
 const POLL: KindRules = {
-	meta: staffMeta(),
-	options: list(RUNNERS),
-	matters: list(RUNNERS),
-	handCounts: records(RUNNERS),
-	closures: list(RUNNERS),
+	meta: staffMeta(may('run-poll')),
+	options: list(may('run-poll')),
+	matters: list(may('run-poll')),
+	handCounts: records(may('run-poll')),
+	closures: list(may('run-poll')),
 	// The tally residents see is published by the relay alone.
 	public: records([])
 };
 
-const NOTICE: KindRules = { meta: staffMeta(), body: text(RUNNERS), [PHOTOS_KEY]: records(RUNNERS) };
+const NOTICE: KindRules = { meta: staffMeta(may('post-notice')), body: text(may('post-notice')), [PHOTOS_KEY]: records(may('post-notice')) };
 
 const COMMUNITY: KindRules = {
 	// The community document is `<community>:community:main`; its meta names the community.
-	meta: staffMeta(ADMIN, (doc) => doc.community),
-	grids: records(ADMIN),
-	buildings: records(ADMIN),
-	settings: records(ADMIN),
-	lists: list(ADMIN)
+	meta: staffMeta(may('edit-community'), (doc) => doc.community),
+	grids: records(may('edit-community')),
+	buildings: records(may('edit-community')),
+	settings: records(may('edit-community')),
+	lists: list(may('edit-community'))
 };
 
 // ---- the street office's answers to referred matters ----
@@ -483,7 +482,7 @@ const REFERRALS: KindRules = {
 	cases: records([]),
 	applied: records([]),
 	answers: records(
-		['street_admin'],
+		may('answer-referral'),
 		'once',
 		keyedBy('id', (s, c) => {
 			const a = c?.after as { case?: unknown; from?: unknown; to?: unknown; reason?: unknown };
@@ -540,12 +539,12 @@ function transferProblem(s: Subject, value: Record<string, unknown>): string | n
 
 const PASSBOOK: KindRules = {
 	// The household's own device creates the meta along with its board choice; staff with the first transfer.
-	meta: fixedMeta(['resident', ...POINTS_STAFF], (s, key, value) =>
+	meta: fixedMeta(may('choose-board-name'), (s, key, value) =>
 		key === 'household' ? (value === s.doc.id ? null : `the household must be the document's (${s.doc.id})`) : undefined
 	),
 	// Movements are staff's, and never change: a mistake is reversed by another transfer.
-	transfers: records(POINTS_STAFF, 'once', keyedBy('id', (s, c) => transferProblem(s, c?.after as Record<string, unknown>))),
-	approvals: records(POINTS_STAFF, 'once', (s, c) => {
+	transfers: records(may('keep-points'), 'once', keyedBy('id', (s, c) => transferProblem(s, c?.after as Record<string, unknown>))),
+	approvals: records(may('keep-points'), 'once', (s, c) => {
 		if (!c?.key || c.after === undefined) return null;
 		const a = parseApproval(c.after);
 		if (!a) return 'not a valid approval';
@@ -554,7 +553,7 @@ const PASSBOOK: KindRules = {
 		if (!award || award.kind !== 'award') return 'an approval names an award of this passbook';
 		return isActor(award.by) && award.by.id === a.by.id ? 'an award is approved by someone other than the one who recorded it' : null;
 	}),
-	resolutions: records(POINTS_STAFF, 'once', (s, c) => {
+	resolutions: records(may('keep-points'), 'once', (s, c) => {
 		if (!c?.key || c.after === undefined) return null;
 		const r = parseResolution(c.after);
 		if (!r) return 'not a valid resolution';
@@ -567,7 +566,7 @@ const PASSBOOK: KindRules = {
 		return null;
 	}),
 	handovers: records(
-		POINTS_STAFF,
+		may('keep-points'),
 		'keep',
 		keyedBy('transfer', (s, c) => {
 			if (!parseHandover(c?.after)) return 'not a valid handover';
@@ -575,7 +574,7 @@ const PASSBOOK: KindRules = {
 		})
 	),
 	// How the household appears on the public board: its own choice (staff may record it at the counter).
-	board: records(['resident', ...POINTS_STAFF], 'free', (_s, c) => {
+	board: records(may('choose-board-name'), 'free', (_s, c) => {
 		if (!c?.key || c.after === undefined) return null;
 		if (c.key !== 'choice') return "the board holds only the household's choice";
 		return parseBoardChoice(c.after) ? null : 'not a valid board choice';
@@ -583,33 +582,33 @@ const PASSBOOK: KindRules = {
 };
 
 const POINTS: KindRules = {
-	meta: fixedMeta(POINTS_STAFF, () => undefined),
+	meta: fixedMeta(may('keep-points'), () => undefined),
 	// A facilitator must not lower the approval threshold their own awards are held to.
-	settings: records(ADMIN, 'keep', (_s, c) => {
+	settings: records(may('set-points-rules'), 'keep', (_s, c) => {
 		if (!c?.key || c.after === undefined) return null;
 		if (c.key !== 'current') return 'the settings are kept under "current"';
 		if (!isPlainRecord(c.after)) return 'not a record';
 		const issues = settingsIssues(c.after as unknown as PointsSettings);
 		return issues.length === 0 ? null : `invalid points settings: ${issues.join(', ')}`;
 	}),
-	activities: records(POINTS_STAFF, 'keep', keyedBy('id', (_s, c) => (parseActivity(c?.after) ? null : 'not a valid activity'))),
-	items: records(POINTS_STAFF, 'keep', keyedBy('id', (_s, c) => (parseItem(c?.after) ? null : 'not a valid catalogue item'))),
-	restocks: records(POINTS_STAFF, 'once', keyedBy('id', (_s, c) => (parseRestock(c?.after) ? null : 'not a valid restock')))
+	activities: records(may('keep-points'), 'keep', keyedBy('id', (_s, c) => (parseActivity(c?.after) ? null : 'not a valid activity'))),
+	items: records(may('keep-points'), 'keep', keyedBy('id', (_s, c) => (parseItem(c?.after) ? null : 'not a valid catalogue item'))),
+	restocks: records(may('keep-points'), 'once', keyedBy('id', (_s, c) => (parseRestock(c?.after) ? null : 'not a valid restock')))
 };
 
 const TALENTS: KindRules = {
-	meta: fixedMeta(TALENT_KEEPERS, () => undefined),
-	skills: records(STAFF, 'keep', keyedBy('id', (_s, c) => (parseSkill(c?.after) ? null : 'not a valid skill'))),
+	meta: fixedMeta(may('keep-talents'), () => undefined),
+	skills: records(may('keep-skill-list'), 'keep', keyedBy('id', (_s, c) => (parseSkill(c?.after) ? null : 'not a valid skill'))),
 	// Someone who leaves the register is marked removed, never deleted: tasks link them.
-	people: records(TALENT_KEEPERS, 'keep', keyedBy('id', (_s, c) => (parsePerson(c?.after) ? null : 'not a valid person')))
+	people: records(may('keep-talents'), 'keep', keyedBy('id', (_s, c) => (parsePerson(c?.after) ? null : 'not a valid person')))
 };
 
 // ---- rooms, bookings and conventions ----
 
 const ROOMS: KindRules = {
-	meta: fixedMeta(STAFF, () => undefined),
+	meta: fixedMeta(may('manage-rooms'), () => undefined),
 	// Changed, never deleted: a room no longer offered is archived, so its bookings still find it.
-	rooms: records(STAFF, 'keep', keyedBy('id', (_s, c) => (parseRoom(c?.after) ? null : 'not a valid room')))
+	rooms: records(may('manage-rooms'), 'keep', keyedBy('id', (_s, c) => (parseRoom(c?.after) ? null : 'not a valid room')))
 };
 
 /** A booking or series of this household, by this household's device or by staff (counter, phone). */
@@ -625,15 +624,15 @@ const ofThisHousehold =
 const holds = (s: Subject, root: 'bookings' | 'series', id: unknown) => recordIn(s, root, id) !== null;
 
 const BOOKINGS: KindRules = {
-	meta: fixedMeta(['resident', ...STAFF], (s, key, value) =>
+	meta: fixedMeta(may('request-booking'), (s, key, value) =>
 		key === 'household' ? (value === s.doc.id ? null : `the household must be the document's (${s.doc.id})`) : undefined
 	),
 	// Requests, written once (a change is a cancellation and a new request); a resident's status is never theirs
 	// to set: confirmations and conflicts are decisions, staff's, and receipts, the relay's.
-	bookings: records(['resident', ...STAFF], 'once', keyedBy('id', ofThisHousehold(parseBooking, 'booking'))),
-	series: records(['resident', ...STAFF], 'once', keyedBy('id', ofThisHousehold(parseSeries, 'series'))),
+	bookings: records(may('request-booking'), 'once', keyedBy('id', ofThisHousehold(parseBooking, 'booking'))),
+	series: records(may('request-booking'), 'once', keyedBy('id', ofThisHousehold(parseSeries, 'series'))),
 	cancellations: records(
-		['resident', ...STAFF],
+		may('request-booking'),
 		'once',
 		keyedBy('id', (s, c) => {
 			const x = parseCancellation(c?.after);
@@ -642,7 +641,7 @@ const BOOKINGS: KindRules = {
 		})
 	),
 	decisions: records(
-		STAFF,
+		may('confirm-booking'),
 		'once',
 		keyedBy('id', (s, c) => {
 			const d = parseDecision(c?.after);
@@ -657,7 +656,7 @@ const BOOKINGS: KindRules = {
 const CONVENTION: KindRules = {
 	meta: {
 		shape: 'map',
-		roles: STAFF,
+		roles: may('edit-convention'),
 		keys: 'keep',
 		check: (s, c) => {
 			if (!c?.key) return null;
@@ -668,9 +667,9 @@ const CONVENTION: KindRules = {
 		}
 	},
 	// The text is staff's to edit; residents suggest, anchored to a passage.
-	content: text(STAFF),
-	suggestions: records(ALL, 'once', keyedBy('id', (_s, c) => (parseSuggestion(c?.after) ? null : 'not a valid suggestion'))),
-	verdicts: records(STAFF, 'once', (s, c) => {
+	content: text(may('edit-convention')),
+	suggestions: records(may('suggest-amendment'), 'once', keyedBy('id', (_s, c) => (parseSuggestion(c?.after) ? null : 'not a valid suggestion'))),
+	verdicts: records(may('judge-suggestion'), 'once', (s, c) => {
 		if (!c?.key || c.after === undefined) return null;
 		const v = parseVerdict(c.after);
 		if (!v) return 'not a valid verdict';
@@ -678,14 +677,14 @@ const CONVENTION: KindRules = {
 		return recordIn(s, 'suggestions', v.suggestion) ? null : 'a verdict names a suggestion of this convention';
 	}),
 	// A version, once consolidated, never changes: what was ratified stays what it was.
-	versions: records(STAFF, 'once', (_s, c) => {
+	versions: records(may('consolidate-convention'), 'once', (_s, c) => {
 		if (!c?.key || c.after === undefined) return null;
 		const v = parseVersion(c.after);
 		if (!v) return 'not a valid version';
 		return c.key === `${v.n}:${v.by.id}:${v.at}` ? null : 'a version is kept under its number, device and time';
 	}),
 	ratifications: records(
-		STAFF,
+		may('ratify-convention'),
 		'once',
 		keyedBy('id', (s, c) => {
 			const r = parseRatification(c?.after);
@@ -694,7 +693,7 @@ const CONVENTION: KindRules = {
 			return versions.some((v) => v?.n === r.version) ? null : 'a ratification puts a version of this convention to the vote';
 		})
 	),
-	results: records(STAFF, 'once', (s, c) => {
+	results: records(may('ratify-convention'), 'once', (s, c) => {
 		if (!c?.key || c.after === undefined) return null;
 		const r = parseConventionResult(c.after);
 		if (!r) return 'not a valid ratification result';

@@ -3,8 +3,9 @@
  * around it (as a chat message forwards it), or the bare code.
  */
 import { isRole, type Role } from '$lib/domain/actor';
+import { INVITATION_CODE_MAX } from '$lib/domain/invitation';
 
-const CODE = /^[A-Za-z0-9_-]{4,200}$/;
+const CODE = new RegExp(`^[A-Za-z0-9_-]{4,${INVITATION_CODE_MAX}}$`);
 
 /** The invitation code in `text`, or null when there is none. */
 export function parseInvite(text: string): string | null {

@@ -1,0 +1,4 @@
+import { localStoreContract } from './local-store.contract';
+import { MemoryLocalStore } from './memory-local-store';
+
+localStoreContract('memory', () => ({ store: new MemoryLocalStore(), close: () => {} }));
