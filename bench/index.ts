@@ -12,6 +12,7 @@ import { pollTallyBench } from './poll-tally';
 import { budgetsBench } from './relay-budgets';
 import { fanoutBench } from './relay-fanout';
 import { pullBench } from './relay-pull';
+import { scaleBench } from './relay-scale';
 import { reportsBench } from './reports';
 import { roomsBench } from './rooms';
 import { searchBench } from './search-in-browser';
@@ -43,6 +44,7 @@ async function main() {
 	console.log(String(await pullBench()));
 	console.log();
 	console.log(String(await fanoutBench()));
+	console.log(String(await scaleBench()));
 	console.log();
 	for (const r of await budgetsBench()) console.log(`${r.toString()}\n`);
 	console.log(String(await writeRulesBench()));

@@ -70,7 +70,7 @@ async function issueTokens(dataDir: string): Promise<Tokens> {
 		const admin = (await credentials.issue({ role: 'community_admin', community: 'bench' }, 'subscriber')).token;
 		return { observers, resident: { token: r.token, device: r.device.id }, admin };
 	} finally {
-		credentials.close();
+		await credentials.close();
 	}
 }
 

@@ -2,12 +2,11 @@
  * Shared by the relay benches: child processes for our relay and the stock y-websocket server, their CPU time
  * from /proc, deterministic ~2 KB documents, and printable results. Everything stays on 127.0.0.1.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as Y from 'yjs';
 import { Credentials } from '../server/auth/credentials';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,9 +47,37 @@ export interface Server {
 	stop(): Promise<void>;
 }
 
-/** Spawns `node --import tsx <script>` and waits for a line containing `http://127.0.0.1:<port>` on stdout. */
+const compiled = new Map<string, string>();
+
+/**
+ * `script` compiled to one ES module by esbuild (packages stay in node_modules), so that a server runs as plain
+ * JavaScript: the tsx loader adds ~30 MB of RSS to any process (its worker thread, sources and source maps),
+ * which would swamp the memory figures. In .bench-data/ (git-ignored), deleted when the bench exits.
+ */
+export function compileServer(script: string): string {
+	let out = compiled.get(script);
+	if (out) return out;
+	// Split at dynamic imports, as tsx loads them: a package only a lazily imported module uses (pg, ioredis) is
+	// then loaded only when that module is, not hoisted into the bundle's top-level imports.
+	const dir = path.join(ROOT, '.bench-data', `${script.replace(/[/.]/g, '-')}-${process.pid}`);
+	out = path.join(dir, `${path.basename(script, path.extname(script))}.js`);
+	execFileSync(path.join(ROOT, 'node_modules/.bin/esbuild'), [script, '--bundle', '--splitting', '--platform=node', '--format=esm', '--packages=external', '--target=node20', '--log-level=warning', `--outdir=${dir}`], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+	compiled.set(script, out);
+	process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+	return out;
+}
+
+/**
+ * Spawns a server (`compileServer(script)` under plain node; `node --import tsx <script>` with BENCH_TSX=1, as
+ * `npm start` runs the relay today, or with DATABASE_URL: the migrations are found relative to their module)
+ * and waits for a line containing `http://127.0.0.1:<port>` on stdout.
+ */
 export async function spawnServer(name: string, script: string, env: Record<string, string>): Promise<Server> {
-	const child = spawn(process.execPath, ['--import', 'tsx', script], {
+	// BENCH_CPU_PROF=<dir>: every server writes a V8 CPU profile there when it exits (node --cpu-prof).
+	const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+	const tsx = process.env.BENCH_TSX === '1' || (env.DATABASE_URL ?? process.env.DATABASE_URL) !== undefined;
+	const entry = tsx ? ['--import', 'tsx', script] : [compileServer(script)];
+	const child = spawn(process.execPath, [...prof, ...entry], {
 		cwd: ROOT,
 		env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
 		stdio: ['ignore', 'pipe', 'pipe']
@@ -102,19 +129,7 @@ export function tempDir(prefix: string): string {
 	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** The text of bench document i (~2 KB of UTF-8). */
-export function benchText(i: number): string {
-	return `#${i} 议事协商 `.padEnd(1_900, `matter ${i} deliberation `);
-}
-
-export function benchDocUpdate(i: number): Uint8Array {
-	const doc = new Y.Doc();
-	doc.getMap('meta').set('title', `matter ${i}`);
-	doc.getText('description').insert(0, benchText(i));
-	return Y.encodeStateAsUpdate(doc);
-}
-
-export const benchDocName = (i: number) => `bench:proposal:p${i}`;
+export { benchDocName, benchDocUpdate, benchText } from './relay-bench-docs';
 
 /**
  * A community admin credential for the `bench` community, signed with the key in `dataDir` (created there if
@@ -126,8 +141,28 @@ export async function benchToken(dataDir: string): Promise<string> {
 	try {
 		return (await credentials.issue({ role: 'community_admin', community: 'bench' }, 'bench client')).token;
 	} finally {
-		credentials.close();
+		await credentials.close();
 	}
+}
+
+/** `count` community admin credentials, one per device (see benchToken). */
+export async function benchTokens(dataDir: string, count: number): Promise<string[]> {
+	const credentials = await Credentials.open(dataDir, { revocationPollMs: 0 });
+	try {
+		const tokens: string[] = [];
+		for (let i = 0; i < count; i++) {
+			tokens.push((await credentials.issue({ role: 'community_admin', community: 'bench' }, `bench device ${i}`)).token);
+		}
+		return tokens;
+	} finally {
+		await credentials.close();
+	}
+}
+
+/** Resident set size of a process in MB (Linux /proc). */
+export function rssMb(pid: number): number {
+	const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+	return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 /** Relay environment for benches whose many sockets share one credential and one address (loopback). */

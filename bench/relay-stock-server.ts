@@ -8,7 +8,7 @@ import http from 'node:http';
 import { getPersistence, getYDoc, setupWSConnection } from '@y/websocket-server/utils';
 import { WebSocketServer } from 'ws';
 import * as Y from 'yjs';
-import { benchDocName, benchDocUpdate } from './relay-kit';
+import { benchDocName, benchDocUpdate } from './relay-bench-docs';
 
 const port = Number(process.env.PORT ?? 1234);
 const preload = Number(process.env.BENCH_DOCS ?? 0);

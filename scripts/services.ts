@@ -38,7 +38,8 @@ function postgresBin(name: string): string {
 	throw new Error(`PostgreSQL's ${name} not found under ${base}: apt-get install -y postgresql (npm test does it as root)`);
 }
 
-async function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const server = net.createServer();
 		server.once('error', reject);
@@ -115,7 +116,10 @@ export async function startPostgres(options: ServiceOptions = {}): Promise<Servi
 	// The port opens before the cluster accepts connections; the first query retries until it does.
 	const deadline = Date.now() + 30_000;
 	const psql = (sql: string) =>
-		execFileSync(postgresBin('psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-tAc', sql, 'postgres'], { encoding: 'utf8' });
+		execFileSync(postgresBin('psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-tAc', sql, 'postgres'], {
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'ignore']
+		});
 	for (;;) {
 		try {
 			if (psql(`SELECT 1 FROM pg_database WHERE datname = 'courtyard'`).trim() !== '1') psql('CREATE DATABASE courtyard');

@@ -39,13 +39,15 @@ function findBinary(candidates) {
 
 /**
  * What the tests need from Debian: Chromium (browser tests), PostgreSQL and Redis (the storage and fan-out
- * suites start their own servers on ephemeral ports in a temporary directory). Installed with apt when missing
- * and running as root; otherwise the command to run is printed.
+ * suites start their own servers on ephemeral ports in a temporary directory), nginx (the cluster script's load
+ * balancer). Installed with apt when missing and running as root; otherwise the command to run is printed.
  */
 const NEEDS = [
 	{ what: 'Chromium', packages: ['chromium', 'fonts-noto-cjk'], binaries: [CHROMIUM] },
 	{ what: 'PostgreSQL', packages: ['postgresql'], binaries: ['/usr/lib/postgresql/*/bin/initdb'] },
-	{ what: 'Redis', packages: ['redis-server'], binaries: ['/usr/bin/redis-server'] }
+	{ what: 'Redis', packages: ['redis-server'], binaries: ['/usr/bin/redis-server'] },
+	// The load balancer of `npm run cluster`, whose test runs it.
+	{ what: 'nginx', packages: ['nginx'], binaries: ['/usr/sbin/nginx'] }
 ];
 
 function ensurePackages() {

@@ -1,6 +1,9 @@
 /**
  * Entry point: `node --import tsx server/main.ts`.
  *   PORT (8080; 0 picks a free port), HOST (0.0.0.0), DATA_DIR (./data), STATIC_DIR (./build),
+ *   DATABASE_URL (postgres://…: documents and change feed in PostgreSQL; unset: SQLite in DATA_DIR),
+ *   REDIS_URL (redis://…: several relay processes serve the same documents, fanned out through Redis; needs
+ *   DATABASE_URL, and every process the same DATA_DIR/keys; see fanout/cluster.ts),
  *   SEED (1: seed the demo community on first start; 0: never), IDLE_UNLOAD_MS (30000),
  *   COURTYARD_AUTH (credentials; `open` lets anyone write everything: development only),
  *   CREDENTIAL_TTL (180d: lifetime of a credential issued on joining), PUBLIC_ORIGIN (origin for invitation
@@ -8,7 +11,10 @@
  *   Budgets (limits.ts): MAX_DOC_BYTES (per-kind size caps, e.g. `proposal=512k,minutes=32m`),
  *   WRITE_UPDATES_PER_MINUTE, WRITE_BYTES_PER_MINUTE, WRITES_IN_FLIGHT_PER_DEVICE (per device), MAX_SOCKETS_PER_DEVICE, MAX_SOCKETS_PER_ADDRESS,
  *   HTTP_REQUEST_TIMEOUT_MS. Photos: PHOTO_QUOTA_DEVICE_MB (200), PHOTO_QUOTA_COMMUNITY_MB (5120), PHOTO_GC_GRACE
- *   (7d), PHOTO_GC_INTERVAL (1h; 0 off).
+ *   (7d), PHOTO_GC_INTERVAL (1h; 0 off). Photo metadata lives beside the documents (PostgreSQL with DATABASE_URL);
+ *   photo bytes: PHOTO_STORE=disk (default: DATA_DIR/photos) or PHOTO_STORE=s3 (any S3-compatible service; shared
+ *   by relays on several machines) with S3_BUCKET, S3_ENDPOINT (e.g. http://127.0.0.1:9000; unset: AWS),
+ *   S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY (or the AWS_* names), S3_PREFIX (photos/).
  * A damaged database or key file stops the start with an error naming the file (integrity.ts), exit code 1.
  * Prints `courtyard relay listening on http://127.0.0.1:<port>` to stdout first once listening (tests parse it);
  * on a first start that seeded the demo, the demo invitation links follow. SIGTERM/SIGINT shut down
@@ -19,6 +25,8 @@ import { parseDuration } from './core/duration';
 import { DamagedFileError } from './storage/integrity';
 import { type Limits, parseDocSizes } from './core/limits';
 import { startRelay } from './relay';
+import { consoleLogger } from './core/log';
+import { photoBlobsFromEnv } from './storage/blob-store-s3';
 
 function intEnv(name: string, fallback: number): number {
 	const raw = process.env[name];
@@ -59,11 +67,22 @@ function limitsEnv(): Partial<Limits> {
 }
 
 async function main(): Promise<void> {
+	const redisUrl = process.env.REDIS_URL || undefined;
+	if (redisUrl && !process.env.DATABASE_URL) {
+		// Several processes need one store they all read and write: SQLite's file lock serialises writers of one
+		// machine only, and each process would keep its own access database and change-feed counts.
+		console.error('[relay] failed to start: REDIS_URL (several relay processes) needs DATABASE_URL (postgres://…): the processes must share one store');
+		process.exit(1);
+	}
 	const ttl = process.env.CREDENTIAL_TTL;
 	const relay = await startRelay({
 		port: intEnv('PORT', 8080),
 		host: process.env.HOST || '0.0.0.0',
 		dataDir: process.env.DATA_DIR || './data',
+		databaseUrl: process.env.DATABASE_URL || undefined,
+		photoBlobs: photoBlobsFromEnv(process.env),
+		// Imported only when used: ioredis adds ~25 MB to the RSS of a relay that does not use it.
+		fanout: redisUrl ? new (await import('./fanout/redis-fanout')).RedisFanout(redisUrl, { logger: consoleLogger }) : undefined,
 		staticDir: process.env.STATIC_DIR || './build',
 		// The demo is loaded only when asked for: the production path never imports it.
 		seed: process.env.SEED !== '0' ? (await import('./demo/invitations')).demoFirstStart : undefined,
@@ -86,7 +105,7 @@ async function main(): Promise<void> {
 	});
 	process.stdout.write(`courtyard relay listening on http://127.0.0.1:${relay.port}\n`);
 	if (relay.bootstrap.length > 0) process.stdout.write(formatBootstrap(relay.bootstrap));
-	else if (relay.credentials.devices(null).length === 0) {
+	else if ((await relay.credentials.devices(null)).length === 0) {
 		console.error('[relay] no device has joined yet: npm run admin -- invite --role community-admin --community <id>');
 	}
 

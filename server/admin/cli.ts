@@ -1,6 +1,9 @@
 /**
  * The operator's command line: `npm run admin -- <command>`. Works on DATA_DIR (./data) directly, also while
  * the relay runs (SQLite WAL); a running relay notices revocations within ~2 s (it polls the revocation log).
+ * With DATABASE_URL set, devices and invitations are those in PostgreSQL, shared by every relay process (the
+ * signing key for `token` still comes from DATA_DIR/keys, the same file the relays use). With REDIS_URL set too,
+ * `revoke` also tells every relay process at once, as a relay's own revocation does (fanout/cluster.ts).
  *
  *   invite  --role <role> --community <id> [--grid g1 …] [--household <id>] [--communities a,b]
  *           [--uses 1] [--expires 7d] [--label <text>] [--origin http://host:8080] [--json] [--no-qr]
@@ -25,10 +28,16 @@ import { parseDuration } from '../core/duration';
 import { describeGrant, GrantError, normalizeGrant } from '../auth/grants';
 import { DEFAULT_LIMITS } from '../core/limits';
 import { collectPhotoGarbage, storedState } from '../features/photo-gc';
-import { DiskPhotoStore } from '../storage/photo-store';
+import { openPhotoStore } from '../storage/photo-store';
+import { photoBlobsFromEnv } from '../storage/blob-store-s3';
+import { PgPhotoMeta } from '../storage/postgres/photos-pg';
 import { DB_FILE, SqliteStore } from '../storage/sqlite-store';
+import { PgAccessStore } from '../storage/postgres/access-pg';
+import { PgStore } from '../storage/postgres/pg-store';
+import { openPostgres, type Postgres } from '../storage/postgres/db';
+import { RedisFanout } from '../fanout/redis-fanout';
 
-const USAGE = `usage: npm run admin -- <command> [options]   (DATA_DIR, default ./data)
+const USAGE = `usage: npm run admin -- <command> [options]   (DATA_DIR, default ./data; DATABASE_URL when the relay uses PostgreSQL)
 
   invite   --role <role> --community <id> [--grid <id> …] [--household <id>] [--communities <id,…>]
            [--uses 1] [--expires 7d] [--label <text>] [--origin http://host:8080] [--json] [--no-qr]
@@ -105,10 +114,18 @@ export async function run(argv: string[], out: (text: string) => void = (t) => p
 		return command || values.help ? 0 : 2;
 	}
 	const dataDir = process.env.DATA_DIR || './data';
-	if (!fs.existsSync(path.join(dataDir, DB_FILE))) {
+	const databaseUrl = process.env.DATABASE_URL || undefined;
+	if (!databaseUrl && !fs.existsSync(path.join(dataDir, DB_FILE))) {
 		process.stderr.write(`note: no database in ${path.resolve(dataDir)} yet; creating one (is DATA_DIR right?)\n`);
 	}
-	const credentials = await Credentials.open(dataDir, { revocationPollMs: 0 });
+	const postgres: Postgres | null = databaseUrl ? await openPostgres(databaseUrl, { max: 2 }) : null;
+	let credentials: Credentials;
+	try {
+		credentials = await Credentials.open(dataDir, { revocationPollMs: 0 }, undefined, postgres ? new PgAccessStore(postgres.pool) : undefined);
+	} catch (error) {
+		await postgres?.close();
+		throw error;
+	}
 	try {
 		switch (command) {
 			case 'invite': {
@@ -117,7 +134,7 @@ export async function run(argv: string[], out: (text: string) => void = (t) => p
 				if (!Number.isInteger(uses) || uses < 1 || uses > 1000) throw new UsageError('--uses must be a whole number from 1 to 1000');
 				const expiresAt = Date.now() + duration(values.expires, 7 * DAY_MS);
 				const label = values.label ?? '';
-				const { invitation, code } = credentials.createInvitation(grant, { expiresAt, maxUses: uses, label, createdBy: 'cli' });
+				const { invitation, code } = await credentials.createInvitation(grant, { expiresAt, maxUses: uses, label, createdBy: 'cli' });
 				const origin = values.origin || process.env.PUBLIC_ORIGIN || `http://127.0.0.1:${process.env.PORT || 8080}`;
 				const link = invitationLink(origin, code);
 				if (values.json) {
@@ -136,7 +153,7 @@ export async function run(argv: string[], out: (text: string) => void = (t) => p
 				return 0;
 			}
 			case 'devices': {
-				const devices = credentials.devices(values.community ?? null);
+				const devices = await credentials.devices(values.community ?? null);
 				if (values.json) {
 					out(`${JSON.stringify({ devices })}\n`);
 					return 0;
@@ -154,12 +171,15 @@ export async function run(argv: string[], out: (text: string) => void = (t) => p
 			case 'revoke': {
 				const [id] = rest;
 				if (!id) throw new UsageError('revoke needs a device id (see `npm run admin -- devices`)');
-				const device = credentials.revoke(id);
+				const device = await credentials.revoke(id);
 				if (!device) {
 					process.stderr.write(`no device ${id}\n`);
 					return 1;
 				}
-				out(`revoked ${device.id} (${device.name}, ${describeGrant(device.grant)}); a running relay closes its connections within seconds\n`);
+				const told = await announceRevocation(device.id);
+				out(
+					`revoked ${device.id} (${device.name}, ${describeGrant(device.grant)}); ${told ? 'the running relays close its connections now' : 'a running relay closes its connections within seconds'}\n`
+				);
 				return 0;
 			}
 			case 'token': {
@@ -171,8 +191,10 @@ export async function run(argv: string[], out: (text: string) => void = (t) => p
 			}
 			case 'photo-gc': {
 				const graceMs = duration(values.grace, DEFAULT_LIMITS.photoGcGraceMs);
-				const store = SqliteStore.open(dataDir);
-				const photos = DiskPhotoStore.open(dataDir);
+				// The documents the relay serves: those in PostgreSQL with DATABASE_URL (photos referred to there are kept).
+				const store = postgres ? new PgStore(postgres.pool) : SqliteStore.open(dataDir);
+				// The relay's photos: metadata beside the documents, bytes where PHOTO_STORE says (disk or s3).
+				const photos = openPhotoStore(dataDir, { meta: postgres ? new PgPhotoMeta(postgres.pool) : undefined, blobs: photoBlobsFromEnv(process.env) });
 				try {
 					const result = await collectPhotoGarbage({
 						photos,
@@ -195,7 +217,30 @@ export async function run(argv: string[], out: (text: string) => void = (t) => p
 				throw new UsageError(`unknown command ${command}`);
 		}
 	} finally {
-		credentials.close();
+		await credentials.close();
+		await postgres?.close();
+	}
+}
+
+/**
+ * With REDIS_URL: publishes the revocation the relays publish for their own, so every process reads the shared
+ * revocation log now instead of at its next poll (2 s). False when there is no Redis or it cannot be reached
+ * (the poll still closes the device's connections).
+ */
+async function announceRevocation(deviceId: string): Promise<boolean> {
+	const url = process.env.REDIS_URL;
+	if (!url) return false;
+	const fanout = new RedisFanout(url, { id: `admin-cli-${process.pid}` });
+	try {
+		let timer: NodeJS.Timeout | undefined;
+		const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 3 s')), 3_000)));
+		await Promise.race([fanout.publishRevocation([deviceId]), late]).finally(() => clearTimeout(timer));
+		return true;
+	} catch (error) {
+		process.stderr.write(`warning: could not tell the relays through Redis (${(error as Error).message}); they notice within seconds\n`);
+		return false;
+	} finally {
+		await fanout.close();
 	}
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Grant } from '../../src/lib/domain/access';
-import { AccessDb } from '../storage/access-db';
+import { MemoryAccessStore } from '../storage/access-store';
 import { CredentialAuthorizer, OpenAuthorizer, type Principal, principalAccess } from './auth';
 import { Credentials, REASONS } from './credentials';
 import { ephemeralKey } from './keys';
@@ -32,7 +32,7 @@ describe('access', () => {
 
 describe('CredentialAuthorizer', () => {
 	const setup = async () => {
-		const credentials = new Credentials(new AccessDb(':memory:'), await ephemeralKey(), { revocationPollMs: 0 });
+		const credentials = await Credentials.create(new MemoryAccessStore(), await ephemeralKey(), { revocationPollMs: 0 });
 		return { credentials, authorizer: new CredentialAuthorizer(credentials) };
 	};
 
@@ -48,8 +48,8 @@ describe('CredentialAuthorizer', () => {
 		const other = await setup();
 		const foreign = await other.credentials.issue({ role: 'community_admin', community: 'demo' }, 'x');
 		expect(await authorizer.authenticate(foreign.token)).toEqual({ ok: false, reason: REASONS.invalid });
-		credentials.close();
-		other.credentials.close();
+		await credentials.close();
+		await other.credentials.close();
 	});
 
 	it('refuses expired and revoked credentials, and ends watches on revocation', async () => {
@@ -61,9 +61,33 @@ describe('CredentialAuthorizer', () => {
 		if (!auth.ok) throw new Error('not accepted');
 		const ended: string[] = [];
 		authorizer.watch(auth.principal, (reason) => ended.push(reason));
-		credentials.revoke(live.device.id);
+		await credentials.revoke(live.device.id);
 		expect(ended).toEqual([REASONS.revoked]);
 		expect(await authorizer.authenticate(live.token)).toEqual({ ok: false, reason: REASONS.revoked });
-		credentials.close();
+		await credentials.close();
+	});
+
+	it('learns of a revocation made by another process: refuses at once, ends watches at the next poll', async () => {
+		// Two relays (or a relay and the admin CLI) on one access database, with one signing key.
+		const store = new MemoryAccessStore();
+		const key = await ephemeralKey();
+		const relay = await Credentials.create(store, key, { revocationPollMs: 0 });
+		const cli = await Credentials.create(store, key, { revocationPollMs: 0 });
+		const authorizer = new CredentialAuthorizer(relay);
+		const { token, device } = await cli.issue({ role: 'facilitator', community: 'demo' }, 'tablet');
+		const auth = await authorizer.authenticate(token);
+		if (!auth.ok) throw new Error('not accepted');
+		const ended: string[] = [];
+		authorizer.watch(auth.principal, (reason) => ended.push(`first: ${reason}`));
+		expect(await cli.revoke(device.id)).toMatchObject({ id: device.id, revokedAt: expect.any(Number) });
+		expect(ended).toEqual([]);
+		expect(await authorizer.authenticate(token)).toEqual({ ok: false, reason: REASONS.revoked });
+		await relay.poll();
+		expect(ended).toEqual([`first: ${REASONS.revoked}`]);
+		// A socket verified before the poll but watched after it is ended as it starts watching.
+		authorizer.watch(auth.principal, (reason) => ended.push(`late: ${reason}`));
+		expect(ended).toEqual([`first: ${REASONS.revoked}`, `late: ${REASONS.revoked}`]);
+		await relay.close();
+		await cli.close();
 	});
 });

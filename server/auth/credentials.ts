@@ -7,17 +7,22 @@
  * `jti` and no `revoked_at`. Devices are registered by redeeming an invitation (or, for operators and tests,
  * minted directly by `issue`).
  *
+ * Devices, invitations and revocations live in an AccessStore (storage/access-store.ts): SQLite beside the
+ * documents by default, PostgreSQL when the relay runs with DATABASE_URL (then every relay process of the
+ * deployment shares them; each must also share the signing key file, keys.ts).
+ *
  * Open connections are closed when their credential stops being valid: a timer fires at `exp`, an in-process
- * revocation (HTTP API) ends them at once, and revocations made by another process (the admin CLI writing to
- * the same SQLite file) are picked up by polling the append-only `revocations` log every `revocationPollMs`
- * (2 s by default). The same poll refreshes `last_seen` of connected devices; other `last_seen` writes are
- * throttled to one per device per `lastSeenIntervalMs`.
+ * revocation (HTTP API) ends them at once, and revocations made by another process (the admin CLI, or another
+ * relay process on the same PostgreSQL) are picked up by polling the append-only revocations log every
+ * `revocationPollMs` (2 s by default). The same poll refreshes `last_seen` of connected devices; other
+ * `last_seen` writes are throttled to one per device per `lastSeenIntervalMs`.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { Grant } from '../../src/lib/domain/access';
 import type { DeviceInfo, Invitation } from '../../src/lib/protocol/api';
-import { AccessDb, type DeviceRecord, deviceInfo } from '../storage/access-db';
+import { AccessDb } from '../storage/access-db';
+import { type AccessStore, type DeviceRecord, deviceInfo, MemoryAccessStore } from '../storage/access-store';
 import { parseGrant } from './grants';
 import { ephemeralKey, KEY_ALG, loadOrCreateKey, type SigningKey } from './keys';
 import { type Logger, silentLogger } from '../core/log';
@@ -73,26 +78,45 @@ export class Credentials {
 	private readonly touched = new Map<string, number>();
 	/** Tokens whose signature and claims checked out, with those claims. */
 	private readonly verified = new Map<string, { deviceId: string; jti: string; grant: Grant; expiresAt: number }>();
+	/** Devices this process has seen revoked (here or in the log): refused without asking the store, never watched. */
+	private readonly revoked = new Set<string>();
 	private revocationSeq = 0;
 	private pollTimer: NodeJS.Timeout | null = null;
+	private polling: Promise<void> | null = null;
+	/** last_seen writes not awaited by their caller; close() waits for them. */
+	private readonly touching = new Set<Promise<void>>();
 	private lastSeenFlush = 0;
 	private closed = false;
 
-	/** Opens the access tables in `<dataDir>/courtyard.db` and the signing key in `<dataDir>/keys/` (both in memory when null). */
-	static async open(dataDir: string | null, options: CredentialOptions = {}, logger: Logger = silentLogger): Promise<Credentials> {
+	/**
+	 * Opens the signing key in `<dataDir>/keys/` and the access database: `store` when given (PostgreSQL), else
+	 * the SQLite tables in `<dataDir>/courtyard.db`; both in memory when dataDir is null. The Credentials own the
+	 * store from here on (close() closes it).
+	 */
+	static async open(
+		dataDir: string | null,
+		options: CredentialOptions = {},
+		logger: Logger = silentLogger,
+		store?: AccessStore
+	): Promise<Credentials> {
 		const key = dataDir === null ? await ephemeralKey() : await loadOrCreateKey(dataDir, (m) => logger.warn(m));
-		return new Credentials(AccessDb.open(dataDir), key, options, logger);
+		return Credentials.create(store ?? (dataDir === null ? new MemoryAccessStore() : AccessDb.open(dataDir)), key, options, logger);
 	}
 
-	constructor(
-		readonly db: AccessDb,
+	static async create(store: AccessStore, key: SigningKey, options: CredentialOptions = {}, logger: Logger = silentLogger): Promise<Credentials> {
+		// From here on every revocation is either seen by verify() (in the devices table) or by poll() (in the log).
+		return new Credentials(store, key, await store.lastRevocationSeq(), options, logger);
+	}
+
+	private constructor(
+		readonly store: AccessStore,
 		private readonly key: SigningKey,
-		options: CredentialOptions = {},
-		private readonly logger: Logger = silentLogger
+		revocationSeq: number,
+		options: CredentialOptions,
+		private readonly logger: Logger
 	) {
 		this.options = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
-		// From here on every revocation is either seen by verify() (in the devices table) or by poll() (in the log).
-		this.revocationSeq = db.lastRevocationSeq();
+		this.revocationSeq = revocationSeq;
 	}
 
 	get credentialTtlMs(): number {
@@ -116,7 +140,7 @@ export class Credentials {
 	/** Registers a device with `grant` and returns its credential, without an invitation (CLI `token`, tests). */
 	async issue(grant: Grant, name: string, opts: { expiresAt?: number } = {}): Promise<{ token: string; device: DeviceInfo }> {
 		const expiresAt = secondsPrecision(opts.expiresAt ?? Date.now() + this.options.credentialTtlMs);
-		const record = this.db.addDevice({ id: randomId('d_', 12), name, grant, jti: randomId('', 12), expiresAt });
+		const record = await this.store.addDevice({ id: randomId('d_', 12), name, grant, jti: randomId('', 12), expiresAt });
 		return { token: await this.sign(record.id, grant, record.jti, expiresAt), device: deviceInfo(record) };
 	}
 
@@ -141,8 +165,10 @@ export class Credentials {
 			if (this.verified.size >= 5_000) this.verified.clear();
 			this.verified.set(token, claims);
 		}
-		// Revocation (and the device itself) is checked on every use, never cached.
-		const device = this.db.device(claims.deviceId);
+		// The device and its revocation are read from the store on every use (a revocation by another process must
+		// refuse the next connection, not only the next poll); only revocations already seen skip the read.
+		if (this.revoked.has(claims.deviceId)) return { ok: false, error: 'revoked', reason: REASONS.revoked };
+		const device = await this.store.device(claims.deviceId);
 		if (!device || device.jti !== claims.jti) return { ok: false, error: 'unauthorized', reason: REASONS.invalid };
 		if (device.revokedAt !== null) return { ok: false, error: 'revoked', reason: REASONS.revoked };
 		this.seen(device.id);
@@ -154,22 +180,23 @@ export class Credentials {
 		if (now - (this.touched.get(deviceId) ?? 0) < this.options.lastSeenIntervalMs) return;
 		if (this.touched.size > 10_000) this.touched.clear();
 		this.touched.set(deviceId, now);
-		try {
-			this.db.touch([deviceId], now);
-		} catch (error) {
-			this.logger.warn('could not record last_seen', error);
-		}
+		// Not awaited: a device's first use is not held up by bookkeeping.
+		const touch = this.store
+			.touch([deviceId], now)
+			.catch((error: unknown) => this.logger.warn('could not record last_seen', error))
+			.finally(() => this.touching.delete(touch));
+		this.touching.add(touch);
 	}
 
 	// ---- invitations ----
 
 	/** Creates an invitation; the returned code is shown once and only its hash is stored. */
-	createInvitation(
+	async createInvitation(
 		grant: Grant,
 		opts: { expiresAt: number; maxUses: number; label: string; createdBy: string }
-	): { invitation: Invitation; code: string } {
+	): Promise<{ invitation: Invitation; code: string }> {
 		const code = randomBytes(16).toString('base64url');
-		const invitation = this.db.addInvitation({
+		const invitation = await this.store.addInvitation({
 			id: randomId('i_', 9),
 			codeHash: hashCode(code),
 			grant,
@@ -185,7 +212,7 @@ export class Credentials {
 	async redeem(code: string, deviceName: string): Promise<Redeemed> {
 		const expiresAt = secondsPrecision(Date.now() + this.options.credentialTtlMs);
 		const jti = randomId('', 12);
-		const result = this.db.redeem(hashCode(code), { id: randomId('d_', 12), name: deviceName, jti, expiresAt });
+		const result = await this.store.redeem(hashCode(code), { id: randomId('d_', 12), name: deviceName, jti, expiresAt });
 		if (!result.ok) {
 			switch (result.error) {
 				case 'not_found':
@@ -204,19 +231,23 @@ export class Credentials {
 
 	// ---- devices ----
 
-	devices(community: string | null): DeviceInfo[] {
-		return this.db.devices(community).map(deviceInfo);
+	async devices(community: string | null): Promise<DeviceInfo[]> {
+		return (await this.store.devices(community)).map(deviceInfo);
 	}
 
-	device(id: string): DeviceRecord | null {
-		return this.db.device(id);
+	device(id: string): Promise<DeviceRecord | null> {
+		return this.store.device(id);
 	}
+
+	/** Told of each device this process revokes, once stored (relay.ts: the other relay processes hear of it). */
+	onRevoked: (deviceId: string) => void = () => {};
 
 	/** Revokes a device and closes its open connections now. Null if there is no such device. */
-	revoke(id: string): DeviceInfo | null {
-		const record = this.db.revokeDevice(id);
+	async revoke(id: string): Promise<DeviceInfo | null> {
+		const record = await this.store.revokeDevice(id);
 		if (!record) return null;
-		this.end(id, REASONS.revoked);
+		this.revokedSeen(id);
+		this.onRevoked(id);
 		return deviceInfo(record);
 	}
 
@@ -227,6 +258,11 @@ export class Credentials {
 	 * `expiresAt`. Returns a function that stops watching. Starts the revocation poll on first use.
 	 */
 	watch(deviceId: string, expiresAt: number, end: (reason: string) => void): () => void {
+		// Revoked between verify() and here (verify awaits the store): the poll that saw it has already run.
+		if (this.revoked.has(deviceId)) {
+			end(REASONS.revoked);
+			return () => {};
+		}
 		const watch: Watch = { end, timer: null };
 		let set = this.watching.get(deviceId);
 		if (!set) this.watching.set(deviceId, (set = new Set()));
@@ -255,6 +291,13 @@ export class Credentials {
 		if (set.size === 0) this.watching.delete(deviceId);
 	}
 
+	private revokedSeen(deviceId: string): void {
+		// Revocations are rare; the bound only guards memory (a cleared id is read from the store again).
+		if (this.revoked.size >= 100_000) this.revoked.clear();
+		this.revoked.add(deviceId);
+		this.end(deviceId, REASONS.revoked);
+	}
+
 	private end(deviceId: string, reason: string): void {
 		const set = this.watching.get(deviceId);
 		if (!set) return;
@@ -276,32 +319,42 @@ export class Credentials {
 		this.pollTimer.unref();
 	}
 
-	/** Picks up revocations from other processes; refreshes last_seen of connected devices. */
-	poll(): void {
-		if (this.closed) return;
+	/** Picks up revocations from other processes; refreshes last_seen of connected devices. One at a time. */
+	poll(): Promise<void> {
+		if (this.closed) return Promise.resolve();
+		this.polling ??= this.pollOnce().finally(() => (this.polling = null));
+		return this.polling;
+	}
+
+	private async pollOnce(): Promise<void> {
 		try {
-			const { seq, deviceIds } = this.db.revocationsSince(this.revocationSeq);
+			const { seq, deviceIds } = await this.store.revocationsSince(this.revocationSeq);
+			if (this.closed) return;
 			this.revocationSeq = seq;
-			for (const id of deviceIds) this.end(id, REASONS.revoked);
+			for (const id of deviceIds) this.revokedSeen(id);
 			const now = Date.now();
 			if (now - this.lastSeenFlush >= this.options.lastSeenIntervalMs && this.watching.size > 0) {
 				this.lastSeenFlush = now;
-				this.db.touch(this.watching.keys(), now);
-				for (const id of this.watching.keys()) this.touched.set(id, now);
+				const ids = [...this.watching.keys()];
+				for (const id of ids) this.touched.set(id, now);
+				await this.store.touch(ids, now);
 			}
 		} catch (error) {
 			this.logger.warn('checking for revoked devices failed', error);
 		}
 	}
 
-	close(): void {
+	async close(): Promise<void> {
 		if (this.closed) return;
 		this.closed = true;
 		if (this.pollTimer) clearInterval(this.pollTimer);
 		this.pollTimer = null;
 		for (const set of this.watching.values()) for (const w of set) if (w.timer) clearTimeout(w.timer);
 		this.watching.clear();
-		this.db.close();
+		// A poll and last_seen writes in flight finish on the open store first.
+		await this.polling;
+		await Promise.all(this.touching);
+		await this.store.close();
 	}
 }
 

@@ -5,9 +5,8 @@
  */
 import type { Grant } from '../../src/lib/domain/access';
 import { isRole, type Role } from '../../src/lib/domain/actor';
-
-const SEGMENT = /^[A-Za-z0-9_-]{1,64}$/;
-const MAX_SCOPE_IDS = 100;
+import { isNameSegment } from '../../src/lib/domain/ids';
+import { grantScope, MAX_SCOPE_IDS } from '../../src/lib/domain/invitation';
 
 export const ROLE_LABELS: Record<Role, string> = {
 	resident: 'resident (居民)',
@@ -30,13 +29,13 @@ function ids(value: unknown, what: string): string[] {
 	const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
 	if (!Array.isArray(list) || list.length === 0) throw new GrantError(`${what} must be a non-empty list of ids`);
 	if (list.length > MAX_SCOPE_IDS) throw new GrantError(`at most ${MAX_SCOPE_IDS} ${what}`);
-	for (const id of list) if (typeof id !== 'string' || !SEGMENT.test(id)) throw new GrantError(`invalid id in ${what}: ${String(id)}`);
+	for (const id of list) if (!isNameSegment(id)) throw new GrantError(`invalid id in ${what}: ${String(id)}`);
 	return [...new Set(list as string[])];
 }
 
 function id(value: unknown, what: string): string {
 	if (value === undefined || value === null) throw new GrantError(`${what} is required for this role`);
-	if (typeof value !== 'string' || !SEGMENT.test(value)) throw new GrantError(`${what} must be an id (letters, digits, _ and -)`);
+	if (!isNameSegment(value)) throw new GrantError(`${what} must be an id (letters, digits, _ and -)`);
 	return value;
 }
 
@@ -51,14 +50,14 @@ export function normalizeGrant(input: {
 	const role = parseRole(input.role);
 	if (!role) throw new GrantError(`role must be one of resident, grid_worker, facilitator, community_admin, street_admin`);
 	const community = id(input.community, 'community');
-	switch (role) {
-		case 'grid_worker':
+	switch (grantScope(role)) {
+		case 'grids':
 			return { role, community, grids: ids(input.grids, 'grids') };
-		case 'resident':
+		case 'household':
 			return { role, community, household: id(input.household, 'household') };
-		case 'street_admin':
+		case 'communities':
 			return { role, community, communities: ids(input.communities, 'communities') };
-		default:
+		case null:
 			return { role, community };
 	}
 }

@@ -21,7 +21,7 @@ export interface BootstrapInvitation {
 
 export interface FirstStartSeed {
 	/** Writes the content; the invitations are made once the relay knows the origin it serves. */
-	seed(store: DocStore): Promise<{ docs: number; invitations(credentials: Credentials, origin: string): BootstrapInvitation[] }>;
+	seed(store: DocStore): Promise<{ docs: number; invitations(credentials: Credentials, origin: string): Promise<BootstrapInvitation[]> }>;
 }
 
 /** The lines main.ts prints after the listening line: a header, then per role its description and its link. */

@@ -12,6 +12,15 @@
  * Subscriptions to a document with no stored rows hold no room (no Y.Doc, no awareness): the subscriber waits on
  * a vacancy and is answered as for an empty document; the first committed update creates the room and moves it
  * in. So names nobody writes cost next to nothing, however many are asked for.
+ *
+ * Several relay processes on one shared store (joinCluster, fanout/fanout.ts): each publishes what it commits,
+ * and applies what the others commit as committed() applies its own, minus the acks. Messages may be lost or
+ * arrive late, so nothing depends on them alone: every commit carries the store's global sequence, `knownHead`
+ * is the sequence up to which this process has applied everything, and a gap that does not close at once (a lost
+ * message), a restored link, or the periodic check against the store's head makes the hub catch up from the
+ * store's change feed (rooms and caches of the documents listed are refreshed from their stored rows). What must
+ * answer with the full durable state first catches up to the store's head as of the request (caughtUp): a
+ * subscription to a loaded room, a /sync BatchSync, and the judging of a guarded write.
  */
 import * as Y from 'yjs';
 import { BatchStatus, type BatchSyncEntry, type BatchSyncReplyEntry, type ChangeEntry, CloseCode } from '../../src/lib/protocol/messages';
@@ -28,8 +37,12 @@ import type { Logger } from './log';
 import { Room, type Subscriber } from './room';
 import { StateCache } from './state-cache';
 import type { AppendedUpdate, DocStore } from '../storage/store';
+import { type CommitNote, type Fanout, MAX_INLINE_UPDATE_BYTES } from '../fanout/fanout';
 import type { WriteCheck } from './write-guard';
-import { checkStateVector, isEmptyStateVector, updateMessage } from '../transport/y-messages';
+import { checkStateVector, isEmptyStateVector, isEmptyUpdate, updateMessage } from '../transport/y-messages';
+
+/** How long a write or subscription waits for other processes' commits in flight before reading the store. */
+const IN_FLIGHT_WAIT_MS = 50;
 
 /** A write guard said no: `retry` if the update only builds on changes the relay does not hold yet. */
 export class GuardRefusal extends Error {
@@ -108,6 +121,14 @@ function finishing(finish: () => void, done?: CommitEntry<unknown>['done']): Com
 const MAX_MIRRORS = 2_000;
 const EMPTY_STATE_VECTOR = new Uint8Array([0]);
 const EMPTY = new Uint8Array(0);
+const NO_ORIGINS: ReadonlySet<unknown> = new Set();
+
+export interface ClusterOptions {
+	/** How long a gap in the received sequence may stay open before the hub reads the store. Default 100 ms. */
+	gapWaitMs?: number;
+	/** How often the hub compares its head with the store's (a lost last message is repaired then). Default 1 s. */
+	checkEveryMs?: number;
+}
 
 export class Hub {
 	readonly rooms = new Map<string, Room>();
@@ -130,12 +151,30 @@ export class Hub {
 	/** Recently written documents as the write rules judge them (see judge()), least recently used first. */
 	private readonly mirrors = new Map<string, Y.Doc>();
 	private readonly mirrorSizes = new Map<string, number>();
+	/** The update a mirror last took from a passed judgement, until it is committed (see committed()). */
+	private readonly judgedInMirror = new WeakMap<Y.Doc, Uint8Array>();
 	private mirrorTotal = 0;
 	/** The write rules' lookup per community, dropped whenever its community document changes. */
 	private readonly lookups = new Map<string, WriteLookup>();
 	private readonly lookupGenerations = new Map<string, number>();
 	private compacting = false;
 	private closing = false;
+	/** Set by the cluster link (fanout/cluster.ts): told when a room has loaded, to wire its presence. */
+	onRoomLoaded: (room: Room) => void = () => {};
+	/** The fan-out to the other relay processes, once joinCluster ran. */
+	private fanout: Fanout | null = null;
+	/** Every sequence up to this one is applied here (with a fan-out; see the file comment). */
+	private knownHead = 0;
+	/** Sequences above knownHead already applied: a gap below them is what a lost message looks like. */
+	private readonly seenAbove = new Set<number>();
+	private gapTimer: NodeJS.Timeout | null = null;
+	/** Writes and subscriptions waiting for the commits of other processes up to a head (caughtUp). */
+	private readonly headWaiters = new Set<{ head: number; resolve(reached: boolean): void }>();
+	private checkTimer: NodeJS.Timeout | null = null;
+	private catching: Promise<void> | null = null;
+	private gapWaitMs = 100;
+	/** Subscriptions to a loaded room waiting for the hub to catch up with the store (subscribe). */
+	private readonly freshening = new Map<string, Set<Subscriber>>();
 
 	constructor(
 		readonly store: DocStore,
@@ -182,6 +221,25 @@ export class Hub {
 	 * null)` again when the first update to it is committed, the room then holding it.
 	 */
 	subscribe(name: string, sub: Subscriber, onReady: ReadyCallback): void {
+		const loaded = this.rooms.get(name);
+		if (this.fanout && loaded && !loaded.closed) {
+			// A loaded room may still miss a commit whose message is on its way, or lost: catch up first, so that the
+			// subscriber's sync answers with everything stored before it asked.
+			let waiting = this.freshening.get(name);
+			if (!waiting) this.freshening.set(name, (waiting = new Set()));
+			waiting.add(sub);
+			const set = waiting;
+			void this.caughtUp().then(() => {
+				if (!set.delete(sub)) return;
+				if (set.size === 0 && this.freshening.get(name) === set) this.freshening.delete(name);
+				this.subscribeNow(name, sub, onReady);
+			});
+			return;
+		}
+		this.subscribeNow(name, sub, onReady);
+	}
+
+	private subscribeNow(name: string, sub: Subscriber, onReady: ReadyCallback): void {
 		const room = this.rooms.get(name);
 		if (room && !room.closed) {
 			this.join(name, sub, onReady);
@@ -231,6 +289,8 @@ export class Hub {
 	leave(target: Room | string, sub: Subscriber): void {
 		let room: Room | undefined;
 		if (typeof target === 'string') {
+			const freshening = this.freshening.get(target);
+			if (freshening?.delete(sub) && freshening.size === 0) this.freshening.delete(target);
 			const vacancy = this.vacancies.get(target);
 			if (vacancy?.subscribers.delete(sub) && vacancy.subscribers.size === 0) this.vacancies.delete(target);
 			room = this.rooms.get(target);
@@ -255,6 +315,7 @@ export class Hub {
 		);
 		room.onReady((error) => {
 			if (error && this.rooms.get(room.name) === room) this.rooms.delete(room.name);
+			else if (!error) this.onRoomLoaded(room);
 		});
 	}
 
@@ -288,7 +349,7 @@ export class Hub {
 	 * Queues a validated update for the next group commit. `origin` (the sending connection) gets no broadcast
 	 * of its own update and no change-feed entry for it; `done` runs once the update is durable. A connection's
 	 * writes take turns per credential (budgets.runWrite), a few at a time until they are judged and queued for
-	 * the commit; `scheduled` says this one already has its turn.
+	 * the commit; `scheduled` says this one already has its turn, and that `update` is the hub's own copy.
 	 */
 	submit(doc: string, update: Uint8Array, origin: unknown, done?: CommitEntry<unknown>['done'], scheduled = false): void {
 		if (this.closing) {
@@ -306,8 +367,8 @@ export class Hub {
 			});
 			return;
 		}
-		// Copy: ws hands out views into pooled receive buffers.
-		this.commit.submit({ doc, data: update.slice(), origin, done });
+		// Copy: ws hands out views into pooled receive buffers (a scheduled update is the hub's own copy already).
+		this.commit.submit({ doc, data: scheduled ? update : update.slice(), origin, done });
 	}
 
 	/**
@@ -363,10 +424,16 @@ export class Hub {
 			});
 			return;
 		}
-		const data = update.slice();
+		const data = scheduled ? update : update.slice();
 		const run = (this.guarded.get(doc) ?? Promise.resolve()).then(async () => {
 			// Every device write to a document passes here one at a time, and the one before resolved only once it
 			// was stored and applied to the room: the room (or the store) holds everything it may build on.
+			// With other relay processes, what they committed before now is applied first (caughtUp). What remains:
+			// two processes judging writes to one document at the same moment each judge without the other's (a
+			// window of about one commit, a few ms). A device's sockets all land on one process (the load balancer
+			// hashes its credential), so that takes two devices writing one document at once, whose writes are then
+			// each judged as if it came first.
+			await this.caughtUp();
 			const lookup = await this.writeLookup(doc);
 			const verdict = await this.judge(doc, data, check, lookup);
 			if (!verdict.ok) {
@@ -432,8 +499,9 @@ export class Hub {
 		}
 		try {
 			const verdict = check(mirror, update, lookup);
-			// Counted when the update is committed (committed() applies it again, which changes nothing).
+			// Counted when the update is committed, which need not apply it to this mirror again.
 			if (!verdict.ok) this.dropMirror(doc);
+			else this.judgedInMirror.set(mirror, update);
 			return verdict;
 		} catch (error) {
 			// The mirror took an update that was never judged: sent again, it would look like nothing new.
@@ -531,6 +599,7 @@ export class Hub {
 	}
 
 	private committed(batch: ReadonlyArray<{ entry: CommitEntry<unknown>; appended: AppendedUpdate }>): void {
+		if (this.fanout) this.publishCommitted(batch);
 		const changed = new Map<string, { doc: string; seq: number; origins: Set<unknown> }>();
 		let head = 0;
 		for (const { entry, appended } of batch) {
@@ -559,7 +628,14 @@ export class Hub {
 			const mirror = this.mirrors.get(entry.doc);
 			if (mirror) {
 				try {
-					Y.applyUpdate(mirror, entry.data);
+					// Guarded writes to a document are judged one at a time, each committed before the next is judged:
+					// the same bytes as this mirror's last judged update are in it already (applying them again cost
+					// a whole decode per write and changed nothing).
+					const judged = this.judgedInMirror.get(mirror);
+					this.judgedInMirror.delete(mirror);
+					if (!judged || (judged !== entry.data && !Buffer.from(judged.buffer, judged.byteOffset, judged.byteLength).equals(entry.data))) {
+						Y.applyUpdate(mirror, entry.data);
+					}
 					this.growMirror(entry.doc, entry.data.length);
 				} catch (error) {
 					this.logger.warn(`applying a committed update to the mirror of ${entry.doc} failed`, error);
@@ -583,6 +659,232 @@ export class Hub {
 		for (const listener of this.feed) {
 			try {
 				listener.onChanges(head, list);
+			} catch (error) {
+				this.logger.warn('change feed listener failed', error);
+			}
+		}
+	}
+
+	// ---- several relay processes (fanout/fanout.ts) ----
+
+	/**
+	 * Joins the other relay processes on the same store: from now on what this hub commits is published, and what
+	 * they commit arrives through `remoteCommits` (the cluster link, fanout/cluster.ts, subscribes it).
+	 */
+	async joinCluster(fanout: Fanout, options: ClusterOptions = {}): Promise<void> {
+		this.knownHead = await this.store.headSeq();
+		this.fanout = fanout;
+		this.gapWaitMs = options.gapWaitMs ?? 100;
+		const every = options.checkEveryMs ?? 1_000;
+		if (every > 0) {
+			this.checkTimer = setInterval(() => void this.caughtUp(), every);
+			this.checkTimer.unref();
+		}
+	}
+
+	/** The sequence up to which every commit, by any process, is applied here. */
+	get appliedHead(): number {
+		return this.knownHead;
+	}
+
+	private publishCommitted(batch: ReadonlyArray<{ entry: CommitEntry<unknown>; appended: AppendedUpdate }>): void {
+		const notes: CommitNote[] = [];
+		for (const { entry, appended } of batch) {
+			notes.push({ doc: entry.doc, seq: appended.seq, data: entry.data.length > MAX_INLINE_UPDATE_BYTES ? null : entry.data });
+			this.noteApplied(appended.seq);
+		}
+		this.watchGap();
+		// Durable already: a lost message is repaired by the others from the store.
+		this.fanout?.publishCommits(notes).catch((error: unknown) => this.logger.warn('publishing commits failed', error));
+	}
+
+	/** Updates another process committed: applied as committed() applies this one's, without acks. */
+	remoteCommits(entries: readonly CommitNote[]): void {
+		if (!this.fanout || this.closing) return;
+		const changed = new Map<string, ChangedDoc>();
+		const refetch: string[] = [];
+		let head = 0;
+		for (const { doc, seq, data } of entries) {
+			if (seq <= this.knownHead || this.seenAbove.has(seq)) continue;
+			this.noteApplied(seq);
+			head = Math.max(head, seq);
+			changed.set(doc, { doc, seq, origins: NO_ORIGINS });
+			this.forgetDerived(doc);
+			if (data === null) {
+				refetch.push(doc);
+				continue;
+			}
+			const mirror = this.mirrors.get(doc);
+			if (mirror) {
+				try {
+					Y.applyUpdate(mirror, data);
+					this.growMirror(doc, data.length);
+				} catch {
+					this.dropMirror(doc);
+				}
+			}
+			const room = this.rooms.get(doc);
+			if (!room || room.closed) continue;
+			try {
+				room.applyCommitted(data, null);
+			} catch (error) {
+				this.logger.warn(`applying a remote update to ${doc} failed`, error);
+				continue;
+			}
+			if (room.ready) room.broadcast(updateMessage(data), null);
+		}
+		if (refetch.length > 0) void this.reloadDocs(refetch);
+		// Documents that exist from these commits on: their waiting subscribers get a room (loaded from the store).
+		for (const doc of changed.keys()) if (this.vacancies.has(doc)) this.fill(doc);
+		this.announce(head, [...changed.values()]);
+		this.watchGap();
+	}
+
+	/**
+	 * Resolves once everything the store held when it was called is applied here (at once without a fan-out). A
+	 * failing store is logged, not thrown: what asked then answers from what it has, as a single process would.
+	 */
+	async caughtUp(): Promise<void> {
+		if (!this.fanout || this.closing) return;
+		try {
+			const head = await this.store.headSeq();
+			if (this.knownHead >= head) return;
+			// What other processes committed is normally on its way through the fan-out already (a millisecond or
+			// two): wait for it as for a gap, and read the store only if it does not come. Reading the store at
+			// every write that raced another process's commit would reload documents at every write under load.
+			if (await this.headReached(head, Math.min(this.gapWaitMs, IN_FLIGHT_WAIT_MS))) return;
+			// A catch-up already running may have read an older head: run again until this one is covered.
+			for (let i = 0; i < 3 && this.knownHead < head && !this.closing; i++) await this.catchUp();
+		} catch (error) {
+			this.logger.warn('catching up with the store failed', error);
+		}
+	}
+
+	/** Resolves true once knownHead reaches `head` (commits applied from the fan-out), false after `timeoutMs`. */
+	private headReached(head: number, timeoutMs: number): Promise<boolean> {
+		return new Promise((resolve) => {
+			const waiter = {
+				head,
+				resolve: (reached: boolean) => {
+					clearTimeout(timer);
+					this.headWaiters.delete(waiter);
+					resolve(reached);
+				}
+			};
+			const timer = setTimeout(() => waiter.resolve(false), timeoutMs);
+			this.headWaiters.add(waiter);
+		});
+	}
+
+	/** Reads what changed since knownHead from the store and applies it (one run at a time). */
+	catchUp(): Promise<void> {
+		this.catching ??= this.runCatchUp().finally(() => {
+			this.catching = null;
+		});
+		return this.catching;
+	}
+
+	private async runCatchUp(): Promise<void> {
+		// The head is read first: everything up to it has committed (the store hands out sequences in commit
+		// order), so the listing that follows holds all of it, whatever the listing's own notion of the head.
+		const target = await this.store.headSeq();
+		let from = this.knownHead;
+		const pageSize = this.limits.changesPageSize;
+		while (from < target && !this.closing) {
+			const page = await this.store.changesSince(from, pageSize);
+			// Each document is listed once, at its last write: one seen already may still lack an earlier, lost one.
+			const fresh = page.entries;
+			for (const e of fresh) this.forgetDerived(e.doc);
+			await this.reloadDocs(fresh.map((e) => e.doc));
+			this.announce(
+				fresh.reduce((m, e) => Math.max(m, e.seq), 0),
+				fresh.map((e) => ({ doc: e.doc, seq: e.seq, origins: NO_ORIGINS }))
+			);
+			const last = page.entries.at(-1);
+			if (!last || page.entries.length < pageSize) break;
+			from = last.seq;
+		}
+		if (target > this.knownHead) {
+			this.knownHead = target;
+			for (const seq of this.seenAbove) if (seq <= target) this.seenAbove.delete(seq);
+			this.noteApplied(this.knownHead);
+		}
+	}
+
+	/** Marks `seq` applied and moves knownHead over every sequence now contiguous. */
+	private noteApplied(seq: number): void {
+		if (seq > this.knownHead) this.seenAbove.add(seq);
+		while (this.seenAbove.delete(this.knownHead + 1)) this.knownHead++;
+		for (const waiter of this.headWaiters) if (waiter.head <= this.knownHead) waiter.resolve(true);
+		if (this.seenAbove.size === 0 && this.gapTimer) {
+			clearTimeout(this.gapTimer);
+			this.gapTimer = null;
+		}
+	}
+
+	/** A gap that stays open past gapWaitMs is a lost (or very late) message: read the store. */
+	private watchGap(): void {
+		if (this.seenAbove.size === 0 || this.gapTimer) return;
+		this.gapTimer = setTimeout(() => {
+			this.gapTimer = null;
+			if (this.seenAbove.size > 0) void this.catchUp().catch((error: unknown) => this.logger.warn('repairing a gap failed', error));
+		}, this.gapWaitMs);
+		this.gapTimer.unref();
+	}
+
+	/** Drops what this process derived from a document another process changed (it is read again when needed). */
+	private forgetDerived(doc: string): void {
+		this.cache.invalidate(doc);
+		this.sizes.delete(doc);
+		this.exactSizes.delete(doc);
+		const ref = parseDocName(doc);
+		if (ref?.kind === 'community') {
+			this.lookups.delete(ref.community);
+			this.lookupGenerations.set(ref.community, (this.lookupGenerations.get(ref.community) ?? 0) + 1);
+		}
+	}
+
+	/**
+	 * Brings loaded rooms and mirrors of `docs` up to their stored rows; a room's subscribers get what it lacked.
+	 * Vacancies among them get their room.
+	 */
+	private async reloadDocs(docs: readonly string[]): Promise<void> {
+		for (const doc of docs) {
+			this.dropMirror(doc);
+			if (this.vacancies.has(doc)) this.fill(doc);
+			const room = this.rooms.get(doc);
+			if (!room || room.closed) continue;
+			let rows: Uint8Array[];
+			try {
+				rows = await this.store.loadUpdates(doc);
+			} catch (error) {
+				this.logger.warn(`reloading ${doc} failed`, error);
+				continue;
+			}
+			if (room.closed || rows.length === 0) continue;
+			const stored = rows.length === 1 ? (rows[0] as Uint8Array) : Y.mergeUpdates(rows);
+			try {
+				if (!room.ready) {
+					room.applyCommitted(stored, null);
+					continue;
+				}
+				const before = Y.encodeStateVector(room.doc);
+				room.applyCommitted(stored, null);
+				const missed = Y.encodeStateAsUpdate(room.doc, before);
+				if (!isEmptyUpdate(missed)) room.broadcast(updateMessage(missed), null);
+			} catch (error) {
+				this.logger.warn(`applying the stored state of ${doc} failed`, error);
+			}
+		}
+	}
+
+	/** Tells the change feed's listeners about documents another process changed. */
+	private announce(head: number, changed: ChangedDoc[]): void {
+		if (changed.length === 0) return;
+		changed.sort((a, b) => a.seq - b.seq);
+		for (const listener of this.feed) {
+			try {
+				listener.onChanges(head, changed);
 			} catch (error) {
 				this.logger.warn('change feed listener failed', error);
 			}
@@ -779,6 +1081,11 @@ export class Hub {
 	async close(): Promise<void> {
 		await this.commit.flush();
 		this.closing = true;
+		if (this.gapTimer) clearTimeout(this.gapTimer);
+		if (this.checkTimer) clearInterval(this.checkTimer);
+		this.gapTimer = this.checkTimer = null;
+		this.fanout = null;
+		this.freshening.clear();
 		await this.commit.flush();
 		for (const room of this.rooms.values()) room.destroy();
 		this.rooms.clear();

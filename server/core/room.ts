@@ -20,13 +20,24 @@ import * as Y from 'yjs';
 import { MuxMessage } from '../../src/lib/protocol/messages';
 import { awarenessMessage } from '../transport/y-messages';
 
+/** Origin of awareness changes that came from another relay process (they are not published again). */
+export const REMOTE_PRESENCE = Symbol('another relay process');
+
 export interface Subscriber {
 	/** /sync connections get messages wrapped in Doc frames; stock /ws connections get them raw. */
 	readonly muxed: boolean;
 	/** The device behind the subscriber, if known: it may take over awareness ids its other connections hold. */
 	readonly owner?: string | null;
-	/** Sends a broadcast; the subscriber applies its own backpressure policy. */
-	sendBroadcast(bytes: Uint8Array): void;
+	/**
+	 * Sends a broadcast; the subscriber applies its own backpressure policy. `shared` is the same object for every
+	 * subscriber getting these bytes: a transport keeps its encoding of them there (`wire`), made once.
+	 */
+	sendBroadcast(bytes: Uint8Array, shared?: SharedBroadcast): void;
+}
+
+/** One broadcast's bytes as a transport sends them (e.g. a WebSocket frame), shared by its subscribers. */
+export interface SharedBroadcast {
+	wire?: Uint8Array;
 }
 
 type RoomState = 'loading' | 'ready' | 'failed' | 'closed';
@@ -63,6 +74,25 @@ function encodeAwarenessEntries(entries: readonly AwarenessEntry[]): Uint8Array 
 	return encoding.toUint8Array(e);
 }
 
+/**
+ * The Yjs client ids whose structs an update carries. An update of one client (nearly all of them) says so in
+ * its first bytes; parsing the whole update, content included, cost a visible share of every commit.
+ */
+function structClients(update: Uint8Array): Iterable<number> {
+	try {
+		const d = decoding.createDecoder(update);
+		const clients = decoding.readVarUint(d);
+		if (clients === 0) return [];
+		if (clients === 1) {
+			const structs = decoding.readVarUint(d);
+			return structs === 0 ? [] : [decoding.readVarUint(d)];
+		}
+	} catch {
+		// Read in full below.
+	}
+	return Y.parseUpdateMeta(update).to.keys();
+}
+
 export class Room {
 	readonly doc: Y.Doc;
 	readonly awareness: awarenessProtocol.Awareness;
@@ -80,6 +110,17 @@ export class Room {
 	private failure: Error | null = null;
 	private waiting: Array<(error: Error | null) => void> = [];
 	private committedWhileLoading: Uint8Array[] = [];
+	/** With other relay processes: told of every awareness change of this process's subscribers (fanout/cluster.ts). */
+	onLocalAwareness: ((update: Uint8Array) => void) | null = null;
+	/** Awareness ids whose states came from another relay process → that process (dropped when it goes away). */
+	readonly remotePresence = new Map<number, string>();
+	/**
+	 * Clock offsets of remote ids whose states were dropped here when their process went silent: clients saw the
+	 * removal at a higher clock, so when that process sends the states again (same clocks), they are shifted
+	 * above it, and so are that id's later updates.
+	 */
+	private readonly remoteClockShift = new Map<number, number>();
+	private readonly orphaned = new Set<number>();
 	/** `Doc` frame header for this document, so a broadcast is wrapped once for all /sync subscribers. */
 	private readonly framePrefix: Uint8Array;
 
@@ -148,7 +189,7 @@ export class Room {
 	private noteWriter(update: Uint8Array, writer: unknown): void {
 		const owner = (writer as Partial<Subscriber> | null | undefined)?.owner;
 		if (!owner || this.writers.size >= MAX_WRITERS) return;
-		for (const client of Y.parseUpdateMeta(update).to.keys()) if (!this.writers.has(client)) this.writers.set(client, owner);
+		for (const client of structClients(update)) if (!this.writers.has(client)) this.writers.set(client, owner);
 	}
 
 	add(sub: Subscriber): void {
@@ -196,6 +237,11 @@ export class Room {
 			if (!this.controllers.has(id)) {
 				// Removing a state nobody holds claims nothing.
 				if (removal) continue;
+				// Held by a client of another relay process (a device's sockets all land on one process).
+				if (this.remotePresence.has(id)) {
+					refused.push(id);
+					continue;
+				}
 				// An id under which another device changed the document is that device's, even while it is away.
 				const writer = this.writers.get(id);
 				if (writer !== undefined && writer !== origin.owner) {
@@ -216,6 +262,43 @@ export class Room {
 		return refused;
 	}
 
+	/**
+	 * Applies an awareness update another relay process published. Ids a subscriber here holds are left alone.
+	 * Throws when malformed.
+	 */
+	applyRemoteAwareness(update: Uint8Array, from: string): void {
+		const entries = decodeAwarenessEntries(update).filter((e) => !this.controllers.has(e.clientID));
+		if (entries.length === 0 || this.state !== 'ready') return;
+		for (const e of entries) {
+			const id = e.clientID;
+			if (this.orphaned.delete(id) && e.state !== 'null') {
+				const removedAt = this.awareness.meta.get(id)?.clock ?? 0;
+				if (e.clock <= removedAt) this.remoteClockShift.set(id, removedAt + 1 - e.clock);
+			}
+			e.clock += this.remoteClockShift.get(id) ?? 0;
+			if (e.state === 'null') this.remotePresence.delete(id);
+			else this.remotePresence.set(id, from);
+		}
+		awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(entries), REMOTE_PRESENCE);
+	}
+
+	/** Removes the states another relay process (gone, or cut off) had published; `from` omitted: all of them. */
+	dropRemotePresence(from?: string): void {
+		const ids = [...this.remotePresence].filter(([, p]) => from === undefined || p === from).map(([id]) => id);
+		if (ids.length === 0) return;
+		for (const id of ids) {
+			this.remotePresence.delete(id);
+			this.orphaned.add(id);
+		}
+		if (this.state === 'ready') awarenessProtocol.removeAwarenessStates(this.awareness, ids, REMOTE_PRESENCE);
+	}
+
+	/** The awareness update of the states this process's subscribers hold, or null when there are none. */
+	localAwarenessUpdate(): Uint8Array | null {
+		const ids = [...this.awareness.getStates().keys()].filter((id) => !this.remotePresence.has(id));
+		return ids.length === 0 ? null : awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids);
+	}
+
 	/** True the first time it is asked for a subscriber: refusals of its presence are reported once. */
 	firstPresenceRefusal(sub: Subscriber): boolean {
 		if (this.presenceWarned.has(sub)) return false;
@@ -233,13 +316,15 @@ export class Room {
 	/** Sends a y-protocols message to every subscriber but `except`. */
 	broadcast(message: Uint8Array, except: unknown = null): void {
 		let framed: Uint8Array | null = null;
+		const raw: SharedBroadcast = {};
+		const muxed: SharedBroadcast = {};
 		for (const sub of this.subscribers.keys()) {
 			if (sub === except) continue;
 			if (sub.muxed) {
 				framed ??= this.frame(message);
-				sub.sendBroadcast(framed);
+				sub.sendBroadcast(framed, muxed);
 			} else {
-				sub.sendBroadcast(message);
+				sub.sendBroadcast(message, raw);
 			}
 		}
 	}
@@ -282,7 +367,9 @@ export class Room {
 			}
 		}
 		const changed = [...added, ...updated, ...removed];
+		const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
 		// Echoed to the sender too, as the stock server does: y-websocket's liveness check counts on it.
-		this.broadcast(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)));
+		this.broadcast(awarenessMessage(update));
+		if (origin !== REMOTE_PRESENCE) this.onLocalAwareness?.(update);
 	};
 }

@@ -27,18 +27,26 @@ export function demoGrants(demo: Pick<SeededDemo, 'community' | 'grids' | 'house
 	];
 }
 
-export function createDemoInvitations(credentials: Credentials, demo: SeededDemo, origin: string, now = Date.now()): BootstrapInvitation[] {
+export async function createDemoInvitations(
+	credentials: Credentials,
+	demo: SeededDemo,
+	origin: string,
+	now = Date.now()
+): Promise<BootstrapInvitation[]> {
 	const expiresAt = now + BOOTSTRAP_VALID_MS;
-	return demoGrants(demo).map((grant) => {
+	const invitations: BootstrapInvitation[] = [];
+	// One after another, so that the admin's invitation list shows them in the roles' order.
+	for (const grant of demoGrants(demo)) {
 		const label = describeGrant(grant);
-		const { code } = credentials.createInvitation(grant, {
+		const { code } = await credentials.createInvitation(grant, {
 			expiresAt,
 			maxUses: BOOTSTRAP_USES,
 			label: `demo: ${label}`,
 			createdBy: 'bootstrap'
 		});
-		return { role: grant.role, grant, label, link: invitationLink(origin, code), expiresAt, maxUses: BOOTSTRAP_USES };
-	});
+		invitations.push({ role: grant.role, grant, label, link: invitationLink(origin, code), expiresAt, maxUses: BOOTSTRAP_USES });
+	}
+	return invitations;
 }
 
 /** The demo community as a relay's first-start content: `startRelay({ seed: demoFirstStart })`. */

@@ -19,7 +19,7 @@ import { accessFor } from '../../src/lib/domain/access';
 import { isPhotoId, PHOTO_MAX_BYTES, sniffPhotoType } from '../../src/lib/protocol/photos';
 import { parseDocName } from '../../src/lib/schema/doc-names';
 import { type ApiContext, ApiFailure, type ApiRoute, sendJson } from '../transport/api';
-import { PhotoQuotaError, type PhotoStore } from '../storage/photo-store';
+import { PhotoQuotaError, PhotoRemovalBusyError, type PhotoStore } from '../storage/photo-store';
 
 export interface PhotoRouteOptions {
 	maxBytes?: number;
@@ -136,6 +136,8 @@ export function photoRoutes(store: PhotoStore, options: PhotoRouteOptions = {}):
 			isNew = await store.put(sha, body.bytes, type, doc, owner);
 		} catch (error) {
 			if (error instanceof PhotoQuotaError) throw quotaFailure(error);
+			// The collector is deleting these very bytes (seconds at most): the client's retry stores them anew.
+			if (error instanceof PhotoRemovalBusyError) throw new ApiFailure('unavailable', error.message, { 'Retry-After': '5' });
 			throw error;
 		}
 		sendJson(res, isNew ? 201 : 200, { sha, type, size: body.bytes.length });

@@ -43,6 +43,7 @@ import {
 	summarize,
 	tallyPoll
 } from '../../src/lib/domain/poll';
+import { roleCan } from '../../src/lib/domain/permissions';
 import { addBallot, getBallot, readBallots } from '../../src/lib/schema/ballots-doc';
 import { readCommunity } from '../../src/lib/schema/community-doc';
 import { ballotsDocName, communityDocName, householdsDocName, isGridId, parseBallotsId, parseDocName, pollDocName } from '../../src/lib/schema/doc-names';
@@ -64,6 +65,11 @@ export interface PollsOptions {
 	now?: () => number;
 	/** Scan the stored polls on start. Default true. */
 	scan?: boolean;
+	/**
+	 * Run the tally publisher. Default true. False serves the ballot route alone: on a relay process that is not
+	 * the publishers' leader (relay.ts), as tallies must be written by one process at a time.
+	 */
+	publish?: boolean;
 }
 
 export interface Polls {
@@ -77,8 +83,9 @@ export function createPolls(options: PollsOptions): Polls {
 	const docs = new RelayDocs(options.hub);
 	const now = options.now ?? Date.now;
 	const publisher = new TallyPublisher(options.hub, docs, options.logger, options.debounceMs ?? 500, now);
-	options.hub.addFeedListener(publisher);
-	if (options.scan !== false) {
+	const publish = options.publish !== false;
+	if (publish) options.hub.addFeedListener(publisher);
+	if (publish && options.scan !== false) {
 		publisher.scan().catch((error: unknown) => options.logger.warn('scanning the stored polls failed', error));
 	}
 	const route: ApiRoute = {
@@ -116,7 +123,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** The resident's household, the poll and the grid whose ballots document holds the household's ballots. */
 async function residentContext(req: IncomingMessage, pollId: string, ctx: ApiContext, docs: RelayDocs) {
 	const { deviceId, grant } = await ctx.authenticate(req);
-	if (grant.role !== 'resident') {
+	if (!roleCan(grant.role, 'cast-own-ballot')) {
 		throw new ApiFailure('forbidden', 'only a resident votes here, for their own household; grid workers and facilitators record ballots in the ballots document');
 	}
 	const household = grant.household;
@@ -176,7 +183,7 @@ async function castAppBallot(
 	};
 	if (!voter) throw new ApiFailure('forbidden', "your household is not among this poll's voters");
 
-	const name = credentials?.device(deviceId)?.name ?? '';
+	const name = (await credentials?.device(deviceId))?.name ?? '';
 	const cast = (doc: Y.Doc): AppBallotResponse => {
 		const existing = getBallot(doc, request.id);
 		if (existing) {

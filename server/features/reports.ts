@@ -23,6 +23,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as Y from 'yjs';
 import { periodByKey } from '../../src/lib/domain/periods';
+import { can } from '../../src/lib/domain/permissions';
 import { communityReport, communityReports, earliestFact } from '../../src/lib/domain/report';
 import {
 	type CommunityFacts,
@@ -115,10 +116,7 @@ export function createReports(options: ReportsOptions): Reports {
 	const publisher = new ReportPublisher(options);
 	options.hub.addFeedListener(publisher);
 	publisher.start(options.scan !== false, options.startDelayMs ?? DEFAULT_START_DELAY_MS);
-	const route: ApiRoute = {
-		path: new RegExp(`^${REPORT_CORRECTION_PATH}$`),
-		handle: (req, res, _params, ctx) => correct(req, res, ctx, publisher, options.credentials)
-	};
+	const route = correctionRoute((...args) => publisher.correct(...args), options.credentials);
 	return {
 		publisher,
 		route,
@@ -141,7 +139,7 @@ const RETRY_MS = 30_000;
 
 const COMMUNITY_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-function parsePeriod(value: unknown): Period {
+export function parsePeriod(value: unknown): Period {
 	const [kind, key, ...rest] = typeof value === 'string' ? value.split(':') : [];
 	const period = key !== undefined && rest.length === 0 ? periodByKey(key) : null;
 	if (!period || !PERIOD_KINDS.includes(kind as PeriodKind) || period.kind !== kind) {
@@ -150,16 +148,27 @@ function parsePeriod(value: unknown): Period {
 	return period;
 }
 
+/** Appends a correction (ReportPublisher.correct, or a request to the process running it: relay.ts). */
+export type ApplyCorrection = (community: string, period: Period, reason: string, by: string) => Promise<number>;
+
+/** The correction API: checks the caller and the request here, then has `apply` append the version. */
+export function correctionRoute(apply: ApplyCorrection, credentials: Credentials | undefined): ApiRoute {
+	return {
+		path: new RegExp(`^${REPORT_CORRECTION_PATH}$`),
+		handle: (req, res, _params, ctx) => correct(req, res, ctx, apply, credentials)
+	};
+}
+
 async function correct(
 	req: IncomingMessage,
 	res: ServerResponse,
 	ctx: ApiContext,
-	publisher: ReportPublisher,
+	apply: ApplyCorrection,
 	credentials: Credentials | undefined
 ): Promise<void> {
 	ctx.method(req, 'POST');
 	const { deviceId, grant } = await ctx.authenticate(req);
-	if (grant.role !== 'community_admin') throw new ApiFailure('forbidden', "only a community admin corrects their community's reports");
+	if (!can(grant, 'correct-report')) throw new ApiFailure('forbidden', "only a community admin corrects their community's reports");
 	const body = (await ctx.readJson(req)) as Partial<Record<keyof ReportCorrectionRequest, unknown>>;
 	if (typeof body.community !== 'string' || !COMMUNITY_ID.test(body.community)) throw new ApiFailure('invalid', 'community must be a community id');
 	if (body.community !== grant.community) throw new ApiFailure('forbidden', `you may correct only your own community's reports (${grant.community})`);
@@ -167,8 +176,8 @@ async function correct(
 	const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
 	if (!reason) throw new ApiFailure('invalid', 'reason is required: say what the correction takes in');
 	if (reason.length > REPORT_CORRECTION_REASON_MAX) throw new ApiFailure('invalid', `reason may be at most ${REPORT_CORRECTION_REASON_MAX} characters`);
-	const by = credentials?.device(deviceId)?.name || deviceId;
-	const version = await publisher.correct(grant.community, period, reason, by);
+	const by = (await credentials?.device(deviceId))?.name || deviceId;
+	const version = await apply(grant.community, period, reason, by);
 	const response: ReportCorrectionResponse = { version };
 	sendJson(res, 201, response);
 }

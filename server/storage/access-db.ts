@@ -1,6 +1,7 @@
 /**
- * Devices and invitations, in SQLite beside the documents (`<dataDir>/courtyard.db`, its own connection, WAL),
- * so that the admin CLI can add invitations or revoke devices while the relay runs.
+ * The access database (access-store.ts) in SQLite: devices, invitations and revocations beside the documents
+ * (`<dataDir>/courtyard.db`, its own connection, WAL), so that the admin CLI can add invitations or revoke
+ * devices while the relay runs.
  *
  *   devices(id PK, name, grant_json, community, invitation_id, jti, created_at, last_seen, expires_at, revoked_at)
  *   invitations(id PK, code_hash UNIQUE, grant_json, community, label, expires_at, max_uses, uses, created_by,
@@ -15,8 +16,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Grant } from '../../src/lib/domain/access';
-import type { DeviceInfo, Invitation } from '../../src/lib/protocol/api';
+import type { Invitation } from '../../src/lib/protocol/api';
+import {
+	type AccessStore,
+	type DeviceRecord,
+	deviceInfo,
+	type NewDevice,
+	type NewInvitation,
+	type RedeemingDevice,
+	type RedeemResult
+} from './access-store';
 import { DB_FILE } from './sqlite-store';
+
+export { type AccessStore, type DeviceRecord, deviceInfo, type NewDevice, type NewInvitation, type RedeemResult } from './access-store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS devices (
@@ -80,33 +92,6 @@ interface InvitationRow {
 	revoked: number;
 }
 
-export interface NewDevice {
-	id: string;
-	name: string;
-	grant: Grant;
-	jti: string;
-	expiresAt: number;
-	invitationId?: string | null;
-}
-
-export interface NewInvitation {
-	id: string;
-	codeHash: string;
-	grant: Grant;
-	label: string;
-	expiresAt: number;
-	maxUses: number;
-	createdBy: string;
-}
-
-export type RedeemResult =
-	| { ok: true; invitation: Invitation; device: DeviceInfo }
-	| { ok: false; error: 'not_found' | 'invitation_expired' | 'invitation_withdrawn' | 'invitation_used_up' };
-
-export interface DeviceRecord extends DeviceInfo {
-	jti: string;
-}
-
 function toDevice(row: DeviceRow): DeviceRecord {
 	return {
 		id: row.id,
@@ -118,12 +103,6 @@ function toDevice(row: DeviceRow): DeviceRecord {
 		revokedAt: row.revoked_at,
 		jti: row.jti
 	};
-}
-
-/** The API's view of a device (without the credential id). */
-export function deviceInfo(record: DeviceRecord): DeviceInfo {
-	const { jti: _jti, ...info } = record;
-	return info;
 }
 
 function toInvitation(row: InvitationRow): Invitation {
@@ -139,11 +118,12 @@ function toInvitation(row: InvitationRow): Invitation {
 	};
 }
 
-export class AccessDb {
+/** Synchronous statements in one connection; the AccessStore methods wrap them (SQLite calls do not yield). */
+export class AccessDb implements AccessStore {
 	private readonly db: Database.Database;
 	private readonly stmt;
 	private readonly redeemTx: Database.Transaction<
-		(codeHash: string, device: Omit<NewDevice, 'grant' | 'invitationId'>, now: number) => RedeemResult
+		(codeHash: string, device: RedeemingDevice, now: number) => RedeemResult
 	>;
 	private readonly revokeTx: Database.Transaction<(id: string, now: number) => DeviceRecord | null>;
 
@@ -188,7 +168,7 @@ export class AccessDb {
 			revokeInvitation: this.db.prepare<[string]>('UPDATE invitations SET revoked = 1 WHERE id = ?')
 		};
 
-		this.redeemTx = this.db.transaction((codeHash: string, device: Omit<NewDevice, 'grant' | 'invitationId'>, now: number): RedeemResult => {
+		this.redeemTx = this.db.transaction((codeHash: string, device: RedeemingDevice, now: number): RedeemResult => {
 			const row = this.stmt.invitationByCode.get(codeHash);
 			if (!row) return { ok: false, error: 'not_found' };
 			if (row.revoked) return { ok: false, error: 'invitation_withdrawn' };
@@ -227,43 +207,41 @@ export class AccessDb {
 		});
 	}
 
-	addDevice(device: NewDevice, now = Date.now()): DeviceRecord {
+	async addDevice(device: NewDevice, now = Date.now()): Promise<DeviceRecord> {
 		this.insertDeviceRow(device, now);
 		return toDevice(this.stmt.device.get(device.id) as DeviceRow);
 	}
 
-	device(id: string): DeviceRecord | null {
+	async device(id: string): Promise<DeviceRecord | null> {
 		const row = this.stmt.device.get(id);
 		return row ? toDevice(row) : null;
 	}
 
-	/** Devices whose grant belongs to `community` (a street admin's: the street office id); all when null. */
-	devices(community: string | null): DeviceRecord[] {
+	async devices(community: string | null): Promise<DeviceRecord[]> {
 		return (community === null ? this.stmt.allDevices.all() : this.stmt.devices.all(community)).map(toDevice);
 	}
 
-	/** Marks a device revoked (once) and logs it for running relays. Null if there is no such device. */
-	revokeDevice(id: string, now = Date.now()): DeviceRecord | null {
+	// IMMEDIATE: takes the write lock first, so log entries commit in seq order across connections.
+	async revokeDevice(id: string, now = Date.now()): Promise<DeviceRecord | null> {
 		return this.revokeTx.immediate(id, now);
 	}
 
-	/** Device ids revoked after log position `seq`, and the new position. */
-	revocationsSince(seq: number): { seq: number; deviceIds: string[] } {
+	async revocationsSince(seq: number): Promise<{ seq: number; deviceIds: string[] }> {
 		const rows = this.stmt.revocationsSince.all(seq);
 		return { seq: rows.at(-1)?.seq ?? seq, deviceIds: rows.map((r) => r.device_id) };
 	}
 
-	lastRevocationSeq(): number {
+	async lastRevocationSeq(): Promise<number> {
 		return this.stmt.lastRevocation.get()?.seq ?? 0;
 	}
 
-	touch(ids: Iterable<string>, now = Date.now()): void {
+	async touch(ids: Iterable<string>, now = Date.now()): Promise<void> {
 		this.db.transaction(() => {
 			for (const id of ids) this.stmt.touch.run(now, id);
 		})();
 	}
 
-	addInvitation(inv: NewInvitation, now = Date.now()): Invitation {
+	async addInvitation(inv: NewInvitation, now = Date.now()): Promise<Invitation> {
 		this.stmt.insertInvitation.run({
 			id: inv.id,
 			code_hash: inv.codeHash,
@@ -278,20 +256,19 @@ export class AccessDb {
 		return toInvitation(this.stmt.invitation.get(inv.id) as InvitationRow);
 	}
 
-	invitations(community: string): Invitation[] {
+	async invitations(community: string): Promise<Invitation[]> {
 		return this.stmt.invitations.all(community).map(toInvitation);
 	}
 
-	revokeInvitation(id: string): boolean {
+	async revokeInvitation(id: string): Promise<boolean> {
 		return this.stmt.revokeInvitation.run(id).changes > 0;
 	}
 
-	/** Redeems an invitation by the hash of its code, registering the device, atomically. */
-	redeem(codeHash: string, device: Omit<NewDevice, 'grant' | 'invitationId'>, now = Date.now()): RedeemResult {
+	async redeem(codeHash: string, device: RedeemingDevice, now = Date.now()): Promise<RedeemResult> {
 		return this.redeemTx.immediate(codeHash, device, now);
 	}
 
-	close(): void {
+	async close(): Promise<void> {
 		if (this.db.open) this.db.close();
 	}
 }

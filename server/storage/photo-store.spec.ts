@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiskPhotoStore, PhotoQuotaError } from './photo-store';
+import { MemoryBlobStore } from './blob-store';
+import { MemoryPhotoMeta } from './photo-meta';
+import { BlobPhotoStore, DiskPhotoStore, PhotoQuotaError, PhotoRemovalBusyError, STALE_REMOVAL_MS } from './photo-store';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -56,3 +58,74 @@ describe('DiskPhotoStore', () => {
 		await store.close();
 	});
 });
+
+describe('BlobPhotoStore', () => {
+	/** A store whose clock the test moves, and a removal left marked as by a collector that stopped midway. */
+	async function markedForRemoval() {
+		let now = 1_000;
+		const meta = new MemoryPhotoMeta();
+		const blobs = new MemoryBlobStore();
+		const store = new BlobPhotoStore(meta, blobs, () => now);
+		await store.put(sha(1), jpeg(10), 'image/jpeg', 'demo:proposal:a');
+		await store.unlink(sha(1), 'demo:proposal:a');
+		now = 2_000;
+		const removal = await meta.beginRemoval(sha(1), 1_500, now, 0);
+		expect(removal).not.toBeNull();
+		return { store, blobs, meta, advance: (ms: number) => (now += ms) };
+	}
+
+	it('makes an upload wait for a removal under way, then stores the photo anew with its bytes', async () => {
+		const { store, blobs, meta } = await markedForRemoval();
+		const upload = store.put(sha(1), jpeg(10), 'image/jpeg', 'demo:proposal:b');
+		// The collector finishes: bytes first, then the row.
+		await blobs.delete(sha(1));
+		await meta.endRemoval(sha(1), 2_000);
+		expect(await upload).toBe(true);
+		expect((await store.read(sha(1)))?.bytes).toHaveLength(10);
+		expect(await store.docs(sha(1))).toEqual(['demo:proposal:b']);
+	});
+
+	it('gives up after a few seconds on a removal that does not end, and takes over a stale one', async () => {
+		const { store, advance } = await markedForRemoval();
+		await expect(store.put(sha(1), jpeg(10), 'image/jpeg', 'demo:proposal:b')).rejects.toBeInstanceOf(PhotoRemovalBusyError);
+		advance(STALE_REMOVAL_MS + 1);
+		expect(await store.put(sha(1), jpeg(10), 'image/jpeg', 'demo:proposal:b')).toBe(true);
+		expect((await store.read(sha(1)))?.bytes).toHaveLength(10);
+	});
+
+	it('never leaves a linked photo without bytes when a collector (another connection) races uploads', async () => {
+		const dir = tempDir();
+		const relay = DiskPhotoStore.open(dir);
+		const cli = DiskPhotoStore.open(dir);
+		for (let round = 0; round < 30; round++) {
+			const key = sha(100 + round);
+			await relay.put(key, jpeg(300), 'image/jpeg', 'demo:proposal:a');
+			await relay.unlink(key, 'demo:proposal:a');
+			// The upload starts a little later each round, so that it meets every step of the removal.
+			const later = async () => {
+				for (let i = 0; i < round; i++) await new Promise((resolve) => setImmediate(resolve));
+				return relay.put(key, jpeg(300), 'image/jpeg', 'demo:proposal:b');
+			};
+			await Promise.all([cli.removeIfUnlinked(key, Date.now() + 1), later()]);
+			expect(await relay.docs(key)).toEqual(['demo:proposal:b']);
+			expect((await relay.read(key))?.bytes).toHaveLength(300);
+		}
+		await cli.close();
+		await relay.close();
+	});
+
+	it('keeps the bytes of a photo linked while the collector looked at it', async () => {
+		const store = new BlobPhotoStore(new MemoryPhotoMeta(), new MemoryBlobStore());
+		await store.put(sha(1), jpeg(10), 'image/jpeg', 'demo:proposal:a');
+		await store.unlink(sha(1), 'demo:proposal:a');
+		const [removed] = await Promise.all([
+			store.removeIfUnlinked(sha(1), Date.now() + 1),
+			store.put(sha(1), jpeg(10), 'image/jpeg', 'demo:proposal:b')
+		]);
+		// Whichever went first, a linked photo has its bytes.
+		expect(await store.docs(sha(1))).toEqual(['demo:proposal:b']);
+		expect((await store.read(sha(1)))?.bytes).toHaveLength(10);
+		expect(removed === null || removed === 10).toBe(true);
+	});
+});
+

@@ -65,10 +65,10 @@ export class SqliteStore implements DocStore {
 			insert: this.db.prepare<[string, Uint8Array]>('INSERT INTO updates (doc, data) VALUES (?, ?)'),
 			insertAt: this.db.prepare<[number, string, Uint8Array]>('INSERT INTO updates (seq, doc, data) VALUES (?, ?, ?)'),
 			deleteUpTo: this.db.prepare<[string, number]>('DELETE FROM updates WHERE doc = ? AND seq <= ?'),
-			upsertDoc: this.db.prepare<[string, string, string, number, number, number]>(
-				`INSERT INTO docs (name, community, kind, last_seq, updated_at, rows, bytes) VALUES (?, ?, ?, ?, ?, 1, ?)
-				 ON CONFLICT (name) DO UPDATE SET last_seq = excluded.last_seq, updated_at = excluded.updated_at, rows = rows + 1,
-				 bytes = bytes + excluded.bytes
+			upsertDoc: this.db.prepare<[string, string, string, number, number, number, number], { rows: number; bytes: number }>(
+				`INSERT INTO docs (name, community, kind, last_seq, updated_at, rows, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)
+				 ON CONFLICT (name) DO UPDATE SET last_seq = excluded.last_seq, updated_at = excluded.updated_at,
+				 rows = rows + excluded.rows, bytes = bytes + excluded.bytes
 				 RETURNING rows, bytes`
 			),
 			setBytes: this.db.prepare<[number, string]>('UPDATE docs SET bytes = ? WHERE name = ?'),
@@ -88,14 +88,33 @@ export class SqliteStore implements DocStore {
 
 		this.appendTx = this.db.transaction((batch: readonly PendingUpdate[]) => {
 			const now = Date.now();
-			return batch.map(({ doc, data }): AppendedUpdate => {
-				const seq = Number(this.stmt.insert.run(doc, data).lastInsertRowid);
-				const parsed = parseDocName(doc);
-				const row = this.stmt.upsertDoc.get(doc, parsed?.community ?? '', parsed?.kind ?? '', seq, now, data.length) as
-					| { rows: number; bytes: number }
-					| undefined;
-				return { doc, seq, rows: row?.rows ?? 1, bytes: row?.bytes ?? data.length };
+			// One docs upsert per document per batch, not per row: a batch holds several updates of a document.
+			const seqs = batch.map(({ doc, data }) => Number(this.stmt.insert.run(doc, data).lastInsertRowid));
+			const perDoc = new Map<string, { last: number; rows: number; bytes: number }>();
+			batch.forEach(({ doc, data }, i) => {
+				const d = perDoc.get(doc);
+				if (d) {
+					d.last = i;
+					d.rows++;
+					d.bytes += data.length;
+				} else perDoc.set(doc, { last: i, rows: 1, bytes: data.length });
 			});
+			const after = new Map<string, { rows: number; bytes: number }>();
+			for (const [doc, d] of perDoc) {
+				const parsed = parseDocName(doc);
+				const row = this.stmt.upsertDoc.get(doc, parsed?.community ?? '', parsed?.kind ?? '', seqs[d.last]!, now, d.rows, d.bytes);
+				after.set(doc, row ?? { rows: d.rows, bytes: d.bytes });
+			}
+			// Each entry reports the document as it stood after it: walk back from the batch's end.
+			const result = new Array<AppendedUpdate>(batch.length);
+			for (let i = batch.length - 1; i >= 0; i--) {
+				const { doc, data } = batch[i]!;
+				const a = after.get(doc)!;
+				result[i] = { doc, seq: seqs[i]!, rows: a.rows, bytes: a.bytes };
+				a.rows--;
+				a.bytes -= data.length;
+			}
+			return result;
 		});
 
 		this.compactTx = this.db.transaction((doc: string): CompactResult => {

@@ -14,7 +14,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Grant } from '../../src/lib/domain/access';
-import { INVITATION_MAX_USES } from '../../src/lib/domain/invitation';
+import { INVITATION_CODE_MAX, INVITATION_LABEL_MAX, INVITATION_MAX_USES, INVITATION_TTL_S } from '../../src/lib/domain/invitation';
+import { type Action, can } from '../../src/lib/domain/permissions';
 import type {
 	ApiError,
 	ApiErrorCode,
@@ -25,14 +26,14 @@ import type {
 	JoinResponse
 } from '../../src/lib/protocol/api';
 import type { Credentials } from '../auth/credentials';
-import { GrantError, normalizeGrant } from '../auth/grants';
+import { GrantError, normalizeGrant, parseRole } from '../auth/grants';
 import type { Logger } from '../core/log';
 import type { KeyedRateLimiter } from '../core/rate-limit';
 
 export interface ApiOptions {
 	credentials: Credentials;
-	/** Invitation redemptions per client address. */
-	joinLimiter: KeyedRateLimiter;
+	/** Invitation redemptions per client address (KeyedRateLimiter; across processes: fanout/shared-rate-limit.ts). */
+	joinLimiter: Pick<KeyedRateLimiter, 'take'> | { take(key: string): Promise<ReturnType<KeyedRateLimiter['take']>> };
 	/** Origin for invitation links, e.g. https://courtyard.example.org; default: the request's Host. */
 	publicOrigin?: string;
 	/** Take the client address from X-Forwarded-For (behind a reverse proxy). */
@@ -84,8 +85,7 @@ export class ApiFailure extends Error {
 	}
 }
 
-export const DEFAULT_INVITATION_TTL_S = 7 * 24 * 60 * 60;
-const MAX_INVITATION_TTL_S = 365 * 24 * 60 * 60;
+export const DEFAULT_INVITATION_TTL_S = INVITATION_TTL_S.default;
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
 	res.statusCode = status;
@@ -170,9 +170,9 @@ export function createApi(options: ApiOptions): (req: IncomingMessage, res: Serv
 		return verified;
 	};
 
-	const admin = async (req: IncomingMessage) => {
+	const admin = async (req: IncomingMessage, action: Action) => {
 		const caller = await authenticate(req);
-		if (caller.grant.role !== 'community_admin') throw new ApiFailure('forbidden', 'only a community admin may do this');
+		if (!can(caller.grant, action)) throw new ApiFailure('forbidden', 'only a community admin may do this');
 		return caller;
 	};
 
@@ -182,14 +182,14 @@ export function createApi(options: ApiOptions): (req: IncomingMessage, res: Serv
 
 	const join = async (req: IncomingMessage, res: ServerResponse) => {
 		method(req, 'POST');
-		const limited = options.joinLimiter.take(clientAddress(req, options.trustProxy ?? false));
+		const limited = await options.joinLimiter.take(clientAddress(req, options.trustProxy ?? false));
 		if (!limited.ok) {
 			throw new ApiFailure('rate_limited', 'too many attempts to join: wait a minute and try again', {
 				'Retry-After': String(limited.retryAfterSeconds)
 			});
 		}
 		const body = (await readJson(req, options.maxBodyBytes)) as Partial<Record<keyof JoinRequest, unknown>>;
-		if (typeof body.code !== 'string' || body.code.length === 0 || body.code.length > 200) {
+		if (typeof body.code !== 'string' || body.code.length === 0 || body.code.length > INVITATION_CODE_MAX) {
 			throw new ApiFailure('invalid', 'code must be the invitation code from the link');
 		}
 		const deviceName = text(body.deviceName, 'deviceName', 100, '') || 'unnamed device';
@@ -202,12 +202,13 @@ export function createApi(options: ApiOptions): (req: IncomingMessage, res: Serv
 
 	const invite = async (req: IncomingMessage, res: ServerResponse) => {
 		method(req, 'POST');
-		const caller = await admin(req);
+		const caller = await admin(req, 'issue-invitation');
 		const body = (await readJson(req, options.maxBodyBytes)) as Partial<Record<keyof CreateInvitationRequest, unknown>>;
 		if (body.community !== undefined && body.community !== caller.grant.community) {
 			throw new ApiFailure('forbidden', `you may invite only into your own community (${caller.grant.community})`);
 		}
-		if (body.role === 'street_admin' || body.role === 'street-admin') {
+		const invited = parseRole(body.role);
+		if (invited && !can(caller.grant, 'issue-invitation', { role: invited })) {
 			throw new ApiFailure('forbidden', 'street admin invitations are issued with the admin command line');
 		}
 		let grant: Grant;
@@ -217,10 +218,10 @@ export function createApi(options: ApiOptions): (req: IncomingMessage, res: Serv
 			if (error instanceof GrantError) throw new ApiFailure('invalid', error.message);
 			throw error;
 		}
-		const expiresIn = optionalInt(body.expiresIn, 'expiresIn', 60, MAX_INVITATION_TTL_S, DEFAULT_INVITATION_TTL_S);
+		const expiresIn = optionalInt(body.expiresIn, 'expiresIn', INVITATION_TTL_S.min, INVITATION_TTL_S.max, INVITATION_TTL_S.default);
 		const maxUses = optionalInt(body.maxUses, 'maxUses', 1, INVITATION_MAX_USES, 1);
-		const label = text(body.label, 'label', 200, '');
-		const { invitation, code } = credentials.createInvitation(grant, {
+		const label = text(body.label, 'label', INVITATION_LABEL_MAX, '');
+		const { invitation, code } = await credentials.createInvitation(grant, {
 			expiresAt: Date.now() + expiresIn * 1000,
 			maxUses,
 			label,
@@ -232,18 +233,18 @@ export function createApi(options: ApiOptions): (req: IncomingMessage, res: Serv
 
 	const devices = async (req: IncomingMessage, res: ServerResponse) => {
 		method(req, 'GET');
-		const caller = await admin(req);
-		const response: DeviceList = { devices: credentials.devices(caller.grant.community) };
+		const caller = await admin(req, 'manage-devices');
+		const response: DeviceList = { devices: await credentials.devices(caller.grant.community) };
 		sendJson(res, 200, response);
 	};
 
 	const revoke = async (req: IncomingMessage, res: ServerResponse, id: string) => {
 		method(req, 'POST');
-		const caller = await admin(req);
-		const device = credentials.device(id);
+		const caller = await admin(req, 'manage-devices');
+		const device = await credentials.device(id);
 		// Another community's device is reported as missing: an admin learns nothing about other communities.
 		if (!device || device.grant.community !== caller.grant.community) throw new ApiFailure('not_found', `no device ${id} in your community`);
-		const revoked = credentials.revoke(id);
+		const revoked = await credentials.revoke(id);
 		if (!revoked) throw new ApiFailure('not_found', `no device ${id}`);
 		options.logger.info(`device ${id} revoked by ${caller.deviceId}`);
 		sendJson(res, 200, revoked);
@@ -252,7 +253,7 @@ export function createApi(options: ApiOptions): (req: IncomingMessage, res: Serv
 	const me = async (req: IncomingMessage, res: ServerResponse) => {
 		method(req, 'GET');
 		const caller = await authenticate(req);
-		const device = credentials.device(caller.deviceId);
+		const device = await credentials.device(caller.deviceId);
 		if (!device) throw new ApiFailure('unauthorized', 'invalid credential');
 		const { jti: _jti, ...info } = device;
 		sendJson(res, 200, info);

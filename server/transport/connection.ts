@@ -15,6 +15,8 @@ import type { CredentialBudgets } from '../core/budgets';
 import type { Limits } from '../core/limits';
 import type { Logger } from '../core/log';
 import { TokenBucket } from '../core/rate-limit';
+import type { SharedBroadcast } from '../core/room';
+import { wsBinaryFrame, writeFrame } from './ws-frame';
 
 /** Close reasons are limited to 123 bytes of UTF-8 by RFC 6455. */
 export function closeReason(reason: string): string {
@@ -148,12 +150,19 @@ export abstract class Connection {
 		this.ws.send(bytes);
 	}
 
-	/** Sends something the client did not ask for; a client too slow to take it is closed instead. */
-	sendBroadcast(bytes: Uint8Array): void {
+	/**
+	 * Sends something the client did not ask for; a client too slow to take it is closed instead. Given `shared`
+	 * (room.ts), the WebSocket frame is made once for all subscribers and written to each socket as it is.
+	 */
+	sendBroadcast(bytes: Uint8Array, shared?: SharedBroadcast): void {
 		if (!this.isOpen) return;
 		if (this.ws.bufferedAmount + bytes.length > this.limits.maxBufferedBytes) {
 			this.close(this.slowCode, `too slow: more than ${this.limits.maxBufferedBytes} bytes unsent`);
 			return;
+		}
+		if (shared) {
+			shared.wire ??= wsBinaryFrame(bytes);
+			if (writeFrame(this.ws, shared.wire)) return;
 		}
 		this.ws.send(bytes);
 	}

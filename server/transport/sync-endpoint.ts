@@ -317,6 +317,9 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 				throw new ProtocolError(`${(err as Error).message} (${e.doc})`);
 			}
 		}
+		// With other relay processes, loaded rooms first take in what they committed (hub.caughtUp): "synced" must
+		// mean everything stored before this request.
+		await this.hub.caughtUp();
 		let entries: BatchSyncReplyEntry[] = [];
 		let size = 0;
 		let slice = performance.now();

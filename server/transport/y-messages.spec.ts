@@ -20,6 +20,50 @@ describe('y-messages', () => {
 		expect(() => checkUpdate(Y.encodeStateAsUpdate(doc))).not.toThrow();
 	});
 
+	it('refuses exactly the mutated updates a fresh document refuses to apply', () => {
+		// checkUpdate skips applying updates that cannot integrate on a fresh document; its verdicts must not move.
+		const freshApplies = (u: Uint8Array) => {
+			const scratch = new Y.Doc({ gc: false });
+			try {
+				Y.applyUpdate(scratch, u);
+				return true;
+			} catch {
+				return false;
+			} finally {
+				scratch.destroy();
+			}
+		};
+		const doc = new Y.Doc();
+		const updates: Uint8Array[] = [];
+		doc.on('update', (u: Uint8Array) => updates.push(u));
+		const text = doc.getText('t');
+		for (let i = 0; i < 60; i++) {
+			text.insert(i % (text.length + 1), 'xy');
+			if (i % 3 === 0) text.delete(0, 1);
+			doc.getMap('m').set(`k${i % 7}`, { v: i });
+			doc.getArray('a').push([new Uint8Array([i]), i]);
+			if (i % 5 === 0) doc.getMap('m').set(`sub${i}`, new Y.Map());
+		}
+		updates.push(Y.encodeStateAsUpdate(doc));
+		let seed = 7;
+		const rnd = (n: number) => (seed = (seed * 16807) % 2147483647) % n;
+		let refused = 0;
+		for (let round = 0; round < 40; round++) {
+			for (const original of updates) {
+				const u = original.slice();
+				for (let j = 0; j <= rnd(3); j++) {
+					const at = rnd(u.length);
+					u[at] = rnd(3) === 0 ? u[at]! ^ (1 << rnd(8)) : rnd(256);
+				}
+				const applies = freshApplies(u);
+				if (!applies) refused++;
+				if (applies) expect(() => checkUpdate(u)).not.toThrow();
+				else expect(() => checkUpdate(u)).toThrow(/malformed update/);
+			}
+		}
+		expect(refused).toBeGreaterThan(100);
+	});
+
 	it('parses a sync step 2 it wrote', () => {
 		const update = Y.encodeStateAsUpdate(new Y.Doc());
 		expect(parseYMessage(syncStep2Message(update))).toEqual({ type: 'sync-update', update });

@@ -178,7 +178,7 @@ describe('invitations', () => {
 	});
 
 	it('refuses an expired invitation (410) and an unknown code (404)', async () => {
-		const { code } = relay.credentials.createInvitation(
+		const { code } = await relay.credentials.createInvitation(
 			{ role: 'facilitator', community: 'demo' },
 			{ expiresAt: Date.now() - 1_000, maxUses: 5, label: '', createdBy: 'test' }
 		);
@@ -249,7 +249,7 @@ describe('devices', () => {
 		expect(mine).toMatchObject({ grant: { role: 'resident', household: 'b01-1-101' }, revokedAt: null });
 		expect(mine?.lastSeen).toEqual(expect.any(Number));
 		expect(list.body.devices.every((d) => d.grant.community === 'demo')).toBe(true);
-		const foreign = relay.credentials.devices('other')[0] as DeviceInfo;
+		const foreign = (await relay.credentials.devices('other'))[0] as DeviceInfo;
 		expect((await api<ApiError>('POST', `/api/devices/${foreign.id}/revoke`, undefined, admin)).status).toBe(404);
 		const resident = await mintToken(relay, { role: 'resident', community: 'demo', household: 'h9' });
 		expect((await api<ApiError>('GET', '/api/devices', undefined, resident)).status).toBe(403);

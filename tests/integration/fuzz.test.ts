@@ -106,7 +106,7 @@ beforeAll(async () => {
 	const issue = async (grant: Grant) => (await credentials.issue(grant, `${grant.role} (fuzz)`)).token;
 	resident = await issue({ role: 'resident', community: 'demo', household: 'h1' });
 	admin = await issue({ role: 'community_admin', community: 'demo' });
-	credentials.close();
+	await credentials.close();
 
 	relay = await spawnRelay(dataDir);
 	a = { doc: new Y.Doc(), p: null as unknown as WebsocketProvider };

@@ -254,7 +254,7 @@ describe('who may upload and see a photo', () => {
 		const { token, device } = await relay.credentials.issue(GRANTS.workerG1!, 'soon revoked');
 		const sha = await stored(VISITS);
 		expect((await get(sha, token)).status).toBe(200);
-		relay.credentials.revoke(device.id);
+		await relay.credentials.revoke(device.id);
 		expect((await get(sha, token)).status).toBe(401);
 	});
 });
@@ -281,7 +281,7 @@ describe('durability', () => {
 			// The admin CLI's way: a device registered in the relay's database while it runs.
 			const credentials = await Credentials.open(dataDir, {}, silentLogger);
 			const { token } = await credentials.issue(GRANTS.workerG1!, 'kill -9 test');
-			credentials.close();
+			await credentials.close();
 			const photos = Array.from({ length: 8 }, () => newPhoto());
 			const acked = await Promise.all(
 				photos.map(async (bytes) => {

@@ -9,6 +9,8 @@ CREATE TABLE feed_head (
 );
 INSERT INTO feed_head (id, seq) VALUES (1, 0);
 
+-- Compaction rewrites a document's last row with the merged update and deletes the rows it merged, by seq
+-- (pg-store.ts); docs.rows and docs.bytes are running counts of the document's rows, so no query sums the log.
 CREATE TABLE updates (
 	seq BIGINT PRIMARY KEY,
 	doc TEXT NOT NULL,

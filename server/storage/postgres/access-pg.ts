@@ -1,0 +1,208 @@
+/**
+ * The access database (access-store.ts) in PostgreSQL, on the relay's shared pool (db.ts; schema in
+ * migrations/0002_access.sql). Every relay process of a deployment reads and writes the same rows, and each one's
+ * revocation poll (credentials.ts) reads the same log, so a revocation made anywhere reaches every process.
+ */
+import type pg from 'pg';
+import type { Grant } from '../../../src/lib/domain/access';
+import type { Invitation } from '../../../src/lib/protocol/api';
+import {
+	type AccessStore,
+	type DeviceRecord,
+	deviceInfo,
+	type NewDevice,
+	type NewInvitation,
+	type RedeemingDevice,
+	type RedeemResult
+} from '../access-store';
+
+interface DeviceRow {
+	id: string;
+	name: string;
+	grant_json: Grant;
+	community: string;
+	invitation_id: string | null;
+	jti: string;
+	created_at: number;
+	last_seen: number | null;
+	expires_at: number;
+	revoked_at: number | null;
+}
+
+interface InvitationRow {
+	id: string;
+	code_hash: string;
+	grant_json: Grant;
+	community: string;
+	label: string;
+	expires_at: number;
+	max_uses: number;
+	uses: number;
+	created_by: string;
+	created_at: number;
+	revoked: boolean;
+}
+
+function toDevice(row: DeviceRow): DeviceRecord {
+	return {
+		id: row.id,
+		name: row.name,
+		grant: row.grant_json,
+		createdAt: row.created_at,
+		lastSeen: row.last_seen,
+		expiresAt: row.expires_at,
+		revokedAt: row.revoked_at,
+		jti: row.jti
+	};
+}
+
+function toInvitation(row: InvitationRow): Invitation {
+	return {
+		id: row.id,
+		grant: row.grant_json,
+		label: row.label,
+		expiresAt: row.expires_at,
+		maxUses: row.max_uses,
+		uses: row.uses,
+		createdAt: row.created_at,
+		revoked: row.revoked
+	};
+}
+
+const INSERT_DEVICE = `INSERT INTO devices (id, name, grant_json, community, invitation_id, jti, created_at, expires_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`;
+
+function deviceValues(device: NewDevice, now: number): unknown[] {
+	return [
+		device.id,
+		device.name,
+		JSON.stringify(device.grant),
+		device.grant.community,
+		device.invitationId ?? null,
+		device.jti,
+		now,
+		device.expiresAt
+	];
+}
+
+export class PgAccessStore implements AccessStore {
+	/** `pool` belongs to the caller (db.ts's openPostgres): close() leaves it open. */
+	constructor(private readonly pool: pg.Pool) {}
+
+	private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+		const client = await this.pool.connect();
+		try {
+			await client.query('BEGIN');
+			const result = await work(client);
+			await client.query('COMMIT');
+			return result;
+		} catch (error) {
+			await client.query('ROLLBACK').catch(() => {});
+			throw error;
+		} finally {
+			client.release();
+		}
+	}
+
+	async addDevice(device: NewDevice, now = Date.now()): Promise<DeviceRecord> {
+		const { rows } = await this.pool.query<DeviceRow>(INSERT_DEVICE, deviceValues(device, now));
+		return toDevice(rows[0] as DeviceRow);
+	}
+
+	async device(id: string): Promise<DeviceRecord | null> {
+		const { rows } = await this.pool.query<DeviceRow>('SELECT * FROM devices WHERE id = $1', [id]);
+		return rows[0] ? toDevice(rows[0]) : null;
+	}
+
+	async devices(community: string | null): Promise<DeviceRecord[]> {
+		const { rows } =
+			community === null
+				? await this.pool.query<DeviceRow>('SELECT * FROM devices ORDER BY created_at, id')
+				: await this.pool.query<DeviceRow>('SELECT * FROM devices WHERE community = $1 ORDER BY created_at, id', [community]);
+		return rows.map(toDevice);
+	}
+
+	async revokeDevice(id: string, now = Date.now()): Promise<DeviceRecord | null> {
+		return this.transaction(async (client) => {
+			// The device's row lock makes a concurrent second revocation wait, then match no row: logged once.
+			const revoked = await client.query<DeviceRow>(
+				'UPDATE devices SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING *',
+				[now, id]
+			);
+			if (revoked.rows[0]) {
+				// The head's row lock is held until COMMIT: log entries commit in seq order (migration 0002).
+				const head = await client.query<{ seq: number }>('UPDATE revocation_head SET seq = seq + 1 WHERE id = 1 RETURNING seq');
+				await client.query('INSERT INTO revocations (seq, device_id, at) VALUES ($1, $2, $3)', [head.rows[0]?.seq, id, now]);
+				return toDevice(revoked.rows[0]);
+			}
+			const { rows } = await client.query<DeviceRow>('SELECT * FROM devices WHERE id = $1', [id]);
+			return rows[0] ? toDevice(rows[0]) : null;
+		});
+	}
+
+	async revocationsSince(seq: number): Promise<{ seq: number; deviceIds: string[] }> {
+		const { rows } = await this.pool.query<{ seq: number; device_id: string }>(
+			'SELECT seq, device_id FROM revocations WHERE seq > $1 ORDER BY seq',
+			[seq]
+		);
+		return { seq: rows.at(-1)?.seq ?? seq, deviceIds: rows.map((r) => r.device_id) };
+	}
+
+	async lastRevocationSeq(): Promise<number> {
+		const { rows } = await this.pool.query<{ seq: number }>('SELECT seq FROM revocation_head WHERE id = 1');
+		return rows[0]?.seq ?? 0;
+	}
+
+	async touch(ids: Iterable<string>, now = Date.now()): Promise<void> {
+		const list = [...ids];
+		if (list.length === 0) return;
+		await this.pool.query('UPDATE devices SET last_seen = $1 WHERE id = ANY($2::text[])', [now, list]);
+	}
+
+	async addInvitation(inv: NewInvitation, now = Date.now()): Promise<Invitation> {
+		const { rows } = await this.pool.query<InvitationRow>(
+			`INSERT INTO invitations (id, code_hash, grant_json, community, label, expires_at, max_uses, created_by, created_at)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+			[inv.id, inv.codeHash, JSON.stringify(inv.grant), inv.grant.community, inv.label, inv.expiresAt, inv.maxUses, inv.createdBy, now]
+		);
+		return toInvitation(rows[0] as InvitationRow);
+	}
+
+	async invitations(community: string): Promise<Invitation[]> {
+		const { rows } = await this.pool.query<InvitationRow>(
+			'SELECT * FROM invitations WHERE community = $1 ORDER BY created_at, id',
+			[community]
+		);
+		return rows.map(toInvitation);
+	}
+
+	async revokeInvitation(id: string): Promise<boolean> {
+		const { rowCount } = await this.pool.query('UPDATE invitations SET revoked = TRUE WHERE id = $1', [id]);
+		return (rowCount ?? 0) > 0;
+	}
+
+	async redeem(codeHash: string, device: RedeemingDevice, now = Date.now()): Promise<RedeemResult> {
+		return this.transaction(async (client): Promise<RedeemResult> => {
+			// FOR UPDATE: concurrent redemptions of one invitation (from any process) queue here until COMMIT and then
+			// see the counted use, so an invitation never registers more than max_uses devices.
+			const { rows } = await client.query<InvitationRow>('SELECT * FROM invitations WHERE code_hash = $1 FOR UPDATE', [codeHash]);
+			const row = rows[0];
+			if (!row) return { ok: false, error: 'not_found' };
+			if (row.revoked) return { ok: false, error: 'invitation_withdrawn' };
+			if (row.expires_at <= now) return { ok: false, error: 'invitation_expired' };
+			if (row.uses >= row.max_uses) return { ok: false, error: 'invitation_used_up' };
+			const used = await client.query<InvitationRow>('UPDATE invitations SET uses = uses + 1 WHERE id = $1 RETURNING *', [row.id]);
+			const inserted = await client.query<DeviceRow>(
+				INSERT_DEVICE,
+				deviceValues({ ...device, grant: row.grant_json, invitationId: row.id }, now)
+			);
+			return {
+				ok: true,
+				invitation: toInvitation(used.rows[0] as InvitationRow),
+				device: deviceInfo(toDevice(inserted.rows[0] as DeviceRow))
+			};
+		});
+	}
+
+	async close(): Promise<void> {}
+}

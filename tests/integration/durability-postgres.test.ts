@@ -1,0 +1,162 @@
+/**
+ * With DATABASE_URL the relay keeps documents in PostgreSQL, and what it acknowledged survives kill -9: a new
+ * process on the same database serves every acknowledged update. Also: close() releases the pool, and a
+ * PostgreSQL that is gone shows as failing storage in /api/health.
+ */
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { BatchStatus, MuxMessage } from '../../src/lib/protocol/messages';
+import { type Service, startPostgres } from '../services/services';
+import { type ChildRelay, provider, removeDir, sleep, spawnRelay, startTestRelay, SyncClient, tempDir, waitFor, whenSynced } from './helpers';
+
+let server: Service;
+let databases = 0;
+const cleanup: Array<() => Promise<unknown> | void> = [];
+
+beforeAll(async () => {
+	server = await startPostgres();
+}, 60_000);
+
+afterEach(async () => {
+	for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+afterAll(async () => {
+	await server?.stop();
+});
+
+async function freshDatabase(): Promise<string> {
+	const name = `relay_${++databases}`;
+	const admin = new pg.Client({ connectionString: server.url });
+	await admin.connect();
+	try {
+		await admin.query(`CREATE DATABASE ${name}`);
+	} finally {
+		await admin.end();
+	}
+	const url = new URL(server.url);
+	url.pathname = `/${name}`;
+	return url.toString();
+}
+
+function killOnCleanup(relay: ChildRelay): ChildRelay {
+	cleanup.push(() => {
+		if (relay.child.exitCode === null && relay.child.signalCode === null) relay.child.kill('SIGKILL');
+		return relay.exited;
+	});
+	return relay;
+}
+
+async function connectionsTo(url: string): Promise<number> {
+	const db = new URL(url).pathname.slice(1);
+	const admin = new pg.Client({ connectionString: server.url });
+	await admin.connect();
+	try {
+		const { rows } = await admin.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [db]);
+		return rows[0]?.n ?? 0;
+	} finally {
+		await admin.end();
+	}
+}
+
+describe('durability with PostgreSQL', () => {
+	it('loses no acknowledged update to kill -9', async () => {
+		const databaseUrl = await freshDatabase();
+		const dataDir = tempDir();
+		cleanup.push(() => removeDir(dataDir));
+		const env = { COURTYARD_AUTH: 'open', DATABASE_URL: databaseUrl };
+		const first = killOnCleanup(await spawnRelay(dataDir, env));
+		const client = await SyncClient.connect(first.url);
+		cleanup.push(() => client.close());
+
+		// A stock y-websocket client: /ws has no acks, so its writes count as acknowledged once the feed head passed them.
+		const stock = new Y.Doc();
+		const p = provider(first.url, 'demo:proposal:stock', stock);
+		cleanup.push(() => p.destroy());
+		await whenSynced(p);
+		stock.getText('description').insert(0, '楼道加装折叠座椅');
+		stock.getMap('meta').set('title', 'seats');
+		await waitFor(async () => ((await (await fetch(`${first.url}/api/health`)).json()) as { headSeq: number }).headSeq >= 2, {
+			what: 'stock writes stored'
+		});
+
+		const docs = Array.from({ length: 5 }, (_, i) => `demo:households:g${i}`);
+		const total = 300;
+		const sent = new Map<number, { doc: string; key: string }>();
+		const sending = (async () => {
+			for (let i = 0; i < total; i++) {
+				// Paced, so the crash below lands while updates are still arriving.
+				if (i % 10 === 0) await sleep(3);
+				if (first.child.exitCode !== null || first.child.signalCode !== null) return;
+				const writer = new Y.Doc();
+				writer.getMap('households').set(`h${i}`, { room: `${i}` });
+				const requestId = client.requestId();
+				const doc = docs[i % docs.length] as string;
+				sent.set(requestId, { doc, key: `h${i}` });
+				client.sendFrame({ kind: MuxMessage.Update, requestId, doc, update: Y.encodeStateAsUpdate(writer) });
+			}
+		})();
+		await waitFor(() => client.frames.filter((f) => f.kind === MuxMessage.Ack).length >= total / 2, { what: 'half the acks', timeout: 15_000 });
+		first.child.kill('SIGKILL');
+		await first.exited;
+		await sending;
+		p.destroy();
+		const acked = client.frames.flatMap((f) => (f.kind === MuxMessage.Ack ? [f.requestId] : []));
+		expect(acked.length).toBeGreaterThanOrEqual(total / 2);
+
+		// A new process on the same database (and a fresh data directory: nothing of the documents is on disk).
+		const secondDir = tempDir();
+		cleanup.push(() => removeDir(secondDir));
+		const second = killOnCleanup(await spawnRelay(secondDir, env));
+		const reader = await SyncClient.connect(second.url);
+		cleanup.push(() => reader.close());
+		const requestId = reader.requestId();
+		reader.sendFrame({
+			kind: MuxMessage.BatchSync,
+			requestId,
+			entries: [...docs, 'demo:proposal:stock'].map((doc) => ({ doc, stateVector: Y.encodeStateVector(new Y.Doc()) }))
+		});
+		const reply = await reader.waitFrame(MuxMessage.BatchSyncReply, (f) => f.requestId === requestId);
+		const restored = new Map<string, Y.Doc>();
+		for (const entry of reply.entries) {
+			expect(entry.status).toBe(BatchStatus.Ok);
+			const d = new Y.Doc();
+			Y.applyUpdate(d, entry.diff);
+			restored.set(entry.doc, d);
+		}
+		const lost = acked.filter((id) => {
+			const { doc, key } = sent.get(id) as { doc: string; key: string };
+			return !restored.get(doc)?.getMap('households').has(key);
+		});
+		expect(lost).toEqual([]);
+		expect(restored.get('demo:proposal:stock')?.getText('description').toString()).toBe('楼道加装折叠座椅');
+		expect(restored.get('demo:proposal:stock')?.getMap('meta').get('title')).toBe('seats');
+	});
+
+	it('close() releases every connection of the pool', async () => {
+		const databaseUrl = await freshDatabase();
+		const relay = await startTestRelay({ databaseUrl, auth: 'open' });
+		cleanup.push(() => removeDir(relay.dataDir));
+		await relay.store.appendUpdates([{ doc: 'demo:proposal:a', data: new Uint8Array([0, 0]) }]);
+		expect(await relay.store.headSeq()).toBe(1);
+		expect(await connectionsTo(databaseUrl)).toBeGreaterThan(0);
+		await relay.close();
+		await waitFor(async () => (await connectionsTo(databaseUrl)) === 0, { what: 'the pool closed' });
+		expect(await connectionsTo(databaseUrl)).toBe(0);
+	});
+
+	// Last: it stops the server.
+	it('reports failing storage in /api/health once PostgreSQL is gone', async () => {
+		const databaseUrl = await freshDatabase();
+		const relay = await startTestRelay({ databaseUrl, auth: 'open' });
+		cleanup.push(() => removeDir(relay.dataDir));
+		cleanup.push(() => relay.close());
+		// Health probes storage at most every few seconds, so the first /api/health comes after the crash.
+		await relay.store.appendUpdates([{ doc: 'demo:proposal:a', data: new Uint8Array([0, 0]) }]);
+		await server.stop({ hard: true });
+		const failing = await fetch(`${relay.url}/api/health`);
+		expect(failing.status).toBe(503);
+		expect(await failing.json()).toMatchObject({ ok: false, storage: { reads: 'failing' }, lastFailure: { what: 'probe' } });
+	});
+});

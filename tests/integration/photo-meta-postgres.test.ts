@@ -1,0 +1,60 @@
+/**
+ * Photo metadata on a real PostgreSQL server: the shared PhotoMetaStore contract with two pools (as two relay
+ * processes have), and the migration it needs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { photoMetaContract } from '../../server/storage/photo-meta.contract';
+import { openPostgres } from '../../server/storage/postgres/db';
+import { PgPhotoMeta } from '../../server/storage/postgres/photos-pg';
+import { type Service, startPostgres } from '../services/services';
+
+let server: Service;
+let databases = 0;
+
+beforeAll(async () => {
+	server = await startPostgres();
+}, 120_000);
+
+afterAll(async () => {
+	await server?.stop();
+});
+
+/** A fresh database per test on the one server, so that tests do not see each other's rows. */
+async function freshDatabase(): Promise<string> {
+	const { default: pg } = await import('pg');
+	const admin = new pg.Client({ connectionString: server.url });
+	await admin.connect();
+	const name = `photos_${process.pid}_${++databases}`;
+	await admin.query(`CREATE DATABASE ${name}`);
+	await admin.end();
+	const url = new URL(server.url);
+	url.pathname = `/${name}`;
+	return url.toString();
+}
+
+photoMetaContract('PostgreSQL', async () => {
+	const url = await freshDatabase();
+	const one = await openPostgres(url);
+	const two = await openPostgres(url);
+	return {
+		store: new PgPhotoMeta(one.pool),
+		// Another relay process: its own pool on the same database.
+		another: async () => new PgPhotoMeta(two.pool),
+		cleanup: async () => {
+			await one.close();
+			await two.close();
+		}
+	};
+});
+
+describe('PgPhotoMeta', () => {
+	it('opens with a pool of its own, migrating the schema, and ends it on close', async () => {
+		const url = await freshDatabase();
+		const store = await PgPhotoMeta.open(url);
+		expect(await store.link('a'.repeat(64), { type: 'image/png', size: 3 }, 'demo:proposal:a', null, 1)).toEqual({ linked: true, isNew: true });
+		await store.close();
+		const again = await PgPhotoMeta.open(url);
+		expect(await again.docs('a'.repeat(64))).toEqual(['demo:proposal:a']);
+		await again.close();
+	});
+});
