@@ -206,6 +206,48 @@ export function deliver(handlers: FanoutHandlers, m: FanoutMessage): void {
 	}
 }
 
+/**
+ * The messages every fan-out publishes, built the same way whatever carries them: an implementation only says
+ * how one encoded message is sent (send), how buckets and leases are kept, and how it starts and closes.
+ */
+export abstract class PublishingFanout implements Fanout {
+	abstract readonly id: string;
+	protected abstract send(message: FanoutMessage): Promise<void>;
+	abstract start(handlers: FanoutHandlers): Promise<void>;
+	abstract takeToken(name: string, capacity: number, perSecond: number): Promise<number>;
+	abstract acquireLease(name: string, ttlMs: number): Promise<boolean>;
+	abstract releaseLease(name: string): Promise<void>;
+	abstract close(): Promise<void>;
+
+	publishCommits(entries: readonly CommitNote[]): Promise<void> {
+		return this.send({ kind: FanoutKind.Commits, from: this.id, entries: [...entries] });
+	}
+
+	publishAwareness(doc: string, update: Uint8Array): Promise<void> {
+		return this.send({ kind: FanoutKind.Awareness, from: this.id, doc, update });
+	}
+
+	requestAwareness(doc: string): Promise<void> {
+		return this.send({ kind: FanoutKind.AwarenessWanted, from: this.id, doc });
+	}
+
+	publishHeartbeat(leaving = false): Promise<void> {
+		return this.send({ kind: FanoutKind.Heartbeat, from: this.id, leaving });
+	}
+
+	publishRevocation(deviceIds: readonly string[]): Promise<void> {
+		return this.send({ kind: FanoutKind.Revoked, from: this.id, deviceIds: [...deviceIds] });
+	}
+
+	publishRequest(id: string, topic: string, body: string): Promise<void> {
+		return this.send({ kind: FanoutKind.Request, from: this.id, id, topic, body });
+	}
+
+	publishResponse(to: string, id: string, body: string): Promise<void> {
+		return this.send({ kind: FanoutKind.Response, from: this.id, to, id, body });
+	}
+}
+
 export function newProcessId(): string {
 	return `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 }

@@ -1,14 +1,12 @@
 /** The in-memory Fanout: several relays in one process behave as several processes on one Redis (tests). */
 import {
-	type CommitNote,
 	decodeFanout,
 	deliver,
 	encodeFanout,
-	type Fanout,
 	type FanoutHandlers,
-	FanoutKind,
 	type FanoutMessage,
-	newProcessId
+	newProcessId,
+	PublishingFanout
 } from './fanout';
 import { TokenBucket } from '../core/rate-limit';
 
@@ -84,7 +82,7 @@ export class MemoryBus {
 	}
 }
 
-export class MemoryFanout implements Fanout {
+export class MemoryFanout extends PublishingFanout {
 	readonly id: string;
 	linked = true;
 	private handlers: FanoutHandlers | null = null;
@@ -93,6 +91,7 @@ export class MemoryFanout implements Fanout {
 		private readonly bus: MemoryBus,
 		id: string = newProcessId()
 	) {
+		super();
 		this.id = id;
 	}
 
@@ -109,36 +108,8 @@ export class MemoryFanout implements Fanout {
 		this.handlers?.reconnected();
 	}
 
-	private send(m: FanoutMessage): Promise<void> {
+	protected send(m: FanoutMessage): Promise<void> {
 		return this.bus.publish(this, encodeFanout(m));
-	}
-
-	publishCommits(entries: readonly CommitNote[]): Promise<void> {
-		return this.send({ kind: FanoutKind.Commits, from: this.id, entries: [...entries] });
-	}
-
-	publishAwareness(doc: string, update: Uint8Array): Promise<void> {
-		return this.send({ kind: FanoutKind.Awareness, from: this.id, doc, update });
-	}
-
-	requestAwareness(doc: string): Promise<void> {
-		return this.send({ kind: FanoutKind.AwarenessWanted, from: this.id, doc });
-	}
-
-	publishHeartbeat(leaving = false): Promise<void> {
-		return this.send({ kind: FanoutKind.Heartbeat, from: this.id, leaving });
-	}
-
-	publishRevocation(deviceIds: readonly string[]): Promise<void> {
-		return this.send({ kind: FanoutKind.Revoked, from: this.id, deviceIds: [...deviceIds] });
-	}
-
-	publishRequest(id: string, topic: string, body: string): Promise<void> {
-		return this.send({ kind: FanoutKind.Request, from: this.id, id, topic, body });
-	}
-
-	publishResponse(to: string, id: string, body: string): Promise<void> {
-		return this.send({ kind: FanoutKind.Response, from: this.id, to, id, body });
 	}
 
 	async takeToken(name: string, capacity: number, perSecond: number): Promise<number> {

@@ -8,16 +8,14 @@
 import { Redis } from 'ioredis';
 import {
 	channelOf,
-	type CommitNote,
 	decodeFanout,
 	deliver,
 	encodeFanout,
-	type Fanout,
 	type FanoutChannel,
 	type FanoutHandlers,
-	FanoutKind,
 	type FanoutMessage,
-	newProcessId
+	newProcessId,
+	PublishingFanout
 } from './fanout';
 import type { Logger } from '../core/log';
 
@@ -54,7 +52,7 @@ export interface RedisFanoutOptions {
 	id?: string;
 }
 
-export class RedisFanout implements Fanout {
+export class RedisFanout extends PublishingFanout {
 	readonly id: string;
 	private readonly prefix: string;
 	private readonly pub: Redis;
@@ -69,6 +67,7 @@ export class RedisFanout implements Fanout {
 		url: string,
 		private readonly options: RedisFanoutOptions = {}
 	) {
+		super();
 		this.id = options.id ?? newProcessId();
 		this.prefix = options.prefix ?? 'courtyard';
 		const common = {
@@ -128,38 +127,10 @@ export class RedisFanout implements Fanout {
 		deliver(this.handlers, message);
 	}
 
-	private async send(message: FanoutMessage): Promise<void> {
+	protected async send(message: FanoutMessage): Promise<void> {
 		// Also usable without start() (the admin CLI only publishes a revocation).
 		await this.connected();
 		await this.pub.publish(this.channel(channelOf(message.kind)), Buffer.from(encodeFanout(message)));
-	}
-
-	publishCommits(entries: readonly CommitNote[]): Promise<void> {
-		return this.send({ kind: FanoutKind.Commits, from: this.id, entries: [...entries] });
-	}
-
-	publishAwareness(doc: string, update: Uint8Array): Promise<void> {
-		return this.send({ kind: FanoutKind.Awareness, from: this.id, doc, update });
-	}
-
-	requestAwareness(doc: string): Promise<void> {
-		return this.send({ kind: FanoutKind.AwarenessWanted, from: this.id, doc });
-	}
-
-	publishHeartbeat(leaving = false): Promise<void> {
-		return this.send({ kind: FanoutKind.Heartbeat, from: this.id, leaving });
-	}
-
-	publishRevocation(deviceIds: readonly string[]): Promise<void> {
-		return this.send({ kind: FanoutKind.Revoked, from: this.id, deviceIds: [...deviceIds] });
-	}
-
-	publishRequest(id: string, topic: string, body: string): Promise<void> {
-		return this.send({ kind: FanoutKind.Request, from: this.id, id, topic, body });
-	}
-
-	publishResponse(to: string, id: string, body: string): Promise<void> {
-		return this.send({ kind: FanoutKind.Response, from: this.id, to, id, body });
 	}
 
 	async takeToken(name: string, capacity: number, perSecond: number): Promise<number> {
