@@ -15,6 +15,7 @@ import {
 	type RedeemingDevice,
 	type RedeemResult
 } from '../access-store';
+import { transaction } from './db';
 
 interface DeviceRow {
 	id: string;
@@ -89,21 +90,6 @@ export class PgAccessStore implements AccessStore {
 	/** `pool` belongs to the caller (db.ts's openPostgres): close() leaves it open. */
 	constructor(private readonly pool: pg.Pool) {}
 
-	private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-		const client = await this.pool.connect();
-		try {
-			await client.query('BEGIN');
-			const result = await work(client);
-			await client.query('COMMIT');
-			return result;
-		} catch (error) {
-			await client.query('ROLLBACK').catch(() => {});
-			throw error;
-		} finally {
-			client.release();
-		}
-	}
-
 	async addDevice(device: NewDevice, now = Date.now()): Promise<DeviceRecord> {
 		const { rows } = await this.pool.query<DeviceRow>(INSERT_DEVICE, deviceValues(device, now));
 		return toDevice(rows[0] as DeviceRow);
@@ -123,7 +109,7 @@ export class PgAccessStore implements AccessStore {
 	}
 
 	async revokeDevice(id: string, now = Date.now()): Promise<DeviceRecord | null> {
-		return this.transaction(async (client) => {
+		return transaction(this.pool, async (client) => {
 			// The device's row lock makes a concurrent second revocation wait, then match no row: logged once.
 			const revoked = await client.query<DeviceRow>(
 				'UPDATE devices SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING *',
@@ -182,7 +168,7 @@ export class PgAccessStore implements AccessStore {
 	}
 
 	async redeem(codeHash: string, device: RedeemingDevice, now = Date.now()): Promise<RedeemResult> {
-		return this.transaction(async (client): Promise<RedeemResult> => {
+		return transaction(this.pool, async (client): Promise<RedeemResult> => {
 			// FOR UPDATE: concurrent redemptions of one invitation (from any process) queue here until COMMIT and then
 			// see the counted use, so an invitation never registers more than max_uses devices.
 			const { rows } = await client.query<InvitationRow>('SELECT * FROM invitations WHERE code_hash = $1 FOR UPDATE', [codeHash]);

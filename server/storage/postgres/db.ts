@@ -52,3 +52,25 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
 	let closed: Promise<void> | null = null;
 	return { pool, url, close: () => (closed ??= pool.end()) };
 }
+
+/**
+ * Runs `work` in one transaction on a client of `pool`. Durable whatever the server's default: COMMIT returns
+ * once the commit record is flushed to disk, which is what lets the relay acknowledge after it (one round trip
+ * with BEGIN). A client whose ROLLBACK fails too (connection lost) is discarded rather than returned to the pool.
+ */
+export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+	const client = await pool.connect();
+	try {
+		await client.query('BEGIN; SET LOCAL synchronous_commit TO on');
+		const result = await work(client);
+		await client.query('COMMIT');
+		client.release();
+		return result;
+	} catch (error) {
+		await client.query('ROLLBACK').then(
+			() => client.release(),
+			(rollbackError: unknown) => client.release(rollbackError instanceof Error ? rollbackError : true)
+		);
+		throw error;
+	}
+}

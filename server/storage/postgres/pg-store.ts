@@ -20,7 +20,7 @@ import pg from 'pg';
 import * as Y from 'yjs';
 import { parseDocName } from '../../../src/lib/schema/doc-names';
 import type { AppendedUpdate, ChangePage, CompactResult, DocStore, PendingUpdate } from '../store';
-import { openPostgres, type Postgres, type PostgresOptions } from './db';
+import { openPostgres, type Postgres, type PostgresOptions, transaction } from './db';
 
 /** How long a health probe may take before storage counts as failing (a hung server must not hang /api/health). */
 const PROBE_TIMEOUT_MS = 5_000;
@@ -67,7 +67,7 @@ export class PgStore implements DocStore {
 		const parsed = names.map((name) => parseDocName(name));
 		const docs = names.map((name) => perDoc.get(name) as { last: number; rows: number; bytes: number });
 		// One statement between BEGIN and COMMIT, so the feed head's lock is held for one execution and the commit.
-		const { rows } = await this.transaction((client) =>
+		const { rows } = await transaction(this.pool, (client) =>
 			client.query<{ base: number; name: string; rows: number; bytes: number }>(
 				`WITH head AS (
 				   UPDATE feed_head SET seq = seq + $1 WHERE id = 1 RETURNING seq - $1 AS base
@@ -132,7 +132,7 @@ export class PgStore implements DocStore {
 	}
 
 	async compact(doc: string): Promise<CompactResult> {
-		return this.transaction(async (client) => {
+		return transaction(this.pool, async (client) => {
 			// Compactions of one document (from any process) take turns, so each starts from the previous one's result.
 			await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [doc]);
 			const { rows } = await client.query<{ seq: number; data: Buffer }>(
@@ -195,25 +195,5 @@ export class PgStore implements DocStore {
 		if (this.closed) return;
 		this.closed = true;
 		await this.owned?.close();
-	}
-
-	private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-		const client = await this.pool.connect();
-		try {
-			// Durable whatever the server's default: COMMIT returns once the commit record is flushed to disk, which is
-			// what lets the relay acknowledge after it (one round trip with BEGIN).
-			await client.query('BEGIN; SET LOCAL synchronous_commit TO on');
-			const result = await work(client);
-			await client.query('COMMIT');
-			client.release();
-			return result;
-		} catch (error) {
-			// A client whose ROLLBACK fails too (connection lost) is discarded rather than returned to the pool.
-			await client.query('ROLLBACK').then(
-				() => client.release(),
-				(rollbackError: unknown) => client.release(rollbackError instanceof Error ? rollbackError : true)
-			);
-			throw error;
-		}
 	}
 }

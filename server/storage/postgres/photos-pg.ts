@@ -21,7 +21,7 @@ import {
 	type PhotoRecord,
 	type PhotoUsage
 } from '../photo-meta';
-import { openPostgres, type Postgres, type PostgresOptions } from './db';
+import { openPostgres, type Postgres, type PostgresOptions, transaction } from './db';
 
 /** First keys of the advisory locks (the second is the hashed device or community): kinds never collide. */
 const DEVICE_QUOTA_LOCK = 1701;
@@ -51,7 +51,7 @@ export class PgPhotoMeta implements PhotoMetaStore {
 	}
 
 	async link(sha: string, photo: PhotoRecord, doc: string, owner: PhotoOwner | null, now: number): Promise<LinkOutcome> {
-		return this.transaction(async (client) => {
+		return transaction(this.pool, async (client) => {
 			let row = await this.lockPhoto(client, sha, 'SHARE');
 			let isNew = false;
 			if (!row) {
@@ -136,7 +136,7 @@ export class PgPhotoMeta implements PhotoMetaStore {
 	}
 
 	async beginRemoval(sha: string, before: number, now: number, staleBefore: number): Promise<{ size: number; since: number } | null> {
-		return this.transaction(async (client) => {
+		return transaction(this.pool, async (client) => {
 			const row = await this.lockPhoto(client, sha, 'UPDATE');
 			if (!row || row.created_at >= before) return null;
 			if (row.removing_since !== null && row.removing_since >= staleBefore) return null;
@@ -155,20 +155,5 @@ export class PgPhotoMeta implements PhotoMetaStore {
 
 	async close(): Promise<void> {
 		await this.owned?.close();
-	}
-
-	private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-		const client = await this.pool.connect();
-		try {
-			await client.query('BEGIN');
-			const result = await work(client);
-			await client.query('COMMIT');
-			return result;
-		} catch (error) {
-			await client.query('ROLLBACK').catch(() => {});
-			throw error;
-		} finally {
-			client.release();
-		}
 	}
 }
