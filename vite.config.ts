@@ -30,6 +30,9 @@ export default defineConfig({
 					name: 'browser',
 					environment: 'node',
 					include: ['tests/browser/**/*.test.ts'],
+					// A page's answer to a tap can take over a second on a loaded 2-core CI machine (Chromium, the relay
+					// and Vitest share it); expect.poll's default of 1 s made stories fail there on no fault of the app.
+					expect: { requireAssertions: true, poll: { timeout: 5_000 } },
 					testTimeout: 90_000,
 					hookTimeout: 120_000,
 					fileParallelism: false
