@@ -11,7 +11,6 @@ import fs from 'node:fs';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import pg from 'pg';
 import { Credentials } from '../server/auth/credentials';
 import { openPostgres } from '../server/storage/postgres/db';
 import { PgAccessStore } from '../server/storage/postgres/access-pg';
@@ -138,9 +137,7 @@ export async function scaleBench(rooms = 20, perRoom = 10, rate = 20, seconds = 
 		}
 		for (const processes of [1, 2]) {
 			// A fresh database per run, so neither run reads the other's rows.
-			const db = `scale${processes}`;
-			await sql(postgres.url, `CREATE DATABASE ${db}`);
-			const databaseUrl = postgres.url.replace(/\/courtyard$/, `/${db}`);
+			const databaseUrl = await postgres.freshDatabase();
 			const dataDir = tempDir('courtyard-bench-scale-');
 			dirs.push(dataDir);
 			const token = await pgToken(databaseUrl, dataDir);
@@ -160,16 +157,6 @@ export async function scaleBench(rooms = 20, perRoom = 10, rate = 20, seconds = 
 		for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 	}
 	return result('scale-out: delivered updates and latency, 1 and 2 relay processes', rows, notes);
-}
-
-async function sql(url: string, statement: string): Promise<void> {
-	const client = new pg.Client({ connectionString: url });
-	await client.connect();
-	try {
-		await client.query(statement);
-	} finally {
-		await client.end();
-	}
 }
 
 if (isMain(import.meta.url)) {

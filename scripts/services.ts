@@ -88,8 +88,13 @@ function postgresUser(): { uid: number; gid: number } | null {
 	return { uid, gid };
 }
 
+export interface PostgresService extends Service {
+	/** Creates a new empty database on this server (tests use one per case); its URL. */
+	freshDatabase(): Promise<string>;
+}
+
 /** A fresh PostgreSQL cluster with database `courtyard`, trust authentication on 127.0.0.1, fsync on. */
-export async function startPostgres(options: ServiceOptions = {}): Promise<Service> {
+export async function startPostgres(options: ServiceOptions = {}): Promise<PostgresService> {
 	const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'courtyard-pg-'));
 	mkdirSync(dir, { recursive: true });
 	const data = join(dir, 'data');
@@ -129,7 +134,14 @@ export async function startPostgres(options: ServiceOptions = {}): Promise<Servi
 			await new Promise((r) => setTimeout(r, 100));
 		}
 	}
-	return { url: `postgres://postgres@127.0.0.1:${port}/courtyard`, port, stop: stopper(child, dir, options.dir !== undefined) };
+	const url = `postgres://postgres@127.0.0.1:${port}/courtyard`;
+	let databases = 0;
+	const freshDatabase = async () => {
+		const name = `db_${process.pid}_${++databases}`;
+		psql(`CREATE DATABASE ${name}`);
+		return url.replace(/\/courtyard$/, `/${name}`);
+	};
+	return { url, port, stop: stopper(child, dir, options.dir !== undefined), freshDatabase };
 }
 
 /** A fresh Redis server, no persistence, on 127.0.0.1. */

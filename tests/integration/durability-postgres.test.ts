@@ -7,11 +7,10 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { BatchStatus, MuxMessage } from '../../src/lib/protocol/messages';
-import { type Service, startPostgres } from '../services/services';
+import { type PostgresService, startPostgres } from '../services/services';
 import { type ChildRelay, provider, removeDir, sleep, spawnRelay, startTestRelay, SyncClient, tempDir, waitFor, whenSynced } from './helpers';
 
-let server: Service;
-let databases = 0;
+let server: PostgresService;
 const cleanup: Array<() => Promise<unknown> | void> = [];
 
 beforeAll(async () => {
@@ -25,20 +24,6 @@ afterEach(async () => {
 afterAll(async () => {
 	await server?.stop();
 });
-
-async function freshDatabase(): Promise<string> {
-	const name = `relay_${++databases}`;
-	const admin = new pg.Client({ connectionString: server.url });
-	await admin.connect();
-	try {
-		await admin.query(`CREATE DATABASE ${name}`);
-	} finally {
-		await admin.end();
-	}
-	const url = new URL(server.url);
-	url.pathname = `/${name}`;
-	return url.toString();
-}
 
 function killOnCleanup(relay: ChildRelay): ChildRelay {
 	cleanup.push(() => {
@@ -62,7 +47,7 @@ async function connectionsTo(url: string): Promise<number> {
 
 describe('durability with PostgreSQL', () => {
 	it('loses no acknowledged update to kill -9', async () => {
-		const databaseUrl = await freshDatabase();
+		const databaseUrl = await server.freshDatabase();
 		const dataDir = tempDir();
 		cleanup.push(() => removeDir(dataDir));
 		const env = { COURTYARD_AUTH: 'open', DATABASE_URL: databaseUrl };
@@ -135,7 +120,7 @@ describe('durability with PostgreSQL', () => {
 	});
 
 	it('close() releases every connection of the pool', async () => {
-		const databaseUrl = await freshDatabase();
+		const databaseUrl = await server.freshDatabase();
 		const relay = await startTestRelay({ databaseUrl, auth: 'open' });
 		cleanup.push(() => removeDir(relay.dataDir));
 		await relay.store.appendUpdates([{ doc: 'demo:proposal:a', data: new Uint8Array([0, 0]) }]);
@@ -148,7 +133,7 @@ describe('durability with PostgreSQL', () => {
 
 	// Last: it stops the server.
 	it('reports failing storage in /api/health once PostgreSQL is gone', async () => {
-		const databaseUrl = await freshDatabase();
+		const databaseUrl = await server.freshDatabase();
 		const relay = await startTestRelay({ databaseUrl, auth: 'open' });
 		cleanup.push(() => removeDir(relay.dataDir));
 		cleanup.push(() => relay.close());

@@ -32,7 +32,7 @@ import { MemoryPhotoMeta, type PhotoMetaStore } from '../../server/storage/photo
 import { Credentials } from '../../server/auth/credentials';
 import { openPostgres } from '../../server/storage/postgres/db';
 import { PgAccessStore } from '../../server/storage/postgres/access-pg';
-import { type Service, startPostgres, startRedis } from '../services/services';
+import { type PostgresService, type Service, startPostgres, startRedis } from '../services/services';
 import { type ChildRelay, docUrl, ROOT, provider, RawClient, removeDir, sleep, spawnRelay, SyncClient, tempDir, waitFor, whenSynced } from './helpers';
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
@@ -363,9 +363,8 @@ describe('one process at a time, and requests any process answers (in-memory fan
 });
 
 describe('two relay processes on one PostgreSQL and one Redis', () => {
-	let postgres: Service;
+	let postgres: PostgresService;
 	let redis: Service;
-	let databases = 0;
 
 	beforeAll(async () => {
 		[postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
@@ -374,20 +373,6 @@ describe('two relay processes on one PostgreSQL and one Redis', () => {
 	afterAll(async () => {
 		await Promise.all([postgres?.stop(), redis?.stop()]);
 	});
-
-	async function freshDatabase(): Promise<string> {
-		const name = `multi_${process.pid}_${++databases}`;
-		const admin = new pg.Client({ connectionString: postgres.url });
-		await admin.connect();
-		try {
-			await admin.query(`CREATE DATABASE ${name}`);
-		} finally {
-			await admin.end();
-		}
-		const url = new URL(postgres.url);
-		url.pathname = `/${name}`;
-		return url.toString();
-	}
 
 	function killOnCleanup(relay: ChildRelay): ChildRelay {
 		cleanup.push(() => {
@@ -399,7 +384,7 @@ describe('two relay processes on one PostgreSQL and one Redis', () => {
 
 	/** Two processes on a fresh database, sharing one data directory (the signing key) and the Redis. */
 	async function cluster(auth: 'open' | 'credentials' = 'open') {
-		const databaseUrl = await freshDatabase();
+		const databaseUrl = await postgres.freshDatabase();
 		const dataDir = tempDir();
 		cleanup.push(() => removeDir(dataDir));
 		const env = { COURTYARD_AUTH: auth, DATABASE_URL: databaseUrl, REDIS_URL: redis.url };
@@ -416,7 +401,7 @@ describe('two relay processes on one PostgreSQL and one Redis', () => {
 	});
 
 	it('processes starting together on an empty store seed the demo once', async () => {
-		const databaseUrl = await freshDatabase();
+		const databaseUrl = await postgres.freshDatabase();
 		const dataDir = tempDir();
 		cleanup.push(() => removeDir(dataDir));
 		const env = { COURTYARD_AUTH: 'open', DATABASE_URL: databaseUrl, REDIS_URL: redis.url, SEED: '1' };
@@ -561,7 +546,7 @@ describe('two relay processes on one PostgreSQL and one Redis', () => {
 	});
 
 	it("the admin CLI's revocation closes the device's sockets on every process at once", async () => {
-		const databaseUrl = await freshDatabase();
+		const databaseUrl = await postgres.freshDatabase();
 		const dataDir = tempDir();
 		cleanup.push(() => removeDir(dataDir));
 		// In this test process, on the real services; their revocation poll is off for the test's span (10 min), so

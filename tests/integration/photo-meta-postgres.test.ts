@@ -6,10 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photoMetaContract } from '../../server/storage/photo-meta.contract';
 import { openPostgres } from '../../server/storage/postgres/db';
 import { PgPhotoMeta } from '../../server/storage/postgres/photos-pg';
-import { type Service, startPostgres } from '../services/services';
+import { type PostgresService, startPostgres } from '../services/services';
 
-let server: Service;
-let databases = 0;
+let server: PostgresService;
 
 beforeAll(async () => {
 	server = await startPostgres();
@@ -19,21 +18,8 @@ afterAll(async () => {
 	await server?.stop();
 });
 
-/** A fresh database per test on the one server, so that tests do not see each other's rows. */
-async function freshDatabase(): Promise<string> {
-	const { default: pg } = await import('pg');
-	const admin = new pg.Client({ connectionString: server.url });
-	await admin.connect();
-	const name = `photos_${process.pid}_${++databases}`;
-	await admin.query(`CREATE DATABASE ${name}`);
-	await admin.end();
-	const url = new URL(server.url);
-	url.pathname = `/${name}`;
-	return url.toString();
-}
-
 photoMetaContract('PostgreSQL', async () => {
-	const url = await freshDatabase();
+	const url = await server.freshDatabase();
 	const one = await openPostgres(url);
 	const two = await openPostgres(url);
 	return {
@@ -49,7 +35,7 @@ photoMetaContract('PostgreSQL', async () => {
 
 describe('PgPhotoMeta', () => {
 	it('opens with a pool of its own, migrating the schema, and ends it on close', async () => {
-		const url = await freshDatabase();
+		const url = await server.freshDatabase();
 		const store = await PgPhotoMeta.open(url);
 		expect(await store.link('a'.repeat(64), { type: 'image/png', size: 3 }, 'demo:proposal:a', null, 1)).toEqual({ linked: true, isNew: true });
 		await store.close();

@@ -19,10 +19,10 @@ import { openPostgres } from '../../server/storage/postgres/db';
 import { PgPhotoMeta } from '../../server/storage/postgres/photos-pg';
 import { pngImage, sha256Hex } from '../factories/images';
 import { type S3Service, startS3 } from '../services/s3';
-import { type Service, startPostgres } from '../services/services';
+import { type PostgresService, startPostgres } from '../services/services';
 import { mintToken, removeDir, startTestRelay, tempDir } from './helpers';
 
-let pg: Service;
+let pg: PostgresService;
 let s3: S3Service;
 let round = 0;
 const relays: Relay[] = [];
@@ -53,17 +53,10 @@ function photo(size = 40_000): Buffer {
 
 /** A fresh database and a fresh bucket. */
 async function freshStorage(): Promise<{ url: string; s3Options: S3BlobStoreOptions }> {
-	const name = `photos_e2e_${process.pid}_${++round}`;
-	const { default: pgClient } = await import('pg');
-	const admin = new pgClient.Client({ connectionString: pg.url });
-	await admin.connect();
-	await admin.query(`CREATE DATABASE ${name}`);
-	await admin.end();
-	const url = new URL(pg.url);
-	url.pathname = `/${name}`;
-	const bucket = `courtyard-${process.pid}-${round}`;
+	const url = await pg.freshDatabase();
+	const bucket = `courtyard-${process.pid}-${++round}`;
 	await s3.createBucket(bucket);
-	return { url: url.toString(), s3Options: { bucket, endpoint: s3.endpoint, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } };
+	return { url, s3Options: { bucket, endpoint: s3.endpoint, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } };
 }
 
 /** Two relays sharing a fresh database, one bucket and the signing key (DATA_DIR/keys), as a deployment does. */

@@ -5,7 +5,6 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import * as Y from 'yjs';
 import type { CreateInvitationResponse, DeviceInfo, JoinResponse } from '../../src/lib/protocol/api';
 import { CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
@@ -13,11 +12,10 @@ import { accessStoreContract } from '../../server/storage/access-store.contract'
 import { PgAccessStore } from '../../server/storage/postgres/access-pg';
 import { openPostgres, type Postgres } from '../../server/storage/postgres/db';
 import { hashCode } from '../../server/auth/credentials';
-import { type Service, startPostgres } from '../services/services';
+import { type PostgresService, startPostgres } from '../services/services';
 import { mintToken, removeDir, ROOT, startTestRelay, SyncClient, tempDir } from './helpers';
 
-let server: Service;
-let databases = 0;
+let server: PostgresService;
 
 beforeAll(async () => {
 	server = await startPostgres();
@@ -27,20 +25,8 @@ afterAll(async () => {
 	await server?.stop();
 });
 
-/** A fresh database per test on the one server, so that tests do not see each other's rows. */
-async function freshDatabase(): Promise<string> {
-	const admin = new pg.Client({ connectionString: server.url });
-	await admin.connect();
-	const name = `access_${process.pid}_${++databases}`;
-	await admin.query(`CREATE DATABASE ${name}`);
-	await admin.end();
-	const url = new URL(server.url);
-	url.pathname = `/${name}`;
-	return url.toString();
-}
-
 accessStoreContract('PostgreSQL', async () => {
-	const url = await freshDatabase();
+	const url = await server.freshDatabase();
 	// Two pools on one database: the second is another relay process (or the admin CLI).
 	const one: Postgres = await openPostgres(url);
 	const two: Postgres = await openPostgres(url);
@@ -56,7 +42,7 @@ accessStoreContract('PostgreSQL', async () => {
 
 describe('PgAccessStore', () => {
 	it('registers exactly one device when two processes redeem a one-use invitation at once', async () => {
-		const url = await freshDatabase();
+		const url = await server.freshDatabase();
 		const [one, two] = [await openPostgres(url), await openPostgres(url)];
 		const [a, b] = [new PgAccessStore(one.pool), new PgAccessStore(two.pool)];
 		const expiresAt = Date.now() + 60_000;
@@ -102,7 +88,7 @@ describe('relays on one PostgreSQL access database', () => {
 	}
 
 	it('a device invited on one relay joins through another, and a revocation through one closes its sockets on both', async () => {
-		const databaseUrl = await freshDatabase();
+		const databaseUrl = await server.freshDatabase();
 		// One data directory: both processes of the deployment sign and check with the same key file.
 		const dataDir = tempDir();
 		const options = { dataDir, databaseUrl, credentials: { revocationPollMs: 100 } };
@@ -135,7 +121,7 @@ describe('relays on one PostgreSQL access database', () => {
 	});
 
 	it("the admin CLI with DATABASE_URL lists and revokes the relay's devices", async () => {
-		const databaseUrl = await freshDatabase();
+		const databaseUrl = await server.freshDatabase();
 		const relay = await startTestRelay({ databaseUrl, credentials: { revocationPollMs: 100 } });
 		const cli = async (...args: string[]) => {
 			const child = spawn(process.execPath, ['--import', 'tsx', 'server/admin/cli.ts', ...args], {

@@ -11,11 +11,10 @@ import { docStoreContract } from '../../server/storage/doc-store.contract';
 import { PgStore } from '../../server/storage/postgres/pg-store';
 import { monitorStore, StorageHealth } from '../../server/storage/storage-health';
 import type { AppendedUpdate } from '../../server/storage/store';
-import { type Service, startPostgres } from '../services/services';
+import { type PostgresService, startPostgres } from '../services/services';
 import { waitFor } from './helpers';
 
-let server: Service;
-let databases = 0;
+let server: PostgresService;
 
 beforeAll(async () => {
 	server = await startPostgres();
@@ -25,23 +24,8 @@ afterAll(async () => {
 	await server?.stop();
 });
 
-/** A fresh, empty database on the shared server; its URL. */
-async function freshDatabase(): Promise<string> {
-	const name = `store_${++databases}`;
-	const admin = new pg.Client({ connectionString: server.url });
-	await admin.connect();
-	try {
-		await admin.query(`CREATE DATABASE ${name}`);
-	} finally {
-		await admin.end();
-	}
-	const url = new URL(server.url);
-	url.pathname = `/${name}`;
-	return url.toString();
-}
-
 docStoreContract('PgStore', async () => {
-	const url = await freshDatabase();
+	const url = await server.freshDatabase();
 	return { store: await PgStore.open(url), reopen: () => PgStore.open(url), cleanup: () => {} };
 });
 
@@ -78,7 +62,7 @@ describe('PgStore with several writers', () => {
 		const seed = 0x5eed17;
 		const random = prng(seed);
 		const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-		const url = await freshDatabase();
+		const url = await server.freshDatabase();
 		const writers = await Promise.all([1, 2, 3].map(() => PgStore.open(url, { max: 3 })));
 		const readerStore = await PgStore.open(url, { max: 1 });
 		try {
@@ -142,7 +126,7 @@ describe('PgStore with several writers', () => {
 	});
 
 	it('a writer waits while an earlier allocation is uncommitted, so the feed never shows a later seq first', async () => {
-		const url = await freshDatabase();
+		const url = await server.freshDatabase();
 		const store = await PgStore.open(url);
 		const other = await PgStore.open(url);
 		const early = new pg.Client({ connectionString: url });
@@ -187,7 +171,7 @@ describe('PgStore with several writers', () => {
 	});
 
 	it('compaction racing appends from another pool deletes only what it merged: every update survives', async () => {
-		const url = await freshDatabase();
+		const url = await server.freshDatabase();
 		const appender = await PgStore.open(url, { max: 4 });
 		const compactor = await PgStore.open(url, { max: 2 });
 		const doc = 'demo:households:race';
@@ -244,7 +228,7 @@ describe('PgStore with several writers', () => {
 describe('PgStore health', () => {
 	// Last in the file: it stops the shared server.
 	it('fails the probe, and storage health, once PostgreSQL is gone', async () => {
-		const url = await freshDatabase();
+		const url = await server.freshDatabase();
 		const store = await PgStore.open(url);
 		const health = new StorageHealth();
 		const monitored = monitorStore(store, health);

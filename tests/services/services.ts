@@ -1,2 +1,2 @@
 /** Real PostgreSQL and Redis servers for tests (scripts/services.ts, shared with `npm run cluster`). */
-export { type Service, startPostgres, startRedis } from '../../scripts/services';
+export { type PostgresService, type Service, startPostgres, startRedis } from '../../scripts/services';
