@@ -19,8 +19,12 @@ import type { Grant } from '../../src/lib/domain/access';
 import type { Invitation } from '../../src/lib/protocol/api';
 import {
 	type AccessStore,
+	deviceFromRow,
 	type DeviceRecord,
+	type DeviceRow,
 	deviceInfo,
+	invitationFromRow,
+	type InvitationRow,
 	type NewDevice,
 	type NewInvitation,
 	type RedeemingDevice,
@@ -65,58 +69,11 @@ CREATE TABLE IF NOT EXISTS revocations (
 );
 `;
 
-interface DeviceRow {
-	id: string;
-	name: string;
-	grant_json: string;
-	community: string;
-	invitation_id: string | null;
-	jti: string;
-	created_at: number;
-	last_seen: number | null;
-	expires_at: number;
-	revoked_at: number | null;
-}
+type SqliteDeviceRow = DeviceRow<string>;
+type SqliteInvitationRow = InvitationRow<string, number>;
 
-interface InvitationRow {
-	id: string;
-	code_hash: string;
-	grant_json: string;
-	community: string;
-	label: string;
-	expires_at: number;
-	max_uses: number;
-	uses: number;
-	created_by: string;
-	created_at: number;
-	revoked: number;
-}
-
-function toDevice(row: DeviceRow): DeviceRecord {
-	return {
-		id: row.id,
-		name: row.name,
-		grant: JSON.parse(row.grant_json) as Grant,
-		createdAt: row.created_at,
-		lastSeen: row.last_seen,
-		expiresAt: row.expires_at,
-		revokedAt: row.revoked_at,
-		jti: row.jti
-	};
-}
-
-function toInvitation(row: InvitationRow): Invitation {
-	return {
-		id: row.id,
-		grant: JSON.parse(row.grant_json) as Grant,
-		label: row.label,
-		expiresAt: row.expires_at,
-		maxUses: row.max_uses,
-		uses: row.uses,
-		createdAt: row.created_at,
-		revoked: row.revoked !== 0
-	};
-}
+const toDevice = (row: SqliteDeviceRow): DeviceRecord => deviceFromRow(row, JSON.parse(row.grant_json) as Grant);
+const toInvitation = (row: SqliteInvitationRow): Invitation => invitationFromRow(row, JSON.parse(row.grant_json) as Grant, row.revoked !== 0);
 
 /** Synchronous statements in one connection; the AccessStore methods wrap them (SQLite calls do not yield). */
 export class AccessDb implements AccessStore {
@@ -147,9 +104,9 @@ export class AccessDb implements AccessStore {
 				`INSERT INTO devices (id, name, grant_json, community, invitation_id, jti, created_at, expires_at)
 				 VALUES (@id, @name, @grant_json, @community, @invitation_id, @jti, @created_at, @expires_at)`
 			),
-			device: this.db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE id = ?'),
-			devices: this.db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE community = ? ORDER BY created_at, id'),
-			allDevices: this.db.prepare<[], DeviceRow>('SELECT * FROM devices ORDER BY created_at, id'),
+			device: this.db.prepare<[string], SqliteDeviceRow>('SELECT * FROM devices WHERE id = ?'),
+			devices: this.db.prepare<[string], SqliteDeviceRow>('SELECT * FROM devices WHERE community = ? ORDER BY created_at, id'),
+			allDevices: this.db.prepare<[], SqliteDeviceRow>('SELECT * FROM devices ORDER BY created_at, id'),
 			revoke: this.db.prepare<[number, string]>('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
 			logRevocation: this.db.prepare<[string, number]>('INSERT INTO revocations (device_id, at) VALUES (?, ?)'),
 			revocationsSince: this.db.prepare<[number], { seq: number; device_id: string }>(
@@ -161,9 +118,9 @@ export class AccessDb implements AccessStore {
 				`INSERT INTO invitations (id, code_hash, grant_json, community, label, expires_at, max_uses, created_by, created_at)
 				 VALUES (@id, @code_hash, @grant_json, @community, @label, @expires_at, @max_uses, @created_by, @created_at)`
 			),
-			invitation: this.db.prepare<[string], InvitationRow>('SELECT * FROM invitations WHERE id = ?'),
-			invitationByCode: this.db.prepare<[string], InvitationRow>('SELECT * FROM invitations WHERE code_hash = ?'),
-			invitations: this.db.prepare<[string], InvitationRow>('SELECT * FROM invitations WHERE community = ? ORDER BY created_at, id'),
+			invitation: this.db.prepare<[string], SqliteInvitationRow>('SELECT * FROM invitations WHERE id = ?'),
+			invitationByCode: this.db.prepare<[string], SqliteInvitationRow>('SELECT * FROM invitations WHERE code_hash = ?'),
+			invitations: this.db.prepare<[string], SqliteInvitationRow>('SELECT * FROM invitations WHERE community = ? ORDER BY created_at, id'),
 			useInvitation: this.db.prepare<[string]>('UPDATE invitations SET uses = uses + 1 WHERE id = ? AND uses < max_uses'),
 			revokeInvitation: this.db.prepare<[string]>('UPDATE invitations SET revoked = 1 WHERE id = ?')
 		};
@@ -178,7 +135,7 @@ export class AccessDb implements AccessStore {
 			if (this.stmt.useInvitation.run(row.id).changes === 0) return { ok: false, error: 'invitation_used_up' };
 			const grant = JSON.parse(row.grant_json) as Grant;
 			this.insertDeviceRow({ ...device, grant, invitationId: row.id }, now);
-			const stored = this.stmt.device.get(device.id) as DeviceRow;
+			const stored = this.stmt.device.get(device.id) as SqliteDeviceRow;
 			return { ok: true, invitation: toInvitation({ ...row, uses: row.uses + 1 }), device: deviceInfo(toDevice(stored)) };
 		});
 
@@ -209,7 +166,7 @@ export class AccessDb implements AccessStore {
 
 	async addDevice(device: NewDevice, now = Date.now()): Promise<DeviceRecord> {
 		this.insertDeviceRow(device, now);
-		return toDevice(this.stmt.device.get(device.id) as DeviceRow);
+		return toDevice(this.stmt.device.get(device.id) as SqliteDeviceRow);
 	}
 
 	async device(id: string): Promise<DeviceRecord | null> {
@@ -253,7 +210,7 @@ export class AccessDb implements AccessStore {
 			created_by: inv.createdBy,
 			created_at: now
 		});
-		return toInvitation(this.stmt.invitation.get(inv.id) as InvitationRow);
+		return toInvitation(this.stmt.invitation.get(inv.id) as SqliteInvitationRow);
 	}
 
 	async invitations(community: string): Promise<Invitation[]> {

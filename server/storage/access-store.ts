@@ -91,6 +91,61 @@ const copyDevice = (d: DeviceRecord): DeviceRecord => ({ ...d, grant: structured
 const copyInvitation = (i: Invitation): Invitation => ({ ...i, grant: structuredClone(i.grant) });
 
 /** The access database in memory (tests, and relays without a data directory). */
+/** The columns a SQL implementation stores for a device, `grant_json` as its driver returns it. */
+export interface DeviceRow<G> {
+	id: string;
+	name: string;
+	grant_json: G;
+	community: string;
+	invitation_id: string | null;
+	jti: string;
+	created_at: number;
+	last_seen: number | null;
+	expires_at: number;
+	revoked_at: number | null;
+}
+
+/** The columns a SQL implementation stores for an invitation; `revoked` is 0/1 in SQLite, a boolean in PostgreSQL. */
+export interface InvitationRow<G, R> {
+	id: string;
+	code_hash: string;
+	grant_json: G;
+	community: string;
+	label: string;
+	expires_at: number;
+	max_uses: number;
+	uses: number;
+	created_by: string;
+	created_at: number;
+	revoked: R;
+}
+
+export function deviceFromRow(row: DeviceRow<unknown>, grant: Grant): DeviceRecord {
+	return {
+		id: row.id,
+		name: row.name,
+		grant,
+		createdAt: row.created_at,
+		lastSeen: row.last_seen,
+		expiresAt: row.expires_at,
+		revokedAt: row.revoked_at,
+		jti: row.jti
+	};
+}
+
+export function invitationFromRow(row: InvitationRow<unknown, unknown>, grant: Grant, revoked: boolean): Invitation {
+	return {
+		id: row.id,
+		grant,
+		label: row.label,
+		expiresAt: row.expires_at,
+		maxUses: row.max_uses,
+		uses: row.uses,
+		createdAt: row.created_at,
+		revoked
+	};
+}
+
 export class MemoryAccessStore implements AccessStore {
 	private readonly deviceRows = new Map<string, DeviceRecord>();
 	private readonly invitationRows = new Map<string, StoredInvitation>();

@@ -8,8 +8,12 @@ import type { Grant } from '../../../src/lib/domain/access';
 import type { Invitation } from '../../../src/lib/protocol/api';
 import {
 	type AccessStore,
+	deviceFromRow,
 	type DeviceRecord,
+	type DeviceRow,
 	deviceInfo,
+	invitationFromRow,
+	type InvitationRow,
 	type NewDevice,
 	type NewInvitation,
 	type RedeemingDevice,
@@ -17,58 +21,12 @@ import {
 } from '../access-store';
 import { transaction } from './db';
 
-interface DeviceRow {
-	id: string;
-	name: string;
-	grant_json: Grant;
-	community: string;
-	invitation_id: string | null;
-	jti: string;
-	created_at: number;
-	last_seen: number | null;
-	expires_at: number;
-	revoked_at: number | null;
-}
+// PostgreSQL returns the grant's JSONB parsed and `revoked` as a boolean.
+type PgDeviceRow = DeviceRow<Grant>;
+type PgInvitationRow = InvitationRow<Grant, boolean>;
 
-interface InvitationRow {
-	id: string;
-	code_hash: string;
-	grant_json: Grant;
-	community: string;
-	label: string;
-	expires_at: number;
-	max_uses: number;
-	uses: number;
-	created_by: string;
-	created_at: number;
-	revoked: boolean;
-}
-
-function toDevice(row: DeviceRow): DeviceRecord {
-	return {
-		id: row.id,
-		name: row.name,
-		grant: row.grant_json,
-		createdAt: row.created_at,
-		lastSeen: row.last_seen,
-		expiresAt: row.expires_at,
-		revokedAt: row.revoked_at,
-		jti: row.jti
-	};
-}
-
-function toInvitation(row: InvitationRow): Invitation {
-	return {
-		id: row.id,
-		grant: row.grant_json,
-		label: row.label,
-		expiresAt: row.expires_at,
-		maxUses: row.max_uses,
-		uses: row.uses,
-		createdAt: row.created_at,
-		revoked: row.revoked
-	};
-}
+const toDevice = (row: PgDeviceRow): DeviceRecord => deviceFromRow(row, row.grant_json);
+const toInvitation = (row: PgInvitationRow): Invitation => invitationFromRow(row, row.grant_json, row.revoked);
 
 const INSERT_DEVICE = `INSERT INTO devices (id, name, grant_json, community, invitation_id, jti, created_at, expires_at)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`;
@@ -91,27 +49,27 @@ export class PgAccessStore implements AccessStore {
 	constructor(private readonly pool: pg.Pool) {}
 
 	async addDevice(device: NewDevice, now = Date.now()): Promise<DeviceRecord> {
-		const { rows } = await this.pool.query<DeviceRow>(INSERT_DEVICE, deviceValues(device, now));
-		return toDevice(rows[0] as DeviceRow);
+		const { rows } = await this.pool.query<PgDeviceRow>(INSERT_DEVICE, deviceValues(device, now));
+		return toDevice(rows[0] as PgDeviceRow);
 	}
 
 	async device(id: string): Promise<DeviceRecord | null> {
-		const { rows } = await this.pool.query<DeviceRow>('SELECT * FROM devices WHERE id = $1', [id]);
+		const { rows } = await this.pool.query<PgDeviceRow>('SELECT * FROM devices WHERE id = $1', [id]);
 		return rows[0] ? toDevice(rows[0]) : null;
 	}
 
 	async devices(community: string | null): Promise<DeviceRecord[]> {
 		const { rows } =
 			community === null
-				? await this.pool.query<DeviceRow>('SELECT * FROM devices ORDER BY created_at, id')
-				: await this.pool.query<DeviceRow>('SELECT * FROM devices WHERE community = $1 ORDER BY created_at, id', [community]);
+				? await this.pool.query<PgDeviceRow>('SELECT * FROM devices ORDER BY created_at, id')
+				: await this.pool.query<PgDeviceRow>('SELECT * FROM devices WHERE community = $1 ORDER BY created_at, id', [community]);
 		return rows.map(toDevice);
 	}
 
 	async revokeDevice(id: string, now = Date.now()): Promise<DeviceRecord | null> {
 		return transaction(this.pool, async (client) => {
 			// The device's row lock makes a concurrent second revocation wait, then match no row: logged once.
-			const revoked = await client.query<DeviceRow>(
+			const revoked = await client.query<PgDeviceRow>(
 				'UPDATE devices SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING *',
 				[now, id]
 			);
@@ -121,7 +79,7 @@ export class PgAccessStore implements AccessStore {
 				await client.query('INSERT INTO revocations (seq, device_id, at) VALUES ($1, $2, $3)', [head.rows[0]?.seq, id, now]);
 				return toDevice(revoked.rows[0]);
 			}
-			const { rows } = await client.query<DeviceRow>('SELECT * FROM devices WHERE id = $1', [id]);
+			const { rows } = await client.query<PgDeviceRow>('SELECT * FROM devices WHERE id = $1', [id]);
 			return rows[0] ? toDevice(rows[0]) : null;
 		});
 	}
@@ -146,16 +104,16 @@ export class PgAccessStore implements AccessStore {
 	}
 
 	async addInvitation(inv: NewInvitation, now = Date.now()): Promise<Invitation> {
-		const { rows } = await this.pool.query<InvitationRow>(
+		const { rows } = await this.pool.query<PgInvitationRow>(
 			`INSERT INTO invitations (id, code_hash, grant_json, community, label, expires_at, max_uses, created_by, created_at)
 			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
 			[inv.id, inv.codeHash, JSON.stringify(inv.grant), inv.grant.community, inv.label, inv.expiresAt, inv.maxUses, inv.createdBy, now]
 		);
-		return toInvitation(rows[0] as InvitationRow);
+		return toInvitation(rows[0] as PgInvitationRow);
 	}
 
 	async invitations(community: string): Promise<Invitation[]> {
-		const { rows } = await this.pool.query<InvitationRow>(
+		const { rows } = await this.pool.query<PgInvitationRow>(
 			'SELECT * FROM invitations WHERE community = $1 ORDER BY created_at, id',
 			[community]
 		);
@@ -171,21 +129,21 @@ export class PgAccessStore implements AccessStore {
 		return transaction(this.pool, async (client): Promise<RedeemResult> => {
 			// FOR UPDATE: concurrent redemptions of one invitation (from any process) queue here until COMMIT and then
 			// see the counted use, so an invitation never registers more than max_uses devices.
-			const { rows } = await client.query<InvitationRow>('SELECT * FROM invitations WHERE code_hash = $1 FOR UPDATE', [codeHash]);
+			const { rows } = await client.query<PgInvitationRow>('SELECT * FROM invitations WHERE code_hash = $1 FOR UPDATE', [codeHash]);
 			const row = rows[0];
 			if (!row) return { ok: false, error: 'not_found' };
 			if (row.revoked) return { ok: false, error: 'invitation_withdrawn' };
 			if (row.expires_at <= now) return { ok: false, error: 'invitation_expired' };
 			if (row.uses >= row.max_uses) return { ok: false, error: 'invitation_used_up' };
-			const used = await client.query<InvitationRow>('UPDATE invitations SET uses = uses + 1 WHERE id = $1 RETURNING *', [row.id]);
-			const inserted = await client.query<DeviceRow>(
+			const used = await client.query<PgInvitationRow>('UPDATE invitations SET uses = uses + 1 WHERE id = $1 RETURNING *', [row.id]);
+			const inserted = await client.query<PgDeviceRow>(
 				INSERT_DEVICE,
 				deviceValues({ ...device, grant: row.grant_json, invitationId: row.id }, now)
 			);
 			return {
 				ok: true,
-				invitation: toInvitation(used.rows[0] as InvitationRow),
-				device: deviceInfo(toDevice(inserted.rows[0] as DeviceRow))
+				invitation: toInvitation(used.rows[0] as PgInvitationRow),
+				device: deviceInfo(toDevice(inserted.rows[0] as PgDeviceRow))
 			};
 		});
 	}
