@@ -1,5 +1,5 @@
 /**
- * What the relay's per-community publishers share (the points board, the rooms calendar): they follow the hub's
+ * What the relay's per-community publishers share (reports, the points board, the rooms calendar): they follow the hub's
  * change feed, remember which of a community's documents changed, and recompute that community's published
  * document once its documents have been quiet for `debounceMs` (at most `maxWaitMs` after the first change), so
  * a device pushing a day of offline work is served before anything is recomputed. One community is recomputed
@@ -9,7 +9,9 @@
  * noted is forgotten.
  *
  * A publisher says which documents feed it (`noteDoc`), when a community needs recomputing (`isDirty`) and how
- * to recompute it (`publish`); its own writes carry `origin`, so they do not wake it again.
+ * to recompute it (`publish`); its own writes carry `origin`, so they do not wake it again. One with work of its
+ * own to run in the same one-at-a-time loop (the reports' corrections) offers it through `nextTask`, and `idle`
+ * tells it when the loop has nothing left.
  */
 import type * as Y from 'yjs';
 import { docFromState } from '../../src/lib/schema/record-changes';
@@ -47,12 +49,12 @@ export abstract class CommunityPublisher<S> implements FeedListener {
 	private readonly debounceMs: number;
 	private readonly maxWaitMs: number;
 	/** Until the start (and its listing of the stored documents), changes are only remembered. */
-	private starting = true;
+	protected starting = true;
 	private running: Promise<void> | null = null;
 	private startTimer: NodeJS.Timeout | null = null;
 	private retryTimer: NodeJS.Timeout | null = null;
 	private readonly retrying = new Set<string>();
-	private closed = false;
+	protected closed = false;
 
 	/** What is published, for log lines ("the points board"). */
 	protected abstract readonly label: string;
@@ -60,12 +62,22 @@ export abstract class CommunityPublisher<S> implements FeedListener {
 	protected abstract readonly origin: symbol;
 	protected abstract newState(community: string): S;
 	/**
-	 * Notes a changed (or, on start, listed) document in its community's state, with the commit sequence that
+	 * Notes a changed (or, on start, `listed`) document in its community's state, with the commit sequence that
 	 * changed it; returns the community, or null when the document feeds nothing here.
 	 */
-	protected abstract noteDoc(doc: string, seq: number): string | null;
+	protected abstract noteDoc(doc: string, seq: number, listed: boolean): string | null;
 	protected abstract isDirty(state: S): boolean;
 	protected abstract publish(community: string, state: S): Promise<void>;
+	/** True while the publisher has work of its own waiting (see nextTask). */
+	protected hasTask(): boolean {
+		return false;
+	}
+	/** Work of the publisher's own, run in the loop before the next community (none by default). */
+	protected nextTask(): (() => Promise<void>) | null {
+		return null;
+	}
+	/** Called when the loop has run dry. */
+	protected idle(): void {}
 
 	constructor(options: CommunityPublisherOptions) {
 		this.hub = options.hub;
@@ -80,7 +92,7 @@ export abstract class CommunityPublisher<S> implements FeedListener {
 		const touched = new Set<string>();
 		for (const c of changed) {
 			if (c.origins.size === 1 && c.origins.has(this.origin)) continue;
-			const community = this.noteDoc(c.doc, c.seq);
+			const community = this.noteDoc(c.doc, c.seq, false);
 			if (community !== null) touched.add(community);
 		}
 		for (const community of touched) this.schedule(community);
@@ -102,7 +114,7 @@ export abstract class CommunityPublisher<S> implements FeedListener {
 				const page = await this.hub.store.changesSince(cursor, SCAN_PAGE);
 				for (const entry of page.entries) {
 					cursor = entry.seq;
-					this.noteDoc(entry.doc, entry.seq);
+					this.noteDoc(entry.doc, entry.seq, true);
 				}
 				if (page.entries.length < SCAN_PAGE || this.closed) break;
 				await this.hub.backgroundTurn();
@@ -173,10 +185,15 @@ export abstract class CommunityPublisher<S> implements FeedListener {
 		this.pending.set(community, { timer, first });
 	}
 
-	private drain(): void {
+	protected drain(): void {
 		if (this.running || this.closed || this.starting) return;
 		this.running = (async () => {
 			while (!this.closed) {
+				const task = this.nextTask();
+				if (task) {
+					await task();
+					continue;
+				}
 				const community = this.queue.values().next().value as string | undefined;
 				if (community === undefined) break;
 				this.queue.delete(community);
@@ -192,7 +209,9 @@ export abstract class CommunityPublisher<S> implements FeedListener {
 			}
 		})().finally(() => {
 			this.running = null;
-			if (!this.closed && this.queue.size > 0) this.drain();
+			if (this.closed) return;
+			if (this.queue.size > 0 || this.hasTask()) this.drain();
+			else this.idle();
 		});
 	}
 

@@ -4,9 +4,10 @@
  * `<community>:report:public` (quarters only, no grid breakdown) for residents.
  *
  * Facts (domain/report-facts.ts) are kept in memory per community and per document: they are small, the
- * documents are not kept loaded. They follow the hub's change feed, debounced per community (changes within
- * `debounceMs` of the first join it), one recomputation at a time; on start the stored documents are listed once
- * and read one unit at a time from storage, so a large store streams through without filling the rooms.
+ * documents are not kept loaded. They follow the hub's change feed through the shared CommunityPublisher loop,
+ * debounced per community (changes within `debounceMs` of the first join it), one recomputation at a time, the
+ * corrections first; on start the stored documents are listed once and read one unit at a time from storage, so
+ * a large store streams through without filling the rooms.
  *
  * A recomputation re-derives the documents that changed, then asks the domain (report-snapshots.ts) which
  * periods to publish: the open week, month and quarter, closed periods still in their grace time (rewritten on
@@ -77,10 +78,11 @@ import {
 } from '../../src/lib/schema/report-facts-of';
 import { type ApiContext, ApiFailure, type ApiRoute, sendJson } from '../transport/api';
 import type { Credentials } from '../auth/credentials';
-import type { ChangedDoc, FeedListener, Hub } from '../core/hub';
+import type { Hub } from '../core/hub';
 import type { Logger } from '../core/log';
 import { storedState } from './photo-gc';
 import { RelayDocs } from '../core/relay-docs';
+import { CommunityPublisher } from './community-publisher';
 
 export interface ReportsOptions {
 	hub: Hub;
@@ -129,11 +131,8 @@ export function createReports(options: ReportsOptions): Reports {
 
 /** Origin of the publisher's own writes (report documents are never a source of facts anyway). */
 const REPORT_ORIGIN = Symbol('report publisher');
-const SCAN_PAGE = 10_000;
 /** setTimeout's longest delay. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** A failed recomputation (a storage fault) is tried again after this. */
-const RETRY_MS = 30_000;
 
 // ---- the correction API ----
 
@@ -320,206 +319,99 @@ function changedTimes(before: readonly TimedItem[], after: readonly TimedItem[])
 const publicReport = (r: CommunityReport): CommunityReport => ({ ...r, figures: publicFigures(r.figures), grids: {}, gridNames: {} });
 const quarterVersions = (doc: Y.Doc) => readReportDoc(doc).closed.filter((v) => v.report.period.kind === 'quarter');
 
-export class ReportPublisher implements FeedListener {
-	private readonly communities = new Map<string, CommunityState>();
-	/** Community → debounce timer. */
-	private readonly pending = new Map<string, NodeJS.Timeout>();
-	/** Communities waiting for a recomputation, in order. */
-	private readonly queue = new Set<string>();
+export class ReportPublisher extends CommunityPublisher<CommunityState> {
+	protected readonly label = 'the reports';
+	protected readonly origin = REPORT_ORIGIN;
 	private readonly corrections: Correction[] = [];
 	private readonly docs: RelayDocs;
-	private readonly hub: Hub;
-	private readonly logger: Logger;
-	private readonly now: () => number;
-	private readonly debounceMs: number;
 	private readonly graceMs: number;
 	private readonly checkEveryMs: number;
-	/** Until the start-up scan has listed the stored documents, nothing is published: facts would be partial. */
-	private scanning = true;
-	private running: Promise<void> | null = null;
 	private wakeTimer: NodeJS.Timeout | null = null;
-	/** The delayed start, or the start-up scan tried again. */
-	private startTimer: NodeJS.Timeout | null = null;
-	private retryTimer: NodeJS.Timeout | null = null;
-	/** Communities whose publication failed, published again after RETRY_MS. */
-	private readonly retrying = new Set<string>();
-	private closed = false;
 
 	constructor(options: ReportsOptions) {
-		this.hub = options.hub;
-		this.logger = options.logger;
+		// A community is recomputed debounceMs after its first change, however many follow.
+		const debounceMs = options.debounceMs ?? 1_000;
+		super({ hub: options.hub, logger: options.logger, now: options.now, debounceMs, maxWaitMs: debounceMs });
 		this.docs = new RelayDocs(options.hub);
-		this.now = options.now ?? Date.now;
-		this.debounceMs = options.debounceMs ?? 1_000;
 		this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
 		this.checkEveryMs = Math.max(10, options.checkEveryMs ?? 3_600_000);
 	}
 
-	onChanges(_headSeq: number, changed: readonly ChangedDoc[]): void {
-		if (this.closed) return;
-		for (const c of changed) {
-			if (c.origins.size === 1 && c.origins.has(REPORT_ORIGIN)) continue;
-			const unit = unitOf(c.doc);
-			if (!unit) continue;
-			const state = this.state(unit.community);
-			state.dirty.add(unit.key);
+	protected newState(id: string): CommunityState {
+		return {
+			id,
+			hasCommunityDoc: false,
+			grids: [],
+			buildings: new Map(),
+			proposals: new Map(),
+			topics: new Map(),
+			meetings: new Map(),
+			polls: new Map(),
+			gridFacts: new Map(),
+			projects: new Map(),
+			dirty: new Set(),
+			baseline: new Set(),
+			published: null,
+			wakeAt: null
+		};
+	}
+
+	protected noteDoc(doc: string, _seq: number, listed: boolean): string | null {
+		const unit = unitOf(doc);
+		if (!unit) return null;
+		const state = this.state(unit.community);
+		state.dirty.add(unit.key);
+		// Listed on start: its first derivation is the baseline, not a late change.
+		if (listed) state.baseline.add(unit.key);
+		else {
 			const kind = parseDocName(unit.key)?.kind;
 			// A register or the buildings decide open polls' electorates.
 			if (kind === 'households' || kind === 'community') {
 				for (const [poll, p] of state.polls) if (p.facts.closed === null) state.dirty.add(poll);
 			}
-			this.schedule(unit.community);
 		}
+		return unit.community;
 	}
 
-	/** Begins after `delayMs`: with the start-up scan, or from the change feed alone. */
-	start(scan: boolean, delayMs: number): void {
-		const begin = () => (scan ? void this.scan() : this.startWithoutScan());
-		if (delayMs <= 0) return begin();
-		this.startTimer = setTimeout(begin, delayMs);
-		this.startTimer.unref();
-	}
-
-	/**
-	 * Lists every stored document once (names only), then derives and publishes community by community. Should
-	 * listing fail, it is tried again later: publishing from partial facts could freeze wrong figures for good.
-	 */
-	private async scan(): Promise<void> {
-		try {
-			let cursor = 0;
-			for (;;) {
-				const page = await this.hub.store.changesSince(cursor, SCAN_PAGE);
-				for (const entry of page.entries) {
-					cursor = entry.seq;
-					const unit = unitOf(entry.doc);
-					if (!unit) continue;
-					const state = this.state(unit.community);
-					state.dirty.add(unit.key);
-					state.baseline.add(unit.key);
-				}
-				if (page.entries.length < SCAN_PAGE || this.closed) break;
-			}
-		} catch (error) {
-			if (this.closed) return;
-			this.logger.warn('listing the stored documents for reports failed; trying again shortly', error);
-			this.startTimer = setTimeout(() => void this.scan(), RETRY_MS);
-			this.startTimer.unref();
-			return;
-		}
-		this.startWithoutScan();
-	}
-
-	/** Publishes from the change feed alone (also what ends the start-up scan). */
-	private startWithoutScan(): void {
-		this.scanning = false;
-		for (const [id, state] of this.communities) if (state.dirty.size > 0) this.queue.add(id);
-		this.drain();
-	}
-
-	/** Recomputes one community without waiting for a debounce (an operator's tool, a test). */
-	publishNow(community: string): void {
-		this.queue.add(community);
-		this.drain();
+	protected isDirty(state: CommunityState): boolean {
+		return state.dirty.size > 0;
 	}
 
 	/** Appends a correction of a frozen period: the next version, recomputed from the current facts. */
 	correct(community: string, period: Period, reason: string, by: string): Promise<number> {
 		if (this.closed) return Promise.reject(new ApiFailure('unavailable', 'the relay is shutting down'));
-		if (this.scanning) return Promise.reject(new ApiFailure('unavailable', 'the relay is still reading its documents: try again in a minute'));
+		if (this.starting) return Promise.reject(new ApiFailure('unavailable', 'the relay is still reading its documents: try again in a minute'));
 		return new Promise((resolve, reject) => {
 			this.corrections.push({ community, period, reason, by, resolve, reject });
 			this.drain();
 		});
 	}
 
-	async close(): Promise<void> {
-		this.closed = true;
-		for (const t of this.pending.values()) clearTimeout(t);
-		this.pending.clear();
-		if (this.wakeTimer) clearTimeout(this.wakeTimer);
-		if (this.retryTimer) clearTimeout(this.retryTimer);
-		if (this.startTimer) clearTimeout(this.startTimer);
-		this.queue.clear();
-		for (const c of this.corrections.splice(0)) c.reject(new ApiFailure('unavailable', 'the relay is shutting down'));
-		await this.running;
+	/** Corrections go before the next community: someone is waiting for the answer. */
+	protected hasTask(): boolean {
+		return this.corrections.length > 0;
 	}
 
-	private state(community: string): CommunityState {
-		let state = this.communities.get(community);
-		if (!state) {
-			state = {
-				id: community,
-				hasCommunityDoc: false,
-				grids: [],
-				buildings: new Map(),
-				proposals: new Map(),
-				topics: new Map(),
-				meetings: new Map(),
-				polls: new Map(),
-				gridFacts: new Map(),
-				projects: new Map(),
-				dirty: new Set(),
-				baseline: new Set(),
-				published: null,
-				wakeAt: null
-			};
-			this.communities.set(community, state);
-		}
-		return state;
-	}
-
-	private schedule(community: string): void {
-		if (this.closed || this.scanning || this.pending.has(community) || this.queue.has(community)) return;
-		const timer = setTimeout(() => {
-			this.pending.delete(community);
-			this.queue.add(community);
-			this.drain();
-		}, this.debounceMs);
-		timer.unref();
-		this.pending.set(community, timer);
-	}
-
-	private drain(): void {
-		if (this.running || this.closed || this.scanning) return;
-		this.running = (async () => {
-			while (!this.closed) {
-				const correction = this.corrections.shift();
-				if (correction) {
-					try {
-						correction.resolve(await this.applyCorrection(correction));
-					} catch (error) {
-						correction.reject(error);
-					}
-					continue;
-				}
-				const community = this.queue.values().next().value as string | undefined;
-				if (community === undefined) break;
-				this.queue.delete(community);
-				try {
-					await this.publish(community);
-				} catch (error) {
-					if (this.closed) break;
-					this.logger.warn(`publishing the reports of ${community} failed`, error);
-					this.retry(community);
-				}
+	protected nextTask(): (() => Promise<void>) | null {
+		const correction = this.corrections.shift();
+		if (!correction) return null;
+		return async () => {
+			try {
+				correction.resolve(await this.applyCorrection(correction));
+			} catch (error) {
+				correction.reject(error);
 			}
-		})().finally(() => {
-			this.running = null;
-			if (!this.closed && (this.queue.size > 0 || this.corrections.length > 0)) this.drain();
-			else this.armWake();
-		});
+		};
 	}
 
-	private retry(community: string): void {
-		this.retrying.add(community);
-		if (this.retryTimer) return;
-		this.retryTimer = setTimeout(() => {
-			this.retryTimer = null;
-			for (const c of this.retrying) this.queue.add(c);
-			this.retrying.clear();
-			this.drain();
-		}, RETRY_MS);
-		this.retryTimer.unref();
+	protected idle(): void {
+		this.armWake();
+	}
+
+	async close(): Promise<void> {
+		if (this.wakeTimer) clearTimeout(this.wakeTimer);
+		for (const c of this.corrections.splice(0)) c.reject(new ApiFailure('unavailable', 'the relay is shutting down'));
+		await super.close();
 	}
 
 	/** One timer for every community: to the earliest period end or grace end, and at least every checkEveryMs. */
@@ -538,15 +430,16 @@ export class ReportPublisher implements FeedListener {
 
 	private wake(): void {
 		const now = this.now();
+		let woken = false;
 		for (const [id, s] of this.communities) {
 			if (s.wakeAt === null || s.wakeAt > now) continue;
 			// A poll whose end passed without a change: its facts now say closed.
 			for (const [poll, p] of s.polls) if (p.facts.closed === null && p.closesAt <= now) s.dirty.add(poll);
 			s.wakeAt = null;
-			this.queue.add(id);
+			woken = true;
+			this.publishNow(id);
 		}
-		if (this.queue.size > 0) this.drain();
-		else this.armWake();
+		if (!woken) this.armWake();
 	}
 
 	// ---- reading documents ----
@@ -699,9 +592,7 @@ export class ReportPublisher implements FeedListener {
 
 	// ---- publishing ----
 
-	private async publish(community: string): Promise<void> {
-		const state = this.communities.get(community);
-		if (!state) return;
+	protected async publish(community: string, state: CommunityState): Promise<void> {
 		const now = this.now();
 		await this.deriveDirty(state, now);
 		if (!state.hasCommunityDoc) return;
@@ -786,7 +677,7 @@ export class ReportPublisher implements FeedListener {
 		if (c.period.kind === 'quarter') await this.writePublic(c.community, now, null, quarters, late);
 		this.logger.info(`reports of ${c.community}: ${key} corrected (version ${version.version}) by ${c.by}`);
 		// Open periods may have changed with the facts just taken in.
-		this.queue.add(c.community);
+		this.publishNow(c.community);
 		return version.version;
 	}
 }
