@@ -5,8 +5,8 @@
  * y-leveldb, in two shapes: 20 rooms × 10 clients, and 10 rooms × 100 clients (1,000 sockets), where the
  * server's RSS is read too. Every client is its own device with its own credential, as deployed.
  * Run alone: npx tsx bench/relay-fanout.ts [seconds] [shapes as rooms x clients x updates/s, e.g. 20x10x20,10x100x4]
- * BENCH_FANOUT_SERVERS=ours,memory,leveldb picks the servers (all three by default); BENCH_OURS_NODE_OPTIONS passes
- * node flags to our relay alone.
+ * BENCH_FANOUT_SERVERS=ours,memory,leveldb picks the servers (all three by default); BENCH_RELAY_FLAGS replaces
+ * the node flags our relay is deployed with (relay-kit.ts).
  */
 import fs from 'node:fs';
 import WebSocket from 'ws';
@@ -140,9 +140,7 @@ export async function fanoutBench(seconds = 5, shapes: readonly Shape[] = FANOUT
 		for (const shape of shapes) {
 			if (picked.includes('ours')) {
 				// One address (loopback) for every client: lift the per-address socket cap.
-				// BENCH_OURS_NODE_OPTIONS: node flags for our relay alone (e.g. --max-semi-space-size=2), to weigh them.
-				const flags: Record<string, string> = process.env.BENCH_OURS_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_OURS_NODE_OPTIONS } : {};
-				await run(shape, OURS, 'server/main.ts', { DATA_DIR: dataDir, SEED: '0', STATIC_DIR: dataDir, ...MANY_SOCKETS, ...flags }, '/ws', tokens);
+				await run(shape, OURS, 'server/main.ts', { DATA_DIR: dataDir, SEED: '0', STATIC_DIR: dataDir, ...MANY_SOCKETS }, '/ws', tokens);
 			}
 			try {
 				if (picked.includes('memory')) await run(shape, MEMORY, 'bench/relay-stock-server.ts', {}, '', null);

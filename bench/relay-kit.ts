@@ -2,11 +2,12 @@
  * Shared by the relay benches: child processes for our relay and the stock y-websocket server, their CPU time
  * from /proc, deterministic ~2 KB documents, and printable results. Everything stays on 127.0.0.1.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleServer, RELAY_NODE_FLAGS } from '../scripts/relay-bundle.mjs';
 import { Credentials } from '../server/auth/credentials';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,37 +48,42 @@ export interface Server {
 	stop(): Promise<void>;
 }
 
-const compiled = new Map<string, string>();
+const compiled = new Map<string, Promise<string>>();
 
 /**
- * `script` compiled to one ES module by esbuild (packages stay in node_modules), so that a server runs as plain
- * JavaScript: the tsx loader adds ~30 MB of RSS to any process (its worker thread, sources and source maps),
- * which would swamp the memory figures. In .bench-data/ (git-ignored), deleted when the bench exits.
+ * `script` compiled to one ES module as `npm start` runs the relay (scripts/relay-bundle.mjs), so a server runs
+ * as plain JavaScript: the tsx loader adds ~30 MB of RSS to any process, which would swamp the memory figures.
+ * In .bench-data/ (git-ignored), deleted when the bench exits.
  */
-export function compileServer(script: string): string {
+export function compileServer(script: string): Promise<string> {
 	let out = compiled.get(script);
 	if (out) return out;
-	// Split at dynamic imports, as tsx loads them: a package only a lazily imported module uses (pg, ioredis) is
-	// then loaded only when that module is, not hoisted into the bundle's top-level imports.
 	const dir = path.join(ROOT, '.bench-data', `${script.replace(/[/.]/g, '-')}-${process.pid}`);
-	out = path.join(dir, `${path.basename(script, path.extname(script))}.js`);
-	execFileSync(path.join(ROOT, 'node_modules/.bin/esbuild'), [script, '--bundle', '--splitting', '--platform=node', '--format=esm', '--packages=external', '--target=node20', '--log-level=warning', `--outdir=${dir}`], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+	out = bundleServer(script, dir);
 	compiled.set(script, out);
 	process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
 	return out;
 }
 
 /**
- * Spawns a server (`compileServer(script)` under plain node; `node --import tsx <script>` with BENCH_TSX=1, as
- * `npm start` runs the relay today, or with DATABASE_URL: the migrations are found relative to their module)
- * and waits for a line containing `http://127.0.0.1:<port>` on stdout.
+ * Node flags for a server: our relay gets those it is deployed with (RELAY_NODE_FLAGS, as `npm start` passes
+ * them); BENCH_RELAY_FLAGS (space-separated, may be empty) replaces them, to weigh a flag.
+ */
+function nodeFlags(script: string): string[] {
+	if (script !== 'server/main.ts') return [];
+	const override = process.env.BENCH_RELAY_FLAGS;
+	return override === undefined ? RELAY_NODE_FLAGS : override.split(' ').filter(Boolean);
+}
+
+/**
+ * Spawns a server (`compileServer(script)` under plain node with its nodeFlags; `node --import tsx <script>`
+ * with BENCH_TSX=1) and waits for a line containing `http://127.0.0.1:<port>` on stdout.
  */
 export async function spawnServer(name: string, script: string, env: Record<string, string>): Promise<Server> {
 	// BENCH_CPU_PROF=<dir>: every server writes a V8 CPU profile there when it exits (node --cpu-prof).
 	const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-	const tsx = process.env.BENCH_TSX === '1' || (env.DATABASE_URL ?? process.env.DATABASE_URL) !== undefined;
-	const entry = tsx ? ['--import', 'tsx', script] : [compileServer(script)];
-	const child = spawn(process.execPath, [...prof, ...entry], {
+	const entry = process.env.BENCH_TSX === '1' ? ['--import', 'tsx', script] : [await compileServer(script)];
+	const child = spawn(process.execPath, [...prof, ...nodeFlags(script), ...entry], {
 		cwd: ROOT,
 		env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
 		stdio: ['ignore', 'pipe', 'pipe']

@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildIfStale } from './build-if-stale.mjs';
+import { bundleServer, RELAY_NODE_FLAGS } from './relay-bundle.mjs';
 import { freePort, type Service, startPostgres, startRedis } from './services';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -40,8 +41,8 @@ function ensureNginx(): string {
 }
 
 /** Starts one relay and resolves with its port once it prints its listening line. */
-function startRelayProcess(env: NodeJS.ProcessEnv, label: string): Promise<{ child: ChildProcess; port: number }> {
-	const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+function startRelayProcess(main: string, env: NodeJS.ProcessEnv, label: string): Promise<{ child: ChildProcess; port: number }> {
+	const child = spawn(process.execPath, [...RELAY_NODE_FLAGS, main], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
 	return new Promise((done, fail) => {
 		let out = '';
 		let listening = false;
@@ -117,6 +118,8 @@ async function main(): Promise<void> {
 	process.on('SIGINT', () => void stop(0));
 	process.on('SIGTERM', () => void stop(0));
 
+	// Compiled into the cluster's own directory: another cluster or npm start may be running from this checkout.
+	const relayMain = await bundleServer('server/main.ts', join(dir, 'relay-build'));
 	const postgres = await startPostgres({ dir: join(dir, 'postgres') });
 	services.push(postgres);
 	const redis = await startRedis({ dir: join(dir, 'redis') });
@@ -135,7 +138,7 @@ async function main(): Promise<void> {
 	const ports: number[] = [];
 	// The first relay alone: it creates the key file and, on a first start, seeds the demo; then the others.
 	for (let i = 0; i < relays; i++) {
-		const relay = await startRelayProcess({ ...common, PORT: String(await freePort()), SEED: i === 0 ? (process.env.SEED ?? '1') : '0' }, `relay ${i + 1}`);
+		const relay = await startRelayProcess(relayMain, { ...common, PORT: String(await freePort()), SEED: i === 0 ? (process.env.SEED ?? '1') : '0' }, `relay ${i + 1}`);
 		relay.child.removeAllListeners('exit');
 		relay.child.once('exit', (code) => {
 			if (!stopping) console.error(`courtyard: relay ${i + 1} (port ${relay.port}) exited with code ${code}; the others keep serving`);

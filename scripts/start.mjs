@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm start`: one command runs everything. Builds the app if build/ is missing or older than its sources,
- * then runs the relay (which serves build/ and the sync endpoints) in the foreground.
+ * compiles the relay (scripts/relay-bundle.mjs), then runs it (it serves build/ and the sync endpoints) in the
+ * foreground.
  * Env: PORT (default 8080), DATA_DIR (default ./data), passed through to the relay untouched.
  */
 import { spawn } from 'node:child_process';
@@ -9,11 +10,13 @@ import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildIfStale } from './build-if-stale.mjs';
+import { bundleRelay, RELAY_NODE_FLAGS } from './relay-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 buildIfStale();
+const main = await bundleRelay();
 
-const relay = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+const relay = spawn(process.execPath, [...RELAY_NODE_FLAGS, main], {
 	cwd: root,
 	stdio: 'inherit',
 	env: process.env
