@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { type BenchResult, benchTokens, cpuMs, isMain, MANY_SOCKETS, result, rssMb, type Server, sleep, spawnServer, tempDir } from './relay-kit';
+import { type BenchResult, benchTokens, cpuMs, MANY_SOCKETS, result, rssMb, runAlone, type Server, sleep, spawnServer, tempDir } from './relay-kit';
 
 interface FanoutRun {
 	cpuMs: number;
@@ -188,20 +188,11 @@ export async function fanoutBench(seconds = 5, shapes: readonly Shape[] = FANOUT
 	return result('fan-out: server CPU per delivered update and RSS, beside the stock y-websocket server', rows, notes);
 }
 
-if (isMain(import.meta.url)) {
+runAlone(import.meta.url, () => {
 	const seconds = Number(process.argv[2]) || 5;
 	const shapes = process.argv[3]
 		?.split(',')
 		.map((s) => s.split('x').map(Number))
 		.map(([rooms, perRoom, rate]) => ({ rooms: rooms as number, perRoom: perRoom as number, rate: rate || 20 }));
-	fanoutBench(seconds, shapes).then(
-		(r) => {
-			console.log(r.toString());
-			process.exit(0);
-		},
-		(error: unknown) => {
-			console.error(error);
-			process.exit(1);
-		}
-	);
-}
+	return fanoutBench(seconds, shapes);
+});

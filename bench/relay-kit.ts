@@ -180,3 +180,21 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export function isMain(moduleUrl: string): boolean {
 	return process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(moduleUrl);
 }
+
+/**
+ * When the module is the script node was started with, runs its bench, prints the result and exits (servers and
+ * clients may still hold the event loop); a failure exits with status 1.
+ */
+export function runAlone(moduleUrl: string, bench: () => Promise<BenchResult>): void {
+	if (!isMain(moduleUrl)) return;
+	bench().then(
+		(r) => {
+			console.log(r.toString());
+			process.exit(0);
+		},
+		(error: unknown) => {
+			console.error(error);
+			process.exit(1);
+		}
+	);
+}

@@ -20,9 +20,9 @@ import {
 	benchText,
 	benchToken,
 	type BenchResult,
-	isMain,
 	MANY_SOCKETS,
 	result,
+	runAlone,
 	type Server,
 	sleep,
 	spawnServer,
@@ -188,16 +188,7 @@ export async function pullBench(n = 1_000): Promise<BenchResult> {
 	return result('pull: a fresh device fetching documents', rows, notes);
 }
 
-if (isMain(import.meta.url)) {
+runAlone(import.meta.url, () => {
 	const n = Number(process.argv[2] ?? 1_000);
-	pullBench(n).then(
-		(r) => {
-			console.log(r.toString());
-			process.exit(0);
-		},
-		(error: unknown) => {
-			console.error(error);
-			process.exit(1);
-		}
-	);
-}
+	return pullBench(n);
+});

@@ -15,7 +15,7 @@ import { Credentials } from '../server/auth/credentials';
 import { openPostgres } from '../server/storage/postgres/db';
 import { PgAccessStore } from '../server/storage/postgres/access-pg';
 import { startPostgres, startRedis } from '../scripts/services';
-import { type BenchResult, benchToken, cpuMs, isMain, MANY_SOCKETS, result, type Server, sleep, spawnServer, tempDir } from './relay-kit';
+import { type BenchResult, benchToken, cpuMs, MANY_SOCKETS, result, runAlone, type Server, sleep, spawnServer, tempDir } from './relay-kit';
 
 interface ScaleRun {
 	delivered: number;
@@ -159,16 +159,7 @@ export async function scaleBench(rooms = 20, perRoom = 10, rate = 20, seconds = 
 	return result('scale-out: delivered updates and latency, 1 and 2 relay processes', rows, notes);
 }
 
-if (isMain(import.meta.url)) {
+runAlone(import.meta.url, () => {
 	const [rooms, perRoom, rate, seconds] = process.argv.slice(2).map(Number);
-	scaleBench(rooms || 20, perRoom || 10, rate || 20, seconds || 5).then(
-		(r) => {
-			console.log(r.toString());
-			process.exit(0);
-		},
-		(error: unknown) => {
-			console.error(error);
-			process.exit(1);
-		}
-	);
-}
+	return scaleBench(rooms || 20, perRoom || 10, rate || 20, seconds || 5);
+});

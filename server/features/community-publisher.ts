@@ -34,6 +34,33 @@ export interface CommunityPublisherOptions {
 }
 
 const SCAN_PAGE = 10_000;
+
+/** A publisher following the hub's change feed, and how to stop it. */
+export interface AttachedPublisher<P> {
+	publisher: P;
+	/** Stops the publisher (timers, feed) and waits for a recomputation in progress. */
+	close(): Promise<void>;
+}
+
+/**
+ * Puts `publisher` on the hub's change feed and starts it: with the listing of the stored documents unless
+ * `scan` is false, after `startDelayMs` (else `defaultStartDelayMs`).
+ */
+export function attachPublisher<P extends FeedListener & { start(scan: boolean, delayMs: number): void; close(): Promise<void> }>(
+	publisher: P,
+	options: { hub: Hub; scan?: boolean; startDelayMs?: number },
+	defaultStartDelayMs: number
+): AttachedPublisher<P> {
+	options.hub.addFeedListener(publisher);
+	publisher.start(options.scan !== false, options.startDelayMs ?? defaultStartDelayMs);
+	return {
+		publisher,
+		close: async () => {
+			options.hub.removeFeedListener(publisher);
+			await publisher.close();
+		}
+	};
+}
 /** A failed recomputation (a storage fault) is tried again after this. */
 const RETRY_MS = 30_000;
 

@@ -20,7 +20,7 @@ import { parseDocName, passbookDocName, pointsBoardDocName, pointsDocName, talen
 import { readBoardChoice, readPassbookRecords } from '../../src/lib/schema/passbook-doc';
 import { type BoardTalents, type PointsBoard, type PointsConfig, readPointsConfig, writePointsBoard } from '../../src/lib/schema/points-doc';
 import { readTalents } from '../../src/lib/schema/talents-doc';
-import { CommunityPublisher, type CommunityPublisherOptions } from './community-publisher';
+import { type AttachedPublisher, attachPublisher, CommunityPublisher, type CommunityPublisherOptions } from './community-publisher';
 import { RelayDocs } from '../core/relay-docs';
 
 /** The publisher's options (community-publisher.ts); the start delay defaults to 15 s (POINTS_BOARD_START_DELAY). */
@@ -30,24 +30,10 @@ const DEFAULT_START_DELAY_MS = 15_000;
 /** Origin of the publisher's own writes. */
 const BOARD_ORIGIN = Symbol('points board publisher');
 
-export interface PointsBoards {
-	publisher: PointsBoardPublisher;
-	/** Stops the publisher (timers, feed) and waits for a recomputation in progress. */
-	close(): Promise<void>;
-}
+export type PointsBoards = AttachedPublisher<PointsBoardPublisher>;
 
-export function createPointsBoard(options: PointsBoardOptions): PointsBoards {
-	const publisher = new PointsBoardPublisher(options);
-	options.hub.addFeedListener(publisher);
-	publisher.start(options.scan !== false, options.startDelayMs ?? DEFAULT_START_DELAY_MS);
-	return {
-		publisher,
-		close: async () => {
-			options.hub.removeFeedListener(publisher);
-			await publisher.close();
-		}
-	};
-}
+export const createPointsBoard = (options: PointsBoardOptions): PointsBoards =>
+	attachPublisher(new PointsBoardPublisher(options), options, DEFAULT_START_DELAY_MS);
 
 // ---- the board, from the documents (pure) ----
 

@@ -82,7 +82,7 @@ import type { Hub } from '../core/hub';
 import type { Logger } from '../core/log';
 import { storedState } from './photo-gc';
 import { RelayDocs } from '../core/relay-docs';
-import { CommunityPublisher } from './community-publisher';
+import { attachPublisher, CommunityPublisher } from './community-publisher';
 
 export interface ReportsOptions {
 	hub: Hub;
@@ -115,18 +115,9 @@ export interface Reports {
 }
 
 export function createReports(options: ReportsOptions): Reports {
-	const publisher = new ReportPublisher(options);
-	options.hub.addFeedListener(publisher);
-	publisher.start(options.scan !== false, options.startDelayMs ?? DEFAULT_START_DELAY_MS);
-	const route = correctionRoute((...args) => publisher.correct(...args), options.credentials);
-	return {
-		publisher,
-		route,
-		close: async () => {
-			options.hub.removeFeedListener(publisher);
-			await publisher.close();
-		}
-	};
+	const attached = attachPublisher(new ReportPublisher(options), options, DEFAULT_START_DELAY_MS);
+	const route = correctionRoute((...args) => attached.publisher.correct(...args), options.credentials);
+	return { ...attached, route };
 }
 
 /** Origin of the publisher's own writes (report documents are never a source of facts anyway). */

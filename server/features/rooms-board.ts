@@ -23,7 +23,7 @@ import { rulesInForce } from '../../src/lib/domain/conventions';
 import { type BusySlot, readRooms, writeBusy } from '../../src/lib/schema/rooms-doc';
 import { type Booking, type BookingState, bookingStates, checkBooking, effectiveRules, type Receipt, type Room, type RoomRules } from '../../src/lib/domain/rooms';
 import { cstDay } from '../../src/lib/domain/calendar';
-import { CommunityPublisher, type CommunityPublisherOptions } from './community-publisher';
+import { type AttachedPublisher, attachPublisher, CommunityPublisher, type CommunityPublisherOptions } from './community-publisher';
 import { RelayDocs } from '../core/relay-docs';
 
 const DAY_MS = 86_400_000;
@@ -129,23 +129,10 @@ export function busySlots(households: Iterable<{ records: BookingRecords | null 
 	return out;
 }
 
-export interface RoomsBoards {
-	publisher: RoomsPublisher;
-	close(): Promise<void>;
-}
+export type RoomsBoards = AttachedPublisher<RoomsPublisher>;
 
-export function createRoomsBoard(options: CommunityPublisherOptions): RoomsBoards {
-	const publisher = new RoomsPublisher(options);
-	options.hub.addFeedListener(publisher);
-	publisher.start(options.scan !== false, options.startDelayMs ?? 15_000);
-	return {
-		publisher,
-		close: async () => {
-			options.hub.removeFeedListener(publisher);
-			await publisher.close();
-		}
-	};
-}
+export const createRoomsBoard = (options: CommunityPublisherOptions): RoomsBoards =>
+	attachPublisher(new RoomsPublisher(options), options, 15_000);
 
 export class RoomsPublisher extends CommunityPublisher<CommunityState> {
 	protected readonly label = 'the rooms calendar';
