@@ -16,7 +16,7 @@ import type { Access } from '../auth/auth';
 import { GuardRefusal, type Hub, LimitRefusal } from '../core/hub';
 import type { Room, Subscriber } from '../core/room';
 import type { WriteCheck } from '../core/write-guard';
-import { changesNothing, checkUpdate, isEmptyUpdate, parseYMessage, syncStep2Message } from './y-messages';
+import { checkIncomingUpdate, parseYMessage, syncStep2Message } from './y-messages';
 
 /** The whole state of a document with no stored rows. */
 const EMPTY_UPDATE = new Uint8Array([0, 0]);
@@ -51,9 +51,8 @@ export function handleDocMessage(ctx: DocMessageContext, payload: Uint8Array): v
 			ctx.reply(syncStep2Message(room ? Y.encodeStateAsUpdate(room.doc, msg.stateVector) : EMPTY_UPDATE));
 			return;
 		case 'sync-update':
-			checkUpdate(msg.update);
 			// Clients answer our step 1 with their state even when they have nothing new: drop those quietly.
-			if (room ? changesNothing(room.doc, msg.update) : isEmptyUpdate(msg.update)) return;
+			if (checkIncomingUpdate(room?.doc ?? null, msg.update)) return;
 			if (access === 'write' && !ctx.charge(msg.update.length)) return;
 			if (access !== 'write') ctx.denied();
 			else if (ctx.guard) {

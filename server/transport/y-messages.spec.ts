@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { ProtocolError } from '../../src/lib/protocol/messages';
-import { changesNothing, checkStateVector, checkUpdate, isEmptyStateVector, parseYMessage, syncStep2Message } from './y-messages';
+import { changesNothing, checkIncomingUpdate, checkStateVector, checkUpdate, isEmptyStateVector, parseYMessage, syncStep2Message } from './y-messages';
 
 describe('y-messages', () => {
 	it('accepts well-formed state vectors and rejects others', () => {
@@ -86,5 +86,24 @@ describe('y-messages', () => {
 		expect(changesNothing(server, Y.encodeStateAsUpdate(client, before))).toBe(false);
 		client.getText('t').insert(0, '!');
 		expect(changesNothing(server, Y.encodeStateAsUpdate(client, Y.encodeStateVector(server)))).toBe(false);
+	});
+
+	it('checks an incoming update and tells whether it changes anything, on one decoding', () => {
+		const server = new Y.Doc();
+		const client = new Y.Doc();
+		client.getText('t').insert(0, 'hello');
+		const first = Y.encodeStateAsUpdate(client);
+		expect(checkIncomingUpdate(server, first)).toBe(false);
+		Y.applyUpdate(server, first);
+		expect(checkIncomingUpdate(server, first)).toBe(true);
+		const before = Y.encodeStateVector(client);
+		client.getText('t').insert(5, '!');
+		// Continues the client's history: proved by decoding alone, and new to the server.
+		expect(checkIncomingUpdate(server, Y.encodeStateAsUpdate(client, before))).toBe(false);
+		// No document (nothing stored yet): only an empty update changes nothing.
+		expect(checkIncomingUpdate(null, first)).toBe(false);
+		expect(checkIncomingUpdate(null, Y.encodeStateAsUpdate(new Y.Doc()))).toBe(true);
+		expect(() => checkIncomingUpdate(server, new Uint8Array())).toThrow(ProtocolError);
+		expect(() => checkIncomingUpdate(server, first.subarray(0, first.length - 3))).toThrow(ProtocolError);
 	});
 });

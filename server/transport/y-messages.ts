@@ -75,8 +75,33 @@ export function isEmptyStateVector(sv: Uint8Array): boolean {
  * so that a bad update can neither half-apply nor become visible before it is durable.
  */
 export function checkUpdate(update: Uint8Array): void {
+	checkDecoded(update);
+}
+
+/**
+ * checkUpdate and changesNothing on one decoding of `update`, as an incoming update needs both: throws
+ * ProtocolError unless it applies cleanly, and returns true when applying it to `doc` would change nothing (with
+ * no document: when it is empty).
+ */
+export function checkIncomingUpdate(doc: Y.Doc | null, update: Uint8Array): boolean {
+	const decoded = checkDecoded(update);
+	if (!doc) return isEmptyUpdate(update);
+	// Not decodable without applying (an odd Skip encoding): treated as new, the write path applies it.
+	return decoded !== null && changesNothingDecoded(doc, decoded);
+}
+
+type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
+
+/** checkUpdate, returning the decoded update (null when only applying could read it). */
+function checkDecoded(update: Uint8Array): DecodedUpdate | null {
 	if (update.length === 0) throw new ProtocolError('empty update');
-	if (continuesHistory(update)) return;
+	let decoded: DecodedUpdate | null = null;
+	try {
+		decoded = Y.decodeUpdate(update);
+	} catch {
+		// Y.decodeUpdate refuses a few odd Skip encodings that applying accepts: apply to know.
+	}
+	if (decoded && continuesHistory(decoded)) return decoded;
 	// A fixed guid: generating a random one (lib0 uuidv4) costs ~0.2 ms, more than the whole check.
 	const scratch = new Y.Doc({ guid: 'scratch', gc: false });
 	try {
@@ -86,23 +111,18 @@ export function checkUpdate(update: Uint8Array): void {
 	} finally {
 		scratch.destroy();
 	}
+	return decoded;
 }
 
 /**
- * True if `update` surely applies cleanly to a fresh document without applying it: it decodes, and every struct
- * continues its client's history (clock > 0) with a length, and every deleted range has one. On a fresh document every client's state is 0, so
- * yjs (integrateStructs) integrates none of these structs and none of the deletions: applying is decoding, then
- * re-encoding the decoded structs as pending, which cannot fail for such structs. Most updates are of this kind
- * (every change after a client's first); decoding costs a tenth of applying. False means "apply to know",
- * including when decoding fails (Y.decodeUpdate refuses a few odd Skip encodings that applying accepts).
+ * True if a decoded update surely applies cleanly to a fresh document without applying it: every struct
+ * continues its client's history (clock > 0) with a length, and every deleted range has one. On a fresh document
+ * every client's state is 0, so yjs (integrateStructs) integrates none of these structs and none of the
+ * deletions: applying is decoding, then re-encoding the decoded structs as pending, which cannot fail for such
+ * structs. Most updates are of this kind (every change after a client's first); decoding costs a tenth of
+ * applying. False means "apply to know".
  */
-function continuesHistory(update: Uint8Array): boolean {
-	let decoded: ReturnType<typeof Y.decodeUpdate>;
-	try {
-		decoded = Y.decodeUpdate(update);
-	} catch {
-		return false;
-	}
+function continuesHistory(decoded: DecodedUpdate): boolean {
 	for (const s of decoded.structs) if (s.id.clock === 0 || s.length === 0) return false;
 	// Pending deletions are re-encoded too, and yjs refuses to encode an empty range.
 	for (const ranges of decoded.ds.clients.values()) for (const r of ranges) if (r.len === 0) return false;
@@ -115,21 +135,25 @@ function continuesHistory(update: Uint8Array): boolean {
  * change-feed entry (and so a re-sync on every device) per connection.
  */
 export function changesNothing(doc: Y.Doc, update: Uint8Array): boolean {
-	const { to } = Y.parseUpdateMeta(update);
-	for (const [client, clock] of to) if (clock > Y.getState(doc.store, client)) return false;
-	const { ds } = Y.decodeUpdate(update);
+	return changesNothingDecoded(doc, Y.decodeUpdate(update));
+}
+
+function changesNothingDecoded(doc: Y.Doc, { structs, ds }: DecodedUpdate): boolean {
+	// A client's structs come in clock order: its last one ends where the update ends (Skips included, which
+	// only errs towards "changes something").
+	for (const s of structs) if (s.id.clock + s.length > Y.getState(doc.store, s.id.client)) return false;
 	for (const [client, ranges] of ds.clients) {
-		const structs = doc.store.clients.get(client);
-		if (!structs) {
+		const known = doc.store.clients.get(client);
+		if (!known) {
 			if (ranges.length > 0) return false;
 			continue;
 		}
-		const known = Y.getState(doc.store, client);
+		const state = Y.getState(doc.store, client);
 		for (const { clock, len } of ranges) {
 			if (len === 0) continue;
-			if (clock + len > known) return false;
-			for (let i = Y.findIndexSS(structs, clock); i < structs.length; i++) {
-				const struct = structs[i] as Y.Item | Y.GC;
+			if (clock + len > state) return false;
+			for (let i = Y.findIndexSS(known, clock); i < known.length; i++) {
+				const struct = known[i] as Y.Item | Y.GC;
 				if (struct.id.clock >= clock + len) break;
 				if (!struct.deleted) return false;
 			}
