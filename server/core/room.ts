@@ -17,7 +17,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { MuxMessage } from '../../src/lib/protocol/messages';
+import { encodeFrame, MuxMessage } from '../../src/lib/protocol/messages';
 import { awarenessMessage } from '../transport/y-messages';
 
 /** Origin of awareness changes that came from another relay process (they are not published again). */
@@ -28,6 +28,8 @@ export interface Subscriber {
 	readonly muxed: boolean;
 	/** The device behind the subscriber, if known: it may take over awareness ids its other connections hold. */
 	readonly owner?: string | null;
+	/** A /sync connection that subscribed to `doc`'s presence: it gets awareness as Awareness frames, not in Doc frames. */
+	wantsAwarenessFrames?(doc: string): boolean;
 	/**
 	 * Sends a broadcast; the subscriber applies its own backpressure policy. `shared` is the same object for every
 	 * subscriber getting these bytes: a transport keeps its encoding of them there (`wire`), made once.
@@ -299,6 +301,19 @@ export class Room {
 		return ids.length === 0 ? null : awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids);
 	}
 
+	/**
+	 * Removes the awareness states `sub` controls and releases its ids, which others then see removed; `sub` stays
+	 * subscribed to the document (it left its presence only).
+	 */
+	releasePresence(sub: Subscriber): void {
+		const controlled = this.subscribers.get(sub);
+		if (!controlled || controlled.size === 0) return;
+		const ids = [...controlled];
+		controlled.clear();
+		for (const id of ids) if (this.controllers.get(id) === sub) this.controllers.delete(id);
+		if (this.state === 'ready') awarenessProtocol.removeAwarenessStates(this.awareness, ids, null);
+	}
+
 	/** True the first time it is asked for a subscriber: refusals of its presence are reported once. */
 	firstPresenceRefusal(sub: Subscriber): boolean {
 		if (this.presenceWarned.has(sub)) return false;
@@ -311,6 +326,32 @@ export class Room {
 		const clients = [...this.awareness.getStates().keys()];
 		if (clients.length === 0) return null;
 		return awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
+	}
+
+	/**
+	 * Sends an awareness update to every subscriber: raw on /ws, in a Doc frame on /sync, or as an Awareness frame to
+	 * /sync presence subscribers, each encoding made once. Echoed to stock clients (y-websocket's liveness check
+	 * counts on it) but not to a presence subscriber that sent it.
+	 */
+	private broadcastAwareness(update: Uint8Array, origin: unknown): void {
+		const message = awarenessMessage(update);
+		let framed: Uint8Array | null = null;
+		let typed: Uint8Array | null = null;
+		const raw: SharedBroadcast = {};
+		const muxed: SharedBroadcast = {};
+		const presence: SharedBroadcast = {};
+		for (const sub of this.subscribers.keys()) {
+			if (!sub.muxed) {
+				sub.sendBroadcast(message, raw);
+			} else if (sub.wantsAwarenessFrames?.(this.name)) {
+				if (sub === origin) continue;
+				typed ??= encodeFrame({ kind: MuxMessage.Awareness, doc: this.name, update });
+				sub.sendBroadcast(typed, presence);
+			} else {
+				framed ??= this.frame(message);
+				sub.sendBroadcast(framed, muxed);
+			}
+		}
 	}
 
 	/** Sends a y-protocols message to every subscriber but `except`. */
@@ -368,8 +409,8 @@ export class Room {
 		}
 		const changed = [...added, ...updated, ...removed];
 		const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
-		// Echoed to the sender too, as the stock server does: y-websocket's liveness check counts on it.
-		this.broadcast(awarenessMessage(update));
+		// Echoed to a stock sender too, as the stock server does: y-websocket's liveness check counts on it.
+		this.broadcastAwareness(update, origin);
 		if (origin !== REMOTE_PRESENCE) this.onLocalAwareness?.(update);
 	};
 }

@@ -10,6 +10,13 @@
  *   read-only or forbidden one DocError(Forbidden); neither closes the connection.
  * - Subscribe/Unsubscribe and Doc frames: the stock y-protocols exchange per document, as on /ws/<doc>.
  *   Doc frames for a document not subscribed get DocError(NotFound).
+ * - Presence: AwarenessSubscribe(doc) after Subscribe(doc) → the document's awareness states, then every change,
+ *   as Awareness frames (the same room and rules as /ws: /ws and /sync clients see each other, and with other
+ *   relay processes the room's fan-out carries them). Awareness(doc) frames set this connection's own states;
+ *   AwarenessQuery(doc) → one Awareness frame of every state; AwarenessUnsubscribe(doc), Unsubscribe(doc) or
+ *   closing removes the states it set. A malformed awareness update gets DocError(4400 Malformed), a frame for a
+ *   document not subscribed DocError(NotFound); the connection goes on. A 'read' connection's awareness is
+ *   dropped with one DocError(Forbidden) per document.
  * - ListChanges(since) → one Changes frame of at most limits.changesPageSize (10,000) entries in seq order. Its
  *   headSeq is the cursor to resume from: the relay's head when the listing is complete, otherwise the seq of the
  *   last entry. A full page (10,000 entries) means: ask again with ListChanges(headSeq).
@@ -32,9 +39,11 @@
  */
 import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
 import {
 	type BatchSyncReplyEntry,
 	CloseCode,
+	decodeAwarenessUpdate,
 	decodeFrame,
 	encodeFrame,
 	type Frame,
@@ -48,7 +57,7 @@ import { handleDocMessage } from './doc-messages';
 import { type ChangedDoc, type FeedListener, GuardRefusal, type Hub, LimitRefusal } from '../core/hub';
 import type { Room, Subscriber } from '../core/room';
 import { type WriteCheck, writeGuard } from '../core/write-guard';
-import { changesNothing, checkStateVector, checkUpdate, EMPTY_SYNC_STEP1, isEmptyUpdate, syncStep1Message, updateMessage } from './y-messages';
+import { awarenessMessage, checkIncomingUpdate, checkStateVector, EMPTY_SYNC_STEP1, syncStep1Message, updateMessage } from './y-messages';
 
 interface Subscription {
 	/** Null while the document has no stored rows (a vacancy in the hub). */
@@ -57,6 +66,11 @@ interface Subscription {
 	/** Doc frames received while the room loads; null once it is ready. */
 	pending: Uint8Array[] | null;
 	deniedSent: boolean;
+	/** Subscribed to the document's presence (AwarenessSubscribe): awareness comes as Awareness frames. */
+	presence: boolean;
+	/** An AwarenessQuery that came while the room loaded, answered once it is ready. */
+	queried: boolean;
+	presenceDeniedSent: boolean;
 }
 
 
@@ -136,6 +150,14 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 				return this.onUpdate(frame.requestId, frame.doc, frame.update);
 			case MuxMessage.ListChanges:
 				return this.serially(() => this.onListChanges(frame.sinceSeq));
+			case MuxMessage.AwarenessSubscribe:
+				return this.onAwarenessSubscribe(frame.doc);
+			case MuxMessage.AwarenessUnsubscribe:
+				return this.onAwarenessUnsubscribe(frame.doc);
+			case MuxMessage.Awareness:
+				return this.onAwareness(frame.doc, frame.update);
+			case MuxMessage.AwarenessQuery:
+				return this.onAwarenessQuery(frame.doc);
 			default:
 				throw new ProtocolError(`unexpected ${MuxMessage[frame.kind]} frame from a client`);
 		}
@@ -224,7 +246,7 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 			this.docError(doc, CloseCode.TooManyDocuments, `at most ${max} subscriptions for this device, across its connections`);
 			return;
 		}
-		const sub: Subscription = { room: null, access, pending: [], deniedSent: false };
+		const sub: Subscription = { room: null, access, pending: [], deniedSent: false, presence: false, queried: false, presenceDeniedSent: false };
 		this.subs.set(doc, sub);
 		this.hub.subscribe(doc, this, (room, error) => {
 			const answered = sub.pending === null;
@@ -259,8 +281,74 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 
 	private greet(doc: string, room: Room | null): void {
 		this.send(frameFor(doc, room, room ? syncStep1Message(room.doc) : EMPTY_SYNC_STEP1));
+		const sub = this.subs.get(doc);
+		if (sub && (sub.presence || sub.queried)) {
+			sub.queried = false;
+			this.sendAwarenessStates(doc, room);
+			return;
+		}
 		const states = room?.awarenessStates();
 		if (room && states) this.send(room.frame(states));
+	}
+
+	wantsAwarenessFrames(doc: string): boolean {
+		return this.subs.get(doc)?.presence === true;
+	}
+
+	/** One Awareness frame with every state of `doc` (none while it has no room). */
+	private sendAwarenessStates(doc: string, room: Room | null): void {
+		const ids = room ? [...room.awareness.getStates().keys()] : [];
+		const update = room ? awarenessProtocol.encodeAwarenessUpdate(room.awareness, ids) : new Uint8Array([0]);
+		this.send(encodeFrame({ kind: MuxMessage.Awareness, doc, update }));
+	}
+
+	/** The subscription of `doc`, or null after telling the client it has none (presence needs Subscribe first). */
+	private subscription(doc: string): Subscription | null {
+		const sub = this.subs.get(doc);
+		if (!sub) this.docError(doc, CloseCode.NotFound, 'not subscribed: send Subscribe first');
+		return sub ?? null;
+	}
+
+	private onAwarenessSubscribe(doc: string): void {
+		const sub = this.subscription(doc);
+		if (!sub || sub.presence) return;
+		sub.presence = true;
+		// While the room loads, its greeting brings the states.
+		if (!sub.pending) this.sendAwarenessStates(doc, sub.room);
+	}
+
+	private onAwarenessUnsubscribe(doc: string): void {
+		const sub = this.subs.get(doc);
+		if (!sub) return;
+		sub.presence = false;
+		sub.room?.releasePresence(this);
+	}
+
+	private onAwarenessQuery(doc: string): void {
+		const sub = this.subscription(doc);
+		if (!sub) return;
+		if (sub.pending) sub.queried = true;
+		else this.sendAwarenessStates(doc, sub.room);
+	}
+
+	private onAwareness(doc: string, update: Uint8Array): void {
+		const sub = this.subscription(doc);
+		if (!sub) return;
+		try {
+			decodeAwarenessUpdate(update);
+		} catch (err) {
+			if (!(err instanceof ProtocolError)) throw err;
+			this.docError(doc, CloseCode.Malformed, err.message);
+			return;
+		}
+		if (sub.access !== 'write') {
+			if (sub.presenceDeniedSent) return;
+			sub.presenceDeniedSent = true;
+			this.docError(doc, CloseCode.Forbidden, 'read-only: your presence is not shared');
+			return;
+		}
+		// Checked already: the shared path (doc-messages.ts) applies it once the room is ready, with its rules.
+		this.onDoc(doc, awarenessMessage(update));
 	}
 
 	private onUnsubscribe(doc: string): void {
@@ -284,15 +372,16 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 			this.docError(doc, CloseCode.RateLimited, charge.reason, requestId);
 			return;
 		}
+		const room = this.hub.rooms.get(doc);
+		let nothingNew: boolean;
 		try {
-			checkUpdate(update);
+			nothingNew = checkIncomingUpdate(room?.ready ? room.doc : null, update);
 		} catch (err) {
 			if (!(err instanceof ProtocolError)) throw err;
 			this.docError(doc, CloseCode.Malformed, err.message, requestId);
 			return;
 		}
-		const room = this.hub.rooms.get(doc);
-		if (isEmptyUpdate(update) || (room?.ready && changesNothing(room.doc, update))) {
+		if (nothingNew) {
 			// Already durable: the loaded room holds only stored content.
 			this.send(encodeFrame({ kind: MuxMessage.Ack, requestId, doc }));
 			return;

@@ -90,9 +90,17 @@ describe('acceptance story 2: a bench meeting with live minutes', () => {
 		expect(meetingDoc).toMatch(/^demo:meeting:/);
 		expect(await a.getByTestId('minutes-status').getAttribute('data-status')).toBe('draft');
 
-		// Both open the live minutes; the template carries the agenda.
+		// Both open the live minutes; the template carries the agenda. Text and presence ride the app's one socket:
+		// 周敏's page (reached within the app) opens none, 林晓燕's (loaded afresh) opens only /sync.
+		const socketsOf = (page: Page) => {
+			const paths: string[] = [];
+			page.on('websocket', (ws) => paths.push(new URL(ws.url()).pathname));
+			return paths;
+		};
+		const aSockets = socketsOf(a);
 		await a.getByTestId('open-minutes').click();
 		const b = lin.page;
+		const bSockets = socketsOf(b);
 		await b.goto(`${relay.url}/meeting/minutes?doc=${encodeURIComponent(meetingDoc)}`);
 		for (const page of [a, b]) {
 			await expect.poll(() => page.getByTestId('minutes-editor').getAttribute('data-ready'), { timeout: 20_000 }).toBe('true');
@@ -115,6 +123,8 @@ describe('acceptance story 2: a bench meeting with live minutes', () => {
 		expect(await linCursorOnA.isVisible()).toBe(true);
 		expect(await linCursorOnA.innerText()).toContain('林晓燕');
 		expect(await a.locator('[data-testid=minutes-peer][data-name="林晓燕"]').count()).toBe(1);
+		expect(aSockets).toEqual([]);
+		expect(bSockets).toEqual(['/sync']);
 
 		// 林晓燕 loses signal: every relay socket of her device is dropped and new ones are refused.
 		await lin.link.cut();

@@ -3,22 +3,102 @@
  * to a small relay speaking the `/sync` protocol (protocol/messages.ts), and a clock moved by hand.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import {
 	BatchStatus,
 	type BatchSyncReplyEntry,
 	CloseCode,
+	decodeAwarenessUpdate,
 	decodeFrame,
 	encodeFrame,
 	type Frame,
 	MuxMessage
 } from '../protocol/messages';
+import { joinAwareness } from './awareness-channel';
 import { ManualClock } from './clock';
 import { CURSOR_KEY, LAST_SYNCED_KEY } from './local-store';
 import { MemoryLocalStore } from './memory-local-store';
 import { MemoryPeer, MemoryTransport } from './memory-transport';
 import { Outbox } from './outbox';
 import { type ConnectionState, SyncEngine, type SyncEngineOptions, type SyncStatus } from './sync-engine';
+
+/**
+ * The relay's presence in memory, by the same rules as room.ts: a peer sets its own states, the others subscribed
+ * to the document's presence hear them, and a peer's states are removed when it leaves or its socket closes.
+ */
+class FakePresence {
+	readonly rooms = new Map<string, { awareness: awarenessProtocol.Awareness; peers: Map<MemoryPeer, Set<number>>; listening: Set<MemoryPeer> }>();
+
+	room(doc: string) {
+		let room = this.rooms.get(doc);
+		if (!room) {
+			const awareness = new awarenessProtocol.Awareness(new Y.Doc());
+			awareness.setLocalState(null);
+			room = { awareness, peers: new Map(), listening: new Set() };
+			this.rooms.set(doc, room);
+			const current = room;
+			awareness.on('update', ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
+				const update = awarenessProtocol.encodeAwarenessUpdate(awareness, [...added!, ...updated!, ...removed!]);
+				for (const peer of current.listening) if (peer !== origin) peer.send(encodeFrame({ kind: MuxMessage.Awareness, doc, update }));
+			});
+		}
+		return room;
+	}
+
+	/** The user names present in `doc`, as the relay holds them. */
+	names(doc: string): string[] {
+		const states = [...(this.rooms.get(doc)?.awareness.getStates().values() ?? [])];
+		return states.map((s) => (s.user as { name?: string } | undefined)?.name ?? '?').sort();
+	}
+
+	receive(peer: MemoryPeer, frame: Frame): void {
+		switch (frame.kind) {
+			case MuxMessage.Subscribe:
+				this.room(frame.doc).peers.set(peer, this.room(frame.doc).peers.get(peer) ?? new Set());
+				break;
+			case MuxMessage.Unsubscribe:
+				this.release(peer, frame.doc, true);
+				break;
+			case MuxMessage.AwarenessSubscribe: {
+				const room = this.room(frame.doc);
+				room.listening.add(peer);
+				const update = awarenessProtocol.encodeAwarenessUpdate(room.awareness, [...room.awareness.getStates().keys()]);
+				peer.send(encodeFrame({ kind: MuxMessage.Awareness, doc: frame.doc, update }));
+				break;
+			}
+			case MuxMessage.AwarenessUnsubscribe:
+				this.release(peer, frame.doc, false);
+				break;
+			case MuxMessage.Awareness: {
+				const room = this.room(frame.doc);
+				for (const e of decodeAwarenessUpdate(frame.update)) room.peers.get(peer)?.add(e.clientID);
+				awarenessProtocol.applyAwarenessUpdate(room.awareness, frame.update, peer);
+				break;
+			}
+			default:
+				break;
+		}
+	}
+
+	closed(peer: MemoryPeer): void {
+		for (const doc of this.rooms.keys()) this.release(peer, doc, true);
+	}
+
+	private release(peer: MemoryPeer, doc: string, leaving: boolean): void {
+		const room = this.rooms.get(doc);
+		if (!room) return;
+		room.listening.delete(peer);
+		const ids = [...(room.peers.get(peer) ?? [])];
+		room.peers.get(peer)?.clear();
+		if (leaving) room.peers.delete(peer);
+		awarenessProtocol.removeAwarenessStates(room.awareness, ids, 'relay');
+	}
+
+	destroy(): void {
+		for (const room of this.rooms.values()) room.awareness.destroy();
+	}
+}
 
 /** A relay in memory: documents, a change feed, and the refusals a test asks for. */
 class FakeRelay {
@@ -41,6 +121,7 @@ class FakeRelay {
 	};
 	connections = 0;
 	readonly received: Frame[] = [];
+	readonly presence = new FakePresence();
 
 	readonly transport = new MemoryTransport((peer) => this.accept(peer));
 
@@ -59,7 +140,10 @@ class FakeRelay {
 		}
 		this.peers.add(peer);
 		let replyFrames = 0;
-		peer.onClose = () => this.peers.delete(peer);
+		peer.onClose = () => {
+			this.peers.delete(peer);
+			this.presence.closed(peer);
+		};
 		peer.onMessage = (data) => {
 			const frame = decodeFrame(data);
 			this.received.push(frame);
@@ -104,6 +188,7 @@ class FakeRelay {
 					break;
 				}
 				default:
+					this.presence.receive(peer, frame);
 					break;
 			}
 		};
@@ -139,9 +224,13 @@ class FakeRelay {
 		this.feed.push({ doc: name, seq: this.feed.length + 1 });
 	}
 
-	/** Drops every open connection without a close frame. */
+	/** Drops every open connection without a close frame (the relay sees them go, as the real one does). */
 	dropAll(): void {
-		for (const p of [...this.peers]) p.close(1006, '');
+		for (const p of [...this.peers]) {
+			p.close(1006, '');
+			this.peers.delete(p);
+			this.presence.closed(p);
+		}
 	}
 
 	sentOf(kind: MuxMessage): Frame[] {
@@ -498,5 +587,98 @@ describe('SyncEngine and the outbox', () => {
 		d.engine.start();
 		await until(() => outbox.count('documents') === 0, 'pushed');
 		expect(totals).toEqual([1, 2, 1]);
+	});
+});
+
+describe('SyncEngine: presence over the same socket', () => {
+	const DOC = 'demo:minutes:m1';
+	const relays: FakeRelay[] = [];
+	afterEach(() => {
+		for (const r of relays.splice(0)) r.presence.destroy();
+	});
+
+	/** A device on the relay with the document open and its presence joined under `name`. */
+	async function present(relay: FakeRelay, clock: ManualClock, name: string | null) {
+		const d = device(relay, clock);
+		const h = await d.store.openDoc(DOC);
+		d.engine.subscribe(DOC);
+		const presence = joinAwareness(d.engine, DOC, h.doc, { share: name !== null });
+		if (name) presence.awareness.setLocalStateField('user', { name });
+		d.engine.start();
+		await until(() => presence.link === 'connected', `${name ?? 'viewer'} connected`);
+		const seen = () =>
+			[...presence.awareness.getStates()]
+				.filter(([id]) => id !== presence.awareness.clientID)
+				.map(([, s]) => (s.user as { name?: string } | undefined)?.name ?? '?')
+				.sort();
+		return { ...d, h, presence, seen };
+	}
+
+	it('announces its state on the engine socket, sees the others, and announces again after a reconnect', async () => {
+		const relay = new FakeRelay();
+		relays.push(relay);
+		const clock = new ManualClock();
+		const zhou = await present(relay, clock, '周敏');
+		const lin = await present(relay, clock, '林晓燕');
+		await until(() => relay.presence.names(DOC).join() === '周敏,林晓燕'.split(',').sort().join(), 'both at the relay');
+		await until(() => zhou.seen().join() === '林晓燕' && lin.seen().join() === '周敏', 'each sees the other');
+		// One socket per device: presence opened none of its own.
+		expect(relay.connections).toBe(2);
+		const subscribeFirst = relay.received.findIndex((f) => f.kind === MuxMessage.Subscribe && f.doc === DOC);
+		expect(relay.received.findIndex((f) => f.kind === MuxMessage.AwarenessSubscribe)).toBeGreaterThan(subscribeFirst);
+
+		// Every socket drops: the relay removes their states, and each device forgets the others' until it is back.
+		const links: string[] = [];
+		zhou.presence.onLink((l) => links.push(l));
+		relay.dropAll();
+		await until(() => zhou.presence.link !== 'connected' && lin.presence.link !== 'connected', 'links down');
+		expect(relay.presence.names(DOC)).toEqual([]);
+		expect(zhou.seen()).toEqual([]);
+		const announced = relay.sentOf(MuxMessage.Awareness).length;
+
+		clock.advance(500);
+		await until(() => relay.connections === 4 && zhou.presence.link === 'connected' && lin.presence.link === 'connected', 'reconnected');
+		// Re-announced under a new clock (the relay ignores a clock it has seen), with no change made meanwhile.
+		await until(() => relay.presence.names(DOC).length === 2, 'both announced again');
+		expect(relay.sentOf(MuxMessage.Awareness).length).toBeGreaterThan(announced);
+		await until(() => zhou.seen().join() === '林晓燕' && lin.seen().join() === '周敏', 'each sees the other again');
+		expect(links).toEqual(['disconnected', 'connecting', 'connected']);
+	});
+
+	it('leaving removes its state for the others and ends the subscription it held', async () => {
+		const relay = new FakeRelay();
+		relays.push(relay);
+		const clock = new ManualClock();
+		const zhou = await present(relay, clock, '周敏');
+		const lin = await present(relay, clock, '林晓燕');
+		await until(() => lin.seen().join() === '周敏', "周敏 at 林晓燕's");
+
+		// The page closes the document first; the presence channel keeps it subscribed until it leaves.
+		zhou.engine.unsubscribe(DOC);
+		await settle();
+		expect(relay.sentOf(MuxMessage.Unsubscribe)).toHaveLength(0);
+		zhou.presence.leave();
+		await until(() => lin.seen().length === 0, "周敏 gone from 林晓燕's");
+		expect(relay.presence.names(DOC)).toEqual(['林晓燕']);
+		const last = relay.received.filter((f) => f.kind !== MuxMessage.ListChanges && f.kind !== MuxMessage.BatchSync).slice(-3);
+		expect(last.map((f) => MuxMessage[f.kind])).toEqual(['Awareness', 'AwarenessUnsubscribe', 'Unsubscribe']);
+		// Leaving twice, or a change to the left awareness, sends nothing more.
+		const sent = relay.received.length;
+		zhou.presence.leave();
+		zhou.presence.awareness.setLocalStateField('user', { name: 'ghost' });
+		await settle();
+		expect(relay.received.length).toBe(sent);
+	});
+
+	it('a viewer who may not write sees the others and announces nothing', async () => {
+		const relay = new FakeRelay();
+		relays.push(relay);
+		const clock = new ManualClock();
+		await present(relay, clock, '周敏');
+		const viewer = await present(relay, clock, null);
+		await until(() => viewer.seen().join() === '周敏', "周敏 at the viewer's");
+		const fromViewer = relay.presence.rooms.get(DOC)?.peers.get(relay.transport.last!);
+		expect(fromViewer?.size).toBe(0);
+		expect(relay.presence.names(DOC)).toEqual(['周敏']);
 	});
 });

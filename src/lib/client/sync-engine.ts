@@ -8,7 +8,8 @@
  *   3. Diffs are stored; where the device holds more than the relay, it pushes an Update, acknowledged by
  *      the relay only after it is durable. The cursor moves only once the whole catch-up is stored.
  * While connected, local changes are pushed at once, pushed `Changes` trigger a batch pull, and open
- * documents are subscribed for live updates.
+ * documents are subscribed for live updates. A document on screen in an editor also gets its presence
+ * (cursors, names) over the same socket: `attachPresence`, used by awareness-channel.ts.
  *
  * It depends on three contracts only: the local store (local-store.ts), the transport to `/sync`
  * (sync-transport.ts) and a clock (clock.ts); its retries follow the app's one policy (outbox.ts). Specs run it
@@ -53,6 +54,24 @@ export interface SyncStatus {
 	 * The engine stops reconnecting until `start()` is called again with a new credential; local data stays.
 	 */
 	refusal: { code: number; reason: string } | null;
+}
+
+/** A document's presence as the engine drives it (awareness-channel.ts). */
+export interface PresenceSink {
+	/** The socket is open: subscribe to the presence and announce this device's state. */
+	connected(): void;
+	disconnected(link: 'connecting' | 'disconnected'): void;
+	/** An Awareness frame from the relay. */
+	receive(update: Uint8Array): void;
+}
+
+/** What a presence sink sends through, and how it leaves. */
+export interface PresencePort {
+	/** The socket now: the sink hears of every later change. */
+	state(): 'connected' | 'connecting' | 'disconnected';
+	/** Sends a frame if the socket is open (and the sink still attached); false otherwise. */
+	send(frame: Frame): boolean;
+	detach(): void;
 }
 
 export interface SyncEngineOptions {
@@ -106,6 +125,8 @@ export class SyncEngine {
 	private serverSV = new Map<string, Uint8Array>();
 	private readOnly = new Set<string>();
 	private subscribed = new Set<string>();
+	/** Presence channels by document (awareness-channel.ts). */
+	private presence = new Map<string, PresenceSink>();
 	private queued = new Set<string>();
 	private pullTimer: TimerId | null = null;
 	/** Documents the relay could not read, asked for again once unavailableTimer fires. */
@@ -142,6 +163,9 @@ export class SyncEngine {
 
 	private emit(patch: Partial<SyncStatus>): void {
 		Object.assign(this.status, patch);
+		if (patch.connection && patch.connection !== 'online') {
+			for (const sink of this.presence.values()) sink.disconnected(patch.connection === 'offline' ? 'disconnected' : 'connecting');
+		}
 		if ('pending' in patch) this.opts.outbox?.report('documents', this.status.pending);
 		this.opts.onStatus?.({ ...this.status });
 	}
@@ -234,7 +258,8 @@ export class SyncEngine {
 					if (this.conn !== conn) return;
 					this.failures = 0;
 					this.emit({ connection: 'online', error: null });
-					for (const doc of this.subscribed) this.sendSubscribe(doc);
+					for (const doc of new Set([...this.subscribed, ...this.presence.keys()])) this.sendSubscribe(doc);
+					for (const sink of this.presence.values()) sink.connected();
 					this.background(this.catchUp());
 				},
 				onMessage: (data) => {
@@ -299,7 +324,30 @@ export class SyncEngine {
 	}
 
 	unsubscribe(doc: string): void {
-		if (this.subscribed.delete(doc)) this.send({ kind: MuxMessage.Unsubscribe, doc });
+		// A presence channel keeps its document subscribed until it leaves.
+		if (this.subscribed.delete(doc) && !this.presence.has(doc)) this.send({ kind: MuxMessage.Unsubscribe, doc });
+	}
+
+	/**
+	 * Carries `doc`'s presence for `sink` over this engine's socket (Awareness frames), keeping the document
+	 * subscribed until it detaches; the sink hears when the socket opens and closes (`state` says how it is now).
+	 * One sink per document: a new one replaces the last. The sink's code (awareness-channel.ts, y-protocols'
+	 * Awareness) loads with the editor that uses it, so none of it reaches the app shell.
+	 */
+	attachPresence(doc: string, sink: PresenceSink): PresencePort {
+		const previous = this.presence.get(doc);
+		this.presence.set(doc, sink);
+		previous?.disconnected('disconnected');
+		if (this.connected && !previous && !this.subscribed.has(doc)) this.sendSubscribe(doc);
+		return {
+			state: () => (this.connected ? 'connected' : this.status.connection === 'offline' ? 'disconnected' : 'connecting'),
+			send: (frame) => this.presence.get(doc) === sink && this.send(frame),
+			detach: () => {
+				if (this.presence.get(doc) !== sink) return;
+				this.presence.delete(doc);
+				if (!this.subscribed.has(doc)) this.send({ kind: MuxMessage.Unsubscribe, doc });
+			}
+		};
 	}
 
 	private sendSubscribe(doc: string): void {
@@ -517,6 +565,8 @@ export class SyncEngine {
 				break;
 			}
 			case MuxMessage.DocError: {
+				// Presence only (this device's cursor under a client id another connection holds): the document is fine.
+				if (frame.code === CloseCode.Conflict) break;
 				this.inflight.delete(frame.requestId);
 				await this.store.markError(frame.doc, frame.reason);
 				if (frame.code === CloseCode.Forbidden) this.readOnly.add(frame.doc);
@@ -528,6 +578,9 @@ export class SyncEngine {
 			case MuxMessage.Doc:
 				await this.receiveDocMessage(frame.doc, frame.payload);
 				break;
+			case MuxMessage.Awareness:
+				this.presence.get(frame.doc)?.receive(frame.update);
+				break;
 			default:
 				break;
 		}
@@ -536,7 +589,7 @@ export class SyncEngine {
 	private async receiveDocMessage(doc: string, payload: Uint8Array): Promise<void> {
 		const decoder = decoding.createDecoder(payload);
 		const type = decoding.readVarUint(decoder);
-		if (type !== YMessage.Sync) return; // awareness is handled by the editor that needs it
+		if (type !== YMessage.Sync) return; // presence comes in Awareness frames (attachPresence)
 		const loaded = this.store.loaded(doc);
 		if (!loaded) {
 			// Not open (any more): an update goes straight to storage; sync steps are the catch-up's job.

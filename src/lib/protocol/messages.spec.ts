@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BatchStatus, CloseCode, decodeFrame, encodeFrame, type Frame, MAX_BATCH_ENTRIES, MuxMessage, ProtocolError } from './messages';
+import { BatchStatus, CloseCode, decodeAwarenessUpdate, decodeFrame, encodeFrame, type Frame, MAX_BATCH_ENTRIES, MuxMessage, ProtocolError } from './messages';
 import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as Y from 'yjs';
 
 const bytes = (...n: number[]) => new Uint8Array(n);
 
@@ -14,8 +16,19 @@ const frames: Frame[] = [
 	{ kind: MuxMessage.Ack, requestId: 9, doc: 'd' },
 	{ kind: MuxMessage.ListChanges, sinceSeq: 123456 },
 	{ kind: MuxMessage.Changes, headSeq: 99, entries: [{ doc: 'd', seq: 98 }] },
-	{ kind: MuxMessage.DocError, doc: 'd', code: CloseCode.Forbidden, reason: '无权访问', requestId: 0 }
+	{ kind: MuxMessage.DocError, doc: 'd', code: CloseCode.Forbidden, reason: '无权访问', requestId: 0 },
+	{ kind: MuxMessage.AwarenessSubscribe, doc: 'demo:minutes:m1' },
+	{ kind: MuxMessage.AwarenessUnsubscribe, doc: 'demo:minutes:m1' },
+	{ kind: MuxMessage.Awareness, doc: 'demo:minutes:m1', update: bytes(1, 7, 2, 4, 110, 117, 108, 108) },
+	{ kind: MuxMessage.AwarenessQuery, doc: 'demo:minutes:m1' }
 ];
+
+/** An awareness update as y-protocols encodes it, with `write` building the raw bytes when given. */
+function awarenessBytes(write: (e: encoding.Encoder) => void): Uint8Array {
+	const e = encoding.createEncoder();
+	write(e);
+	return encoding.toUint8Array(e);
+}
 
 describe('wire protocol', () => {
 	it.each(frames.map((f) => [MuxMessage[f.kind], f] as const))('round-trips %s', (_name, frame) => {
@@ -34,5 +47,28 @@ describe('wire protocol', () => {
 		encoding.writeVarUint(e, MAX_BATCH_ENTRIES + 1);
 		expect(() => decodeFrame(encoding.toUint8Array(e))).toThrow(/too many/);
 		expect(() => decodeFrame(bytes(MuxMessage.Doc, 1, 65))).toThrow(/empty/);
+	});
+
+	it('reads the entries of a y-protocols awareness update, removals included', () => {
+		const doc = new Y.Doc();
+		const awareness = new awarenessProtocol.Awareness(doc);
+		awareness.setLocalStateField('user', { name: '周敏' });
+		const [entry] = decodeAwarenessUpdate(awarenessProtocol.encodeAwarenessUpdate(awareness, [doc.clientID]));
+		expect(entry).toMatchObject({ clientID: doc.clientID, clock: 1 });
+		expect(JSON.parse(entry!.state)).toEqual({ user: { name: '周敏' } });
+		awareness.setLocalState(null);
+		expect(decodeAwarenessUpdate(awarenessProtocol.encodeAwarenessUpdate(awareness, [doc.clientID]))[0]?.state).toBe('null');
+		awareness.destroy();
+	});
+
+	it.each([
+		['a truncated entry', bytes(1, 5, 1), /malformed awareness update/],
+		['an absurd count', bytes(0x7f, 1, 1), /exceeds/],
+		['a state that is not JSON', awarenessBytes((e) => (encoding.writeVarUint(e, 1), encoding.writeVarUint(e, 5), encoding.writeVarUint(e, 1), encoding.writeVarString(e, '{"user":'))), /malformed awareness update/],
+		['a state that is not an object', awarenessBytes((e) => (encoding.writeVarUint(e, 1), encoding.writeVarUint(e, 5), encoding.writeVarUint(e, 1), encoding.writeVarString(e, '42'))), /not an object/],
+		['trailing bytes', bytes(0, 9), /trailing/]
+	])('refuses an awareness update with %s', (_name, update, reason) => {
+		expect(() => decodeAwarenessUpdate(update)).toThrow(ProtocolError);
+		expect(() => decodeAwarenessUpdate(update)).toThrow(reason);
 	});
 });

@@ -18,6 +18,15 @@
  *   ListChanges    : n kind, n sinceSeq
  *   Changes        : n kind, n headSeq, n count, count × (str doc, n seq)   (reply, and pushed live)
  *   DocError       : n kind, str doc, n code (a CloseCode), str reason, n requestId (0 when none)
+ *   AwarenessSubscribe   : n kind, str doc   (after Subscribe: the doc's presence comes as Awareness frames)
+ *   AwarenessUnsubscribe : n kind, str doc   (this connection's presence in the doc is removed)
+ *   Awareness      : n kind, str doc, bytes update   (a y-protocols awareness update, both ways)
+ *   AwarenessQuery : n kind, str doc            (answered with one Awareness frame of every state, maybe none)
+ *
+ * Presence (cursors, names) rides the same socket: a client sends Subscribe then AwarenessSubscribe for the
+ * document on screen, and Awareness frames for its own states. A malformed awareness update, or one for a
+ * document not subscribed, gets a DocError and the connection goes on. (Awareness inside Doc frames, the
+ * y-protocols way, is still understood.)
  *
  * A document is "synced" on the client only once a BatchSyncReply (or sync step 2) carrying the server's
  * full state for it has been applied and stored locally.
@@ -35,7 +44,11 @@ export enum MuxMessage {
 	Ack = 6,
 	ListChanges = 7,
 	Changes = 8,
-	DocError = 9
+	DocError = 9,
+	AwarenessSubscribe = 10,
+	AwarenessUnsubscribe = 11,
+	Awareness = 12,
+	AwarenessQuery = 13
 }
 
 /** The y-protocols message types carried inside a `Doc` frame or a stock y-websocket frame. */
@@ -105,7 +118,11 @@ export type Frame =
 	| { kind: MuxMessage.Ack; requestId: number; doc: string }
 	| { kind: MuxMessage.ListChanges; sinceSeq: number }
 	| { kind: MuxMessage.Changes; headSeq: number; entries: ChangeEntry[] }
-	| { kind: MuxMessage.DocError; doc: string; code: CloseCode; reason: string; requestId: number };
+	| { kind: MuxMessage.DocError; doc: string; code: CloseCode; reason: string; requestId: number }
+	| { kind: MuxMessage.AwarenessSubscribe; doc: string }
+	| { kind: MuxMessage.AwarenessUnsubscribe; doc: string }
+	| { kind: MuxMessage.Awareness; doc: string; update: Uint8Array }
+	| { kind: MuxMessage.AwarenessQuery; doc: string };
 
 export class ProtocolError extends Error {
 	constructor(message: string) {
@@ -142,7 +159,14 @@ export function encodeFrame(frame: Frame): Uint8Array {
 			break;
 		case MuxMessage.Subscribe:
 		case MuxMessage.Unsubscribe:
+		case MuxMessage.AwarenessSubscribe:
+		case MuxMessage.AwarenessUnsubscribe:
+		case MuxMessage.AwarenessQuery:
 			encoding.writeVarString(e, frame.doc);
+			break;
+		case MuxMessage.Awareness:
+			encoding.writeVarString(e, frame.doc);
+			encoding.writeVarUint8Array(e, frame.update);
 			break;
 		case MuxMessage.Update:
 			encoding.writeVarUint(e, frame.requestId);
@@ -232,7 +256,12 @@ function readFrame(d: decoding.Decoder): Frame {
 		}
 		case MuxMessage.Subscribe:
 		case MuxMessage.Unsubscribe:
+		case MuxMessage.AwarenessSubscribe:
+		case MuxMessage.AwarenessUnsubscribe:
+		case MuxMessage.AwarenessQuery:
 			return { kind, doc: decoding.readVarString(d) };
+		case MuxMessage.Awareness:
+			return { kind, doc: decoding.readVarString(d), update: decoding.readVarUint8Array(d) };
 		case MuxMessage.Update:
 			return {
 				kind,
@@ -263,6 +292,39 @@ function readFrame(d: decoding.Decoder): Frame {
 			};
 		default:
 			throw new ProtocolError(`unknown message kind ${kind}`);
+	}
+}
+
+export interface AwarenessEntry {
+	clientID: number;
+	clock: number;
+	/** The state as JSON; 'null' removes the client's presence. */
+	state: string;
+}
+
+/**
+ * The entries of a y-protocols awareness update, checked in full: counts, varints, every state JSON (an object or
+ * null), nothing after the last entry. Throws ProtocolError ("malformed awareness update: …") otherwise; the
+ * frame around it was fine, so a relay answers with a DocError and keeps the connection.
+ */
+export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
+	try {
+		const d = decoding.createDecoder(update);
+		const count = decoding.readVarUint(d);
+		if (count > update.length) throw new Error(`entry count ${count} exceeds the update's length`);
+		const entries: AwarenessEntry[] = [];
+		for (let i = 0; i < count; i++) {
+			const clientID = decoding.readVarUint(d);
+			const clock = decoding.readVarUint(d);
+			const state = decoding.readVarString(d);
+			const parsed: unknown = JSON.parse(state);
+			if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`the state of client ${clientID} is not an object`);
+			entries.push({ clientID, clock, state });
+		}
+		if (decoding.hasContent(d)) throw new Error('trailing bytes');
+		return entries;
+	} catch (err) {
+		throw new ProtocolError(`malformed awareness update: ${(err as Error).message}`);
 	}
 }
 

@@ -4,9 +4,9 @@
  * ProseMirror reaches the app shell.
  *
  * The document is the SAME Y.Doc the app's store opened (persisted by y-indexeddb and synced in the background),
- * so typing offline is stored at once and merges on reconnect. Awareness is not carried by the app's multiplexed
- * sync, so the page also opens a stock y-websocket provider on the relay's per-document endpoint for this one
- * document: it carries the cursors, and live updates reach the other editors directly.
+ * so typing offline is stored at once and merges on reconnect. Its live updates and its presence (cursors, names,
+ * colours) both travel over the sync engine's one socket: the editor joins the document's presence channel on
+ * the engine (client/awareness-channel.ts) and opens no socket of its own.
  */
 import { baseKeymap, setBlockType, toggleMark } from 'prosemirror-commands';
 import { keymap } from 'prosemirror-keymap';
@@ -26,8 +26,9 @@ import {
 } from 'y-prosemirror';
 import { fromBase64, toBase64 } from 'lib0/buffer';
 import * as Yjs from 'yjs';
-import { Awareness } from 'y-protocols/awareness';
-import { WebsocketProvider } from 'y-websocket';
+import type { Awareness } from 'y-protocols/awareness';
+import { joinAwareness } from '$lib/client/awareness-channel';
+import type { SyncEngine } from '$lib/client/sync-engine';
 import { MINUTES_CONTENT } from '$lib/schema/minutes-doc';
 import { minutesSchema } from './schema';
 
@@ -44,12 +45,12 @@ export type LinkStatus = 'connecting' | 'connected' | 'disconnected';
 export interface MinutesEditorOptions {
 	element: HTMLElement;
 	doc: Yjs.Doc;
-	/** Document name, the provider's room on `/ws/<name>`. */
+	/** The document's name, for its presence on the relay. */
 	docName: string;
-	/** `ws(s)://host/ws` */
-	serverUrl: string;
-	/** Query parameters (the device credential). */
-	params: Record<string, string>;
+	/** The app's sync engine: the document's presence (cursors, names) rides its socket. */
+	sync: Pick<SyncEngine, 'attachPresence'>;
+	/** Shows this device's cursor and name to the others: it may write the document (the relay drops it otherwise). */
+	sharePresence: boolean;
 	user: { name: string; color: string };
 	editable: boolean;
 	/** The label of the text area for screen readers. */
@@ -58,8 +59,6 @@ export interface MinutesEditorOptions {
 	onLink?: (status: LinkStatus) => void;
 	/** After every change of the text or selection (toolbar state). */
 	onChange?: () => void;
-	/** The doc store's set of relay-fed origins: the provider joins it so its updates are not pushed back. */
-	remoteOrigins?: Set<unknown>;
 	/** The root fragment bound to the editor; minutes and conventions both keep their text under 'content'. */
 	content?: string;
 	/** The text area's test id (default 'minutes-text'). */
@@ -120,15 +119,9 @@ const blockActive = (state: EditorState, type: NodeType, attrs?: Record<string, 
 export function mountMinutesEditor(opts: MinutesEditorOptions): MinutesEditor {
 	const s = minutesSchema;
 	const fragment = opts.doc.getXmlFragment(opts.content ?? MINUTES_CONTENT);
-	const awareness = new Awareness(opts.doc);
-	awareness.setLocalStateField('user', opts.user);
-	const provider = new WebsocketProvider(opts.serverUrl, opts.docName, opts.doc, {
-		awareness,
-		params: opts.params,
-		// Other tabs of this device share its IndexedDB already.
-		disableBc: true
-	});
-	opts.remoteOrigins?.add(provider);
+	const presence = joinAwareness(opts.sync, opts.docName, opts.doc, { share: opts.sharePresence });
+	const awareness: Awareness = presence.awareness;
+	if (opts.sharePresence) awareness.setLocalStateField('user', opts.user);
 
 	const commands: Record<ToolbarCommand, Command> = {
 		strong: toggleMark(s.marks.strong!),
@@ -191,9 +184,8 @@ export function mountMinutesEditor(opts: MinutesEditorOptions): MinutesEditor {
 		opts.onPeers?.(list.sort((a, b) => a.name.localeCompare(b.name, 'zh')));
 	};
 	awareness.on('change', peers);
-	const onStatus = ({ status }: { status: LinkStatus }) => opts.onLink?.(status);
-	provider.on('status', onStatus);
-	opts.onLink?.(provider.wsconnected ? 'connected' : 'connecting');
+	const stopLink = presence.onLink((status) => opts.onLink?.(status));
+	opts.onLink?.(presence.link);
 
 	return {
 		view,
@@ -221,13 +213,11 @@ export function mountMinutesEditor(opts: MinutesEditorOptions): MinutesEditor {
 		focus: () => view.focus(),
 		destroy() {
 			awareness.off('change', peers);
-			provider.off('status', onStatus);
-			// Tell the others at once rather than after the awareness timeout.
-			awareness.setLocalState(null);
+			stopLink();
+			// Tell the others at once rather than after the awareness timeout (before the cursor plugin clears its field).
+			if (awareness.getLocalState() !== null) awareness.setLocalState(null);
 			view.destroy();
-			opts.remoteOrigins?.delete(provider);
-			provider.destroy();
-			awareness.destroy();
+			presence.leave();
 		}
 	};
 }

@@ -1,10 +1,10 @@
 /**
  * Opens a document from the app's store and mounts the live editor on it (minutes, conventions). The editor's
- * code (ProseMirror, y-prosemirror, y-websocket) loads here on first use, so it stays out of the app shell; the
- * editor gets the page's credential for the relay's per-document endpoint and the user's name and colour.
+ * code (ProseMirror, y-prosemirror) loads here on first use, so it stays out of the app shell; the editor gets
+ * the document's presence over the sync engine's socket (no socket of its own) and the user's name and colour.
  */
 import type { Courtyard } from '$lib/client/courtyard.svelte';
-import { DOC_PATH_PREFIX, TOKEN_PARAM } from '$lib/protocol/messages';
+import { accessTo } from '$lib/components/access/access';
 import type { MinutesEditor, MinutesEditorOptions } from './editor';
 
 type OpenHandle = Awaited<ReturnType<Courtyard['open']>>;
@@ -31,15 +31,13 @@ export function openLiveEditor(app: Courtyard, name: string, opts: LiveEditorOpt
 			handle.close();
 		};
 		const actor = app.actorSnapshot();
-		const token = app.credential;
-		const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
 		mounted = mod.mountMinutesEditor({
 			element: opts.element,
 			doc: handle.doc,
 			docName: name,
-			serverUrl: `${proto}//${location.host}${DOC_PATH_PREFIX.replace(/\/$/, '')}`,
-			params: token ? { [TOKEN_PARAM]: token } : {},
-			remoteOrigins: app.store.remoteOrigins,
+			sync: app.engine,
+			// Shown by whoever may write the document (a resident suggesting on a convention too), as the relay allows.
+			sharePresence: accessTo(app.device?.grant, name) === 'write',
 			user: { name: actor.name, color: mod.colorFor(actor.id) },
 			editable: opts.editable,
 			label: opts.label,
