@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Actor } from '../../src/lib/domain/actor';
 import type { Pledge } from '../../src/lib/domain/funding';
 import { ratingKey } from '../../src/lib/domain/satisfaction';
 import { addPledge, addRequest, addSignoff, rate, withdrawPledge } from '../../src/lib/schema/project-doc';
@@ -8,11 +7,12 @@ import { docFromState } from '../../src/lib/schema/record-changes';
 import { gridLookup } from '../../src/lib/schema/write-rules';
 import type { Principal } from '../auth/auth';
 import { writeGuard } from './write-guard';
+import { residentActor } from '../../src/lib/domain/testing';
 
 const DOC = 'demo:participation:seats';
 const me: Principal = { deviceId: 'dev-liu', grant: { role: 'resident', community: 'demo', household: 'b03-1-401' }, expiresAt: null };
-const liu: Actor = { id: 'dev-liu', name: '刘阿姨', role: 'resident' };
-const zhang: Actor = { id: 'dev-zhang', name: '张大爷', role: 'resident' };
+const liu = residentActor({ id: 'dev-liu' });
+const zhang = residentActor({ id: 'dev-zhang', name: '张大爷' });
 const guard = writeGuard(DOC, me)!;
 /** The households the project chose to sign its acceptance (the relay reads them from the project document). */
 const CHOSEN: ReadonlySet<string> = new Set(['b03-1-401', 'b03-1-402']);

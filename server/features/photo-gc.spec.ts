@@ -3,9 +3,10 @@ import * as Y from 'yjs';
 import { setPhotoRefs } from '../../src/lib/schema/photos';
 import { collectPhotoGarbage, referencedPhotos } from './photo-gc';
 import { MemoryPhotoStore } from '../storage/photo-store';
+import { facilitatorActor } from '../../src/lib/domain/testing';
 
 const sha = (n: number) => n.toString(16).padStart(64, '0');
-const actor = { id: 'd1', name: 'x', role: 'facilitator' as const };
+const actor = facilitatorActor({ id: 'd1', name: 'x' });
 
 /** A document as the relay reads it: from an update, with no reader having typed its roots. */
 function fromUpdate(edit: (d: Y.Doc) => void): Y.Doc {

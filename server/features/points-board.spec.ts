@@ -12,11 +12,12 @@ import { resolveLimits } from '../core/limits';
 import { silentLogger } from '../core/log';
 import { MemoryStore } from '../storage/memory-store';
 import { boardTalents, computePointsBoard, createPointsBoard, type HouseholdFigures, householdFigures, pointsConfigOf, sameBoard } from './points-board';
+import { adminActor, facilitatorActor } from '../../src/lib/domain/testing';
 
 const T = Date.UTC(2026, 2, 4, 2);
 const DAY = 86_400_000;
-const fac: Actor = { id: 'dev-fac', name: '刘书记', role: 'facilitator' };
-const admin: Actor = { id: 'dev-admin', name: '陈主任', role: 'community_admin' };
+const fac = facilitatorActor({ id: 'dev-fac', name: '刘书记' });
+const admin = adminActor({ id: 'dev-admin', name: '陈主任' });
 const resident = (household: string): Actor => ({ id: `dev-${household}`, name: '居民', role: 'resident' });
 
 const A = 'b01-1-101';

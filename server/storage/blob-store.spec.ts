@@ -1,20 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryBlobStore } from './blob-store';
 import { blob, blobStoreContract } from './blob-store.contract';
 import { DiskBlobStore } from './blob-store-disk';
+import { tempDirsAfterEach } from './temp-dirs.testing';
 
-const dirs: string[] = [];
-afterEach(() => {
-	for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
-function tempDir(): string {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'courtyard-blobs-'));
-	dirs.push(dir);
-	return dir;
-}
+const tempDir = tempDirsAfterEach('courtyard-blobs-');
 
 blobStoreContract('memory', async () => ({ store: new MemoryBlobStore() }));
 

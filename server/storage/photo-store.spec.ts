@@ -1,21 +1,13 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryBlobStore } from './blob-store';
 import { MemoryPhotoMeta } from './photo-meta';
 import { BlobPhotoStore, DiskPhotoStore, PhotoQuotaError, PhotoRemovalBusyError, STALE_REMOVAL_MS } from './photo-store';
+import { tempDirsAfterEach } from './temp-dirs.testing';
 
-const dirs: string[] = [];
-afterEach(() => {
-	for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
-function tempDir(): string {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'courtyard-photos-'));
-	dirs.push(dir);
-	return dir;
-}
+const tempDir = tempDirsAfterEach('courtyard-photos-');
 const sha = (n: number) => n.toString(16).padStart(64, '0');
 const jpeg = (size: number) => Uint8Array.from({ length: size }, (_, i) => (i < 3 ? [0xff, 0xd8, 0xff][i]! : i % 251));
 

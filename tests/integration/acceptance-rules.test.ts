@@ -21,6 +21,7 @@ import {
 	setCheck,
 	setRepresentative
 } from '../../src/lib/schema/project-doc';
+import { building, communityFixture, grid } from '../../src/lib/domain/testing';
 import { provider, removeDir, startTestRelay, SyncClient, waitFor, whenSynced } from './helpers';
 import { relayJudge } from './relay-judge';
 
@@ -61,18 +62,7 @@ beforeAll(async () => {
 	await join('grid', { role: 'grid_worker', community: 'demo', grids: ['g1'] }, '网格员小陈');
 	await join('fac', { role: 'facilitator', community: 'demo' }, '周敏');
 	await seed('demo:community:main', (d) =>
-		writeCommunity(d, {
-			id: 'demo',
-			name: '锦绣里',
-			street: '',
-			district: '',
-			grids: [{ id: 'g1', name: '一网格' }],
-			buildings: [
-				{ id: 'b05', grid: 'g1', name: '5栋', units: 2, floors: 6, roomsPerFloor: 2 },
-				{ id: 'b09', grid: 'g1', name: '9栋', units: 2, floors: 6, roomsPerFloor: 2 }
-			],
-			rules: { minCoSigners: 3 }
-		})
+		writeCommunity(d, communityFixture({ grids: [grid('g1', '一网格')], buildings: [building('b05', 'g1', { units: 2 }), building('b09', 'g1', { units: 2 })] }))
 	);
 	const fac = who('fac').actor;
 	// ¥500 of ¥86,000 raised and none of three tasks done: the project's conditions are not met.

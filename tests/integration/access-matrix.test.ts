@@ -23,15 +23,10 @@ import { type Access, accessFor, type Grant } from '../../src/lib/domain/access'
 import type { Actor, Role } from '../../src/lib/domain/actor';
 import { BatchStatus, CloseCode, MuxMessage, YMessage } from '../../src/lib/protocol/messages';
 import { type DocName, parseBallotsId, parseDocName } from '../../src/lib/schema/doc-names';
+import { ballot, grantsByRole, household as registered, visit } from '../../src/lib/domain/testing';
 import { docUrl, provider, RawClient, removeDir, startTestRelay, SyncClient, waitFor, whenSynced } from './helpers';
 
-const GRANTS: Record<Role, Grant> = {
-	resident: { role: 'resident', community: 'demo', household: 'b01-1-101' },
-	grid_worker: { role: 'grid_worker', community: 'demo', grids: ['g1'] },
-	facilitator: { role: 'facilitator', community: 'demo' },
-	community_admin: { role: 'community_admin', community: 'demo' },
-	street_admin: { role: 'street_admin', community: 'qingliu-street', communities: ['demo'] }
-};
+const GRANTS: Record<Role, Grant> = grantsByRole({ street_admin: { community: 'qingliu-street' } });
 const ROLES = Object.keys(GRANTS) as Role[];
 
 const N = 'none' as const;
@@ -109,11 +104,11 @@ function probe(name: string, key: string, actor: Actor): { write(d: Y.Doc): void
 				has: (d) => d.getArray<{ id: string }>('timeline').toArray().some((e) => e.id === key)
 			};
 		case 'households':
-			return inMap('households', household, { id: household, building: household.split('-')[0], unit: 1, room: household.split('-')[2], area: 80, members: [], tags: [] });
+			return inMap('households', household, registered(household));
 		case 'visits':
-			return inMap('visits', key, { id: key, household, grid, building: household.split('-')[0], at, by: actor, channel: 'visit', outcome: 'talked', needs: { tags: [], text: '' }, photos: [] });
+			return inMap('visits', key, visit({ id: key, household, grid, building: household.split('-')[0], at, by: actor }));
 		case 'ballots':
-			return inMap('ballots', key, { id: key, household, option: 'a', at, channel: 'visit', by: actor, device: actor.id });
+			return inMap('ballots', key, ballot({ id: key, household, option: 'a', at, by: actor }));
 		case 'project':
 			return inMap('updates', key, { id: key, task: 't1', text: key, photos: [], at, by: actor });
 		case 'participation':

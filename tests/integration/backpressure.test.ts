@@ -1,22 +1,19 @@
 /** A client that stops reading is closed instead of buffering without bound; the others keep receiving. */
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { MuxMessage } from '../../src/lib/protocol/messages';
-import { provider, RawClient, removeDir, startTestRelay, subscriberCount, SyncClient, waitFor, whenSynced, wsUrl } from './helpers';
+import { provider, RawClient, subscriberCount, SyncClient, waitFor, whenSynced, wsUrl } from './helpers';
+import { cleanupAfterEach, relayForTest } from './helpers-lifecycle';
 
-const cleanup: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-	for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const cleanup = cleanupAfterEach();
 
 const DOC = 'demo:proposal:firehose';
 
 describe('backpressure', () => {
 	it('closes a subscriber that does not read, and only that one', async () => {
 		// 15 MB into one proposal: far past its size cap, which is not what this test is about.
-		const r = await startTestRelay({ auth: 'open', limits: { maxBufferedBytes: 256 * 1024, maxDocBytes: { proposal: 64 * 1024 * 1024 } } });
-		cleanup.push(() => removeDir(r.dataDir), () => r.close());
+		const r = await relayForTest(cleanup, { auth: 'open', limits: { maxBufferedBytes: 256 * 1024, maxDocBytes: { proposal: 64 * 1024 * 1024 } } });
 
 		const fastDoc = new Y.Doc();
 		const fast = provider(r.url, DOC, fastDoc);

@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import * as decoding from 'lib0/decoding';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
@@ -18,26 +18,18 @@ import {
 	mintToken,
 	provider,
 	RawClient,
-	removeDir,
 	sleep,
-	startTestRelay,
 	subscriberCount,
 	SyncClient,
 	waitFor,
 	whenSynced,
 	wsUrl
 } from './helpers';
+import { cleanupAfterEach, relayForTest } from './helpers-lifecycle';
 
-const cleanup: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-	for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const cleanup = cleanupAfterEach();
 
-async function relayWith(options: RelayOptions) {
-	const r = await startTestRelay(options);
-	cleanup.push(() => removeDir(r.dataDir), () => r.close());
-	return r;
-}
+const relayWith = (options: RelayOptions) => relayForTest(cleanup, options);
 
 const admin = (r: Awaited<ReturnType<typeof relayWith>>) => mintToken(r, { role: 'community_admin', community: 'demo' });
 

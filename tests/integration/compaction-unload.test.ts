@@ -1,13 +1,11 @@
 /** Compaction merges a document's rows without changing its content or its change-feed seq; idle rooms unload. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { MuxMessage } from '../../src/lib/protocol/messages';
-import { provider, removeDir, sleep, startTestRelay, SyncClient, waitFor, whenSynced } from './helpers';
+import { provider, sleep, SyncClient, waitFor, whenSynced } from './helpers';
+import { cleanupAfterEach, relayForTest } from './helpers-lifecycle';
 
-const cleanup: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-	for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const cleanup = cleanupAfterEach();
 
 const DOC = 'demo:proposal:compact';
 
@@ -21,8 +19,7 @@ async function changeSeq(url: string, doc: string): Promise<{ seq: number; head:
 
 describe('compaction', () => {
 	it('keeps rows bounded while a document is written, with identical content', async () => {
-		const r = await startTestRelay({ auth: 'open', limits: { compactThreshold: 20 }, idleUnloadMs: 60_000 });
-		cleanup.push(() => removeDir(r.dataDir), () => r.close());
+		const r = await relayForTest(cleanup, { auth: 'open', limits: { compactThreshold: 20 }, idleUnloadMs: 60_000 });
 		const doc = new Y.Doc();
 		const p = provider(r.url, DOC, doc);
 		cleanup.push(() => p.destroy());
@@ -48,8 +45,7 @@ describe('compaction', () => {
 	});
 
 	it('merges a document into one row when its room unloads, keeping its seq', async () => {
-		const r = await startTestRelay({ auth: 'open', idleUnloadMs: 30 });
-		cleanup.push(() => removeDir(r.dataDir), () => r.close());
+		const r = await relayForTest(cleanup, { auth: 'open', idleUnloadMs: 30 });
 		const doc = new Y.Doc();
 		const p = provider(r.url, DOC, doc);
 		await whenSynced(p);
@@ -80,8 +76,7 @@ describe('compaction', () => {
 
 describe('idle rooms', () => {
 	it('unload after the last subscriber leaves and load again on demand', async () => {
-		const r = await startTestRelay({ auth: 'open', idleUnloadMs: 30 });
-		cleanup.push(() => removeDir(r.dataDir), () => r.close());
+		const r = await relayForTest(cleanup, { auth: 'open', idleUnloadMs: 30 });
 		const doc = new Y.Doc();
 		const p = provider(r.url, 'demo:proposal:idle', doc);
 		await whenSynced(p);

@@ -1,5 +1,5 @@
 /** The demo community is seeded on the first start only, and reads back through the relay. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { buildDemo, buildNeighbour } from '../../server/demo/seed';
 import { BatchStatus, MuxMessage } from '../../src/lib/protocol/messages';
@@ -7,13 +7,11 @@ import { readCommunity } from '../../src/lib/schema/community-doc';
 import { readHouseholds } from '../../src/lib/schema/households-doc';
 import { readProposal } from '../../src/lib/schema/proposal-doc';
 import { readVisits } from '../../src/lib/schema/visits-doc';
-import { type ChildRelay, removeDir, spawnRelay, startTestRelay, SyncClient, tempDir, waitFor } from './helpers';
+import { type ChildRelay, removeDir, spawnRelay, SyncClient, tempDir, waitFor } from './helpers';
+import { cleanupAfterEach, relayForTest } from './helpers-lifecycle';
 import { demoFirstStart } from '../../server/demo/invitations';
 
-const cleanup: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-	for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const cleanup = cleanupAfterEach();
 
 type Health = { ok: boolean; headSeq: number; docs: number; rooms?: number };
 
@@ -48,8 +46,7 @@ describe('demo seed', () => {
 	});
 
 	it('reads back as the community, its registers and twelve proposals', async () => {
-		const relay = await startTestRelay({ auth: 'open', seed: demoFirstStart });
-		cleanup.push(() => removeDir(relay.dataDir), () => relay.close());
+		const relay = await relayForTest(cleanup, { auth: 'open', seed: demoFirstStart });
 		const c = await SyncClient.connect(relay.url);
 		cleanup.push(() => c.close());
 		c.sendFrame({ kind: MuxMessage.ListChanges, sinceSeq: 0 });

@@ -4,34 +4,19 @@
  * PostgreSQL that is gone shows as failing storage in /api/health.
  */
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { BatchStatus, MuxMessage } from '../../src/lib/protocol/messages';
 import { type PostgresService, startPostgres } from '../services/services';
-import { type ChildRelay, provider, removeDir, sleep, spawnRelay, startTestRelay, SyncClient, tempDir, waitFor, whenSynced } from './helpers';
+import { cleanupAfterEach, killAfterTest, serviceForFile } from './helpers-lifecycle';
+import { type ChildRelay, provider, removeDir, spawnRelay, startTestRelay, SyncClient, tempDir, waitFor, whenSynced } from './helpers';
+import { sendPacedUpdates } from './helpers-durability';
 
 let server: PostgresService;
-const cleanup: Array<() => Promise<unknown> | void> = [];
+serviceForFile(startPostgres, (s) => (server = s), 60_000);
+const cleanup = cleanupAfterEach();
 
-beforeAll(async () => {
-	server = await startPostgres();
-}, 60_000);
-
-afterEach(async () => {
-	for (const fn of cleanup.splice(0).reverse()) await fn();
-});
-
-afterAll(async () => {
-	await server?.stop();
-});
-
-function killOnCleanup(relay: ChildRelay): ChildRelay {
-	cleanup.push(() => {
-		if (relay.child.exitCode === null && relay.child.signalCode === null) relay.child.kill('SIGKILL');
-		return relay.exited;
-	});
-	return relay;
-}
+const killOnCleanup = (relay: ChildRelay) => killAfterTest(cleanup, relay);
 
 async function connectionsTo(url: string): Promise<number> {
 	const db = new URL(url).pathname.slice(1);
@@ -68,20 +53,7 @@ describe('durability with PostgreSQL', () => {
 
 		const docs = Array.from({ length: 5 }, (_, i) => `demo:households:g${i}`);
 		const total = 300;
-		const sent = new Map<number, { doc: string; key: string }>();
-		const sending = (async () => {
-			for (let i = 0; i < total; i++) {
-				// Paced, so the crash below lands while updates are still arriving.
-				if (i % 10 === 0) await sleep(3);
-				if (first.child.exitCode !== null || first.child.signalCode !== null) return;
-				const writer = new Y.Doc();
-				writer.getMap('households').set(`h${i}`, { room: `${i}` });
-				const requestId = client.requestId();
-				const doc = docs[i % docs.length] as string;
-				sent.set(requestId, { doc, key: `h${i}` });
-				client.sendFrame({ kind: MuxMessage.Update, requestId, doc, update: Y.encodeStateAsUpdate(writer) });
-			}
-		})();
+		const { sent, sending } = sendPacedUpdates(client, first, docs, total);
 		await waitFor(() => client.frames.filter((f) => f.kind === MuxMessage.Ack).length >= total / 2, { what: 'half the acks', timeout: 15_000 });
 		first.child.kill('SIGKILL');
 		await first.exited;

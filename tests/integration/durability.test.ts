@@ -1,21 +1,14 @@
 /** What was acknowledged survives: a graceful restart (SIGTERM) and a kill -9. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { BatchStatus, CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
-import { type ChildRelay, provider, removeDir, sleep, spawnRelay, SyncClient, tempDir, waitFor, whenSynced } from './helpers';
+import { type ChildRelay, provider, removeDir, spawnRelay, SyncClient, tempDir, waitFor, whenSynced } from './helpers';
+import { cleanupAfterEach, killAfterTest } from './helpers-lifecycle';
+import { sendPacedUpdates } from './helpers-durability';
 
-const cleanup: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-	for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const cleanup = cleanupAfterEach();
 
-function killOnCleanup(relay: ChildRelay): ChildRelay {
-	cleanup.push(() => {
-		if (relay.child.exitCode === null && relay.child.signalCode === null) relay.child.kill('SIGKILL');
-		return relay.exited;
-	});
-	return relay;
-}
+const killOnCleanup = (relay: ChildRelay) => killAfterTest(cleanup, relay);
 
 describe('durability', () => {
 	it('keeps content across a graceful restart; SIGTERM closes clients with 4503 and exits 0', async () => {
@@ -56,21 +49,7 @@ describe('durability', () => {
 
 		const docs = Array.from({ length: 5 }, (_, i) => `demo:households:g${i}`);
 		const total = 300;
-		const sent = new Map<number, { doc: string; key: string }>();
-		const sending = (async () => {
-			for (let i = 0; i < total; i++) {
-				// Paced, so the crash below lands while updates are still arriving.
-				if (i % 10 === 0) await sleep(3);
-				if (first.child.exitCode !== null || first.child.signalCode !== null) return;
-				// Independent updates (one writer each), so each can be checked on its own after the crash.
-				const writer = new Y.Doc();
-				writer.getMap('households').set(`h${i}`, { room: `${i}` });
-				const requestId = client.requestId();
-				const doc = docs[i % docs.length] as string;
-				sent.set(requestId, { doc, key: `h${i}` });
-				client.sendFrame({ kind: MuxMessage.Update, requestId, doc, update: Y.encodeStateAsUpdate(writer) });
-			}
-		})();
+		const { sent, sending } = sendPacedUpdates(client, first, docs, total);
 		// Crash while later updates may still be in flight.
 		await waitFor(() => client.frames.filter((f) => f.kind === MuxMessage.Ack).length >= total / 2, { what: 'half the acks' });
 		first.child.kill('SIGKILL');

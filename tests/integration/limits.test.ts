@@ -6,20 +6,17 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { Socket } from 'node:net';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode, encodeFrame, MuxMessage } from '../../src/lib/protocol/messages';
 import type { RelayOptions } from '../../server/relay';
-import { docUrl, mintToken, provider, RawClient, removeDir, startTestRelay, SyncClient, tempDir, waitFor, whenSynced } from './helpers';
+import { docUrl, mintToken, provider, RawClient, removeDir, SyncClient, tempDir, waitFor, whenSynced } from './helpers';
+import { cleanupAfterEach, relayForTest } from './helpers-lifecycle';
 
-const cleanup: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-	for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const cleanup = cleanupAfterEach();
 
 async function relayWith(options: RelayOptions) {
-	const r = await startTestRelay(options);
-	cleanup.push(() => removeDir(r.dataDir), () => r.close());
+	const r = await relayForTest(cleanup, options);
 	const token = await mintToken(r, { role: 'community_admin', community: 'demo' });
 	return Object.assign(r, { token });
 }

@@ -11,7 +11,7 @@
  *   and presence), /sync catch-up is complete through either process, kill -9 loses no acknowledged update, a
  *   revocation on one closes sockets on the other, and a Redis restart loses nothing.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { BatchStatus, CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
@@ -33,12 +33,12 @@ import { Credentials } from '../../server/auth/credentials';
 import { openPostgres } from '../../server/storage/postgres/db';
 import { PgAccessStore } from '../../server/storage/postgres/access-pg';
 import { type PostgresService, type Service, startPostgres, startRedis } from '../services/services';
+import { communityFixture, grid } from '../../src/lib/domain/testing';
 import { type ChildRelay, docUrl, ROOT, provider, RawClient, removeDir, sleep, spawnRelay, SyncClient, tempDir, waitFor, whenSynced } from './helpers';
+import { cleanupAfterEach, killAfterTest } from './helpers-lifecycle';
+import { sendPacedUpdates } from './helpers-durability';
 
-const cleanup: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-	for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const cleanup = cleanupAfterEach();
 
 /** A stock client of `doc` on `url`, synced; destroyed after the test. */
 async function stock(url: string, doc: string, params: Record<string, string> = {}): Promise<{ ydoc: Y.Doc; p: WebsocketProvider }> {
@@ -242,15 +242,7 @@ describe('one process at a time, and requests any process answers (in-memory fan
 	it('corrects a report through a process that does not run the publisher: the holder appends it and answers with the version', async () => {
 		const store = new MemoryStore();
 		const community = new Y.Doc();
-		writeCommunity(community, {
-			id: C,
-			name: '锦绣里',
-			street: 'street1',
-			district: '',
-			grids: [{ id: 'g1', name: '一网格' }],
-			buildings: [{ id: 'b01', grid: 'g1', name: '1栋', units: 1, floors: 6, roomsPerFloor: 2 }],
-			rules: { minCoSigners: 3 }
-		});
+		writeCommunity(community, communityFixture({ id: C, street: 'street1', grids: [grid('g1', '一网格')] }));
 		const matter = new Y.Doc();
 		createProposal(
 			matter,
@@ -374,13 +366,7 @@ describe('two relay processes on one PostgreSQL and one Redis', () => {
 		await Promise.all([postgres?.stop(), redis?.stop()]);
 	});
 
-	function killOnCleanup(relay: ChildRelay): ChildRelay {
-		cleanup.push(() => {
-			if (relay.child.exitCode === null && relay.child.signalCode === null) relay.child.kill('SIGKILL');
-			return relay.exited;
-		});
-		return relay;
-	}
+	const killOnCleanup = (relay: ChildRelay) => killAfterTest(cleanup, relay);
 
 	/** Two processes on a fresh database, sharing one data directory (the signing key) and the Redis. */
 	async function cluster(auth: 'open' | 'credentials' = 'open') {
@@ -483,19 +469,7 @@ describe('two relay processes on one PostgreSQL and one Redis', () => {
 		const client = await SyncClient.connect(a.url);
 		cleanup.push(() => client.close());
 		const total = 300;
-		const sent = new Map<number, { doc: string; key: string }>();
-		const sending = (async () => {
-			for (let i = 0; i < total; i++) {
-				if (i % 10 === 0) await sleep(3);
-				if (a.child.exitCode !== null || a.child.signalCode !== null) return;
-				const d = new Y.Doc();
-				d.getMap('households').set(`h${i}`, { room: `${i}` });
-				const requestId = client.requestId();
-				const doc = docs[i % docs.length] as string;
-				sent.set(requestId, { doc, key: `h${i}` });
-				client.sendFrame({ kind: MuxMessage.Update, requestId, doc, update: Y.encodeStateAsUpdate(d) });
-			}
-		})();
+		const { sent, sending } = sendPacedUpdates(client, a, docs, total);
 		await waitFor(() => client.frames.filter((f) => f.kind === MuxMessage.Ack).length >= total / 3, { what: 'a third of the acks', timeout: 15_000 });
 		// Someone present on a's side, seen on b's.
 		const present = await stock(a.url, docs[0] as string);

@@ -1,13 +1,11 @@
 /** A client that was offline for a while catches up, and its own offline edits reach the others. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { BatchStatus, MuxMessage } from '../../src/lib/protocol/messages';
 import { provider, removeDir, startTestRelay, SyncClient, waitFor, whenSynced } from './helpers';
+import { cleanupAfterEach } from './helpers-lifecycle';
 
-const cleanup: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-	for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const cleanup = cleanupAfterEach();
 
 async function relay() {
 	const r = await startTestRelay({ auth: 'open', idleUnloadMs: 50 });

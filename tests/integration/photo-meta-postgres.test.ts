@@ -2,21 +2,15 @@
  * Photo metadata on a real PostgreSQL server: the shared PhotoMetaStore contract with two pools (as two relay
  * processes have), and the migration it needs.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { photoMetaContract } from '../../server/storage/photo-meta.contract';
 import { openPostgres } from '../../server/storage/postgres/db';
 import { PgPhotoMeta } from '../../server/storage/postgres/photos-pg';
 import { type PostgresService, startPostgres } from '../services/services';
+import { serviceForFile } from './helpers-lifecycle';
 
 let server: PostgresService;
-
-beforeAll(async () => {
-	server = await startPostgres();
-}, 120_000);
-
-afterAll(async () => {
-	await server?.stop();
-});
+serviceForFile(startPostgres, (s) => (server = s));
 
 photoMetaContract('PostgreSQL', async () => {
 	const url = await server.freshDatabase();

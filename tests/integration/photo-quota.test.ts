@@ -14,6 +14,7 @@ import { run as adminCli } from '../../server/admin/cli';
 import type { Relay } from '../../server/relay';
 import { pngImage, sha256Hex } from '../factories/images';
 import { mintToken, removeDir, sleep, startTestRelay } from './helpers';
+import { residentActor } from '../../src/lib/domain/testing';
 
 type TestRelay = Relay & { dataDir: string };
 let relay: TestRelay | null = null;
@@ -29,7 +30,7 @@ const RESIDENT: Grant = { role: 'resident', community: 'demo', household: 'h1' }
 const NEIGHBOUR: Grant = { role: 'resident', community: 'demo', household: 'h2' };
 const OTHER_COMMUNITY: Grant = { role: 'resident', community: 'east', household: 'h9' };
 const ADMIN: Grant = { role: 'community_admin', community: 'demo' };
-const ACTOR = { id: 'd_test', name: 'test', role: 'resident' as const };
+const ACTOR = residentActor({ id: 'd_test', name: 'test' });
 
 let seed = 1;
 /** A distinct PNG of exactly `size` bytes (padding after the image data is still a PNG by its first bytes). */

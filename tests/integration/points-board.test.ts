@@ -6,14 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Grant } from '../../src/lib/domain/access';
-import type { Actor } from '../../src/lib/domain/actor';
 import { redemptionCode, type Transfer } from '../../src/lib/domain/points';
 import { passbookDocName, pointsBoardDocName, pointsDocName, talentsDocName } from '../../src/lib/schema/doc-names';
 import { addTransfer, setBoardChoice } from '../../src/lib/schema/passbook-doc';
 import { addRestock, type PointsBoard, putItem, readPointsBoard } from '../../src/lib/schema/points-doc';
 import { putPerson } from '../../src/lib/schema/talents-doc';
 import { provider, removeDir, startTestRelay, waitFor, whenSynced } from './helpers';
+import { editAs, relayDevices, storedDoc } from './helpers-devices';
 
 const C = 'demo';
 /** Households: A chose to appear as 王阿姨's, B chose not to, R only reads the board. */
@@ -23,38 +22,11 @@ const R = 'b02-1-201';
 const T0 = Date.UTC(2026, 2, 4, 2);
 
 let relay: Awaited<ReturnType<typeof startTestRelay>>;
-const devices: Record<string, { token: string; actor: Actor }> = {};
-
-async function join(key: string, grant: Grant, name: string): Promise<void> {
-	const issued = await relay.credentials.issue(grant, name);
-	devices[key] = { token: issued.token, actor: { id: issued.device.id, name, role: grant.role } };
-}
-const actor = (key: string) => devices[key]!.actor;
-const token = (key: string) => devices[key]!.token;
-
+const { join, actor, token } = relayDevices(() => relay);
 /** A document's durable state, straight from storage. */
-async function stored(name: string): Promise<Y.Doc> {
-	const doc = new Y.Doc();
-	for (const u of await relay.store.loadUpdates(name)) Y.applyUpdate(doc, u);
-	return doc;
-}
-
-/** Edits a document over the socket as `who`, and waits until the relay has stored the edit. */
-async function edit(who: string, name: string, change: (doc: Y.Doc) => void): Promise<void> {
-	const doc = new Y.Doc();
-	const p = provider(relay.url, name, doc, { token: token(who) });
-	try {
-		await whenSynced(p);
-		change(doc);
-		const want = Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID);
-		await waitFor(async () => Y.decodeStateVector(Y.encodeStateVector(await stored(name))).get(doc.clientID) === want, {
-			what: `${who}'s edit of ${name} stored`
-		});
-	} finally {
-		p.destroy();
-		doc.destroy();
-	}
-}
+const stored = (name: string) => storedDoc(relay, name);
+/** Edits a document over the socket as `who` (a device in sync), and waits until the relay has stored the edit. */
+const edit = (who: string, name: string, change: (doc: Y.Doc) => void) => editAs(relay, token(who), name, change, who);
 
 function award(household: string, amount: number, hours: number, at: number): Transfer {
 	return { id: `award-${household}-${at}`, kind: 'award', household, amount, at, by: actor('fac'), channel: 'activity', note: '楼道清扫', hours };

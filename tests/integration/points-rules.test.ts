@@ -7,13 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Actor } from '../../src/lib/domain/actor';
-import { DEFAULT_POINTS_SETTINGS, redemptionCode, type Transfer } from '../../src/lib/domain/points';
+import { DEFAULT_POINTS_SETTINGS, type Transfer } from '../../src/lib/domain/points';
 import { BatchStatus, CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
 import { passbookDocName, pointsBoardDocName, pointsDocName, talentsDocName } from '../../src/lib/schema/doc-names';
 import { addApproval, addTransfer, readBoardChoice, readPassbookRecords, setBoardChoice } from '../../src/lib/schema/passbook-doc';
 import { putItem, readPointsBoard, readPointsConfig, setPointsSettings, writePointsBoard } from '../../src/lib/schema/points-doc';
 import { putPerson } from '../../src/lib/schema/talents-doc';
 import { docUrl, provider, RawClient, removeDir, startTestRelay, SyncClient, waitFor, whenSynced } from './helpers';
+import { pointsAward, pointsRedemption } from '../../src/lib/domain/testing';
 import { relayJudge } from './relay-judge';
 
 const LIU = 'b03-1-401';
@@ -28,34 +29,9 @@ let relay: Awaited<ReturnType<typeof startTestRelay>>;
 const { join, who, stored, seed, expectRefused, expectAccepted } = relayJudge(() => relay);
 
 const at = () => Date.now();
-const award = (id: string, by: Actor, over: Partial<Transfer> = {}): Transfer => ({
-	id,
-	kind: 'award',
-	household: LIU,
-	amount: 10,
-	at: at(),
-	by,
-	channel: 'activity',
-	note: '楼道清扫',
-	activity: 'sweep',
-	activityName: '楼道清扫',
-	hours: 2,
-	...over
-});
-const redemption = (id: string, by: Actor): Transfer => ({
-	id,
-	kind: 'redeem',
-	household: LIU,
-	amount: 30,
-	at: at(),
-	by,
-	channel: 'counter',
-	note: '',
-	item: 'rice',
-	itemName: '大米',
-	quantity: 1,
-	code: redemptionCode(id)
-});
+const award = (id: string, by: Actor, over: Partial<Transfer> = {}): Transfer =>
+	pointsAward({ id, household: LIU, at: at(), by, activity: 'sweep', activityName: '楼道清扫', ...over });
+const redemption = (id: string, by: Actor): Transfer => pointsRedemption({ id, household: LIU, at: at(), by });
 
 beforeAll(async () => {
 	relay = await startTestRelay();

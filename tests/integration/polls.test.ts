@@ -22,40 +22,19 @@ import { ballotsDocName, communityDocName, householdsDocName, pollDocName } from
 import type { Household } from '../../src/lib/schema/households-doc';
 import { writeHouseholds } from '../../src/lib/schema/households-doc';
 import { addClosure, createPoll, readPoll, readPublicTally } from '../../src/lib/schema/poll-doc';
-import { DEFAULT_RULES } from '../../src/lib/domain/proposal';
 import { deviceOf, mintToken, provider, removeDir, sleep, startTestRelay, waitFor, whenSynced } from './helpers';
+import { building, communityFixture, facilitatorActor, grid, occupied, pollDraft } from '../../src/lib/domain/testing';
+import { storedDoc, submitUpdate } from './helpers-devices';
 
 const C = 'demo';
 const HOUR = 3_600_000;
-const facilitator: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
+const facilitator = facilitatorActor();
 
-const household = (id: string, building: string, area: number): Household => ({
-	id,
-	building,
-	unit: 1,
-	room: id.slice(-3),
-	area,
-	members: [{ name: '住户' }],
-	tags: []
-});
+const household = (id: string, inBuilding: string, area: number): Household => occupied(id, { building: inBuilding, area });
 const G1 = [household('b01-1-101', 'b01', 80), household('b01-1-102', 'b01', 95.5), household('b02-1-101', 'b02', 60)];
 const G2 = [household('b06-1-101', 'b06', 70)];
 
-const draft = (over: Partial<PollDraft>): PollDraft => ({
-	title: '测试表决',
-	description: '',
-	options: [
-		{ id: 'yes', label: '同意' },
-		{ id: 'no', label: '不同意' }
-	],
-	electorate: { scope: 'community', ids: [] },
-	rule: RULES.simple_majority,
-	opensAt: Date.now() - HOUR,
-	closesAt: Date.now() + 24 * HOUR,
-	hideResults: false,
-	matters: [],
-	...over
-});
+const draft = (over: Partial<PollDraft>): PollDraft => pollDraft(over, Date.now());
 
 let relay: Awaited<ReturnType<typeof startTestRelay>>;
 const tokens = { resident: '', neighbour: '', worker: '', facilitator: '', residentG2: '' };
@@ -64,16 +43,11 @@ const tokens = { resident: '', neighbour: '', worker: '', facilitator: '', resid
 function put(name: string, write: (doc: Y.Doc) => void): Promise<void> {
 	const doc = new Y.Doc();
 	write(doc);
-	return new Promise((resolve, reject) => relay.hub.submit(name, Y.encodeStateAsUpdate(doc), null, (e) => (e ? reject(e) : resolve())));
+	return submitUpdate(relay, name, Y.encodeStateAsUpdate(doc));
 }
 
 /** A document's durable state, straight from storage. */
-async function stored(name: string): Promise<Y.Doc> {
-	const doc = new Y.Doc();
-	const rows = await relay.store.loadUpdates(name);
-	if (rows.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(rows));
-	return doc;
-}
+const stored = (name: string): Promise<Y.Doc> => storedDoc(relay, name);
 
 async function vote(poll: string, body: unknown, token: string | null = tokens.resident, init: RequestInit = {}) {
 	const res = await fetch(`${relay.url}${pollBallotPath(poll)}`, {
@@ -93,22 +67,7 @@ beforeAll(async () => {
 	tokens.worker = await mintToken(relay, { role: 'grid_worker', community: C, grids: ['g1'] });
 	tokens.facilitator = await mintToken(relay, { role: 'facilitator', community: C });
 	await put(communityDocName(C), (d) =>
-		writeCommunity(d, {
-			id: C,
-			name: '测试社区',
-			street: '',
-			district: '',
-			grids: [
-				{ id: 'g1', name: '第一网格' },
-				{ id: 'g2', name: '第二网格' }
-			],
-			buildings: [
-				{ id: 'b01', grid: 'g1', name: '1栋', units: 1, floors: 6, roomsPerFloor: 2 },
-				{ id: 'b02', grid: 'g1', name: '2栋', units: 1, floors: 6, roomsPerFloor: 2 },
-				{ id: 'b06', grid: 'g2', name: '6栋', units: 1, floors: 6, roomsPerFloor: 2 }
-			],
-			rules: DEFAULT_RULES
-		})
+		writeCommunity(d, communityFixture({ id: C, name: '测试社区', grids: [grid('g1'), grid('g2')], buildings: [building('b01'), building('b02'), building('b06', 'g2')] }))
 	);
 	await put(householdsDocName(C, 'g1'), (d) => writeHouseholds(d, 'g1', G1));
 	await put(householdsDocName(C, 'g2'), (d) => writeHouseholds(d, 'g2', G2));

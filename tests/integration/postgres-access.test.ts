@@ -4,7 +4,7 @@
  * admin CLI with DATABASE_URL) closes the relay's open sockets.
  */
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { CreateInvitationResponse, DeviceInfo, JoinResponse } from '../../src/lib/protocol/api';
 import { CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
@@ -13,17 +13,11 @@ import { PgAccessStore } from '../../server/storage/postgres/access-pg';
 import { openPostgres, type Postgres } from '../../server/storage/postgres/db';
 import { hashCode } from '../../server/auth/credentials';
 import { type PostgresService, startPostgres } from '../services/services';
+import { serviceForFile } from './helpers-lifecycle';
 import { mintToken, removeDir, ROOT, startTestRelay, SyncClient, tempDir } from './helpers';
 
 let server: PostgresService;
-
-beforeAll(async () => {
-	server = await startPostgres();
-}, 120_000);
-
-afterAll(async () => {
-	await server?.stop();
-});
+serviceForFile(startPostgres, (s) => (server = s));
 
 accessStoreContract('PostgreSQL', async () => {
 	const url = await server.freshDatabase();

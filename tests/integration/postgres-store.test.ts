@@ -4,7 +4,7 @@
  * racing appends. Each case gets a database of its own on one server.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { prng } from '../../src/lib/domain/prng';
 import { docStoreContract } from '../../server/storage/doc-store.contract';
@@ -12,17 +12,11 @@ import { PgStore } from '../../server/storage/postgres/pg-store';
 import { monitorStore, StorageHealth } from '../../server/storage/storage-health';
 import type { AppendedUpdate } from '../../server/storage/store';
 import { type PostgresService, startPostgres } from '../services/services';
+import { serviceForFile } from './helpers-lifecycle';
 import { waitFor } from './helpers';
 
 let server: PostgresService;
-
-beforeAll(async () => {
-	server = await startPostgres();
-}, 60_000);
-
-afterAll(async () => {
-	await server?.stop();
-});
+serviceForFile(startPostgres, (s) => (server = s), 60_000);
 
 docStoreContract('PgStore', async () => {
 	const url = await server.freshDatabase();

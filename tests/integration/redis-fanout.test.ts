@@ -1,17 +1,12 @@
 /** The Fanout contract against a real Redis (startRedis: a fresh server on an ephemeral port). */
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll } from 'vitest';
 import { fanoutContract } from '../../server/fanout/fanout.contract';
 import { RedisFanout } from '../../server/fanout/redis-fanout';
 import { type Service, startRedis } from '../services/services';
+import { serviceForFile } from './helpers-lifecycle';
 
 let redis: Service;
-beforeAll(async () => {
-	redis = await startRedis();
-}, 60_000);
-afterAll(async () => {
-	await redis?.stop();
-});
+serviceForFile(startRedis, (s) => (redis = s), 60_000);
 
 fanoutContract('redis', () => {
 	// One prefix per test: the processes of one test share channels, tests do not hear each other.

@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Actor } from '../../src/lib/domain/actor';
-import type { Grant } from '../../src/lib/domain/access';
 import { newId } from '../../src/lib/domain/ids';
 import type { ProposalStatus } from '../../src/lib/domain/proposal';
 import { CloseCode } from '../../src/lib/protocol/messages';
@@ -15,19 +14,15 @@ import { writeCommunity } from '../../src/lib/schema/community-doc';
 import { communityDocName, proposalDocName, referralsDocName } from '../../src/lib/schema/doc-names';
 import { addCoSigner, appendEvent, createProposal, readProposal } from '../../src/lib/schema/proposal-doc';
 import { addAnswer, readReferrals } from '../../src/lib/schema/referrals-doc';
-import { DEFAULT_RULES } from '../../src/lib/domain/proposal';
+import { building, communityFixture } from '../../src/lib/domain/testing';
+import { relayDevices } from './helpers-devices';
 import { docUrl, provider, RawClient, removeDir, startTestRelay, waitFor, whenSynced } from './helpers';
 
 const C = 'east';
 const STREET = 'qingliu-street';
 let relay: Awaited<ReturnType<typeof startTestRelay>>;
-const who: Record<string, { token: string; actor: Actor }> = {};
+const { devices: who, join } = relayDevices(() => relay);
 const open: { destroy(): void }[] = [];
-
-async function join(key: string, grant: Grant, name: string) {
-	const issued = await relay.credentials.issue(grant, name);
-	who[key] = { token: issued.token, actor: { id: issued.device.id, name, role: grant.role } };
-}
 
 /** A live, synced copy of `name` as `key` sees it. */
 async function live(key: string, name: string): Promise<Y.Doc> {
@@ -57,15 +52,7 @@ beforeAll(async () => {
 	await join('street', { role: 'street_admin', community: STREET, communities: [C] }, '街道办小陈');
 	await join('admin', { role: 'community_admin', community: C }, '社区管理员');
 	const community = await live('admin', communityDocName(C));
-	writeCommunity(community, {
-		id: C,
-		name: '东园社区',
-		street: '青柳街道',
-		district: '临江区',
-		grids: [{ id: 'g1', name: '第一网格' }],
-		buildings: [{ id: 'b01', grid: 'g1', name: '1栋', units: 2, floors: 6, roomsPerFloor: 2 }],
-		rules: DEFAULT_RULES
-	});
+	writeCommunity(community, communityFixture({ id: C, name: '东园社区', street: '青柳街道', district: '临江区', buildings: [building('b01', 'g1', { units: 2 })] }));
 	await waitFor(async () => (await relay.store.loadUpdates(communityDocName(C))).length > 0, { what: 'the community stored' });
 });
 

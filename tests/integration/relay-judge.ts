@@ -4,44 +4,20 @@
  */
 import { expect } from 'vitest';
 import * as Y from 'yjs';
-import type { Grant } from '../../src/lib/domain/access';
-import type { Actor } from '../../src/lib/domain/actor';
 import { CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
 import { type startTestRelay, SyncClient, waitFor } from './helpers';
+import { relayDevices, seedDoc, storedDoc } from './helpers-devices';
 
 type TestRelay = Awaited<ReturnType<typeof startTestRelay>>;
 
 export function relayJudge(relay: () => TestRelay) {
-	const devices: Record<string, { token: string; actor: Actor; household?: string }> = {};
+	const { devices, join, who } = relayDevices(relay);
 	let requests = 0;
 
-	const who = (key: string) => {
-		const d = devices[key];
-		if (!d) throw new Error(`no device "${key}" joined`);
-		return d;
-	};
-
-	async function join(key: string, grant: Grant, name: string) {
-		const issued = await relay().credentials.issue(grant, name);
-		devices[key] = { token: issued.token, actor: { id: issued.device.id, name, role: grant.role }, ...(grant.household ? { household: grant.household } : {}) };
-	}
-
 	/** What the relay holds durably for `doc`. */
-	async function stored(doc: string): Promise<Y.Doc> {
-		await relay().hub.flush();
-		const d = new Y.Doc();
-		for (const u of await relay().store.loadUpdates(doc)) Y.applyUpdate(d, u);
-		return d;
-	}
-
+	const stored = (doc: string) => storedDoc(relay(), doc, { flush: true });
 	/** Writes as the relay itself (the durable starting state of a test). */
-	async function seed(doc: string, change: (d: Y.Doc) => void): Promise<void> {
-		const d = await stored(doc);
-		const sv = Y.encodeStateVector(d);
-		change(d);
-		const update = Y.encodeStateAsUpdate(d, sv);
-		await new Promise<void>((resolve, reject) => relay().hub.submit(doc, update, null, (e) => (e ? reject(e) : resolve())));
-	}
+	const seed = (doc: string, change: (d: Y.Doc) => void) => seedDoc(relay(), doc, change);
 
 	/** The update `change` makes on top of what the relay holds now, from a device in sync. */
 	async function updateFrom(doc: string, change: (d: Y.Doc) => void): Promise<Uint8Array> {
@@ -79,5 +55,5 @@ export function relayJudge(relay: () => TestRelay) {
 		expect((await send(key, doc, await updateFrom(doc, change))).kind).toBe(MuxMessage.Ack);
 	}
 
-	return { join, who, stored, seed, updateFrom, send, expectRefused, expectAccepted };
+	return { devices, join, who, stored, seed, updateFrom, send, expectRefused, expectAccepted };
 }

@@ -7,11 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Grant } from '../../src/lib/domain/access';
-import type { Actor } from '../../src/lib/domain/actor';
 import type { Household } from '../../src/lib/domain/household';
 import { newId } from '../../src/lib/domain/ids';
-import { RULES } from '../../src/lib/domain/poll';
 import type { ProposalStatus } from '../../src/lib/domain/proposal';
 import type { Figures } from '../../src/lib/domain/report-types';
 import { REPORT_CORRECTION_PATH } from '../../src/lib/protocol/api';
@@ -39,6 +36,8 @@ import { type ReportDoc, readReportDoc } from '../../src/lib/schema/report-doc';
 import { addToTopic, createTopic } from '../../src/lib/schema/topic-doc';
 import { addVisit } from '../../src/lib/schema/visits-doc';
 import { docUrl, provider, RawClient, removeDir, startTestRelay, waitFor, whenSynced } from './helpers';
+import { editAs, relayDevices, storedDoc, submitUpdate } from './helpers-devices';
+import { ballot, building, communityFixture, grid, occupied, pollDraft, proposalDraft } from '../../src/lib/domain/testing';
 
 const C = 'demo';
 const HOUR = 3_600_000;
@@ -53,39 +52,11 @@ let clock = T0;
 /** The relay's clock is the test's; short delays keep the test fast. */
 const REPORTS = { now: () => clock, debounceMs: 30, graceMs: HOUR, checkEveryMs: 30, startDelayMs: 0 };
 let relay: Awaited<ReturnType<typeof startTestRelay>>;
-const devices: Record<string, { token: string; actor: Actor }> = {};
-
-async function join(key: string, grant: Grant, name: string): Promise<void> {
-	const issued = await relay.credentials.issue(grant, name);
-	devices[key] = { token: issued.token, actor: { id: issued.device.id, name, role: grant.role } };
-}
-const actor = (key: string) => devices[key]!.actor;
-const token = (key: string) => devices[key]!.token;
-
+const { join, actor, token } = relayDevices(() => relay);
 /** A document's durable state, straight from storage. */
-async function stored(name: string): Promise<Y.Doc> {
-	const doc = new Y.Doc();
-	for (const u of await relay.store.loadUpdates(name)) Y.applyUpdate(doc, u);
-	return doc;
-}
-
+const stored = (name: string) => storedDoc(relay, name);
 /** Edits a document over the socket as `who` (a device in sync), and waits until the relay has stored the edit. */
-async function edit(who: string, name: string, change: (doc: Y.Doc) => void): Promise<void> {
-	const doc = new Y.Doc();
-	const p = provider(relay.url, name, doc, { token: token(who) });
-	try {
-		await whenSynced(p);
-		// Not wrapped in a transaction: createMinutes applies its template as an update of its own.
-		change(doc);
-		const want = Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID);
-		await waitFor(async () => Y.decodeStateVector(Y.encodeStateVector(await stored(name))).get(doc.clientID) === want, {
-			what: `${who}'s edit of ${name} stored`
-		});
-	} finally {
-		p.destroy();
-		doc.destroy();
-	}
-}
+const edit = (who: string, name: string, change: (doc: Y.Doc) => void) => editAs(relay, token(who), name, change, who);
 
 /** A report document as `who` reads it over the socket, kept in sync until closed. */
 async function reader(who: string, name: string): Promise<{ read(): ReportDoc; close(): void }> {
@@ -128,11 +99,7 @@ const versionsOf = (r: ReportDoc, periodKey: string) =>
 
 function proposal(who: string, id: string, household: string, channel: 'visit' | 'app' | 'box', at: number, steps: [ProposalStatus, ProposalStatus, number, number?][] = []) {
 	return edit(who, proposalDocName(C, id), (d) => {
-		createProposal(
-			d,
-			{ title: `事项 ${id}`, description: '说明', category: 'facilities', kind: 'individual', channel, household },
-			{ id, actor: actor(who), now: at, status: 'submitted' }
-		);
+		createProposal(d, proposalDraft({ title: `事项 ${id}`, description: '说明', channel, household }), { id, actor: actor(who), now: at, status: 'submitted' });
 		for (const [from, to, stepAt, negativeItem] of steps) {
 			appendEvent(d, {
 				id: newId(),
@@ -148,15 +115,7 @@ function proposal(who: string, id: string, household: string, channel: 'visit' |
 	});
 }
 
-const household = (id: string, building: string): Household => ({
-	id,
-	building,
-	unit: 1,
-	room: id.slice(-3),
-	area: 80,
-	members: [{ name: '住户' }],
-	tags: []
-});
+const household = (id: string, inBuilding: string): Household => occupied(id, { building: inBuilding });
 
 async function correct(who: string | null, body: unknown) {
 	const res = await fetch(`${relay.url}${REPORT_CORRECTION_PATH}`, {
@@ -176,24 +135,8 @@ beforeAll(async () => {
 	await join('street', { role: 'street_admin', community: 'street1', communities: [C] }, '街道');
 	await join('resident', { role: 'resident', community: C, household: 'b01-1-101' }, '王阿姨');
 	const community = new Y.Doc();
-	writeCommunity(community, {
-		id: C,
-		name: '锦绣里',
-		street: 'street1',
-		district: '',
-		grids: [
-			{ id: 'g1', name: '一网格' },
-			{ id: 'g2', name: '二网格' }
-		],
-		buildings: [
-			{ id: 'b01', grid: 'g1', name: '1栋', units: 1, floors: 6, roomsPerFloor: 2 },
-			{ id: 'b02', grid: 'g2', name: '2栋', units: 1, floors: 6, roomsPerFloor: 2 }
-		],
-		rules: { minCoSigners: 3 }
-	});
-	await new Promise<void>((resolve, reject) =>
-		relay.hub.submit(communityDocName(C), Y.encodeStateAsUpdate(community), null, (e) => (e ? reject(e) : resolve()))
-	);
+	writeCommunity(community, communityFixture({ street: 'street1', grids: [grid('g1', '一网格'), grid('g2', '二网格')], buildings: [building('b01'), building('b02', 'g2')] }));
+	await submitUpdate(relay, communityDocName(C), Y.encodeStateAsUpdate(community));
 });
 
 afterAll(async () => {
@@ -238,27 +181,10 @@ describe('report publication', () => {
 			checkIn(d, { id: 'a2', name: '李建国', capacity: 'resident', at: T0, by: actor('fac') });
 		});
 		await edit('fac', pollDocName(C, 'q1'), (d) =>
-			createPoll(
-				d,
-				{
-					title: '加装座椅',
-					description: '',
-					options: [
-						{ id: 'yes', label: '同意' },
-						{ id: 'no', label: '不同意' }
-					],
-					electorate: { scope: 'community', ids: [] },
-					rule: RULES.simple_majority,
-					opensAt: T0 - HOUR,
-					closesAt: T0 + 2 * HOUR,
-					hideResults: false,
-					matters: []
-				},
-				{ id: 'q1', actor: actor('fac'), now: T0 - HOUR }
-			)
+			createPoll(d, pollDraft({ title: '加装座椅', closesAt: T0 + 2 * HOUR }, T0), { id: 'q1', actor: actor('fac'), now: T0 - HOUR })
 		);
 		await edit('worker', ballotsDocName(C, 'g1', 'q1'), (d) =>
-			addBallot(d, 'g1', 'q1', { id: 'ballot-v1', household: 'b01-1-101', option: 'yes', at: T0, channel: 'visit', by: actor('worker'), device: actor('worker').id })
+			addBallot(d, 'g1', 'q1', ballot({ id: 'ballot-v1', household: 'b01-1-101', option: 'yes', at: T0, by: actor('worker') }))
 		);
 
 		const expectWeek = (r: ReportDoc) => {

@@ -10,32 +10,30 @@ import 'fake-indexeddb/auto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { openDatabase } from '../../src/lib/client/db';
 import { DocStore as DeviceStore } from '../../src/lib/client/doc-store';
 import { SyncEngine, type WebSocketLike } from '../../src/lib/client/sync-engine';
 import type { Grant } from '../../src/lib/domain/access';
-import { pollBallotPath, RULES } from '../../src/lib/domain/poll';
+import { pollBallotPath } from '../../src/lib/domain/poll';
 import { BatchStatus, MuxMessage } from '../../src/lib/protocol/messages';
 import { writeCommunity } from '../../src/lib/schema/community-doc';
 import { communityDocName, householdsDocName, pollDocName } from '../../src/lib/schema/doc-names';
 import { writeHouseholds } from '../../src/lib/schema/households-doc';
 import { createPoll } from '../../src/lib/schema/poll-doc';
-import { DEFAULT_RULES } from '../../src/lib/domain/proposal';
 import { KEY_FILE, KEYS_DIR } from '../../server/auth/keys';
 import type { Relay, RelayOptions } from '../../server/relay';
 import { DB_FILE, SqliteStore } from '../../server/storage/sqlite-store';
 import type { DocStore } from '../../server/storage/store';
+import { communityFixture, facilitatorActor, occupied, pollDraft } from '../../src/lib/domain/testing';
 import { mintToken, removeDir, spawnRelay, startTestRelay, SyncClient, tempDir } from './helpers';
+import { cleanupAfterEach } from './helpers-lifecycle';
 import { demoFirstStart } from '../../server/demo/invitations';
 
 type TestRelay = Relay & { dataDir: string };
-const cleanup: Array<() => unknown> = [];
-afterEach(async () => {
-	for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const cleanup = cleanupAfterEach();
 
 const ADMIN: Grant = { role: 'community_admin', community: 'demo' };
 const EMPTY_SV = new Uint8Array([0]);
@@ -157,36 +155,15 @@ describe("a bad row in the community document and residents' ballots", () => {
 			relay,
 			communityDocName(C),
 			(d) =>
-				writeCommunity(d, {
-					id: C,
-					name: '测试社区',
-					street: '',
-					district: '',
-					grids: [{ id: 'g1', name: '第一网格' }],
-					buildings: [{ id: 'b01', grid: 'g1', name: '1栋', units: 1, floors: 6, roomsPerFloor: 2 }],
-					rules: DEFAULT_RULES
-				}),
+				writeCommunity(d, communityFixture({ id: C, name: '测试社区' })),
 			community
 		);
-		const h = { id: 'b01-1-101', building: 'b01', unit: 1, room: '101', area: 80, members: [{ name: '住户' }], tags: [] };
+		const h = occupied('b01-1-101');
 		await write(relay, householdsDocName(C, 'g1'), (d) => writeHouseholds(d, 'g1', [h]));
 		const now = Date.now();
-		const draft = {
-			title: '测试表决',
-			description: '',
-			options: [
-				{ id: 'yes', label: '同意' },
-				{ id: 'no', label: '不同意' }
-			],
-			electorate: { scope: 'community' as const, ids: [] },
-			rule: RULES.simple_majority,
-			opensAt: now - 3_600_000,
-			closesAt: now + 3_600_000,
-			hideResults: false,
-			matters: []
-		};
+		const draft = pollDraft({ closesAt: now + 3_600_000 }, now);
 		for (const id of ['p1', 'p2']) {
-			await write(relay, pollDocName(C, id), (d) => createPoll(d, draft, { id, actor: { id: 'f1', name: '周敏', role: 'facilitator' }, now }));
+			await write(relay, pollDocName(C, id), (d) => createPoll(d, draft, { id, actor: facilitatorActor(), now }));
 		}
 		const token = await mintToken(relay, { role: 'resident', community: C, household: 'b01-1-101' });
 		const vote = async (r: Relay, poll: string, id: string) => {

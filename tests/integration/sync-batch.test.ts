@@ -1,17 +1,15 @@
 /** The multiplexed /sync endpoint: BatchSync, Update → Ack after durability, the change feed. */
 import * as decoding from 'lib0/decoding';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { BatchStatus, MuxMessage, YMessage } from '../../src/lib/protocol/messages';
 import { MemoryStore } from '../../server/storage/memory-store';
 import type { DocStore, PendingUpdate } from '../../server/storage/store';
 import { provider, removeDir, sleep, startTestRelay, SyncClient, waitFor, whenSynced } from './helpers';
+import { cleanupAfterEach } from './helpers-lifecycle';
 import { demoFirstStart } from '../../server/demo/invitations';
 
-const cleanup: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-	for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const cleanup = cleanupAfterEach();
 
 async function relay(options: Parameters<typeof startTestRelay>[0] = {}) {
 	const r = await startTestRelay({ auth: 'open', ...options });

@@ -7,67 +7,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import * as Y from 'yjs';
 import type { Actor } from '../../src/lib/domain/actor';
-import type { Grant } from '../../src/lib/domain/access';
 import { foldTimeline, type TimelineEvent } from '../../src/lib/domain/proposal';
 import { CloseCode, MuxMessage, YMessage } from '../../src/lib/protocol/messages';
 import { writeCommunity } from '../../src/lib/schema/community-doc';
 import { addEntry, addUpdate, createProject, recordReceipt, voidEntry } from '../../src/lib/schema/project-doc';
 import { addCoSigner, addSupporter, appendEvent, createProposal, readProposal } from '../../src/lib/schema/proposal-doc';
-import { provider, removeDir, startTestRelay, SyncClient, waitFor, whenSynced } from './helpers';
+import { building, communityFixture, grid } from '../../src/lib/domain/testing';
+import { provider, removeDir, startTestRelay, waitFor, whenSynced } from './helpers';
+import { relayJudge } from './relay-judge';
 
 const PROPOSAL = 'demo:proposal:doors';
 const REJECTED = 'demo:proposal:feud';
 const PROJECT = 'demo:project:seats';
 
 let relay: Awaited<ReturnType<typeof startTestRelay>>;
-const devices: Record<string, { token: string; actor: Actor }> = {};
-
-async function join(key: string, grant: Grant, name: string) {
-	const issued = await relay.credentials.issue(grant, name);
-	devices[key] = { token: issued.token, actor: { id: issued.device.id, name, role: grant.role } };
-}
-
-/** What the relay holds durably for `doc`. */
-async function stored(doc: string): Promise<Y.Doc> {
-	await relay.hub.flush();
-	const d = new Y.Doc();
-	for (const u of await relay.store.loadUpdates(doc)) Y.applyUpdate(d, u);
-	return d;
-}
-
-/** Writes as the relay itself (the durable starting state of a test). */
-async function seed(doc: string, change: (d: Y.Doc) => void): Promise<void> {
-	const d = await stored(doc);
-	const sv = Y.encodeStateVector(d);
-	change(d);
-	const update = Y.encodeStateAsUpdate(d, sv);
-	await new Promise<void>((resolve, reject) => relay.hub.submit(doc, update, null, (e) => (e ? reject(e) : resolve())));
-}
-
-/** The update `change` makes on top of what the relay holds now, from a device in sync. */
-async function updateFrom(doc: string, change: (d: Y.Doc) => void): Promise<Uint8Array> {
-	const d = new Y.Doc();
-	Y.applyUpdate(d, Y.encodeStateAsUpdate(await stored(doc)));
-	const sv = Y.encodeStateVector(d);
-	change(d);
-	return Y.encodeStateAsUpdate(d, sv);
-}
-
+const { devices, join, stored, seed, updateFrom, send } = relayJudge(() => relay);
 let requests = 0;
-/** Sends one update over /sync as `who` and returns the relay's answer to it (Ack or DocError). */
-async function send(who: string, doc: string, update: Uint8Array) {
-	const c = await SyncClient.connect(relay.url, devices[who]?.token);
-	try {
-		const requestId = ++requests;
-		c.sendFrame({ kind: MuxMessage.Update, requestId, doc, update });
-		return await waitFor(
-			() => c.frames.find((f) => (f.kind === MuxMessage.Ack || f.kind === MuxMessage.DocError) && f.requestId === requestId),
-			{ what: `the answer to request ${requestId}` }
-		);
-	} finally {
-		c.close();
-	}
-}
 
 const event = (by: Actor, over: Partial<TimelineEvent>): TimelineEvent => ({ id: `e${++requests}`, at: Date.now(), by, channel: 'app', ...over }) as TimelineEvent;
 
@@ -78,18 +33,7 @@ beforeAll(async () => {
 	await join('grid', { role: 'grid_worker', community: 'demo', grids: ['g1'] }, '网格员小陈');
 	await join('fac', { role: 'facilitator', community: 'demo' }, '周敏');
 	await seed('demo:community:main', (d) =>
-		writeCommunity(d, {
-			id: 'demo',
-			name: '锦绣里',
-			street: '',
-			district: '',
-			grids: [{ id: 'g1', name: '一网格' }, { id: 'g2', name: '二网格' }],
-			buildings: [
-				{ id: 'b03', grid: 'g1', name: '3栋', units: 2, floors: 6, roomsPerFloor: 2 },
-				{ id: 'b09', grid: 'g2', name: '9栋', units: 2, floors: 6, roomsPerFloor: 2 }
-			],
-			rules: { minCoSigners: 3 }
-		})
+		writeCommunity(d, communityFixture({ grids: [grid('g1', '一网格'), grid('g2', '二网格')], buildings: [building('b03', 'g1', { units: 2 }), building('b09', 'g2', { units: 2 })] }))
 	);
 	const liu = devices.liu!.actor;
 	const fac = devices.fac!.actor;

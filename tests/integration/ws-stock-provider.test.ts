@@ -1,14 +1,12 @@
 /** A stock y-websocket WebsocketProvider works against /ws/<doc>, and `sync` means it holds the server's state. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { SqliteStore } from '../../server/storage/sqlite-store';
 import { removeDir, provider, SlowLoadStore, startTestRelay, tempDir, waitFor, whenSynced } from './helpers';
+import { cleanupAfterEach } from './helpers-lifecycle';
 import type { WebsocketProvider } from 'y-websocket';
 
-const cleanup: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-	for (const fn of cleanup.splice(0).reverse()) await fn();
-});
+const cleanup = cleanupAfterEach();
 
 function track(p: WebsocketProvider): WebsocketProvider {
 	cleanup.push(() => p.destroy());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acceptance, acceptanceConditions, type Condition } from './acceptance';
-import { check, facilitator, gridWorker, item, representative, representativesOf, resident, signoff } from './project.testing';
+import { check, facilitator, gridWorker, item, representative, representativesOf, resident, signoff } from './testing/projects';
 
 const met: Condition[] = acceptanceConditions({ tasks: 3, tasksDone: 3, target: 0, raised: 0, income: 0, spending: 0 });
 

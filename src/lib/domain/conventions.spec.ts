@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Actor } from './actor';
 import {
 	type ConventionMeta,
 	conventionState,
@@ -13,10 +12,11 @@ import {
 	type Version
 } from './conventions';
 import { diffSize, versionDiff } from './convention-diff';
+import { adminActor, facilitatorActor, residentActor } from './testing';
 
-const ZHOU: Actor = { id: 'staff-zhou', name: '周敏', role: 'facilitator' };
-const LIN: Actor = { id: 'staff-lin', name: '林静', role: 'community_admin' };
-const WANG: Actor = { id: 'dev-wang', name: '王阿姨', role: 'resident' };
+const ZHOU = facilitatorActor({ id: 'staff-zhou' });
+const LIN = adminActor({ id: 'staff-lin', name: '林静' });
+const WANG = residentActor({ id: 'dev-wang', name: '王阿姨' });
 
 const META: ConventionMeta = { id: 'c1', title: '活动室使用公约', scope: { kind: 'room', room: 'room-1' }, by: ZHOU, at: 1 };
 const v = (n: number, text: string, at: number, extra: Partial<Version> = {}): Version => ({ n, text, rules: null, accepted: [], by: ZHOU, at, note: '', ...extra });

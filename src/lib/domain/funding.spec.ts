@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { funding, type FundingInput, validateEntry, validatePledge } from './funding';
-import { entry, facilitator, facilitator2, gridWorker, pledge, receipt, resident } from './project.testing';
+import { entry, facilitator, facilitator2, gridWorker, pledge, receipt, resident } from './testing/projects';
 
 const input = (over: Partial<FundingInput> = {}): FundingInput => ({ target: 0, pledges: [], receipts: [], entries: [], voids: [], ...over });
 

@@ -15,8 +15,9 @@ import {
 	suggestArea,
 	validateHousehold
 } from './household';
+import { building } from './testing';
 
-const plan = (over: Partial<BuildingPlan> = {}): BuildingPlan => ({ id: 'b03', grid: 'g1', name: '3栋', units: 2, floors: 6, roomsPerFloor: 2, ...over });
+const plan = (over: Partial<BuildingPlan> = {}): BuildingPlan => building('b03', 'g1', { units: 2, ...over });
 
 const household = (over: Partial<Household> = {}): Household => {
 	const h = { building: 'b03', unit: 1, room: '302', area: 89.5, members: [{ name: '王秀英', phone: '138****1234', contact: true }], tags: [], ...over };

@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { BuildingPlan, Household } from './household';
 import { isNameSegment } from './ids';
+import { building, household } from './testing';
 import { checkInvitationFlat, grantScope, INVITATION_LABEL_MAX, INVITATION_MAX_USES, INVITATION_TTL_S, isInvitationUses, parseUnit } from './invitation';
 
-const b2: BuildingPlan = { id: 'b02', grid: 'g1', name: '2栋', units: 3, floors: 6, roomsPerFloor: 2 };
-const flat = (building: string, unit: number, room: string): Household => ({
-	id: `${building}-${unit}-${room}`,
-	building,
-	unit,
-	room,
-	area: 80,
-	members: [],
-	tags: []
-});
+const b2: BuildingPlan = building('b02', 'g1', { units: 3 });
+const flat = (inBuilding: string, unit: number, room: string): Household => household(`${inBuilding}-${unit}-${room}`);
 const ctx = { buildings: [b2], households: [flat('b02', 1, '301'), flat('b02', 2, '502')] };
 
 describe('invitation flat', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Actor } from './actor';
 import {
 	type ActionItem,
 	approvalIssues,
@@ -35,9 +34,10 @@ import {
 	voteResult,
 	weekdayOf
 } from './meeting';
+import { facilitatorActor, secondFacilitatorActor, yesNoAbstain } from './testing';
 
-const zhou: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
-const lin: Actor = { id: 'f2', name: '林晓燕', role: 'facilitator' };
+const zhou = facilitatorActor();
+const lin = secondFacilitatorActor();
 const T0 = Date.UTC(2025, 4, 20, 11, 0); // Tue 2025-05-20 19:00 CST
 
 // ---- factories ----
@@ -52,11 +52,7 @@ function vote(over: Partial<MeetingVote> = {}): MeetingVote {
 	return {
 		id: 'v1',
 		question: '是否同意在3栋楼道加装折叠爱心椅？',
-		options: [
-			{ id: 'yes', label: '同意' },
-			{ id: 'no', label: '不同意' },
-			{ id: 'abstain', label: '弃权', abstain: true }
-		],
+		options: yesNoAbstain(),
 		mode: 'hands',
 		at: T0,
 		by: zhou,

@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { Actor } from './actor';
 import { coSignersWithMerged, type MergeParty, mergedClosure, mergedView, mergeOf, withMergeEvents } from './merge';
 import { foldTimeline, type TimelineEvent } from './proposal';
+import { facilitatorActor, gridWorkerActor, residentActor } from './testing';
 
-const liu: Actor = { id: 'r1', name: '刘阿姨', role: 'resident' };
-const zhang: Actor = { id: 'r2', name: '张大爷', role: 'resident' };
-const wang: Actor = { id: 'r3', name: '王师傅', role: 'resident' };
-const fac: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
-const fac2: Actor = { id: 'f2', name: '李社工', role: 'facilitator' };
-const grid: Actor = { id: 'g1', name: '王海涛', role: 'grid_worker' };
+const liu = residentActor();
+const zhang = residentActor({ id: 'r2', name: '张大爷' });
+const wang = residentActor({ id: 'r3', name: '王师傅' });
+const fac = facilitatorActor();
+const fac2 = facilitatorActor({ id: 'f2', name: '李社工' });
+const grid = gridWorkerActor();
 
 let seq = 0;
 const ev = (e: Partial<TimelineEvent> & Pick<TimelineEvent, 'type'>): TimelineEvent =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPeriod, disclosureQueue, noticeBoard, noticePhase, periodDays, validateNotice } from './notice';
-import { facilitator, resident } from './project.testing';
+import { facilitator, resident } from './testing/projects';
 
 const BEIJING_NOON = (day: string) => Date.parse(`${day}T12:00:00+08:00`);
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { prng } from './prng';
-import type { Actor } from './actor';
 import {
 	type Account,
 	type Approval,
@@ -36,9 +35,10 @@ import {
 	type Transfer,
 	transferIssues
 } from './points';
-import { facilitator, facilitator2, gridWorker, resident } from './project.testing';
+import { facilitator, facilitator2, gridWorker, resident } from './testing/projects';
+import { adminActor } from './testing';
 
-const admin: Actor = { id: 'a1', name: '张主任', role: 'community_admin' };
+const admin = adminActor({ name: '张主任' });
 const H = 'b03-1-401';
 const H2 = 'b05-2-302';
 const DAY = 86_400_000;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Actor } from './actor';
 import {
 	ballotsOfOwnGrids,
 	type Ballot,
@@ -25,20 +24,18 @@ import {
 	validatePoll,
 	type Voter
 } from './poll';
+import { facilitatorActor, gridWorkerActor, pollDraft, residentActor, yesNo, yesNoAbstain } from './testing';
 
 const DAY = 86_400_000;
 const OPEN = 1_000 * DAY;
 const CLOSE = OPEN + 7 * DAY;
 
-const worker: Actor = { id: 'gw1', name: '王海涛', role: 'grid_worker' };
-const facilitator: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
-const resident: Actor = { id: 'dev-r1', name: '刘阿姨', role: 'resident' };
+const worker = gridWorkerActor({ id: 'gw1' });
+const facilitator = facilitatorActor();
+const resident = residentActor({ id: 'dev-r1' });
 
-const YES_NO = [
-	{ id: 'yes', label: '同意' },
-	{ id: 'no', label: '不同意' }
-];
-const WITH_ABSTAIN = [...YES_NO, { id: 'abstain', label: '弃权', abstain: true }];
+const YES_NO = yesNo();
+const WITH_ABSTAIN = yesNoAbstain();
 
 function poll(over: Partial<TallyPoll> = {}): TallyPoll {
 	return { options: YES_NO, rule: RULES.simple_majority, opensAt: OPEN, closesAt: CLOSE, closures: [], handCounts: [], ...over };
@@ -203,7 +200,7 @@ describe('one voice per household: the conflict rule', () => {
 	});
 
 	it('lists two devices of the same channel (two grid workers at the door) but not one device changing its mind', () => {
-		const other: Actor = { id: 'gw2', name: '陈丽娟', role: 'grid_worker' };
+		const other = gridWorkerActor({ id: 'gw2', name: '陈丽娟' });
 		const twoDevices = [ballot('h1', 'yes'), ballot('h1', 'no', { by: other, device: other.id })];
 		expect(tallyPoll(poll(), voters(2), twoDevices).conflicts.map((c) => c.devices)).toEqual([['gw1', 'gw2']]);
 		const sameDevice = [ballot('h1', 'yes', { channel: 'app' }), ballot('h1', 'no', { channel: 'app' })];
@@ -356,18 +353,8 @@ describe('publishing', () => {
 });
 
 describe('validatePoll', () => {
-	const draft = (over: Partial<PollDraft> = {}): PollDraft => ({
-		title: '小游园加建凉亭',
-		description: '',
-		options: WITH_ABSTAIN,
-		electorate: { scope: 'community', ids: [] },
-		rule: RULES.civil_code,
-		opensAt: OPEN,
-		closesAt: CLOSE,
-		hideResults: false,
-		matters: [],
-		...over
-	});
+	const draft = (over: Partial<PollDraft> = {}): PollDraft =>
+		pollDraft({ title: '小游园加建凉亭', options: WITH_ABSTAIN, rule: RULES.civil_code, opensAt: OPEN, closesAt: CLOSE, ...over });
 	it('accepts a complete draft and names each problem of a bad one', () => {
 		expect(validatePoll(draft())).toEqual([]);
 		expect(validatePoll(draft({ title: ' ' }))).toContainEqual({ field: 'title', code: 'required' });

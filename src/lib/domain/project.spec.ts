@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { projectState, projectTimeline, stageStatus } from './project';
-import { check, entry, facilitator, gridWorker, item, pledge, project, rating, receipt, representativesOf, resident, selection, signoff, task, tender, update } from './project.testing';
+import { check, entry, facilitator, gridWorker, item, pledge, project, rating, receipt, representativesOf, resident, selection, signoff, task, tender, update } from './testing/projects';
 
 const TODAY = '2024-05-20';
 

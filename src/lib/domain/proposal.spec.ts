@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Actor } from './actor';
 import {
 	allowedTransitions,
 	canTransition,
@@ -10,26 +9,18 @@ import {
 	forwardPath,
 	levelAfter,
 	needsReason,
-	type ProposalDraft,
 	type ProposalStatus,
 	type TimelineEvent,
 	TRANSITIONS,
 	validateProposal,
 	screeningFlags
 } from './proposal';
+import { adminActor, facilitatorActor, gridWorkerActor, proposalDraft, residentActor, streetAdminActor } from './testing';
 
-const resident: Actor = { id: 'r1', name: '王阿姨', role: 'resident' };
-const facilitator: Actor = { id: 'f1', name: '李社工', role: 'facilitator' };
-const facilitator2: Actor = { id: 'f2', name: '张社工', role: 'facilitator' };
-
-const draft = (over: Partial<ProposalDraft> = {}): ProposalDraft => ({
-	title: '楼道加装折叠座椅',
-	description: '三单元老人多，上楼需要歇脚。',
-	category: 'facilities',
-	kind: 'individual',
-	channel: 'app',
-	...over
-});
+const resident = residentActor({ name: '王阿姨' });
+const facilitator = facilitatorActor({ name: '李社工' });
+const facilitator2 = facilitatorActor({ id: 'f2', name: '张社工' });
+const draft = proposalDraft;
 
 let seq = 0;
 const ev = (e: Partial<TimelineEvent> & Pick<TimelineEvent, 'type'>): TimelineEvent =>
@@ -47,7 +38,7 @@ describe('proposal status machine', () => {
 	});
 
 	it("keeps a community admin's answer to a referral recorded under the rules before levels", () => {
-		const admin = { id: 'a1', name: '何建华', role: 'community_admin' as const };
+		const admin = adminActor({ name: '何建华' });
 		const folded = foldTimeline([
 			ev({ type: 'created', by: resident, status: 'submitted', at: 1 }),
 			ev({ type: 'transition', from: 'submitted', to: 'escalated', at: 2 }),
@@ -92,8 +83,8 @@ describe('proposal status machine', () => {
 	});
 
 	it('folds the level with the status: grid → community → street, answered there, and a stale answer superseded', () => {
-		const gw = { id: 'gw', name: '网格员', role: 'grid_worker' as const };
-		const street = { id: 'st', name: '街道', role: 'street_admin' as const };
+		const gw = gridWorkerActor({ id: 'gw', name: '网格员' });
+		const street = streetAdminActor({ id: 'st' });
 		const events = [
 			ev({ type: 'created', by: gw, status: 'submitted', at: 1 }),
 			ev({ type: 'transition', from: 'submitted', to: 'escalated', by: gw, at: 2 }),
@@ -221,7 +212,7 @@ describe('proposal validation', () => {
 });
 
 describe('who a proposal speaks for, and where each step was taken', () => {
-	const gridWorker: Actor = { id: 'g1', name: '赵网格', role: 'grid_worker' };
+	const gridWorker = gridWorkerActor({ name: '赵网格' });
 
 	it('names the household and the grid worker who recorded it at the door', () => {
 		expect(proposerOf({ household: '3-3-301', createdBy: gridWorker, channel: 'visit' })).toEqual({

@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { BuildingPlan, Household } from './household';
+import { building, household as registered } from './testing';
 import { exportRows, type ImportOptions, normaliseHeader, parseArea, parseUnit, planImport, type Row } from './register-import';
 
-const buildings: BuildingPlan[] = [
-	{ id: 'b01', grid: 'g1', name: '1栋', units: 2, floors: 6, roomsPerFloor: 2 },
-	{ id: 'b02', grid: 'g1', name: '2栋', units: 3, floors: 6, roomsPerFloor: 3 },
-	{ id: 'b07', grid: 'g2', name: '7栋', units: 2, floors: 6, roomsPerFloor: 2 }
-];
+const buildings: BuildingPlan[] = [building('b01', 'g1', { units: 2 }), building('b02', 'g1', { units: 3, roomsPerFloor: 3 }), building('b07', 'g2', { units: 2 })];
 const opts = (over: Partial<ImportOptions> = {}): ImportOptions => ({ grid: 'g1', buildings, existing: [], onExisting: 'reject', ...over });
 const HEADER: Row = ['楼栋', '单元', '房号', '面积（㎡）', '成员', '联系人', '联系电话', '标签', '备注'];
 
-const household = (over: Partial<Household> & Pick<Household, 'id' | 'building' | 'unit' | 'room'>): Household => ({
-	area: 80,
-	members: [],
-	tags: [],
-	...over
-});
+const household = (over: Partial<Household> & Pick<Household, 'id' | 'building' | 'unit' | 'room'>): Household => registered(over.id, over);
 
 describe('cell parsing', () => {
 	it('reads headers in Chinese or English, with units and markers', () => {

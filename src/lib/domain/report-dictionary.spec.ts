@@ -4,7 +4,7 @@ import { periodByKey } from './periods';
 import { communityReport, emptyFigures } from './report';
 import { DICTIONARY_NOTES, dictionaryMarkdown, FIGURES, publicFigures, figureDef, figureRows, PUBLIC_FIGURES, SECTIONS, valueOf } from './report-dictionary';
 import type { Figures } from './report-types';
-import { cst, reportFixture } from './report.testing';
+import { cst, reportFixture } from './testing/reports';
 
 /**
  * The figure ids Figures holds, found by walking its shape (not the dictionary): a ratio is its rate plus

@@ -13,7 +13,7 @@ import {
 	versionsOf
 } from './report-snapshots';
 import type { ReportVersion } from './report-types';
-import { cst, reportFixture } from './report.testing';
+import { cst, reportFixture } from './testing/reports';
 
 const november = periodByKey('2026-11')!;
 // November ends at 1 December 00:00 CST; two days later it freezes.

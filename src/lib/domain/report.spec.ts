@@ -11,13 +11,13 @@ import {
 	streetReport
 } from './report';
 import type { CommunityFacts } from './report-facts';
-import { cst, reportFixture, step } from './report.testing';
+import { cst, reportFixture, step } from './testing/reports';
 
 const november = periodByKey('2026-11')!;
 const october = periodByKey('2026-10')!;
 const later = cst('2026-12-10 12:00');
 
-describe('a community month, figure by figure (fixture of report.testing.ts)', () => {
+describe('a community month, figure by figure (fixture of testing/reports.ts)', () => {
 	const r = communityReport(reportFixture(), november, later);
 	const f = r.figures;
 	const g1 = r.grids.g1!;

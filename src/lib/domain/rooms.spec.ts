@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Actor } from './actor';
 import {
 	type Booking,
 	type BookingState,
@@ -23,10 +22,11 @@ import {
 	seriesOccurrences,
 	slotsOfDay
 } from './rooms';
+import { facilitatorActor, residentActor } from './testing';
 
-const WANG: Actor = { id: 'dev-wang', name: '王阿姨', role: 'resident' };
-const LI: Actor = { id: 'dev-li', name: '李叔', role: 'resident' };
-const ZHOU: Actor = { id: 'staff-zhou', name: '周敏', role: 'facilitator' };
+const WANG = residentActor({ id: 'dev-wang', name: '王阿姨' });
+const LI = residentActor({ id: 'dev-li', name: '李叔' });
+const ZHOU = facilitatorActor({ id: 'staff-zhou' });
 
 const ROOM: Room = {
 	id: 'room-1',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { firstSentence, raterName, type Rating, satisfaction } from './satisfaction';
-import { rating, resident, resident2 } from './project.testing';
+import { rating, resident, resident2 } from './testing/projects';
+import { residentActor } from './testing';
 
 describe('satisfaction', () => {
 	it('gives the satisfied share, average and distribution per household', () => {
@@ -44,7 +45,7 @@ describe('satisfaction', () => {
 	});
 
 	it('names a rater to other residents only as they chose; staff who recorded a rating by their own name', () => {
-		const by = { id: 'd1', name: '王桂兰', role: 'resident' as const };
+		const by = residentActor({ id: 'd1', name: '王桂兰' });
 		const r: Rating = { household: 'b03-1-101', score: 4, comment: '', at: 1, by, channel: 'app', display: 'building', publicName: '3栋王阿姨' };
 		const neighbour = { staff: false, household: 'b09-1-101' };
 		expect(raterName(r, neighbour)).toBe('3栋王阿姨');

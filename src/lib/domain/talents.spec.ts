@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gridWorker } from './project.testing';
+import { person } from './testing';
 import {
 	DEFAULT_SKILLS,
 	findPeople,
@@ -7,29 +7,12 @@ import {
 	orderedSkills,
 	parsePerson,
 	parseSkill,
-	type Person,
 	personIssues,
 	type Skill,
 	talentCounts
 } from './talents';
 
 const skills: Skill[] = DEFAULT_SKILLS.map((s, order) => ({ ...s, order }));
-
-let seq = 0;
-const person = (over: Partial<Person> = {}): Person => ({
-	id: `p${++seq}`,
-	name: '王师傅',
-	household: 'b03-1-401',
-	building: 'b03',
-	phone: '13800138000',
-	skills: ['plumbing'],
-	availability: '周末上午',
-	consent: true,
-	roles: ['volunteer'],
-	at: 1000 + seq,
-	by: gridWorker,
-	...over
-});
 
 describe('a person in the register', () => {
 	it('has nothing wrong when well formed', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { taskView, validateTask, work } from './tasks';
-import { facilitator, facilitator2, gridWorker, resident, task, update } from './project.testing';
+import { facilitator, facilitator2, gridWorker, resident, task, update } from './testing/projects';
 
 describe('tasks and progress', () => {
 	it('folds a task state from its updates by time', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tenderNoticeFacts, tenderResult, validateTender } from './tender';
-import { facilitator2, resident, selection, tender } from './project.testing';
+import { facilitator2, resident, selection, tender } from './testing/projects';
 
 describe('tender', () => {
 	it('lists bids cheapest first and states whether the cheapest was chosen', () => {

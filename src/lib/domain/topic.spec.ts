@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { deliberationList, type ProposalSummary } from './topic';
 import { addToTopic, createTopic, readTopic } from '../schema/topic-doc';
+import { facilitatorActor } from './testing';
 
-const actor = { id: 'f1', name: '李社工', role: 'facilitator' as const };
+const actor = facilitatorActor({ name: '李社工' });
 
 describe('topics and the deliberation list', () => {
 	it('gathers proposals once each, in joining order', () => {

@@ -1,32 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { Actor } from './actor';
 import type { Household } from './household';
 import { coverage, cycleAt, cycleById, cycleStates, DEFAULT_CYCLE, latestVisits, parseVisit, shiftCycle, validateVisit, type Visit } from './visit';
+import { gridWorkerActor, household as registered, visit as visitRecord } from './testing';
 
-const worker: Actor = { id: 'gw1', name: '王海涛', role: 'grid_worker' };
+const worker = gridWorkerActor({ id: 'gw1' });
 const H = 3_600_000;
 /** 2025-06-10 10:00 in China Standard Time. */
 const JUNE_10 = Date.UTC(2025, 5, 10, 2);
 
-let n = 0;
-const visit = (over: Partial<Visit> = {}): Visit => ({
-	id: `v${String(++n).padStart(3, '0')}`,
-	household: 'b01-1-101',
-	grid: 'g1',
-	building: 'b01',
-	at: JUNE_10,
-	by: worker,
-	channel: 'visit',
-	outcome: 'talked',
-	needs: { tags: [], text: '' },
-	photos: [],
-	...over
-});
+const visit = (over: Partial<Visit> = {}): Visit => visitRecord({ at: JUNE_10, by: worker, ...over });
 
-const household = (id: string): Household => {
-	const [building, unit, room] = id.split('-') as [string, string, string];
-	return { id, building, unit: Number(unit), room, area: 80, members: [], tags: [] };
-};
+const household = (id: string): Household => registered(id);
 
 describe('visit records', () => {
 	it('accepts the common case and reports what is wrong', () => {

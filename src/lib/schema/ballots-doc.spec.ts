@@ -3,24 +3,14 @@ import * as Y from 'yjs';
 import type { Actor } from '../domain/actor';
 import { type Ballot, RULES, tallyPoll } from '../domain/poll';
 import { addBallot, getBallot, readBallots } from './ballots-doc';
+import { syncDocs as sync } from '../domain/testing/ydocs';
+import { ballot as ballotOf, facilitatorActor, gridWorkerActor } from '../domain/testing';
 
-const worker: Actor = { id: 'gw1', name: '王海涛', role: 'grid_worker' };
-const facilitator: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
+const worker = gridWorkerActor({ id: 'gw1' });
+const facilitator = facilitatorActor();
 
-const ballot = (id: string, option: string | null, at: number, by: Actor, channel: Ballot['channel']): Ballot => ({
-	id,
-	household: 'b01-1-302',
-	option,
-	at,
-	channel,
-	by,
-	device: by.id
-});
-
-function sync(a: Y.Doc, b: Y.Doc): void {
-	Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
-	Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
-}
+const ballot = (id: string, option: string | null, at: number, by: Actor, channel: Ballot['channel']): Ballot =>
+	ballotOf({ id, household: 'b01-1-302', option, at, channel, by });
 
 describe('ballots document', () => {
 	it('keeps both ballots two offline devices recorded for one household; the latest counts and is audited', () => {

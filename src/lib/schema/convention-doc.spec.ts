@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Actor } from '../domain/actor';
 import {
 	anchorPassage,
 	CONVENTION_CONTENT,
@@ -14,9 +13,11 @@ import {
 	resolveAnchor,
 	startConvention
 } from './convention-doc';
+import { syncDocs as sync } from '../domain/testing/ydocs';
+import { facilitatorActor, residentActor } from '../domain/testing';
 
-const ZHOU: Actor = { id: 'staff-zhou', name: '周敏', role: 'facilitator' };
-const WANG: Actor = { id: 'dev-wang', name: '王阿姨', role: 'resident' };
+const ZHOU = facilitatorActor({ id: 'staff-zhou' });
+const WANG = residentActor({ id: 'dev-wang', name: '王阿姨' });
 
 function draft(): Y.Doc {
 	const doc = new Y.Doc();
@@ -27,10 +28,6 @@ function draft(): Y.Doc {
 	return doc;
 }
 const firstText = (doc: Y.Doc, i: number) => (doc.getXmlFragment(CONVENTION_CONTENT).get(i) as Y.XmlElement).get(0) as Y.XmlText;
-const sync = (a: Y.Doc, b: Y.Doc) => {
-	Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
-	Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
-};
 
 describe('suggestion anchors', () => {
 	it('quote the passage and find it again after edits before, inside the paragraph and above it', () => {

@@ -2,17 +2,10 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Household } from '../domain/household';
 import { putHousehold, readHousehold, readHouseholds, registerGrid, removeHousehold, writeHouseholds } from './households-doc';
+import { household } from '../domain/testing';
 
-const h = (room: string, over: Partial<Household> = {}): Household => ({
-	id: `b01-1-${room}`,
-	building: 'b01',
-	unit: 1,
-	room,
-	area: 88,
-	members: [{ name: '李淑珍', contact: true }],
-	tags: ['elderly_alone'],
-	...over
-});
+const h = (room: string, over: Partial<Household> = {}): Household =>
+	household(`b01-1-${room}`, { area: 88, members: [{ name: '李淑珍', contact: true }], tags: ['elderly_alone'], ...over });
 
 describe('households document', () => {
 	it('writes, replaces and removes whole household records', () => {

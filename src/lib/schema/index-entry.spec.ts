@@ -7,8 +7,9 @@ import { redemptionCode, type Transfer } from '../domain/points';
 import { addHandover, addTransfer, setBoardChoice } from './passbook-doc';
 import { putItem } from './points-doc';
 import { putPerson } from './talents-doc';
+import { facilitatorActor, residentActor } from '../domain/testing';
 
-const actor = { id: 'r1', name: '刘阿姨', role: 'resident' as const };
+const actor = residentActor();
 
 describe('indexEntry (version 2 fields)', () => {
 	it('a proposal carries its description, filing time, household, co-signers and supporters', () => {
@@ -36,7 +37,7 @@ describe('indexEntry (version 2 fields)', () => {
 			{ id: 'p2', actor, now: 1000, status: 'submitted' }
 		);
 		expect(indexEntry('demo:proposal:p2', doc)!.mergedInto).toBeUndefined();
-		const fac = { id: 'f1', name: '周敏', role: 'facilitator' as const };
+		const fac = facilitatorActor();
 		appendEvent(doc, { id: 'm1', type: 'transition', at: 2000, by: fac, channel: 'app', from: 'submitted', to: 'merged', target: 'demo:proposal:p1' });
 		expect(indexEntry('demo:proposal:p2', doc)!.mergedInto).toBe('demo:proposal:p1');
 	});
@@ -52,7 +53,7 @@ describe('indexEntry (version 2 fields)', () => {
 });
 
 describe('indexEntry: points passbooks, config and the register of talents', () => {
-	const staff = { id: 'f1', name: '周敏', role: 'facilitator' as const };
+	const staff = facilitatorActor();
 	const transfer = (id: string, kind: 'award' | 'redeem', at: number): Transfer =>
 		kind === 'award'
 			? { id, kind, household: 'b01-1-101', amount: 10, at, by: staff, channel: 'activity', note: '清扫' }

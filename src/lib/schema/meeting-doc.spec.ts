@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Actor } from '../domain/actor';
 import { cstInstant, type MeetingDraft, type MinutesVersion } from '../domain/meeting';
 import { meetingDocName } from './doc-names';
 import { indexEntry } from './index-entry';
 import { addAgendaItem, appendVersion, createMeeting, editMeeting, readMeeting } from './meeting-doc';
+import { syncDocs as sync } from '../domain/testing/ydocs';
+import { facilitatorActor, secondFacilitatorActor } from '../domain/testing';
 
-const zhou: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
-const lin: Actor = { id: 'f2', name: '林晓燕', role: 'facilitator' };
+const zhou = facilitatorActor();
+const lin = secondFacilitatorActor();
 
 const draft: MeetingDraft = {
 	kind: 'deliberation',
@@ -23,11 +24,6 @@ const draft: MeetingDraft = {
 		{ name: '物业经理', capacity: 'property_company' }
 	]
 };
-
-function sync(a: Y.Doc, b: Y.Doc) {
-	Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
-	Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
-}
 
 function version(id: string, at: number, by = zhou): MinutesVersion {
 	return {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { prosemirrorJSONToYXmlFragment, yXmlFragmentToProsemirrorJSON } from 'y-prosemirror';
-import type { Actor } from '../domain/actor';
 import { attendanceSummary, richPlainText, sanitizeRich, voteResult } from '../domain/meeting';
 import { minutesSchema } from '../components/minutes/schema';
 import { minutesDocName } from './doc-names';
@@ -19,15 +18,12 @@ import {
 	setAttendeeRemoved,
 	setNotes
 } from './minutes-doc';
+import { syncDocs as sync } from '../domain/testing/ydocs';
+import { facilitatorActor, secondFacilitatorActor } from '../domain/testing';
 
-const zhou: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
-const lin: Actor = { id: 'f2', name: '林晓燕', role: 'facilitator' };
+const zhou = facilitatorActor();
+const lin = secondFacilitatorActor();
 const sections = [{ title: '一、楼道爱心椅' }, { title: '二、其他事项' }];
-
-function sync(a: Y.Doc, b: Y.Doc) {
-	Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
-	Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
-}
 
 describe('minutes template', () => {
 	it('is what the ProseMirror editor reads: a heading and an empty paragraph per section', () => {

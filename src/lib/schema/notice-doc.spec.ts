@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { facilitator } from '../domain/project.testing';
+import { facilitator } from '../domain/testing/projects';
 import { indexEntry } from './index-entry';
 import { createNotice, readNotice, withdrawNotice } from './notice-doc';
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Actor } from '../domain/actor';
-import { type Approval, DEFAULT_POINTS_SETTINGS, passbook, redemptionCode, type Resolution, type Transfer } from '../domain/points';
+import { type Approval, DEFAULT_POINTS_SETTINGS, passbook, type Resolution, type Transfer } from '../domain/points';
 import { indexEntry } from './index-entry';
 import {
 	addApproval,
@@ -14,44 +13,17 @@ import {
 	readPassbookRecords,
 	setBoardChoice
 } from './passbook-doc';
+import { syncDocs as sync } from '../domain/testing/ydocs';
+import { adminActor, facilitatorActor, pointsAward, pointsRedemption, residentActor } from '../domain/testing';
 
 const HOUSEHOLD = 'b03-1-401';
-const zhou: Actor = { id: 'dev-zhou', name: '周敏', role: 'facilitator' };
-const li: Actor = { id: 'dev-li', name: '李强', role: 'community_admin' };
-const liu: Actor = { id: 'dev-liu', name: '刘阿姨', role: 'resident' };
+const zhou = facilitatorActor({ id: 'dev-zhou' });
+const li = adminActor({ id: 'dev-li' });
+const liu = residentActor({ id: 'dev-liu' });
 
-const award = (id: string, at: number, amount = 10, by = zhou): Transfer => ({
-	id,
-	kind: 'award',
-	household: HOUSEHOLD,
-	amount,
-	at,
-	by,
-	channel: 'activity',
-	note: '楼道清扫',
-	activity: 'sweep',
-	activityName: '楼道清扫',
-	hours: 2
-});
-const redeem = (id: string, at: number, amount = 8): Transfer => ({
-	id,
-	kind: 'redeem',
-	household: HOUSEHOLD,
-	amount,
-	at,
-	by: zhou,
-	channel: 'counter',
-	note: '',
-	item: 'rice',
-	itemName: '大米',
-	quantity: 1,
-	code: redemptionCode(id)
-});
-
-const sync = (a: Y.Doc, b: Y.Doc) => {
-	Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
-	Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
-};
+const award = (id: string, at: number, amount = 10, by = zhou): Transfer =>
+	pointsAward({ id, household: HOUSEHOLD, amount, at, by, activity: 'sweep', activityName: '楼道清扫' });
+const redeem = (id: string, at: number, amount = 8): Transfer => pointsRedemption({ id, household: HOUSEHOLD, amount, at, by: zhou });
 
 describe('passbook document', () => {
 	it('reads back what was recorded, oldest first, and names its household', () => {

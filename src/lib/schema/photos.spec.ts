@@ -4,24 +4,17 @@ import type { Actor } from '../domain/actor';
 import type { ProposalDraft } from '../domain/proposal';
 import { PHOTOS_KEY, readPhotoRefs, setPhotoRefs } from './photos';
 import { createProposal, editProposal, readProposal, type WithPhotos } from './proposal-doc';
+import { syncDocs as sync } from '../domain/testing/ydocs';
+import { facilitatorActor, gridWorkerActor, proposalDraft } from '../domain/testing';
 
-const worker: Actor = { id: 'w1', name: '网格员', role: 'grid_worker' };
-const facilitator: Actor = { id: 'f1', name: '主持人', role: 'facilitator' };
+const worker = gridWorkerActor({ id: 'w1', name: '网格员' });
+const facilitator = facilitatorActor({ name: '主持人' });
 const sha = (c: string) => c.repeat(64);
 
 const draft = (photos?: string[]): WithPhotos<ProposalDraft> => ({
-	title: '单元门坏了',
-	description: '3 栋 2 单元门关不上',
-	category: 'facilities',
-	kind: 'individual',
-	channel: 'visit',
+	...proposalDraft({ title: '单元门坏了', description: '3 栋 2 单元门关不上', channel: 'visit' }),
 	...(photos ? { photos } : {})
 });
-
-function sync(a: Y.Doc, b: Y.Doc) {
-	Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
-	Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
-}
 
 describe('photo references', () => {
 	it('keeps the order photos were added in and ignores malformed keys', () => {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Actor } from '../domain/actor';
 import { type Activity, type CatalogueItem, DEFAULT_POINTS_SETTINGS, type Restock } from '../domain/points';
 import { indexEntry } from './index-entry';
 import { addRestock, type PointsBoard, putActivity, putItem, readPointsBoard, readPointsConfig, setPointsSettings, writePointsBoard } from './points-doc';
+import { syncDocs as sync } from '../domain/testing/ydocs';
+import { adminActor, facilitatorActor } from '../domain/testing';
 
-const zhou: Actor = { id: 'dev-zhou', name: '周敏', role: 'facilitator' };
-const li: Actor = { id: 'dev-li', name: '李强', role: 'community_admin' };
+const zhou = facilitatorActor({ id: 'dev-zhou' });
+const li = adminActor({ id: 'dev-li' });
 
 const activity = (id: string, at: number, over: Partial<Activity> = {}): Activity => ({ id, name: '楼道清扫', points: 10, hours: 2, at, by: zhou, ...over });
 const item = (id: string, at: number, over: Partial<CatalogueItem> = {}): CatalogueItem => ({ id, name: '大米', price: 30, unit: '袋', at, by: zhou, ...over });
@@ -18,11 +19,6 @@ const board = (updated: number, remaining = 12): PointsBoard => ({
 	stock: [{ item: 'rice', name: '大米', price: 30, unit: '袋', remaining }],
 	talents: { bySkill: [{ skill: 'plumbing', name: '水电维修', people: 4 }], activists: 2, buildingHeads: 1, total: 9 }
 });
-
-const sync = (a: Y.Doc, b: Y.Doc) => {
-	Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
-	Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
-};
 
 describe('points config document', () => {
 	it('starts from the default settings, and reads back what staff set', () => {

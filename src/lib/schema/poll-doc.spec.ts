@@ -1,21 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Actor } from '../domain/actor';
 import { closedAt, latestClosure, type PollDraft, pollStatus, RULES, summarize, tallyPoll } from '../domain/poll';
 import { indexEntry } from './index-entry';
 import { addClosure, createPoll, isPollDoc, readPoll, readPublicTally, recordHandCount, writePublicTally } from './poll-doc';
+import { facilitatorActor, yesNoAbstain } from '../domain/testing';
+import { syncDocs as sync } from '../domain/testing/ydocs';
 
-const zhou: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
-const lin: Actor = { id: 'f2', name: '林晓燕', role: 'facilitator' };
+const zhou = facilitatorActor();
+const lin = facilitatorActor({ id: 'f2', name: '林晓燕' });
 
 const draft: PollDraft = {
 	title: ' 小游园加建凉亭 ',
 	description: '居民自筹加物业补贴',
-	options: [
-		{ id: 'yes', label: '同意' },
-		{ id: 'no', label: '不同意' },
-		{ id: 'abs', label: '弃权', abstain: true }
-	],
+	options: yesNoAbstain('abs'),
 	electorate: { scope: 'grid', ids: ['g1', 'g2'] },
 	rule: RULES.civil_code,
 	opensAt: 1_000,
@@ -23,11 +20,6 @@ const draft: PollDraft = {
 	hideResults: true,
 	matters: ['demo:proposal:pavilion', 'demo:proposal:pavilion']
 };
-
-function sync(a: Y.Doc, b: Y.Doc): void {
-	Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
-	Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
-}
 
 describe('poll document', () => {
 	it('round-trips a created poll', () => {

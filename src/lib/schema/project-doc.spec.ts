@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { projectState } from '../domain/project';
-import { facilitator, facilitator2, pledge, rating, resident, resident2 } from '../domain/project.testing';
+import { facilitator, facilitator2, pledge, rating, resident, resident2 } from '../domain/testing/projects';
 import { indexEntry } from './index-entry';
 import {
 	addChecklistItem,
@@ -25,14 +25,9 @@ import {
 	setTarget,
 	withdrawPledge
 } from './project-doc';
+import { syncDocs as sync } from '../domain/testing/ydocs';
 
 const TODAY = '2024-05-20';
-
-/** Exchanges what each document lacks, as two devices do when they meet through the relay. */
-function sync(a: Y.Doc, b: Y.Doc) {
-	Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
-	Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
-}
 
 function twoDevices() {
 	const a = new Y.Doc();

@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Actor } from '../domain/actor';
 import { addCoSigner, appendEvent, createProposal, editProposal, readProposal } from './proposal-doc';
 import { docName, parseDocName } from './doc-names';
 import { indexEntry } from './index-entry';
+import { syncDocs as sync } from '../domain/testing/ydocs';
+import { facilitatorActor, residentActor } from '../domain/testing';
 
-const resident: Actor = { id: 'r1', name: '王阿姨', role: 'resident' };
-const facilitator: Actor = { id: 'f1', name: '李社工', role: 'facilitator' };
-
-function sync(a: Y.Doc, b: Y.Doc) {
-	Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
-	Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
-}
+const resident = residentActor({ name: '王阿姨' });
+const facilitator = facilitatorActor({ name: '李社工' });
 
 function newProposal() {
 	const doc = new Y.Doc();

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Actor } from '../domain/actor';
 import { newId } from '../domain/ids';
-import { entry, facilitator as projectFacilitator, pledge, rating, receipt, resident as projectResident } from '../domain/project.testing';
-import { RULES } from '../domain/poll';
+import { entry, facilitator as projectFacilitator, pledge, rating, receipt, resident as projectResident } from '../domain/testing/projects';
 import type { Household } from '../domain/household';
 import { addBallot } from './ballots-doc';
 import { writeCommunity } from './community-doc';
@@ -26,35 +25,22 @@ import {
 } from './report-facts-of';
 import { addToTopic, createTopic } from './topic-doc';
 import { addVisit } from './visits-doc';
+import { ballot as ballotOf, building, communityFixture, facilitatorActor, grid, gridWorkerActor, occupied, pollDraft, residentActor } from '../domain/testing';
 
-const resident: Actor = { id: 'r1', name: '王阿姨', role: 'resident' };
-const facilitator: Actor = { id: 'f1', name: '李社工', role: 'facilitator' };
-const gridWorker: Actor = { id: 'g1', name: '王海涛', role: 'grid_worker' };
+const resident = residentActor({ name: '王阿姨' });
+const facilitator = facilitatorActor({ name: '李社工' });
+const gridWorker = gridWorkerActor();
 
 function community(): Y.Doc {
 	const doc = new Y.Doc();
-	writeCommunity(doc, {
-		id: 'demo',
-		name: '幸福里社区',
-		street: 's1',
-		district: 'd1',
-		grids: [
-			{ id: 'g1', name: '第一网格' },
-			{ id: 'g2', name: '第二网格' }
-		],
-		buildings: [
-			{ id: 'b1', grid: 'g1', name: '1栋', units: 2, floors: 6, roomsPerFloor: 2 },
-			{ id: 'b2', grid: 'g2', name: '2栋', units: 2, floors: 6, roomsPerFloor: 2 }
-		],
-		rules: { minCoSigners: 3 }
-	});
+	writeCommunity(
+		doc,
+		communityFixture({ name: '幸福里社区', street: 's1', district: 'd1', grids: [grid('g1'), grid('g2')], buildings: [building('b1', 'g1', { units: 2 }), building('b2', 'g2', { units: 2 })] })
+	);
 	return doc;
 }
 
-const household = (id: string, building: string, area = 80): Household => {
-	const [, unit, room] = id.split('-') as [string, string, string];
-	return { id, building, unit: Number(unit), room, area, members: [{ name: '住户' }], tags: [] };
-};
+const household = (id: string, inBuilding: string, area = 80): Household => occupied(id, { building: inBuilding, area });
 
 function transition(doc: Y.Doc, from: string, to: string, by: Actor, at: number, extra: Record<string, unknown> = {}) {
 	appendEvent(doc, { id: newId(), type: 'transition', from, to, at, by, channel: 'app', ...extra } as never);
@@ -174,28 +160,10 @@ describe('poll facts', () => {
 		const r2 = new Y.Doc();
 		writeHouseholds(r2, 'g2', [household('b2-1-101', 'b2')]);
 		const poll = new Y.Doc();
-		createPoll(
-			poll,
-			{
-				title: '加装电梯',
-				description: '',
-				options: [
-					{ id: 'yes', label: '同意' },
-					{ id: 'no', label: '不同意' }
-				],
-				electorate: { scope: 'grid', ids: ['g1'] },
-				rule: RULES.simple_majority,
-				opensAt: 1000,
-				closesAt: 10_000,
-				hideResults: false,
-				matters: []
-			},
-			{ id: 'q1', actor: facilitator, now: 900 }
-		);
+		createPoll(poll, pollDraft({ title: '加装电梯', electorate: { scope: 'grid', ids: ['g1'] }, opensAt: 1000, closesAt: 10_000 }), { id: 'q1', actor: facilitator, now: 900 });
 		const b1 = new Y.Doc();
 		const b2 = new Y.Doc();
-		const ballot = (id: string, h: string, option: string | null, at: number) =>
-			({ id, household: h, option, at, channel: 'visit', by: gridWorker, device: 'dev1' }) as const;
+		const ballot = (id: string, h: string, option: string | null, at: number) => ballotOf({ id, household: h, option, at, by: gridWorker, device: 'dev1' });
 		addBallot(b1, 'g1', 'q1', ballot('ballot01', 'b1-1-101', 'yes', 2000));
 		// Withdrawn: not counted as voted.
 		addBallot(b1, 'g1', 'q1', ballot('ballot02', 'b1-1-102', 'no', 2000));

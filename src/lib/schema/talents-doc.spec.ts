@@ -1,32 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Actor } from '../domain/actor';
 import { DEFAULT_SKILLS, type Person } from '../domain/talents';
 import { indexEntry } from './index-entry';
 import { putPerson, putSkill, readTalents } from './talents-doc';
+import { syncDocs as sync } from '../domain/testing/ydocs';
+import { facilitatorActor, gridWorkerActor, person as talent } from '../domain/testing';
 
-const chen: Actor = { id: 'dev-chen', name: '网格员小陈', role: 'grid_worker' };
-const zhou: Actor = { id: 'dev-zhou', name: '周敏', role: 'facilitator' };
+const chen = gridWorkerActor({ id: 'dev-chen', name: '网格员小陈' });
+const zhou = facilitatorActor({ id: 'dev-zhou' });
 
-const person = (id: string, name: string, at: number, over: Partial<Person> = {}): Person => ({
-	id,
-	name,
-	household: 'b03-1-401',
-	building: 'b03',
-	phone: '13800138000',
-	skills: ['plumbing'],
-	availability: '周末上午',
-	consent: true,
-	roles: ['activist'],
-	at,
-	by: chen,
-	...over
-});
-
-const sync = (a: Y.Doc, b: Y.Doc) => {
-	Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
-	Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
-};
+const person = (id: string, name: string, at: number, over: Partial<Person> = {}): Person => talent({ id, name, roles: ['activist'], at, by: chen, ...over });
 
 describe('talents document', () => {
 	it('offers the default skills until the community edits its list', () => {

@@ -4,26 +4,11 @@ import type { Visit } from '../domain/visit';
 import { indexEntry } from './index-entry';
 import { readPhotoRefs } from './photos';
 import { addVisit, linkProposal, readVisits } from './visits-doc';
+import { syncDocs as sync } from '../domain/testing/ydocs';
+import { gridWorkerActor, visit as visitRecord } from '../domain/testing';
 
-const worker = { id: 'gw1', name: '王海涛', role: 'grid_worker' as const };
-const visit = (id: string, at: number, over: Partial<Visit> = {}): Visit => ({
-	id,
-	household: 'b01-1-101',
-	grid: 'g1',
-	building: 'b01',
-	at,
-	by: worker,
-	channel: 'visit',
-	outcome: 'talked',
-	needs: { tags: [], text: '' },
-	photos: [],
-	...over
-});
-
-const sync = (a: Y.Doc, b: Y.Doc) => {
-	Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
-	Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
-};
+const worker = gridWorkerActor({ id: 'gw1' });
+const visit = (id: string, at: number, over: Partial<Visit> = {}): Visit => visitRecord({ id, at, by: worker, ...over });
 
 describe('visits document', () => {
 	it('keeps both records when two offline devices visit the same household', () => {

@@ -19,6 +19,7 @@ import { redemptionCode, type Transfer } from '../domain/points';
 import { addApproval, addHandover, addResolution, addTransfer, setBoardChoice } from './passbook-doc';
 import { addRestock, putActivity, putItem, setPointsSettings, writePointsBoard } from './points-doc';
 import { putPerson, putSkill } from './talents-doc';
+import { ballot as ballotOf, building, communityFixture, household as registered, pointsAward } from '../domain/testing';
 
 const writers = {
 	liu: { device: 'dev-liu', role: 'resident', household: 'b03-1-401', grids: [] },
@@ -199,17 +200,8 @@ describe('write rules: projects', () => {
 });
 
 describe('write rules: registers', () => {
-	const household = (id: string, building: string): Household => ({ id, building, unit: 1, room: id.split('-')[2] as string, area: 80, members: [], tags: [] });
-	const ballot = (over: Partial<Ballot> = {}): Ballot => ({
-		id: newId(),
-		household: 'b03-1-401',
-		option: 'a',
-		at: 1,
-		channel: 'visit',
-		by: actor('grid1'),
-		device: 'dev-grid1',
-		...over
-	});
+	const household = (id: string, inBuilding: string): Household => registered(id, { building: inBuilding });
+	const ballot = (over: Partial<Ballot> = {}): Ballot => ballotOf({ id: newId(), household: 'b03-1-401', option: 'a', at: 1, by: actor('grid1'), device: 'dev-grid1', ...over });
 
 	it("keeps a grid worker's register to their grid's buildings, under the grid's own name", () => {
 		expect(judge('demo:households:g1', 'grid1', nothing, (d) => putHousehold(d, 'g1', household('b03-1-401', 'b03')))).toEqual(ok);
@@ -285,7 +277,7 @@ describe('write rules: documents staff run', () => {
 describe('write rules: the community document', () => {
 	it("lets an admin write it under the community's own id", () => {
 		const community = (id: string) => (d: Y.Doc) =>
-			writeCommunity(d, { id, name: '锦绣里', street: '', district: '', grids: [], buildings: [], rules: { minCoSigners: 3 } });
+			writeCommunity(d, communityFixture({ id, grids: [], buildings: [] }));
 		expect(judge('demo:community:main', 'admin', nothing, community('demo'))).toEqual(ok);
 		expect(judge('demo:community:main', 'admin', nothing, community('other'))).toEqual(refused(/id must be/));
 	});
@@ -294,15 +286,7 @@ describe('write rules: the community document', () => {
 describe('building grids from the community document', () => {
 	it('maps each household to the grid of its building', () => {
 		const doc = new Y.Doc();
-		writeCommunity(doc, {
-			id: 'demo',
-			name: '锦绣里',
-			street: '',
-			district: '',
-			grids: [{ id: 'g1', name: '一网格' }],
-			buildings: [{ id: 'b03', grid: 'g1', name: '3栋', units: 2, floors: 6, roomsPerFloor: 2 }],
-			rules: { minCoSigners: 3 }
-		});
+		writeCommunity(doc, communityFixture({ buildings: [building('b03', 'g1', { units: 2 })] }));
 		const grids = gridLookup(buildingGrids(doc));
 		expect(grids.gridOf('b03-1-401')).toBe('g1');
 		expect(grids.gridOf('b04-1-401')).toBeNull();
@@ -326,18 +310,7 @@ describe('write rules: lists of plain values', () => {
 });
 
 const PASSBOOK = 'demo:passbook:b03-1-401';
-const award = (id: string, by: Actor, over: Partial<Transfer> = {}): Transfer => ({
-	id,
-	kind: 'award',
-	household: 'b03-1-401',
-	amount: 10,
-	at: 1000,
-	by,
-	channel: 'activity',
-	note: '楼道清扫',
-	hours: 2,
-	...over
-});
+const award = (id: string, by: Actor, over: Partial<Transfer> = {}): Transfer => pointsAward({ id, at: 1000, by, ...over });
 const redemption = (id: string, by: Actor, over: Partial<Transfer> = {}): Transfer => ({
 	id,
 	kind: 'redeem',

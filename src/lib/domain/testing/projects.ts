@@ -1,17 +1,18 @@
 /** Test factories for projects: records with sensible defaults, overridden per test. Imported by specs only. */
-import type { Actor } from './actor';
-import type { Check, ChecklistItem, Representative, Signoff } from './acceptance';
-import type { LedgerEntry, Pledge, Receipt } from './funding';
-import type { Project } from './project';
-import type { Rating } from './satisfaction';
-import type { ProgressUpdate, Task } from './tasks';
-import type { Selection, Tender } from './tender';
+import type { Check, ChecklistItem, Representative, Signoff } from '../acceptance';
+import type { LedgerEntry, Pledge, Receipt } from '../funding';
+import type { Project } from '../project';
+import type { Rating } from '../satisfaction';
+import type { ProgressUpdate, Task } from '../tasks';
+import type { Selection, Tender } from '../tender';
+import { facilitatorActor, gridWorkerActor, residentActor } from './actors';
 
-export const resident: Actor = { id: 'r1', name: '刘阿姨', role: 'resident' };
-export const resident2: Actor = { id: 'r2', name: '刘阿姨的儿子', role: 'resident' };
-export const facilitator: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
-export const facilitator2: Actor = { id: 'f2', name: '林晓燕', role: 'facilitator' };
-export const gridWorker: Actor = { id: 'g1', name: '王海涛', role: 'grid_worker' };
+/** The actors project records carry unless a test says otherwise. */
+export const resident = residentActor();
+export const resident2 = residentActor({ id: 'r2', name: '刘阿姨的儿子' });
+export const facilitator = facilitatorActor();
+export const facilitator2 = facilitatorActor({ id: 'f2', name: '林晓燕' });
+export const gridWorker = gridWorkerActor();
 
 let seq = 0;
 const next = () => ++seq;

@@ -3,10 +3,10 @@
  * visits and projects, mostly in November 2026 (CST). The figures the specs expect are computed by hand in
  * the comments of report.spec.ts.
  */
-import type { Channel } from './actor';
-import type { CategoryId } from './lists';
-import type { Level, ProposalStatus } from './proposal';
-import type { CommunityFacts, ProposalFacts, ProposalStep } from './report-facts';
+import type { Channel } from '../actor';
+import type { CategoryId } from '../lists';
+import type { Level, ProposalStatus } from '../proposal';
+import type { CommunityFacts, ProposalFacts, ProposalStep } from '../report-facts';
 
 /** An instant given as China time: cst('2026-11-02 10:00'). */
 export const cst = (text: string) => Date.parse(`${text.replace(' ', 'T')}${text.length <= 16 ? ':00' : ''}+08:00`);
