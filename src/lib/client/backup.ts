@@ -5,6 +5,7 @@
  */
 import * as Y from 'yjs';
 import { parseDocName } from '../schema/doc-names';
+import type { LocalDocuments, LocalIndex, LocalSyncState } from './local-store';
 
 export const BACKUP_FORMAT = 'courtyard-backup';
 export const BACKUP_VERSION = 1;
@@ -88,4 +89,36 @@ export function parseBackup(text: string): { doc: string; update: Uint8Array }[]
 		}
 		return { doc: d.doc, update };
 	});
+}
+
+/** What the backup needs of the device's storage (the IndexedDB store in the app, the in-memory one in tests). */
+export type BackupStore = Pick<LocalSyncState, 'dirtyDocs'> & Pick<LocalIndex, 'indexEntries'> & Pick<LocalDocuments, 'readState' | 'openDoc'>;
+
+/** Documents with changes the relay has not acknowledged, with their titles where known. */
+export async function pendingDocs(store: BackupStore): Promise<{ doc: string; title: string }[]> {
+	const dirty = await store.dirtyDocs();
+	const entries = await store.indexEntries(dirty);
+	return dirty.map((doc, i) => ({ doc, title: entries[i]?.title ?? doc }));
+}
+
+/** A backup of every document with unsynced changes, as a JSON file the user can keep or import elsewhere. */
+export async function exportPending(store: BackupStore, device: string, now = Date.now()): Promise<Blob> {
+	const docs = await pendingDocs(store);
+	const states = await Promise.all(docs.map(async (d) => ({ doc: d.doc, update: await store.readState(d.doc) })));
+	return new Blob([JSON.stringify(makeBackup(device, states, now))], { type: 'application/json' });
+}
+
+/** Merges a backup file into local storage; it syncs like any local change. Throws BackupError when damaged. */
+export async function importBackup(store: BackupStore, text: string): Promise<number> {
+	const docs = parseBackup(text);
+	for (const { doc, update } of docs) {
+		const handle = await store.openDoc(doc);
+		try {
+			Y.applyUpdate(handle.doc, update);
+			await handle.saved();
+		} finally {
+			handle.release();
+		}
+	}
+	return docs.length;
 }

@@ -10,7 +10,9 @@ import { type NeedTag, validateVisit, type Visit, type VisitOutcome } from '../d
 import { householdsDocName, visitsDocName } from '../schema/doc-names';
 import { putHousehold, writeHouseholds } from '../schema/households-doc';
 import { addVisit, linkProposal } from '../schema/visits-doc';
+import type { IndexEntry } from '../schema/index-entry';
 import type { DocStore } from './doc-store';
+import { entriesOfKind, type IndexReader } from './index-reads';
 
 /** What the actions need of the app (`courtyard()` in the browser; a bare store in tests). */
 export interface CanvassingApp {
@@ -76,4 +78,10 @@ export async function importHouseholds(app: CanvassingApp, grid: string, plan: I
 	if (plan.households.length === 0) return 0;
 	await app.store.edit(householdsDocName(app.community, grid), (doc) => writeHouseholds(doc, grid, plan.households));
 	return plan.households.length;
+}
+
+/** Proposals filed for a household or co-signed by it, from the local index, newest first. */
+export async function householdProposals(app: IndexReader, household: string): Promise<IndexEntry[]> {
+	const list = await entriesOfKind(app, 'proposal', (e) => e.household === household || !!e.coSigners?.includes(household));
+	return list.sort((a, b) => (b.created ?? 0) - (a.created ?? 0));
 }

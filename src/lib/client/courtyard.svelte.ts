@@ -1,23 +1,14 @@
 /**
  * The app's one instance of local storage and sync, with its status as runes state for the UI.
- * Components read `app.sync`, `app.actor`, and call the actions here; they never touch Dexie or sockets.
+ * Components read `app.sync`, `app.actor`, and call the actions here or the area services (proposals.ts,
+ * topics.ts, polls.ts …) with it; they never touch Dexie or sockets. The session's storage, the join request and
+ * the sign-out wipe are in session.ts; this class holds the session as state and starts and stops sync around them.
  */
 import { liveQuery } from 'dexie';
-import * as Y from 'yjs';
-import type { Actor, Channel, Role } from '../domain/actor';
-import type { PublicNameFields } from '../domain/public-name';
-import { newId } from '../domain/ids';
-import type { Level, ProposalDraft, ProposalStatus, TimelineEvent } from '../domain/proposal';
-import type { ApiError, DeviceInfo, JoinResponse } from '../protocol/api';
+import type { Actor, Role } from '../domain/actor';
+import type { ApiError, DeviceInfo } from '../protocol/api';
 import { CloseCode, SYNC_PATH, TOKEN_PARAM } from '../protocol/messages';
-import { PERSONAL_KINDS } from '../domain/access';
-import { parseDocName } from '../schema/doc-names';
-import { makeBackup, parseBackup, type Backup } from './backup';
-import { proposalDocName } from '../schema/doc-names';
-import { addCoSigner, addSupporter, appendEvent, createProposal, editProposal } from '../schema/proposal-doc';
-import { addToTopic, createTopic } from '../schema/topic-doc';
-import { topicDocName } from '../schema/doc-names';
-import type { CategoryId } from '../domain/lists';
+import { exportPending, importBackup, pendingDocs } from './backup';
 import { openDatabase, type CourtyardDB } from './db';
 import { DocStore, type DocHandle } from './doc-store';
 import { deviceWriteCheck, preloadWriteRules } from './write-check';
@@ -28,7 +19,6 @@ import { photoUploadCounts, registerPhotoOptions, withPendingPhotos } from './ph
 import {
 	expiredLocally,
 	isPersonalDoc,
-	REVOCATION_KEY,
 	type Revocation,
 	type RevocationKind,
 	revocationKind,
@@ -38,13 +28,18 @@ import {
 	wipeDue,
 	wipePersonalData
 } from './revocation';
+import {
+	readSession,
+	requestJoin,
+	storeActor,
+	storeCredential,
+	storeIndexVersion,
+	storeRevocation,
+	updateRevocation,
+	wipeLocalData
+} from './session';
 import { SyncEngine, type SyncEngineOptions, type SyncStatus } from './sync-engine';
 
-const ACTOR_KEY = 'device.actor';
-const COMMUNITY_KEY = 'device.community';
-const TOKEN_KEY = 'device.token';
-const DEVICE_KEY = 'device.info';
-const INDEX_VERSION_KEY = 'index.version';
 /** Bump when IndexEntry derivation changes: the index is rebuilt from the documents on next start. */
 const INDEX_VERSION = 6;
 /** setTimeout's ceiling (~24.8 days); a later expiry is waited for in steps. */
@@ -127,19 +122,12 @@ export class Courtyard {
 	async start(): Promise<void> {
 		if (this.started) return;
 		this.started = true;
-		const [actor, community, token, indexVersion, device, revocation] = await this.db.settings.bulkGet([
-			ACTOR_KEY,
-			COMMUNITY_KEY,
-			TOKEN_KEY,
-			INDEX_VERSION_KEY,
-			DEVICE_KEY,
-			REVOCATION_KEY
-		]);
-		if (device?.value) this.device = device.value as DeviceInfo;
-		if (actor?.value) this.actor = actor.value as Actor;
-		if (typeof community?.value === 'string') this.community = community.value;
-		if (typeof token?.value === 'string') this.token = token.value;
-		if (revocation?.value) this.applyRevocation(revocation.value as Revocation);
+		const stored = await readSession(this);
+		if (stored.device) this.device = stored.device;
+		if (stored.actor) this.actor = stored.actor;
+		if (stored.community !== null) this.community = stored.community;
+		if (stored.token !== null) this.token = stored.token;
+		if (stored.revocation) this.applyRevocation(stored.revocation);
 		// Before `ready`, so pages can add and show photos (a page that does starts the library). The library loads
 		// now only when the device holds photos (queued uploads resume, forgotten ones are cleaned up); a device
 		// without any never loads it on its first page.
@@ -165,7 +153,7 @@ export class Courtyard {
 			error: (err: unknown) => void (this.storageError = err)
 		});
 		this.ready = true;
-		if (indexVersion?.value !== INDEX_VERSION) await this.rebuildIndex();
+		if (stored.indexVersion !== INDEX_VERSION) await this.rebuildIndex();
 		if (this.revocation) {
 			// The status bar still tells when this device last synced and what it holds unsynced; sync never starts.
 			const last = await this.store.getSetting(LAST_SYNCED_KEY);
@@ -203,7 +191,7 @@ export class Courtyard {
 			await this.store.rebuildIndex((done, total) => {
 				this.rebuilding = { done, total };
 			});
-			await this.db.settings.put({ key: INDEX_VERSION_KEY, value: INDEX_VERSION });
+			await storeIndexVersion(this, INDEX_VERSION);
 		} finally {
 			this.rebuilding = null;
 		}
@@ -211,7 +199,7 @@ export class Courtyard {
 
 	async setActor(actor: Actor): Promise<void> {
 		this.actor = actor;
-		await this.db.settings.put({ key: ACTOR_KEY, value: $state.snapshot(actor) });
+		await storeActor(this, $state.snapshot(actor) as Actor);
 	}
 
 	/** Opens a document for a page; subscribes it for live updates while open. Call `close` when leaving. */
@@ -225,83 +213,6 @@ export class Courtyard {
 				if (!this.store.isOpen(name)) this.engine.unsubscribe(name);
 			}
 		};
-	}
-
-	/** Creates a proposal locally; resolves with its document name once it is on disk. */
-	async createProposal(draft: ProposalDraft, status: 'draft' | 'submitted', level: 'grid' | 'community' = 'community'): Promise<string> {
-		const id = newId();
-		const name = proposalDocName(this.community, id);
-		const handle = await this.store.openDoc(name);
-		try {
-			await handle.change((doc) => createProposal(doc, draft, { id, actor: this.actorSnapshot(), now: Date.now(), status, level }));
-		} finally {
-			handle.release();
-		}
-		return name;
-	}
-
-	async editProposal(handle: DocHandle, patch: Partial<ProposalDraft>, channel: Channel): Promise<string[]> {
-		return handle.change((doc) => editProposal(doc, patch, this.actorSnapshot(), channel, Date.now()));
-	}
-
-	async transition(
-		handle: DocHandle,
-		from: ProposalStatus,
-		to: ProposalStatus,
-		extra: { reason?: string; negativeItem?: number; listVersion?: number; target?: string; channel?: Channel; level?: Level } = {}
-	): Promise<string> {
-		const event: TimelineEvent = {
-			id: newId(),
-			type: 'transition',
-			at: Date.now(),
-			by: this.actorSnapshot(),
-			channel: extra.channel ?? 'app',
-			from,
-			to,
-			...(extra.reason ? { reason: extra.reason } : {}),
-			...(extra.negativeItem ? { negativeItem: extra.negativeItem } : {}),
-			...(extra.listVersion ? { listVersion: extra.listVersion } : {}),
-			...(extra.level ? { level: extra.level } : {}),
-			...(extra.target ? { target: extra.target } : {})
-		};
-		await handle.change((doc) => appendEvent(doc, event));
-		// The id lets the page tell later whether this decision took effect or was superseded after a merge.
-		return event.id;
-	}
-
-	/** Records a co-signing household (联名), in the app or by a grid worker at the door. */
-	async coSign(handle: DocHandle, household: string, name: string, channel: Channel, shown?: PublicNameFields): Promise<void> {
-		await handle.change((doc) => addCoSigner(doc, { household, name, at: Date.now(), by: this.actorSnapshot(), channel, ...(shown ?? {}) }));
-	}
-
-	/** Support (附议) by this device's household, or its person when it has none. */
-	async support(handle: DocHandle): Promise<void> {
-		const id = this.device?.grant.household ?? this.actor.id;
-		await handle.change((doc) => addSupporter(doc, { id, at: Date.now(), by: this.actorSnapshot() }));
-	}
-
-	async comment(handle: DocHandle, text: string, channel: Channel = 'app'): Promise<void> {
-		await handle.change((doc) => appendEvent(doc, { id: newId(), type: 'comment', at: Date.now(), by: this.actorSnapshot(), channel, text }));
-	}
-
-	/** Creates a topic (议题) holding the given proposals, moving each accepted one to 'topic'. */
-	async createTopic(title: string, category: CategoryId | '', proposals: { handle: DocHandle; status: ProposalStatus }[]): Promise<string> {
-		const id = newId();
-		const name = topicDocName(this.community, id);
-		const topic = await this.store.openDoc(name);
-		try {
-			await topic.change((doc) => createTopic(doc, { id, title, category, level: 'community' }, this.actorSnapshot(), Date.now()));
-			for (const p of proposals) await this.joinTopic(topic, p.handle, p.status);
-		} finally {
-			topic.release();
-		}
-		return name;
-	}
-
-	/** Adds a proposal to a topic; an accepted proposal moves to 'topic' with the topic as target. */
-	async joinTopic(topic: DocHandle, proposal: DocHandle, status: ProposalStatus): Promise<void> {
-		await topic.change((doc) => addToTopic(doc, proposal.name, this.actorSnapshot(), Date.now()));
-		if (status === 'accepted') await this.transition(proposal, 'accepted', 'topic', { target: topic.name });
 	}
 
 	/** The device credential, for a stock y-websocket connection to one document (`?token=`). */
@@ -353,24 +264,9 @@ export class Courtyard {
 			// The old credential's personal data is still here; it must be exported or deleted before anyone else signs in.
 			throw { error: 'forbidden', message: 'personal data of the revoked credential is still on this device' } satisfies ApiError;
 		}
-		const res = await fetch('/api/join', {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ code, deviceName })
-		});
-		const body = (await res.json().catch(() => null)) as JoinResponse | ApiError | null;
-		if (!res.ok || !body || !('token' in body)) {
-			throw body && 'error' in body ? body : { error: 'invalid', message: `HTTP ${res.status}` };
-		}
-		const { token, device } = body;
-		const actor: Actor = { id: device.id, name: device.name, role: device.grant.role };
-		await this.db.settings.bulkPut([
-			{ key: TOKEN_KEY, value: token },
-			{ key: DEVICE_KEY, value: device },
-			{ key: ACTOR_KEY, value: actor },
-			{ key: COMMUNITY_KEY, value: device.grant.community }
-		]);
-		if (this.revocation) await this.db.settings.delete(REVOCATION_KEY);
+		const joined = await requestJoin(code, deviceName);
+		const { token, device, actor } = joined;
+		await storeCredential(this, joined, !!this.revocation);
 		this.applyRevocation(null);
 		this.token = token;
 		this.device = device;
@@ -384,33 +280,18 @@ export class Courtyard {
 	}
 
 	/** Documents with changes the relay has not acknowledged, with their titles where known. */
-	async pendingDocs(): Promise<{ doc: string; title: string }[]> {
-		const dirty = await this.store.dirtyDocs();
-		const entries = await this.store.indexEntries(dirty);
-		return dirty.map((doc, i) => ({ doc, title: entries[i]?.title ?? doc }));
+	pendingDocs(): Promise<{ doc: string; title: string }[]> {
+		return pendingDocs(this.store);
 	}
 
 	/** A backup of every document with unsynced changes, as a JSON file the user can keep or import elsewhere. */
-	async exportPending(): Promise<Blob> {
-		const docs = await this.pendingDocs();
-		const states = await Promise.all(docs.map(async (d) => ({ doc: d.doc, update: await this.store.readState(d.doc) })));
-		const backup: Backup = makeBackup(this.actor.id, states, Date.now());
-		return new Blob([JSON.stringify(backup)], { type: 'application/json' });
+	exportPending(): Promise<Blob> {
+		return exportPending(this.store, this.actor.id);
 	}
 
 	/** Merges a backup file into local storage; it syncs like any local change. Throws BackupError when damaged. */
-	async importBackup(text: string): Promise<number> {
-		const docs = parseBackup(text);
-		for (const { doc, update } of docs) {
-			const handle = await this.store.openDoc(doc);
-			try {
-				Y.applyUpdate(handle.doc, update);
-				await handle.saved();
-			} finally {
-				handle.release();
-			}
-		}
-		return docs.length;
+	importBackup(text: string): Promise<number> {
+		return importBackup(this.store, text);
 	}
 
 	/**
@@ -426,15 +307,7 @@ export class Courtyard {
 		// Personal data goes first and may not be opened meanwhile, as after a revocation.
 		this.store.seal(isPersonalDoc);
 		try {
-			await (await import('./photos')).clearPhotos(this.db);
-			const names = (await this.db.syncState.toCollection().primaryKeys()) as string[];
-			const personal = (n: string) => PERSONAL_KINDS.has(parseDocName(n)?.kind ?? '');
-			for (const name of [...names.filter(personal), ...names.filter((n) => !personal(n))]) await this.store.remove(name);
-			await this.db.transaction('rw', this.db.index, this.db.settings, this.db.syncState, async () => {
-				await this.db.index.clear();
-				await this.db.syncState.clear();
-				await this.db.settings.clear();
-			});
+			await wipeLocalData(this);
 		} catch (err) {
 			// A failed sign-out leaves the device as it was (still signed in, or still revoked).
 			this.store.seal(this.revocation ? isPersonalDoc : null);
@@ -466,10 +339,7 @@ export class Courtyard {
 			if (this.expiryTimer) clearTimeout(this.expiryTimer);
 			this.expiryTimer = null;
 			this.token = null;
-			await this.db.transaction('rw', this.db.settings, async () => {
-				await this.db.settings.delete(TOKEN_KEY);
-				await this.db.settings.put({ key: REVOCATION_KEY, value: record });
-			});
+			await storeRevocation(this, record);
 			await this.continueRevocation();
 		})().finally(() => {
 			this.revoking = null;
@@ -516,7 +386,7 @@ export class Courtyard {
 		if (this.graceTimer) clearTimeout(this.graceTimer);
 		this.graceTimer = null;
 		const done: Revocation = { ...($state.snapshot(this.revocation) as Revocation), wipedAt: Date.now() };
-		await this.db.settings.put({ key: REVOCATION_KEY, value: done });
+		await updateRevocation(this, done);
 		this.revocation = done;
 		this.personalUnsynced = [];
 		await this.engine.refreshPending();

@@ -1,5 +1,6 @@
 import type { CourtyardDB } from './db';
-import { outboxSettingKey } from './local-store';
+import { type LocalOutboxes, outboxSettingKey } from './local-store';
+import type { QueuedBallot, QueuedState } from './polls';
 
 /** The local store's outbox queue of a resident's ballots waiting to be sent (polls.ts). */
 export const BALLOT_QUEUE = 'ballot';
@@ -22,4 +23,10 @@ export async function withPendingBallots(
 export async function countWaitingBallots(db: CourtyardDB): Promise<number> {
 	const rows = await db.settings.where('key').startsWith(BALLOT_OUTBOX_PREFIX).toArray();
 	return rows.filter((r) => (r.value as { state?: string } | null)?.state === 'queued').length;
+}
+
+/** The state of this device's own ballot in each poll it voted in (a resident's list of polls shows it). */
+export async function ownBallotStates(store: Pick<LocalOutboxes, 'outboxEntries'>): Promise<Map<string, QueuedState>> {
+	const rows = await store.outboxEntries<QueuedBallot>(BALLOT_QUEUE);
+	return new Map(rows.map((r) => [r.value.poll, r.value.state]));
 }

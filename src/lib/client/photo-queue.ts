@@ -3,8 +3,10 @@
  * the options the app starts its photo library with. The library itself (compression, uploads, the local cache,
  * photos.ts) loads after the first page: the queue is the `photos` table, so nothing waits on it meanwhile.
  */
-import type { CourtyardDB } from './db';
+import type { CourtyardDB, PhotoMeta } from './db';
 import type { PhotoLibraryOptions } from './photos';
+
+export type { PhotoMeta, PhotoState } from './db';
 
 let registered: PhotoLibraryOptions | null = null;
 
@@ -27,6 +29,11 @@ export async function withPendingPhotos(
 	const extra = [...waiting].filter((doc) => !docs.some((d) => d.doc === doc));
 	const entries = await db.index.bulkGet(extra);
 	return [...docs, ...extra.map((doc, i) => ({ doc, title: entries[i]?.title ?? doc }))];
+}
+
+/** The records of those of `shas` this device holds (its own photos, and copies downloaded to show). */
+export async function heldPhotos(db: CourtyardDB, shas: readonly string[]): Promise<PhotoMeta[]> {
+	return (await db.photos.bulkGet([...shas])).filter((m): m is PhotoMeta => !!m);
 }
 
 /** Photos waiting for the relay, and those it refused, for a status line. */

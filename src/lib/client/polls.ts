@@ -34,6 +34,8 @@ import type { DocHandle, DocStore } from './doc-store';
 import { type LocalOutboxes, type LocalSettings, outboxSettingKey } from './local-store';
 import { Outbox, type OutboxQueue, type PassResult, retryAfterMs } from './outbox';
 import { BALLOT_QUEUE } from './outbox-keys';
+import { entriesOfKind, type IndexReader } from './index-reads';
+import type { IndexEntry } from '../schema/index-entry';
 
 /** What the actions need of the app (`courtyard()` in the browser; a bare store in tests). */
 export interface PollsApp {
@@ -59,6 +61,15 @@ export async function createPoll(app: PollsApp, draft: PollDraft, now = Date.now
 	const name = pollDocName(app.community, id);
 	await app.store.edit(name, (doc) => writePoll(doc, draft, { id, actor: app.actorSnapshot(), now }));
 	return name;
+}
+
+/** Statuses of a matter no poll decides any more (or not yet, for a draft). */
+const UNDECIDABLE = new Set(['draft', 'rejected', 'merged', 'closed']);
+
+/** Proposals and topics of the community a new poll may decide, most recently changed first. */
+export async function pollCandidates(app: IndexReader, community: string): Promise<IndexEntry[]> {
+	const list = await entriesOfKind(app, ['proposal', 'topic'], (e) => e.community === community && !UNDECIDABLE.has(e.status));
+	return list.sort((a, b) => b.updated - a.updated);
 }
 
 export interface BallotInput {
@@ -297,6 +308,11 @@ export function startBallotOutbox(app: OutboxApp): () => void {
 const OWN_PREFIX = 'counted.ballot:';
 export const ownBallotKey = (pollDoc: string) => `${OWN_PREFIX}${pollDoc}`;
 const lastAsked = new Map<string, number>();
+
+/** The relay's last answer about the household's ballot in a poll, as kept on the device; null before any. */
+export async function keptOwnBallot(app: Pick<OutboxApp, 'store'>, pollDoc: string): Promise<OwnBallotStatus | null> {
+	return ((await app.store.getSetting(ownBallotKey(pollDoc))) as OwnBallotStatus | undefined) ?? null;
+}
 
 /**
  * Asks the relay which of the household's ballots counts (a door or meeting ballot may have replaced the app

@@ -7,10 +7,9 @@ import { newId } from '../domain/ids';
 import { createProject, readProject, setRepresentative } from '../schema/project-doc';
 import { appendEvent, createProposal, readProposal } from '../schema/proposal-doc';
 import { addToTopic, createTopic } from '../schema/topic-doc';
-import type { Courtyard } from './courtyard.svelte';
 import { openDatabase } from './db';
 import { DocStore } from './doc-store';
-import { carryProposals, markReceived, pledge, rate, reportProgress, signOff } from './projects';
+import { carryProposals, markReceived, pledge, type ProjectsApp, rate, reportProgress, signOff } from './projects';
 import { deviceWriteCheck } from './write-check';
 
 const zhou: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
@@ -23,14 +22,14 @@ const PROPOSAL = 'demo:proposal:seats';
 let n = 0;
 const stores: DocStore[] = [];
 /** The parts of the app the project actions use, on one device with its own IndexedDB. */
-function device(actor: Actor, grant: Grant): Courtyard {
+function device(actor: Actor, grant: Grant): ProjectsApp {
 	const id = `projects-${++n}`;
 	const store = new DocStore(openDatabase(id), `${id}/`);
 	// As in the app: the relay's write rules run before a change is written.
 	store.writeCheck = deviceWriteCheck(store, () => ({ id: actor.id, grant }));
 	stores.push(store);
 	// As in the app, the actor id is the device id of the credential.
-	return { store, community: 'demo', actor, device: { id: actor.id, grant }, actorSnapshot: () => actor } as unknown as Courtyard;
+	return { store, community: 'demo', actor, device: { grant }, actorSnapshot: () => actor };
 }
 const facilitatorDevice = () => device(zhou, { role: 'facilitator', community: 'demo' });
 const residentDevice = () => device(liu, { role: 'resident', community: 'demo', household: 'b03-1-401' });
@@ -39,7 +38,7 @@ afterEach(() => {
 	for (const s of stores.splice(0)) s.db.close();
 });
 
-async function edit<T>(app: Courtyard, name: string, fn: (h: Awaited<ReturnType<DocStore['openDoc']>>) => T): Promise<T> {
+async function edit<T>(app: ProjectsApp, name: string, fn: (h: Awaited<ReturnType<DocStore['openDoc']>>) => T): Promise<T> {
 	const h = await app.store.openDoc(name);
 	try {
 		const out = fn(h);
@@ -51,7 +50,7 @@ async function edit<T>(app: Courtyard, name: string, fn: (h: Awaited<ReturnType<
 }
 
 /** A decided proposal gathered in a topic, and the project carrying the topic out. */
-async function decidedMatter(app: Courtyard) {
+async function decidedMatter(app: ProjectsApp) {
 	await edit(app, PROPOSAL, (h) => {
 		createProposal(h.doc, { title: '楼道座椅', description: '老人歇脚', category: 'facilities', kind: 'individual', channel: 'app' }, { id: 'seats', actor: liu, now: 1000, status: 'submitted' });
 		let from: ProposalStatus = 'submitted';
@@ -67,7 +66,7 @@ async function decidedMatter(app: Courtyard) {
 	await edit(app, PROJECT, (h) => createProject(h.doc, { id: 'seats', title: '楼道座椅', topic: TOPIC }, zhou, 3000));
 }
 
-const statusOf = (app: Courtyard) => edit(app, PROPOSAL, (h) => readProposal(h.doc).timeline.status);
+const statusOf = (app: ProjectsApp) => edit(app, PROPOSAL, (h) => readProposal(h.doc).timeline.status);
 
 describe('project actions', () => {
 	it("moves the topic's proposals along with the project's stage, each step once, on a screener's device only", async () => {

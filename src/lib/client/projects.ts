@@ -16,17 +16,27 @@ import type { Score } from '../domain/satisfaction';
 import type { PublicNameFields } from '../domain/public-name';
 import type { TaskDraft, UpdateMark } from '../domain/tasks';
 import type { TenderDraft } from '../domain/tender';
-import { accessFor } from '../domain/access';
+import { accessFor, type Grant } from '../domain/access';
 import { noticeDocName, parseDocName, participationDocName, projectDocName } from '../schema/doc-names';
 import { createNotice, withdrawNotice } from '../schema/notice-doc';
 import { readPhotoRefs, setPhotoRefs } from '../schema/photos';
 import { appendEvent, isProposalDoc, readProposal } from '../schema/proposal-doc';
 import { readTopic } from '../schema/topic-doc';
 import * as schema from '../schema/project-doc';
-import type { Courtyard } from './courtyard.svelte';
-import type { DocHandle } from './doc-store';
+import type { DocHandle, DocStore } from './doc-store';
 
-const who = (app: Courtyard): Actor => app.actorSnapshot();
+/** What the actions need of the app (`courtyard()` in the browser; a bare store in tests). */
+export interface ProjectsApp {
+	readonly store: DocStore;
+	readonly community: string;
+	/** Who acts: the role decides which proposals a project carries, the id keys a rating. */
+	readonly actor: Pick<Actor, 'id' | 'role'>;
+	/** The credential: staff who write the project itself record pledges and sign-offs there. */
+	readonly device?: { readonly grant: Grant } | null;
+	actorSnapshot(): Actor;
+}
+
+const who = (app: ProjectsApp): Actor => app.actorSnapshot();
 
 /** The participation document of a project: where residents' pledges, sign-offs, ratings and requests go. */
 function participationOf(projectName: string): string {
@@ -36,30 +46,30 @@ function participationOf(projectName: string): string {
 }
 
 /** Staff write a pledge or sign-off they take down into the project itself; residents into its participation. */
-function writesProject(app: Courtyard, projectName: string): boolean {
+function writesProject(app: ProjectsApp, projectName: string): boolean {
 	const ref = parseDocName(projectName);
 	const grant = app.device?.grant;
 	return !!ref && !!grant && accessFor(grant, ref) === 'write';
 }
 
 /** Runs `fn` on the document a contribution to the project goes into, and waits until it is on disk. */
-async function contribute<T>(app: Courtyard, project: DocHandle, staffWriteProject: boolean, fn: (doc: Y.Doc) => T): Promise<T> {
+async function contribute<T>(app: ProjectsApp, project: DocHandle, staffWriteProject: boolean, fn: (doc: Y.Doc) => T): Promise<T> {
 	if (staffWriteProject && writesProject(app, project.name)) return project.change(fn);
 	return addToParticipation(app, project.name, fn);
 }
 
 /** Adds to the project's participation document (the store checks a change against the relay's rules first). */
-function addToParticipation<T>(app: Courtyard, projectName: string, fn: (doc: Y.Doc) => T): Promise<T> {
+function addToParticipation<T>(app: ProjectsApp, projectName: string, fn: (doc: Y.Doc) => T): Promise<T> {
 	return app.store.edit(participationOf(projectName), fn);
 }
 
 /** Lists photos in the document's photo register too, so the device and relay know whose photos they are. */
-function registerPhotos(app: Courtyard, doc: Y.Doc, shas: readonly string[]): void {
+function registerPhotos(app: ProjectsApp, doc: Y.Doc, shas: readonly string[]): void {
 	if (shas.length > 0) setPhotoRefs(doc, [...readPhotoRefs(doc), ...shas], who(app), Date.now());
 }
 
 /** Starts carrying out a topic: the project shares the topic's id, so the topic finds it without a lookup. */
-export async function createProject(app: Courtyard, topicDoc: string, title: string, target?: Fen): Promise<string> {
+export async function createProject(app: ProjectsApp, topicDoc: string, title: string, target?: Fen): Promise<string> {
 	const topic = parseDocName(topicDoc);
 	if (topic?.kind !== 'topic') throw new Error(`not a topic: ${topicDoc}`);
 	const name = projectDocName(topic.community, topic.id);
@@ -72,13 +82,13 @@ export async function createProject(app: Courtyard, topicDoc: string, title: str
 	return name;
 }
 
-export const setTarget = (app: Courtyard, handle: DocHandle, target: Fen) =>
+export const setTarget = (app: ProjectsApp, handle: DocHandle, target: Fen) =>
 	handle.change((doc) => schema.setTarget(doc, target, who(app), Date.now()));
 
-export const setMinRepresentatives = (app: Courtyard, handle: DocHandle, count: number) =>
+export const setMinRepresentatives = (app: ProjectsApp, handle: DocHandle, count: number) =>
 	handle.change((doc) => schema.setMinRepresentatives(doc, count));
 
-export async function pledge(app: Courtyard, handle: DocHandle, draft: PledgeDraft, channel: Channel = 'app'): Promise<string> {
+export async function pledge(app: ProjectsApp, handle: DocHandle, draft: PledgeDraft, channel: Channel = 'app'): Promise<string> {
 	const id = newId();
 	await contribute(app, handle, true, (doc) =>
 		schema.addPledge(doc, {
@@ -99,13 +109,13 @@ export async function pledge(app: Courtyard, handle: DocHandle, draft: PledgeDra
 }
 
 /** Withdraws a pledge in whichever document holds it (staff-recorded ones are in the project itself). */
-export function withdrawPledge(app: Courtyard, handle: DocHandle, id: string): Promise<boolean> {
+export function withdrawPledge(app: ProjectsApp, handle: DocHandle, id: string): Promise<boolean> {
 	const inProject = handle.doc.getMap('pledges').has(id);
 	return contribute(app, handle, inProject, (doc) => schema.withdrawPledge(doc, id, who(app), Date.now(), handle.doc));
 }
 
 /** False when this device already holds a receipt for the pledge (it is counted once either way). */
-export async function markReceived(app: Courtyard, handle: DocHandle, pledgeId: string, amount: Fen, date: string, note?: string): Promise<boolean> {
+export async function markReceived(app: ProjectsApp, handle: DocHandle, pledgeId: string, amount: Fen, date: string, note?: string): Promise<boolean> {
 	let done = false;
 	await handle.change((doc) => {
 		done = schema.recordReceipt(doc, {
@@ -120,7 +130,7 @@ export async function markReceived(app: Courtyard, handle: DocHandle, pledgeId: 
 	return done;
 }
 
-export async function addEntry(app: Courtyard, handle: DocHandle, draft: EntryDraft, photos: string[] = []): Promise<string> {
+export async function addEntry(app: ProjectsApp, handle: DocHandle, draft: EntryDraft, photos: string[] = []): Promise<string> {
 	const id = newId();
 	await handle.change((doc) => {
 		registerPhotos(app, doc, photos);
@@ -139,11 +149,11 @@ export async function addEntry(app: Courtyard, handle: DocHandle, draft: EntryDr
 	return id;
 }
 
-export const voidEntry = (app: Courtyard, handle: DocHandle, entry: string, reason: string) =>
+export const voidEntry = (app: ProjectsApp, handle: DocHandle, entry: string, reason: string) =>
 	handle.change((doc) => schema.voidEntry(doc, { entry, reason: reason.trim(), at: Date.now(), by: who(app) }));
 
 /** Plans a task; `person` links it to the register of talents when the responsible party was picked from it. */
-export async function addTask(app: Courtyard, handle: DocHandle, draft: TaskDraft & { person?: string }): Promise<string> {
+export async function addTask(app: ProjectsApp, handle: DocHandle, draft: TaskDraft & { person?: string }): Promise<string> {
 	const id = newId();
 	await handle.change((doc) =>
 		schema.addTask(doc, {
@@ -159,13 +169,13 @@ export async function addTask(app: Courtyard, handle: DocHandle, draft: TaskDraf
 	return id;
 }
 
-export const reportProgress = (app: Courtyard, handle: DocHandle, task: string, text: string, photos: string[], mark?: UpdateMark) =>
+export const reportProgress = (app: ProjectsApp, handle: DocHandle, task: string, text: string, photos: string[], mark?: UpdateMark) =>
 	handle.change((doc) => {
 		registerPhotos(app, doc, photos);
 		schema.addUpdate(doc, { id: newId(), task, text: text.trim(), photos, ...(mark ? { mark } : {}), at: Date.now(), by: who(app) });
 	});
 
-export async function addTender(app: Courtyard, handle: DocHandle, draft: TenderDraft): Promise<string> {
+export async function addTender(app: ProjectsApp, handle: DocHandle, draft: TenderDraft): Promise<string> {
 	const id = newId();
 	await handle.change((doc) =>
 		schema.addTender(doc, {
@@ -181,13 +191,13 @@ export async function addTender(app: Courtyard, handle: DocHandle, draft: Tender
 	return id;
 }
 
-export const selectTender = (app: Courtyard, handle: DocHandle, tender: string, reason: string) =>
+export const selectTender = (app: ProjectsApp, handle: DocHandle, tender: string, reason: string) =>
 	handle.change((doc) => schema.addSelection(doc, { id: newId(), tender, reason: reason.trim(), at: Date.now(), by: who(app) }));
 
-export const addChecklistItem = (app: Courtyard, handle: DocHandle, text: string) =>
+export const addChecklistItem = (app: ProjectsApp, handle: DocHandle, text: string) =>
 	handle.change((doc) => schema.addChecklistItem(doc, { id: newId(), text: text.trim(), at: Date.now(), by: who(app) }));
 
-export const checkItem = (app: Courtyard, handle: DocHandle, item: string, result: 'pass' | 'fail', note?: string) =>
+export const checkItem = (app: ProjectsApp, handle: DocHandle, item: string, result: 'pass' | 'fail', note?: string) =>
 	handle.change((doc) =>
 		schema.setCheck(doc, { item, result, ...(note?.trim() ? { note: note.trim() } : {}), at: Date.now(), by: who(app) })
 	);
@@ -197,7 +207,7 @@ export const checkItem = (app: Courtyard, handle: DocHandle, item: string, resul
  * document); staff record a chosen household's signed paper form, with its photo.
  */
 export function signOff(
-	app: Courtyard,
+	app: ProjectsApp,
 	handle: DocHandle,
 	s: { name: string; household: string; agree: boolean; comment?: string; paperPhotos?: readonly string[] }
 ): Promise<void> {
@@ -220,7 +230,7 @@ export function signOff(
 }
 
 /** Staff choose a household of the register to sign the acceptance, or take it off the list. */
-export const setRepresentative = (app: Courtyard, handle: DocHandle, household: string, label: string, chosen: boolean) =>
+export const setRepresentative = (app: ProjectsApp, handle: DocHandle, household: string, label: string, chosen: boolean) =>
 	handle.change((doc) =>
 		schema.setRepresentative(doc, {
 			household,
@@ -232,10 +242,10 @@ export const setRepresentative = (app: Courtyard, handle: DocHandle, household: 
 	);
 
 /** Staff accept despite unmet conditions: the waived ones and why. */
-export const overrideAcceptance = (app: Courtyard, handle: DocHandle, waived: readonly ConditionKind[], reason: string) =>
+export const overrideAcceptance = (app: ProjectsApp, handle: DocHandle, waived: readonly ConditionKind[], reason: string) =>
 	handle.change((doc) => schema.overrideAcceptance(doc, { reason: reason.trim(), waived: [...waived], at: Date.now(), by: who(app) }));
 
-export const setAcceptancePhotos = (app: Courtyard, handle: DocHandle, shas: readonly string[]) =>
+export const setAcceptancePhotos = (app: ProjectsApp, handle: DocHandle, shas: readonly string[]) =>
 	handle.change((doc) => {
 		doc.transact(() => {
 			registerPhotos(app, doc, shas);
@@ -244,12 +254,12 @@ export const setAcceptancePhotos = (app: Courtyard, handle: DocHandle, shas: rea
 	});
 
 /** A household's rating; keyed by household and this device so another device of the household never overwrites it. */
-export const rate = (app: Courtyard, handle: DocHandle, household: string, score: Score, comment: string, channel: Channel = 'app', shown?: PublicNameFields) =>
+export const rate = (app: ProjectsApp, handle: DocHandle, household: string, score: Score, comment: string, channel: Channel = 'app', shown?: PublicNameFields) =>
 	contribute(app, handle, false, (doc) =>
 		schema.rate(doc, { household, score, comment: comment.trim(), at: Date.now(), by: who(app), channel, ...(shown ?? {}) }, app.actor.id)
 	);
 
-export async function requestDisclosure(app: Courtyard, handle: DocHandle, question: string, household?: string): Promise<string> {
+export async function requestDisclosure(app: ProjectsApp, handle: DocHandle, question: string, household?: string): Promise<string> {
 	const id = newId();
 	await contribute(app, handle, false, (doc) =>
 		schema.addRequest(doc, { id, question: question.trim(), ...(household ? { household } : {}), at: Date.now(), by: who(app) })
@@ -257,7 +267,7 @@ export async function requestDisclosure(app: Courtyard, handle: DocHandle, quest
 	return id;
 }
 
-export const closeProject = (app: Courtyard, handle: DocHandle, note?: string) =>
+export const closeProject = (app: ProjectsApp, handle: DocHandle, note?: string) =>
 	handle.change((doc) => schema.closeProject(doc, who(app), Date.now(), note?.trim() || undefined));
 
 export interface NoticeInput {
@@ -273,7 +283,7 @@ export interface NoticeInput {
 }
 
 /** Posts a notice and, when it is about a project, records it there (and the answer to a request). */
-export async function postNotice(app: Courtyard, input: NoticeInput): Promise<string> {
+export async function postNotice(app: ProjectsApp, input: NoticeInput): Promise<string> {
 	const id = newId();
 	const name = noticeDocName(app.community, id);
 	const by = who(app);
@@ -315,11 +325,11 @@ export async function postNotice(app: Courtyard, input: NoticeInput): Promise<st
 	return name;
 }
 
-export const withdrawNoticeDoc = (app: Courtyard, handle: DocHandle, reason: string) =>
+export const withdrawNoticeDoc = (app: ProjectsApp, handle: DocHandle, reason: string) =>
 	handle.change((doc) => withdrawNotice(doc, who(app), Date.now(), reason.trim()));
 
 /** Links a new proposal made from a rating back to its project (the closed loop). */
-export async function recordFollowUp(app: Courtyard, projectDoc: string, proposalDoc: string, household?: string): Promise<void> {
+export async function recordFollowUp(app: ProjectsApp, projectDoc: string, proposalDoc: string, household?: string): Promise<void> {
 	await addToParticipation(app, projectDoc, (doc) =>
 		schema.addFollowUp(doc, { proposal: proposalDoc, ...(household ? { household } : {}), at: Date.now(), by: who(app) })
 	);
@@ -337,7 +347,7 @@ const carrying = new Map<string, Promise<unknown>>();
  * merge like two screeners' decisions (one takes effect, the other stays visible as superseded). Returns the
  * proposals moved.
  */
-export function carryProposals(app: Courtyard, project: Pick<Project, 'id' | 'topic'>, status: ProposalStatus): Promise<string[]> {
+export function carryProposals(app: ProjectsApp, project: Pick<Project, 'id' | 'topic'>, status: ProposalStatus): Promise<string[]> {
 	const run = (carrying.get(project.id) ?? Promise.resolve())
 		.catch(() => {})
 		.then(() => carryOnce(app, project, status));
@@ -346,15 +356,15 @@ export function carryProposals(app: Courtyard, project: Pick<Project, 'id' | 'to
 	return run;
 }
 
-async function carryOnce(app: Courtyard, project: Pick<Project, 'id' | 'topic'>, status: ProposalStatus): Promise<string[]> {
+async function carryOnce(app: ProjectsApp, project: Pick<Project, 'id' | 'topic'>, status: ProposalStatus): Promise<string[]> {
 	const role = app.actor.role;
 	if (!project.topic || !SCREENER_ROLES.includes(role)) return [];
 	// Documents this device does not hold are not created here: the topic and its proposals sync first.
-	if (!(await app.store.db.syncState.get(project.topic))) return [];
+	if (!(await app.store.syncStates([project.topic]))[0]) return [];
 	const members = await app.store.withDoc(project.topic, async (h) => readTopic(h.doc, project.topic!).proposals);
 	const moved: string[] = [];
 	for (const name of members) {
-		if (!(await app.store.db.syncState.get(name))) continue;
+		if (!(await app.store.syncStates([name]))[0]) continue;
 		const changed = await app.store.withDoc(name, async (handle) => {
 			if (!isProposalDoc(handle.doc)) return false;
 			const { timeline } = readProposal(handle.doc);

@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Grant } from './access';
 import { ROLES, type Role } from './actor';
-import { type Action, ACTIONS, can, INVITABLE_ROLES, residentHousehold, roleCan, rolesThatCan } from './permissions';
+import { grantsByRole } from './testing';
+import { type Action, ACTIONS, can, INVITABLE_ROLES, residentHousehold, roleCan, rolesThatCan, type Scope, scopeOf } from './permissions';
 
-const grants: Record<Role, Grant> = {
-	resident: { role: 'resident', community: 'demo', household: 'b01-1-101' },
-	grid_worker: { role: 'grid_worker', community: 'demo', grids: ['g1'] },
-	facilitator: { role: 'facilitator', community: 'demo' },
-	community_admin: { role: 'community_admin', community: 'demo' },
-	street_admin: { role: 'street_admin', community: 'street', communities: ['demo'] }
-};
+const grants: Record<Role, Grant> = grantsByRole({ street_admin: { community: 'street' } });
 
 /**
  * The policy, restated by hand: per action, what each role (resident, grid worker, facilitator, community admin,
@@ -55,6 +50,8 @@ const EXPECTED: Record<Action, string> = {
 	'answer-referral': '----Y'
 };
 
+const SCOPE_OF_CODE: Record<string, Scope | null> = { '-': null, Y: 'any', G: 'grids', H: 'household', O: 'office' };
+
 /** A subject inside the holder's own scope, and one outside it. */
 const inScope = { community: 'street', grid: 'g1', household: 'b01-1-101' };
 const outOfScope = { community: 'demo', grid: 'g2', household: 'b02-1-101' };
@@ -74,6 +71,7 @@ describe('can', () => {
 			expect(can(grant, action)).toBe(always || code === 'G' || code === 'H');
 			expect(roleCan(role, action)).toBe(code !== '-');
 			expect(rolesThatCan(action).includes(role)).toBe(code !== '-');
+			expect(scopeOf(role, action)).toBe(SCOPE_OF_CODE[code]);
 		});
 	}
 
@@ -88,6 +86,7 @@ describe('can', () => {
 		expect(can(null, 'run-poll')).toBe(false);
 		expect(can(undefined, 'suggest-amendment')).toBe(false);
 		expect(roleCan(undefined, 'suggest-amendment')).toBe(false);
+		expect(scopeOf(null, 'run-poll')).toBe(null);
 	});
 
 	it('takes an actor (a role only) where the scope does not matter', () => {

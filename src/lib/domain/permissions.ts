@@ -196,6 +196,12 @@ export function rolesThatCan(action: Action): readonly Role[] {
 /** Whether `role` may ever do `action` (in some scope), for checks that know only the role. */
 export const roleCan = (role: Role | null | undefined, action: Action): boolean => !!role && PERMISSIONS[action][role] !== undefined;
 
+/**
+ * How far `role`'s permission to do `action` reaches, null when it has none: for pages that differ by it (a grid
+ * worker screens and records at the door for their own grids; a resident books and votes for their own household).
+ */
+export const scopeOf = (role: Role | null | undefined, action: Action): Scope | null => (role ? (PERMISSIONS[action][role] ?? null) : null);
+
 /** The household a device acts for as itself: a resident's own (staff act for households, not as one). */
 export const residentHousehold = (holder: Holder | null | undefined): string | null =>
 	holder?.role === 'resident' ? (holder.household ?? null) : null;

@@ -3,6 +3,7 @@
  * when something is refused, why — in the reader's language. The relay enforces the rules; this only explains.
  */
 import { accessFor, PERSONAL_KINDS, type Access, type Grant } from '$lib/domain/access';
+import { can } from '$lib/domain/permissions';
 import { parseDocName } from '$lib/schema/doc-names';
 import { t } from '$lib/i18n';
 import { roleLabel } from '$lib/components/proposals/labels';
@@ -31,18 +32,12 @@ export function readableGrids<G extends { id: string }>(grant: Grant | null | un
 	return grids.filter((g) => accessFor(grant, { community: grant.community, kind: 'households', id: g.id }) !== 'none');
 }
 
-/** Whether the role may read any household register at all (for the navigation). */
+/**
+ * Whether the role may read any household register at all (for the navigation): those who record for households
+ * (facilitators and admins, a grid worker with grids) pick them from the register.
+ */
 export function mayReadHouseholds(grant: Grant | null | undefined): boolean {
-	if (!grant || personalSealed()) return false;
-	switch (grant.role) {
-		case 'facilitator':
-		case 'community_admin':
-			return true;
-		case 'grid_worker':
-			return (grant.grids ?? []).length > 0;
-		default:
-			return false;
-	}
+	return !!grant && !personalSealed() && can(grant, 'record-for-household');
 }
 
 /** A document-level refusal the relay recorded in the sync state ('forbidden', 'read-only: …', 'refused: …'). */

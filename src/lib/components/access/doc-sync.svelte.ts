@@ -20,7 +20,7 @@ export function docSync(name: () => string | null): DocSync {
 		state.synced = false;
 		if (!doc) return;
 		const sub = app
-			.live(() => app.db.syncState.get(doc))
+			.live(async () => (await app.store.syncStates([doc]))[0])
 			.subscribe({
 				next: (s) => {
 					state.error = s?.error ?? null;

@@ -1,9 +1,10 @@
 /**
- * Live lists from the Dexie index: every index entry of one kind in this device's community (optionally
+ * Live lists from the device's index: every index entry of one kind in this device's community (optionally
  * filtered), re-read whenever the index changes, without opening a document. Other devices' proposal drafts
  * are private to their author and never listed. Call during component initialisation, like liveDoc.
  */
 import { courtyard } from '$lib/client/courtyard.svelte';
+import { entriesOfKind } from '$lib/client/index-reads';
 import type { DocKind } from '$lib/schema/doc-names';
 import type { IndexEntry } from '$lib/schema/index-entry';
 
@@ -20,11 +21,7 @@ export function liveIndex<T extends IndexEntry = IndexEntry>(kind: DocKind, filt
 		const me = app.actor.id;
 		const sub = app
 			.live(() =>
-				app.db.index
-					.where('kind')
-					.equals(kind)
-					.filter((e) => e.community === community && (e.status !== 'draft' || e.kind !== 'proposal' || e.createdBy === me) && filter(e as T))
-					.toArray()
+				entriesOfKind(app, kind, (e) => e.community === community && (e.status !== 'draft' || e.kind !== 'proposal' || e.createdBy === me) && filter(e as T))
 			)
 			.subscribe({
 				next: (list) => {

@@ -3,8 +3,7 @@
  * refusal). Call during component initialisation, like liveDoc.
  */
 import { courtyard } from '$lib/client/courtyard.svelte';
-import type { PhotoMeta, PhotoState } from '$lib/client/db';
-import { photoUploadCounts } from '$lib/client/photo-queue';
+import { heldPhotos, type PhotoMeta, type PhotoState, photoUploadCounts } from '$lib/client/photo-queue';
 import type { PhotoErrorCode } from '$lib/client/photos';
 import { t, type MessageKey } from '$lib/i18n';
 
@@ -24,9 +23,9 @@ export function livePhotoStates(shas: () => readonly string[]): LiveStates {
 			live.value = NONE;
 			return;
 		}
-		const sub = app.live(() => app.db.photos.bulkGet(list)).subscribe({
+		const sub = app.live(() => heldPhotos(app.db, list)).subscribe({
 			next: (metas) => {
-				live.value = new Map(metas.filter((m): m is PhotoMeta => !!m).map((m) => [m.sha, m]));
+				live.value = new Map(metas.map((m) => [m.sha, m]));
 			},
 			error: (err) => {
 				app.storageError = err;

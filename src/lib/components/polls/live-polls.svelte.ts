@@ -7,6 +7,7 @@
  */
 import * as Y from 'yjs';
 import { courtyard } from '$lib/client/courtyard.svelte';
+import { entriesOfKind } from '$lib/client/index-reads';
 import type { Ballot, Poll } from '$lib/domain/poll';
 import { readBallots } from '$lib/schema/ballots-doc';
 import { ballotsDocName } from '$lib/schema/doc-names';
@@ -30,13 +31,7 @@ export function livePolls(): LivePolls {
 		const cache = new Map<string, { updated: number; poll: Poll }>();
 		let round = 0;
 		const sub = app
-			.live(() =>
-				app.db.index
-					.where('kind')
-					.equals('poll')
-					.filter((e) => e.community === community)
-					.toArray()
-			)
+			.live(() => entriesOfKind(app, 'poll', (e) => e.community === community))
 			.subscribe({
 				next: (entries) => {
 					const mine = ++round;

@@ -4,6 +4,7 @@
  * and the merge steps. Works offline with whatever the device holds. Call during component initialisation.
  */
 import { courtyard } from '$lib/client/courtyard.svelte';
+import { mergedProposals } from '$lib/client/proposals';
 import { mergedClosure, mergedView, type MergeParty, type MergedView } from '$lib/domain/merge';
 import { parseDocName, proposalDocName } from '$lib/schema/doc-names';
 import { isProposalDoc, readProposal, type Proposal } from '$lib/schema/proposal-doc';
@@ -17,13 +18,7 @@ export function liveMerged(docName: () => string | null, proposal: () => Proposa
 		const community = name ? parseDocName(name)?.community : undefined;
 		if (!community) return;
 		const sub = app
-			.live(() =>
-				app.db.index
-					.where('status')
-					.equals('merged')
-					.filter((e) => e.kind === 'proposal' && e.community === community && !!e.mergedInto)
-					.toArray()
-			)
+			.live(() => mergedProposals(app, community))
 			.subscribe({ next: (list) => (links = list.map((e) => ({ doc: e.doc, mergedInto: e.mergedInto }))) });
 		return () => sub.unsubscribe();
 	});
