@@ -1,8 +1,12 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
+import { precachePlanPlugin } from './scripts/precache-plan-plugin';
 
 export default defineConfig({
-	plugins: [sveltekit()],
+	// The precache plan: which built files only some roles need (see src/service-worker.ts).
+	plugins: [sveltekit(), precachePlanPlugin()],
+	// Dexie's package points bundlers at its ES5 UMD build; its modern ES module build is smaller (first-load JS).
+	resolve: { alias: [{ find: /^dexie$/, replacement: 'dexie/dist/modern/dexie.mjs' }] },
 	test: {
 		expect: { requireAssertions: true },
 		projects: [

@@ -5,10 +5,11 @@
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { finderBench } from './canvassing-finder';
-import { allJsGzip, firstLoadJs, kb, pageAddedJs } from './first-load-js';
+import { firstLoadReport, kb, pageAddedJs } from './first-load-js';
 import { minutesBench } from './minutes';
 import { pointsBench } from './points';
 import { pollTallyBench } from './poll-tally';
+import { precacheBench } from './precache';
 import { budgetsBench } from './relay-budgets';
 import { fanoutBench } from './relay-fanout';
 import { pullBench } from './relay-pull';
@@ -16,16 +17,13 @@ import { scaleBench } from './relay-scale';
 import { reportsBench } from './reports';
 import { roomsBench } from './rooms';
 import { searchBench } from './search-in-browser';
+import { syncCatchupBench } from './sync-catchup';
 import { writeRulesBench } from './write-rules';
 
 async function main() {
 	if (!existsSync('build/index.html')) execSync('npx vite build', { stdio: 'inherit' });
-	const js = await firstLoadJs();
 	console.log('== First-load JavaScript (measured in Chromium, gzip -9)');
-	console.log(
-		`${js.files} scripts, ${kb(js.raw)} raw, ${kb(js.gzip)} gzip = ${((js.gzip / (150 * 1024)) * 100).toFixed(0)}% of the 150 KB budget` +
-			` (all JS in the build: ${kb(allJsGzip())} gzip)`
-	);
+	console.log(await firstLoadReport());
 	// Report, rooms and convention code (charts, the editor, the diff) load only with their pages: the first load
 	// does not carry them.
 	for (const [name, route] of [
@@ -41,7 +39,10 @@ async function main() {
 		console.log(`${name} adds ${kb(added.page)} gzip when opened, ${kb(added.onDemand)} more on demand (charts, exports); first load unchanged by it`);
 	}
 	console.log();
+	console.log(String(precacheBench()));
+	console.log();
 	console.log(String(await pullBench()));
+	console.log(String(await syncCatchupBench()));
 	console.log();
 	console.log(String(await fanoutBench()));
 	console.log(String(await scaleBench()));

@@ -24,8 +24,13 @@ function loadRules(): Promise<Rules> {
 	return loading;
 }
 
-/** Loads the rules while the network is there, so that writes made offline later are checked too. */
+/**
+ * Loads the rules while the network is there, so that writes made offline later are checked too. A page a service
+ * worker controls has them in the worker's cache already: it loads them on its first write instead, and its first
+ * load stays without them.
+ */
 export function preloadWriteRules(): void {
+	if (typeof navigator !== 'undefined' && navigator.serviceWorker?.controller) return;
 	loadRules().catch(() => {});
 }
 

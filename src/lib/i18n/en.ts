@@ -1,7 +1,9 @@
 /** English for the core messages; loaded only when a device switches to English (see loadLocale). */
 import type { CoreKey } from './messages';
+import { en as photosEn } from './messages/en/photos';
 
-export const coreEn: Record<CoreKey, string> = {
+export const coreEn: Record<CoreKey, string> & typeof photosEn = {
+	...photosEn,
 	'app.name': 'Courtyard',
 	'app.fullName': '院落议事 Courtyard',
 	'app.tagline': 'Neighbours deciding neighbourhood matters together',

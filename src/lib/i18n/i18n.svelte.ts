@@ -6,6 +6,7 @@ import {
 	DEFAULT_LOCALE,
 	isLocale,
 	loadLocale,
+	onMessagesLoaded,
 	translate,
 	type Locale,
 	type MessageKey,
@@ -30,9 +31,12 @@ function readStored(): Locale {
 
 class LocaleState {
 	current = $state<Locale>(readStored());
+	/** Bumped when messages arrive late (an area's English after its page rendered), so `t()` reads them. */
+	revision = $state(0);
 }
 
 export const i18n = new LocaleState();
+onMessagesLoaded(() => i18n.revision++);
 
 export function getLocale(): Locale {
 	return i18n.current;
@@ -53,6 +57,7 @@ export async function setLocale(locale: Locale): Promise<void> {
 
 /** The message for `key` in the current locale, with `{name}` placeholders filled from `params`. */
 export function t(key: MessageKey, params?: MessageParams): string {
+	void i18n.revision;
 	return translate(i18n.current, key, params);
 }
 

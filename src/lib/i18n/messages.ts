@@ -668,7 +668,8 @@ const coreZh = {
  * Feature areas keep their messages in ./messages/<area>.ts, loaded with the pages that use them: each area
  * file registers itself when imported, and every module using an area's keys imports that file
  * (`import '$lib/i18n/messages/polls'`; checked by messages.spec.ts). Only the core and the photo messages
- * (shown in the status bar) are in the app shell.
+ * (shown in the status bar) are in the app shell. Each language is its own chunk: an area file holds its Chinese
+ * and registers a loader for its English (./messages/en/<area>.ts), which a Chinese device never downloads.
  */
 type AreaZh = typeof admin.zh & typeof canvassing.zh & typeof conventions.zh & typeof home.zh & typeof meetings.zh & typeof matters.zh & typeof points.zh & typeof polls.zh & typeof reports.zh & typeof rooms.zh & typeof street.zh & typeof talents.zh;
 export type CoreKey = keyof typeof coreZh;
@@ -679,16 +680,43 @@ export type Catalogue = Record<MessageKey, string>;
 export const zh: Partial<Catalogue> = { ...coreZh, ...photos.zh };
 
 /**
- * English is loaded on demand (`loadLocale`) so a Chinese-speaking device, the default, never downloads the
- * core English; until it arrives, `translate` falls back to Chinese.
+ * English is loaded on demand (`loadLocale`): the core's and that of every area registered so far, then each
+ * area's as it registers while English is in use. Until it arrives, `translate` falls back to Chinese.
  */
-const enLoaded: Partial<Catalogue> = { ...photos.en };
+const enLoaded: Partial<Catalogue> = {};
 let enCore: Promise<void> | null = null;
 
-/** Called by each area's message file when it is imported. */
-export function registerMessages(area: { zh: Record<string, string>; en: Record<string, string> }): void {
-	Object.assign(zh, area.zh);
-	Object.assign(enLoaded, area.en);
+type EnglishLoader = () => Promise<{ en: Record<string, string> }>;
+/** Each registered area's English loader, with its load once started (dropped on failure, to retry). */
+const englishOf = new Map<EnglishLoader, Promise<void> | null>();
+let wanted: Locale = 'zh-CN';
+const listeners = new Set<() => void>();
+
+/** Called with no argument whenever messages arrive after a page may have shown their fallback. */
+export function onMessagesLoaded(listener: () => void): () => void {
+	listeners.add(listener);
+	return () => listeners.delete(listener);
+}
+
+function loadEnglish(loader: EnglishLoader): Promise<void> {
+	let loading = englishOf.get(loader);
+	if (!loading) {
+		loading = loader().then(({ en }) => {
+			Object.assign(enLoaded, en);
+			for (const listener of listeners) listener();
+		});
+		// Offline before the chunk was cached: the next loadLocale tries again.
+		loading.catch(() => englishOf.set(loader, null));
+		englishOf.set(loader, loading);
+	}
+	return loading;
+}
+
+/** Called by each area's message file when it is imported: its Chinese, and how to load its English. */
+export function registerMessages(areaZh: Record<string, string>, english: EnglishLoader): void {
+	Object.assign(zh, areaZh);
+	if (!englishOf.has(english)) englishOf.set(english, null);
+	if (wanted === 'en') loadEnglish(english).catch(() => {});
 }
 
 export type Locale = 'zh-CN' | 'en';
@@ -697,13 +725,20 @@ export const DEFAULT_LOCALE: Locale = 'zh-CN';
 
 export const catalogues: Readonly<Record<Locale, Partial<Catalogue>>> = { 'zh-CN': zh, en: enLoaded };
 
-/** Makes a locale's messages available; resolves at once for Chinese or when already loaded. */
+/**
+ * Makes a locale's messages available: resolves at once for Chinese; for English, once the core and every area
+ * registered so far are loaded (areas registered later load as they come).
+ */
 export function loadLocale(locale: Locale): Promise<void> {
+	wanted = locale;
 	if (locale !== 'en') return Promise.resolve();
-	enCore ??= import('./en').then(({ coreEn }) => {
-		Object.assign(enLoaded, coreEn);
-	});
-	return enCore;
+	if (!enCore) {
+		enCore = import('./en').then(({ coreEn }) => {
+			Object.assign(enLoaded, coreEn);
+		});
+		enCore.catch(() => (enCore = null));
+	}
+	return Promise.all([enCore, ...[...englishOf.keys()].map(loadEnglish)]).then(() => {});
 }
 
 export type MessageParams = Readonly<Record<string, string | number>>;

@@ -1,6 +1,6 @@
 /** `import { pwa, registerServiceWorker, applyUpdate, requestPersistence } from '$lib/pwa'`. */
 export { pwa } from './pwa.svelte';
-export { applyUpdate, checkForUpdate, registerServiceWorker } from './register';
+export { applyUpdate, checkForUpdate, registerServiceWorker, tellDeviceRole } from './register';
 export {
 	classifyStorageError,
 	requestPersistence,

@@ -8,17 +8,31 @@
  */
 import { dev } from '$app/environment';
 import { Workbox } from 'workbox-window';
+import type { Role } from '$lib/domain/actor';
 import { pwa } from './pwa.svelte';
+import { DEVICE_ROLE, type DeviceRoleMessage, type DeviceRoleReply } from './worker-messages';
 
 const SW_URL = '/service-worker.js';
 /** How often a long-open tab looks for a new version. */
 const UPDATE_INTERVAL_MS = 60 * 60 * 1000;
 /** Reload anyway if the new worker has not taken control by then, so the prompt can't hang. */
 const CONTROL_TIMEOUT_MS = 10_000;
+/** Give up waiting for the worker to cache the role's code (it retries when the network returns). */
+const ROLE_CODE_TIMEOUT_MS = 60_000;
 
 let wb: Workbox | null = null;
 let registration: ServiceWorkerRegistration | null = null;
 let reloadWhenControlled = false;
+/** The shell is precached (a worker is active). */
+let shellReady = false;
+/** The role told to the worker, and whether its code is cached (true while no role is known). */
+let deviceRole: Role | null = null;
+let roleCodeReady = true;
+
+/** Ready offline means the shell and, once the device has a role, that role's code. */
+function markReady(): void {
+	pwa.offlineReady = shellReady && roleCodeReady;
+}
 
 function reload(): void {
 	window.location.reload();
@@ -33,10 +47,14 @@ export async function registerServiceWorker(): Promise<void> {
 		pwa.updateAvailable = true;
 	});
 	wb.addEventListener('activated', (event) => {
-		if (!event.isUpdate) pwa.offlineReady = true;
+		if (!event.isUpdate) {
+			shellReady = true;
+			markReady();
+		}
 	});
 	wb.addEventListener('controlling', (event) => {
-		pwa.offlineReady = true;
+		shellReady = true;
+		markReady();
 		if (reloadWhenControlled) reload();
 		// Another tab applied the update: this tab still runs the old code, so offer a reload instead of
 		// forcing one (it may hold unsaved input).
@@ -58,6 +76,10 @@ export async function registerServiceWorker(): Promise<void> {
 	setInterval(check, UPDATE_INTERVAL_MS);
 	document.addEventListener('visibilitychange', check);
 	window.addEventListener('online', check);
+	// Role code that could not be fetched (offline after joining) is fetched when the network returns.
+	window.addEventListener('online', () => {
+		if (!roleCodeReady) void sendRole();
+	});
 }
 
 async function tryRegister(instance: Workbox): Promise<boolean> {
@@ -68,7 +90,10 @@ async function tryRegister(instance: Workbox): Promise<boolean> {
 		return false;
 	}
 	pwa.error = null;
-	if (navigator.serviceWorker.controller || registration?.active) pwa.offlineReady = true;
+	if (navigator.serviceWorker.controller || registration?.active) {
+		shellReady = true;
+		markReady();
+	}
 	if (registration?.waiting) pwa.updateAvailable = true;
 	return true;
 }
@@ -98,4 +123,44 @@ export async function applyUpdate(canReload?: () => Promise<boolean>): Promise<b
 	wb.messageSkipWaiting();
 	setTimeout(reload, CONTROL_TIMEOUT_MS);
 	return true;
+}
+
+/**
+ * Tells the service worker this device's role, so that it caches the role's code (the editor, spreadsheet code,
+ * staff pages) and keeps it across updates. Call whenever the role is known; repeated calls are cheap. A device
+ * without a role sends nothing: it gets the common code, and any other code is cached when first used.
+ */
+export function tellDeviceRole(role: Role | null): void {
+	if (dev || !role || role === deviceRole || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
+	deviceRole = role;
+	roleCodeReady = false;
+	markReady();
+	void sendRole();
+}
+
+async function sendRole(): Promise<void> {
+	const role = deviceRole;
+	if (!role) return;
+	// Resolves once a worker is active (registration may still be under way, or retried when back online).
+	const reg = await navigator.serviceWorker.ready;
+	const message: DeviceRoleMessage = { type: DEVICE_ROLE, role };
+	// A version already installed and waiting fetches the role's code too, before the user switches to it.
+	for (const worker of [reg.waiting, reg.installing]) worker?.postMessage(message);
+	const ok = reg.active ? await ask(reg.active, message) : false;
+	if (role !== deviceRole) return;
+	roleCodeReady = ok;
+	markReady();
+}
+
+/** Posts `message` and waits for the worker's reply on a channel; false if it fails or does not answer. */
+function ask(worker: ServiceWorker, message: DeviceRoleMessage): Promise<boolean> {
+	return new Promise((resolve) => {
+		const channel = new MessageChannel();
+		const timer = setTimeout(() => resolve(false), ROLE_CODE_TIMEOUT_MS);
+		channel.port1.onmessage = (event: MessageEvent<DeviceRoleReply>) => {
+			clearTimeout(timer);
+			resolve(event.data.ok);
+		};
+		worker.postMessage(message, [channel.port2]);
+	});
 }

@@ -1,4 +1,7 @@
-/** Messages of one feature area, registered into the catalogue when a module imports this file (conventions in ../messages.ts). Photos taken on the device, queued and uploaded when online. */
+/**
+ * Photos taken on the device, queued and uploaded when online. Part of the app shell (the status bar shows them):
+ * ../messages.ts holds this Chinese, ../en.ts loads the English (./en/photos.ts) with the core's.
+ */
 
 export const zh = {
 	'photo.add': '拍照/添加照片',
@@ -28,32 +31,3 @@ export const zh = {
 	'photo.error.offline': '离线中，联网后才能显示这张照片。',
 	'photo.error.unauthorized': '服务器未接受本设备，无法显示照片。'
 } satisfies Record<string, string>;
-
-export const en: Record<keyof typeof zh, string> = {
-	'photo.add': 'Take or add a photo',
-	'photo.fromAlbum': 'Choose from album',
-	'photo.adding': 'Saving the photo…',
-	'photo.title': 'Photos',
-	'photo.hint': 'Photos are compressed and kept on this device first, then uploaded automatically when online.',
-	'photo.noteHint': 'You can photograph the paper note to check it against later.',
-	'photo.max': 'At most {max} photos',
-	'photo.alt': 'Photo {n}',
-	'photo.open': 'Open photo {n}',
-	'photo.remove': 'Remove photo {n}',
-	'photo.loading': 'Loading photo…',
-	'photo.saved': 'Photo saved',
-	'photo.state.unattached': 'Uploads once saved',
-	'photo.state.pending': 'Waiting to upload',
-	'photo.state.failed': 'Upload failed',
-	'photo.state.done': 'Uploaded',
-	'photo.pending': 'Photos waiting to upload: {count}',
-	'photo.failed': 'Photos refused by the server: {count}',
-	'photo.retry': 'Upload again',
-	'photo.error.not_image': 'This file is not a usable photo (JPEG, PNG or WebP).',
-	'photo.error.too_large': 'The photo is too large to keep.',
-	'photo.error.quota': 'This device’s storage is full, so the photo was not saved. Sync or free some space, then try again.',
-	'photo.error.storage': 'The photo was not saved: the device storage failed.',
-	'photo.error.not_found': 'This photo cannot be shown.',
-	'photo.error.offline': 'Offline: this photo can be shown once the device is online.',
-	'photo.error.unauthorized': 'The server did not accept this device, so the photo cannot be shown.'
-};

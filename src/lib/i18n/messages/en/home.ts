@@ -1,0 +1,35 @@
+/** English for the home messages (../home.ts), loaded only once a device uses English. */
+import type { zh } from '../home';
+
+export const en: Record<keyof typeof zh, string> = {
+	'home.today': 'Today',
+	'home.more': 'Everything else',
+	'home.task.visits': 'Door-to-door visits',
+	'home.task.ballots': 'Ballots at the door',
+	'home.hint.visits': 'Find a household by building and record your visit',
+	'home.hint.coverage': 'How many households this round has reached, and which are left',
+	'home.hint.ballots': 'Record a household\'s ballot for them',
+	'home.hint.intake': 'What was collected this week',
+	'home.hint.screening': 'New proposals waiting to be screened, merged or referred',
+	'home.hint.meetings': 'Attendance, votes and minutes of meetings',
+	'home.hint.projects': 'What was decided: funding, actions, acceptance',
+	'home.hint.topics': 'Topics to deliberate at a meeting',
+	'home.hint.reports': 'Weekly, monthly and quarterly reports of grids and the community',
+	'home.hint.points': 'Approve points and redemptions',
+	'home.hint.talents': 'The register of talents, activists and volunteers',
+	'home.hint.lists': 'The encouraged, negative and other community lists',
+	'home.hint.mine': 'Where your proposals have got to',
+	'home.hint.polls': 'Open polls: vote for your household',
+	'home.hint.notices': 'Community notices',
+	'home.hint.passbook': 'Your household\'s points and redemptions',
+	'home.hint.street': 'Matters your communities referred up',
+	'home.hint.polls.staff': 'Start a poll, follow the tally',
+	'home.place.rooms': 'Book a room',
+	'home.place.conventions': 'Conventions',
+	'home.place.points': 'Points',
+	'home.place.passbook': 'My points',
+	'home.place.board': 'Points board',
+	'home.place.talents': 'Talents',
+	'home.hint.rooms': 'Book a shared room; see your household’s bookings',
+	'home.hint.conventions': 'Conventions of buildings, rooms and the compound, drafted and voted together'
+};
