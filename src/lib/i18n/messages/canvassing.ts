@@ -2,7 +2,6 @@
 import { registerMessages } from '../messages';
 
 export const zh = {
-	'nav.canvassing': '走访',
 
 	// Tags and vocabularies (families keyed by domain ids)
 	'tag.contact_person': '楼栋联络人',
@@ -45,7 +44,6 @@ export const zh = {
 	'finder.progressLong': '已走访 {visited} 户，共 {total} 户',
 	'finder.convention': '本楼公约：《{title}》现行第{version}版',
 	'finder.unit': '{unit}单元',
-	'finder.floor': '{floor}层',
 	'finder.otherFloor': '其他',
 	'finder.legend': '图例',
 	'finder.coverage': '走访进度',
@@ -88,7 +86,6 @@ export const zh = {
 	'visit.proposals': '该户的建议',
 	'visit.readOnly': '您的身份只能查看走访记录。',
 	'visit.invalid': '无法保存：{problems}',
-	'visit.photoLater': '照片功能稍后提供。',
 
 	// Household form
 	'hhForm.area': '面积（㎡）',
@@ -124,7 +121,6 @@ export const zh = {
 	'coverage.households': '户数',
 	'coverage.building': '楼栋',
 	'coverage.total': '合计',
-	'coverage.percent': '{percent}%',
 	'coverage.summary': '已走访 {visited} 户，共 {total} 户（{percent}%）',
 	'coverage.summaryDetail': '其中交谈 {talked} 户、拒访 {declined} 户；不在家 {notHome} 户；还有 {notVisited} 户未走访。',
 	'coverage.needsSummary': '{count} 户反映了需求',
@@ -204,7 +200,6 @@ export const zh = {
 	'fileError.bad_quotes': 'CSV 第 {detail} 行的引号不成对，文件可能已损坏。',
 	'fileError.unreadable': '无法读取这个文件：{detail}',
 
-	'canvassing.noAccess': '您的身份不能查看走访记录。',
 	'canvassing.proposalFor': '为 {household} 提建议'
 } satisfies Record<string, string>;
 

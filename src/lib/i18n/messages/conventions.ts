@@ -6,7 +6,6 @@
 import { registerMessages } from '../messages';
 
 export const zh = {
-	'conv.nav': '公约',
 	'conv.title': '公约',
 	'conv.intro': '楼栋、活动室和小区的公约由大家一起起草：居民可以对任何一段提意见或修改建议，工作人员采纳后定稿，再由住户投票通过后生效。',
 	'conv.empty': '还没有公约。',

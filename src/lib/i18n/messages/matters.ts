@@ -246,7 +246,6 @@ export const zh = {
 	'project.accept.chooseRepresentative': '选择代表户',
 	'project.accept.addRepresentative': '加入代表户',
 	'project.accept.removeRepresentative': '移出',
-	'project.accept.signed': '已签字',
 	'project.accept.unsigned': '未签字',
 	'project.accept.notRepresentative': '验收由选定的代表户在自己的手机上签字，你家不是本项目的代表户。',
 	'project.accept.paper': '纸质签字',

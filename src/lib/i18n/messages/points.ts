@@ -28,7 +28,6 @@ export const zh = {
 	'points.refused': '没有保存：{reason}',
 	'points.failed': '没有保存：{error}',
 
-	'points.nav.desk': '积分',
 	'points.nav.mine': '我的积分',
 	'points.nav.board': '积分榜',
 

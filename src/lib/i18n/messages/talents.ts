@@ -6,7 +6,6 @@
 import { registerMessages } from '../messages';
 
 export const zh = {
-	'talents.nav': '能人库',
 	'talents.title': '能人库',
 	'talents.intro': '社区里的能人、达人和骨干：谁会什么、什么时候有空、是否同意被联系。电话等联系方式只有工作人员能看到，对外只公布各项技能的人数。',
 	'talents.total': '共 {count} 人',
@@ -38,11 +37,9 @@ export const zh = {
 	'talents.noPhone': '未留电话',
 	'talents.availability': '有空：{text}',
 	'talents.noBuilding': '未填楼栋',
-	'talents.household': '住户：{address}',
 	'talents.tasks': '负责的任务（{count}）',
 	'talents.taskLine': '{project}：{task}',
 	'talents.taskDue': '期限 {due}',
-	'talents.tasksLoading': '正在查找关联的任务…',
 
 	'talents.add': '登记一个人',
 	'talents.form.new': '登记到能人库',
@@ -82,7 +79,6 @@ export const zh = {
 	'talents.skills.readOnly': '技能清单由社工和社区管理员维护。',
 	'talents.skills.count': '{count} 人',
 	'talents.skills.total': '{count} 项',
-	'talents.skills.name': '技能名称',
 	'talents.skills.add': '添加技能',
 	'talents.skills.newName': '新技能名称',
 	'talents.skills.rename': '改名',

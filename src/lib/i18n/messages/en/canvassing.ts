@@ -2,7 +2,6 @@
 import type { zh } from '../canvassing';
 
 export const en: Record<keyof typeof zh, string> = {
-	'nav.canvassing': 'Canvassing',
 
 	'tag.contact_person': 'Building contact',
 	'outcome.talked': 'Talked',
@@ -42,7 +41,6 @@ export const en: Record<keyof typeof zh, string> = {
 	'finder.progressLong': '{visited} of {total} households visited',
 	'finder.convention': 'Building convention: “{title}”, version {version} in force',
 	'finder.unit': 'Unit {unit}',
-	'finder.floor': 'Floor {floor}',
 	'finder.otherFloor': 'Other',
 	'finder.legend': 'Key',
 	'finder.coverage': 'Progress',
@@ -84,7 +82,6 @@ export const en: Record<keyof typeof zh, string> = {
 	'visit.proposals': 'Proposals of this household',
 	'visit.readOnly': 'Your role can only read visit records.',
 	'visit.invalid': 'Cannot save: {problems}',
-	'visit.photoLater': 'Photos will be available soon.',
 
 	'hhForm.area': 'Area (m²)',
 	'hhForm.areaHint': 'Floor area, for votes weighted by area.',
@@ -118,7 +115,6 @@ export const en: Record<keyof typeof zh, string> = {
 	'coverage.households': 'Homes',
 	'coverage.building': 'Building',
 	'coverage.total': 'Total',
-	'coverage.percent': '{percent}%',
 	'coverage.summary': '{visited} of {total} households visited ({percent}%)',
 	'coverage.summaryDetail': 'Talked: {talked}, declined: {declined}; not home: {notHome}; not visited yet: {notVisited}.',
 	'coverage.needsSummary': 'Households that raised needs: {count}',
@@ -197,6 +193,5 @@ export const en: Record<keyof typeof zh, string> = {
 	'fileError.bad_quotes': 'Unbalanced quotes in row {detail} of the CSV; the file may be damaged.',
 	'fileError.unreadable': 'Cannot read this file: {detail}',
 
-	'canvassing.noAccess': 'Your role cannot see visit records.',
 	'canvassing.proposalFor': 'Proposal for {household}'
 };

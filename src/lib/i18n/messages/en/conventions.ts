@@ -2,7 +2,6 @@
 import type { zh } from '../conventions';
 
 export const en: Record<keyof typeof zh, string> = {
-	'conv.nav': 'Conventions',
 	'conv.title': 'Conventions',
 	'conv.intro': 'Conventions of a building, a room or the compound are drafted together: residents comment on or suggest changes to any passage, staff consolidate them, and a household poll puts a version in force.',
 	'conv.empty': 'No conventions yet.',

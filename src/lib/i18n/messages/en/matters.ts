@@ -241,7 +241,6 @@ export const en: Record<keyof typeof zh, string> = {
 	'project.accept.chooseRepresentative': 'Choose a representative household',
 	'project.accept.addRepresentative': 'Add household',
 	'project.accept.removeRepresentative': 'Remove',
-	'project.accept.signed': 'Signed',
 	'project.accept.unsigned': 'Not signed',
 	'project.accept.notRepresentative': 'The chosen representative households sign on their own phones; your household is not one of them.',
 	'project.accept.paper': 'On paper',

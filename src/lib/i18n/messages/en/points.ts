@@ -24,7 +24,6 @@ export const en: Record<keyof typeof zh, string> = {
 	'points.refused': 'Not saved: {reason}',
 	'points.failed': 'Not saved: {error}',
 
-	'points.nav.desk': 'Points',
 	'points.nav.mine': 'My points',
 	'points.nav.board': 'Points board',
 

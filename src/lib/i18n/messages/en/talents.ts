@@ -2,7 +2,6 @@
 import type { zh } from '../talents';
 
 export const en: Record<keyof typeof zh, string> = {
-	'talents.nav': 'Talents',
 	'talents.title': 'Talents and activists',
 	'talents.intro': 'The community\'s talents and activists: who can do what, when they are free, and whether they agreed to be contacted. Only staff see phone numbers and other contact details; public views show only how many people have each skill.',
 	'talents.total': 'People: {count}',
@@ -34,11 +33,9 @@ export const en: Record<keyof typeof zh, string> = {
 	'talents.noPhone': 'No phone number',
 	'talents.availability': 'Free: {text}',
 	'talents.noBuilding': 'No building given',
-	'talents.household': 'Household: {address}',
 	'talents.tasks': 'Tasks they carry out ({count})',
 	'talents.taskLine': '{project}: {task}',
 	'talents.taskDue': 'due {due}',
-	'talents.tasksLoading': 'Looking for linked tasks…',
 
 	'talents.add': 'Register a person',
 	'talents.form.new': 'Register a person',
@@ -78,7 +75,6 @@ export const en: Record<keyof typeof zh, string> = {
 	'talents.skills.readOnly': 'Facilitators and community admins keep the skill list.',
 	'talents.skills.count': 'people: {count}',
 	'talents.skills.total': 'skills: {count}',
-	'talents.skills.name': 'Skill name',
 	'talents.skills.add': 'Add the skill',
 	'talents.skills.newName': 'New skill',
 	'talents.skills.rename': 'Rename',
