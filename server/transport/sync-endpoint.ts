@@ -48,7 +48,8 @@ import {
 	encodeFrame,
 	type Frame,
 	MuxMessage,
-	ProtocolError
+	ProtocolError,
+	YMessage
 } from '../../src/lib/protocol/messages';
 import { parseDocName } from '../../src/lib/schema/doc-names';
 import type { Access, Authorizer, Principal } from '../auth/auth';
@@ -321,6 +322,8 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 		const sub = this.subs.get(doc);
 		if (!sub) return;
 		sub.presence = false;
+		// Left before its room loaded: its queued states must not be applied once it has.
+		if (sub.pending) sub.pending = sub.pending.filter((payload) => payload[0] !== YMessage.Awareness);
 		sub.room?.releasePresence(this);
 	}
 
@@ -347,6 +350,8 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 			this.docError(doc, CloseCode.Forbidden, 'read-only: your presence is not shared');
 			return;
 		}
+		// A document with no stored rows has no room to share presence in (the shared path would echo it back).
+		if (!sub.pending && !sub.room) return;
 		// Checked already: the shared path (doc-messages.ts) applies it once the room is ready, with its rules.
 		this.onDoc(doc, awarenessMessage(update));
 	}

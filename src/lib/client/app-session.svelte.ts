@@ -14,14 +14,24 @@ const DB_NAME = 'courtyard';
  */
 export const SESSION_KEYS = ['device.token', 'device.info', 'device.revocation'] as const;
 
+/** How long the session check may take before the app loads anyway. */
+const PROBE_WAIT_MS = 3_000;
+
 /**
  * Whether the app's database holds a session, read with plain IndexedDB. A missing database is not created (the
  * upgrade is aborted). When the device cannot tell (no IndexedDB, an error), it answers true: the app loads and
  * reports the storage problem itself.
  */
-export function deviceHoldsSession(idb: IDBFactory | undefined = globalThis.indexedDB, name = DB_NAME): Promise<boolean> {
-	return new Promise((resolve) => {
-		if (!idb) return resolve(true);
+export function deviceHoldsSession(idb: IDBFactory | undefined = globalThis.indexedDB, name = DB_NAME, waitMs = PROBE_WAIT_MS): Promise<boolean> {
+	return new Promise((done) => {
+		if (!idb) return done(true);
+		// WebKit's first open after launch can hang (Dexie works around it; this plain read does not): after waitMs,
+		// load the app, which opens the database through Dexie and reports what it finds.
+		const timer = setTimeout(() => done(true), waitMs);
+		const resolve = (holds: boolean) => {
+			clearTimeout(timer);
+			done(holds);
+		};
 		let absent = false;
 		let request: IDBOpenDBRequest;
 		try {
@@ -92,7 +102,10 @@ class AppSession {
 		this.probed = true;
 	}
 
-	/** Loads and starts the app (once); a failed load (offline before the app was cached) is tried again next time. */
+	/**
+	 * Loads and starts the app (once). A failed load (offline before the app was cached) is tried again when the
+	 * network returns.
+	 */
 	load(): Promise<Courtyard> {
 		this.loading ??= import('./courtyard.svelte').then(
 			({ courtyard }) => {
@@ -105,6 +118,7 @@ class AppSession {
 			},
 			(err: unknown) => {
 				this.loading = null;
+				globalThis.addEventListener?.('online', () => void this.load().catch(() => {}), { once: true });
 				throw err;
 			}
 		);

@@ -71,6 +71,8 @@ export class AwarenessChannel implements PresenceSink {
 		if (this.gone) return;
 		this.open = true;
 		if (!this.port.send({ kind: MuxMessage.AwarenessSubscribe, doc: this.doc })) return;
+		// The relay ignores a repeated subscription (a channel replacing another one on this socket): ask for the states.
+		this.port.send({ kind: MuxMessage.AwarenessQuery, doc: this.doc });
 		const state = this.awareness.getLocalState();
 		// A new clock: the sending happens in onUpdate.
 		if (this.share && state !== null) this.awareness.setLocalState(state);

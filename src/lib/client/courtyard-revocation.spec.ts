@@ -109,7 +109,6 @@ describe('a revoked device', () => {
 		expect((await app.pendingDocs()).map((d) => d.doc)).toEqual([PROPOSAL]);
 		// No credential left: nothing to connect with, no header for uploads.
 		expect(await app.db.settings.get('device.token')).toBeUndefined();
-		expect(app.credential).toBeNull();
 		expect(app.authHeaders()).toEqual({});
 		expect(app.sync.refusal).toMatchObject({ code: 4401 });
 		// Who the device was stays, to explain the page.

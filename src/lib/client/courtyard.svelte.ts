@@ -215,11 +215,6 @@ export class Courtyard {
 		};
 	}
 
-	/** The device credential, for a stock y-websocket connection to one document (`?token=`). */
-	get credential(): string | null {
-		return this.token;
-	}
-
 	/**
 	 * The relay's HTTP answer to a request made with this device's credential: a 401 saying it is revoked or
 	 * expired counts as contact with the relay just like the socket's 4401 (a network that lets HTTP through but

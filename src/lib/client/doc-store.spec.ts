@@ -89,26 +89,6 @@ describe('DocStore: changes checked against the relay rules', () => {
 });
 
 describe('DocStore', () => {
-	it('stores updates from a relay-fed origin without marking them pending or pushing them back', async () => {
-		const store = newStore();
-		const seen: string[] = [];
-		store.onLocalChange((name) => seen.push(name));
-		const provider = { name: 'a y-websocket provider' };
-		store.remoteOrigins.add(provider);
-		const h = await store.openDoc('demo:proposal:p');
-		Y.applyUpdate(h.doc, proposalUpdate('来自中继'), provider);
-		await h.saved();
-		expect(await store.db.index.get('demo:proposal:p')).toMatchObject({ title: '来自中继' });
-		expect((await store.db.syncState.get('demo:proposal:p'))?.dirty ?? 0).toBe(0);
-		expect(seen).toEqual([]);
-		// Once the provider is gone, the same origin counts as local again.
-		store.remoteOrigins.delete(provider);
-		h.doc.transact(() => h.doc.getMap('meta').set('title', '本机修改'), provider);
-		await h.saved();
-		expect(seen).toEqual(['demo:proposal:p']);
-		h.release();
-	});
-
 	it('persists a local change, marks it pending and indexes it before saved() resolves', async () => {
 		const store = newStore();
 		const seen: number[] = [];

@@ -58,11 +58,6 @@ export class DocStore implements LocalStore {
 	private pairs = new Map<string, Promise<number>>();
 	/** Last error of a write (quota, failure), for the UI to show; nothing is dropped from memory. */
 	onWriteError: (err: unknown) => void = () => {};
-	/**
-	 * Transaction origins that deliver the relay's own state (e.g. the minutes editor's y-websocket provider):
-	 * their updates are stored but not marked pending nor pushed back to the relay.
-	 */
-	readonly remoteOrigins = new Set<unknown>();
 	/** Documents that may no longer be opened or fed (a revoked credential's personal data, until it is deleted). */
 	private sealed: ((name: string) => boolean) | null = null;
 	/** Documents deleted from this device (until one is opened again, e.g. after joining anew). */
@@ -138,7 +133,7 @@ export class DocStore implements LocalStore {
 		await persistence.whenSynced;
 		const entry: OpenDoc = { doc, persistence, refs: 0, writes: Promise.resolve() };
 		doc.on('update', (update: Uint8Array, origin: unknown) => {
-			const local = origin !== REMOTE && origin !== persistence && !this.remoteOrigins.has(origin);
+			const local = origin !== REMOTE && origin !== persistence;
 			entry.writes = entry.writes
 				.then(() => this.afterWrite(name, doc, local))
 				.then((seq) => {

@@ -34,8 +34,6 @@ export class MemoryLocalStore implements LocalStore {
 	private readonly outboxes = new Map<string, Map<string, unknown>>();
 	private readonly open = new Map<string, OpenDoc>();
 	private readonly listeners = new Set<LocalChangeListener>();
-	/** Transaction origins that carry the relay's state (as DocStore.remoteOrigins). */
-	readonly remoteOrigins = new Set<unknown>();
 
 	onLocalChange(listener: LocalChangeListener): () => void {
 		this.listeners.add(listener);
@@ -54,7 +52,7 @@ export class MemoryLocalStore implements LocalStore {
 			if (stored) Y.applyUpdate(doc, Y.mergeUpdates(stored), LOAD);
 			const opened: OpenDoc = { doc, refs: 0, writes: Promise.resolve() };
 			doc.on('update', (update: Uint8Array, origin: unknown) => {
-				const local = origin !== REMOTE && !this.remoteOrigins.has(origin);
+				const local = origin !== REMOTE;
 				this.append(name, update);
 				opened.writes = opened.writes.then(() => {
 					const seq = this.record(name, doc, local);

@@ -317,7 +317,7 @@ export class SyncEngine {
 		return true;
 	}
 
-	/** Live updates and awareness for a document on screen. */
+	/** Live updates for a document on screen (presence: attachPresence). */
 	subscribe(doc: string): void {
 		this.subscribed.add(doc);
 		if (this.connected) this.sendSubscribe(doc);
