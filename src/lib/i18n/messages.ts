@@ -646,7 +646,8 @@ const coreZh = {
  * file registers itself when imported, and every module using an area's keys imports that file
  * (`import '$lib/i18n/messages/polls'`; checked by messages.spec.ts). Only the core and the photo messages
  * (shown in the status bar) are in the app shell. Each language is its own chunk: an area file holds its Chinese
- * and registers a loader for its English (./messages/en/<area>.ts), which a Chinese device never downloads.
+ * and registers a loader for its English (./messages/en/<area>.ts), which a Chinese device never loads (the
+ * service worker still precaches it, so switching language works offline).
  */
 type AreaZh = typeof admin.zh & typeof canvassing.zh & typeof conventions.zh & typeof home.zh & typeof meetings.zh & typeof matters.zh & typeof points.zh & typeof polls.zh & typeof reports.zh & typeof rooms.zh & typeof street.zh & typeof talents.zh;
 export type CoreKey = keyof typeof coreZh;
@@ -715,7 +716,9 @@ export function loadLocale(locale: Locale): Promise<void> {
 		});
 		enCore.catch(() => (enCore = null));
 	}
-	return Promise.all([enCore, ...[...englishOf.keys()].map(loadEnglish)]).then(() => {});
+	// An area's English missing offline must not keep the whole language from switching: it shows in Chinese,
+	// and the next loadLocale tries it again.
+	return Promise.all([enCore, Promise.allSettled([...englishOf.keys()].map(loadEnglish))]).then(() => {});
 }
 
 export type MessageParams = Readonly<Record<string, string | number>>;
