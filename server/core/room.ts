@@ -17,7 +17,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { encodeFrame, MuxMessage } from '../../src/lib/protocol/messages';
+import { type AwarenessEntry, encodeFrame, MuxMessage } from '../../src/lib/protocol/messages';
 import { awarenessMessage } from '../transport/y-messages';
 
 /** Origin of awareness changes that came from another relay process (they are not published again). */
@@ -46,12 +46,6 @@ type RoomState = 'loading' | 'ready' | 'failed' | 'closed';
 
 /** Client ids whose writer a room remembers; beyond, claims are judged by connection alone. */
 const MAX_WRITERS = 10_000;
-
-interface AwarenessEntry {
-	clientID: number;
-	clock: number;
-	state: string;
-}
 
 /** The entries of an encoded awareness update (y-protocols layout); throws when malformed. */
 function decodeAwarenessEntries(update: Uint8Array): AwarenessEntry[] {

@@ -254,12 +254,14 @@ export abstract class CommunityPublisher<S> implements FeedListener {
 		this.retryTimer.unref();
 	}
 
-	/**
-	 * A document as stored (every committed update is in storage before the feed tells), given to `fn` and
-	 * destroyed after; null when it has no updates.
-	 */
+	/** A document as stored (every committed update is in storage before the feed tells), or null if it has none. */
+	protected async loadStored(name: string): Promise<Y.Doc | null> {
+		return docFromState(await storedState((d) => this.hub.store.loadUpdates(d), name));
+	}
+
+	/** loadStored's document given to `fn` and destroyed after. */
 	protected async withStored<T>(name: string, fn: (doc: Y.Doc | null) => T): Promise<T> {
-		const doc = docFromState(await storedState((d) => this.hub.store.loadUpdates(d), name));
+		const doc = await this.loadStored(name);
 		try {
 			return fn(doc);
 		} finally {

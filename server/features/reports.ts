@@ -63,7 +63,6 @@ import {
 	visitsDocName
 } from '../../src/lib/schema/doc-names';
 import { readPoll } from '../../src/lib/schema/poll-doc';
-import { docFromState } from '../../src/lib/schema/record-changes';
 import { readReportDoc, reportKey, writeReportDoc } from '../../src/lib/schema/report-doc';
 import {
 	communityLayout,
@@ -80,7 +79,6 @@ import { type ApiContext, ApiFailure, type ApiRoute, sendJson } from '../transpo
 import type { Credentials } from '../auth/credentials';
 import type { Hub } from '../core/hub';
 import type { Logger } from '../core/log';
-import { storedState } from './photo-gc';
 import { RelayDocs } from '../core/relay-docs';
 import { attachPublisher, CommunityPublisher } from './community-publisher';
 
@@ -435,15 +433,10 @@ export class ReportPublisher extends CommunityPublisher<CommunityState> {
 
 	// ---- reading documents ----
 
-	/** A document as stored (every committed update is in storage before the feed tells), or null if it has none. */
-	private async load(name: string): Promise<Y.Doc | null> {
-		return docFromState(await storedState((doc) => this.hub.store.loadUpdates(doc), name));
-	}
-
 	private async withDocs<T>(names: readonly string[], fn: (docs: (Y.Doc | null)[]) => T): Promise<T> {
 		const docs: (Y.Doc | null)[] = [];
 		try {
-			for (const name of names) docs.push(await this.load(name));
+			for (const name of names) docs.push(await this.loadStored(name));
 			return fn(docs);
 		} finally {
 			for (const d of docs) d?.destroy();
@@ -470,7 +463,7 @@ export class ReportPublisher extends CommunityPublisher<CommunityState> {
 		const published = await this.loadPublished(state);
 		const units = [...state.dirty].sort((a, b) => Number(parseDocName(b)?.kind === 'community') - Number(parseDocName(a)?.kind === 'community'));
 		state.dirty.clear();
-		const shared = new SharedDocs((name) => this.load(name));
+		const shared = new SharedDocs((name) => this.loadStored(name));
 		try {
 			for (const [i, unit] of units.entries()) {
 				try {
