@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GroupCommit } from './group-commit';
 import { MemoryStore } from '../storage/memory-store';
-import type { PendingUpdate } from '../storage/store';
+import { type PendingUpdate, StaleWrite } from '../storage/store';
 
 class CountingStore extends MemoryStore {
 	batches: number[] = [];
@@ -36,6 +36,29 @@ describe('GroupCommit', () => {
 		for (let i = 0; i < 5; i++) commit.submit({ doc: 'd', data, origin: null });
 		await commit.flush();
 		expect(store.batches).toEqual([1, 5]);
+	});
+
+	it('refuses a stale conditional entry alone: the rest of its batch is stored and reported', async () => {
+		const store = new CountingStore();
+		await store.appendUpdates([{ doc: 'moved', data }]);
+		const seen: string[] = [];
+		const outcomes: Array<[string, unknown, number | null]> = [];
+		const commit = new GroupCommit<string>(store, (batch) => seen.push(...batch.map((b) => b.entry.origin)), () => {});
+		const entry = (origin: string, doc: string, unchangedSince?: number) =>
+			commit.submit({ doc, data, origin, ...(unchangedSince === undefined ? {} : { unchangedSince }), done: (e, a) => outcomes.push([origin, e, a?.seq ?? null]) });
+		entry('plain', 'other');
+		entry('stale', 'moved', 0);
+		entry('holds', 'moved', 1);
+		await commit.flush();
+		// Refused whole once, then written without the stale entry.
+		expect(store.batches).toEqual([1, 3, 2]);
+		expect(seen).toEqual(['plain', 'holds']);
+		expect(outcomes).toEqual([
+			['stale', expect.any(StaleWrite), null],
+			['plain', null, 2],
+			['holds', null, 3]
+		]);
+		expect(await store.rowCount('moved')).toBe(2);
 	});
 
 	it('reports a failed transaction to every entry and never to the batch listener', async () => {

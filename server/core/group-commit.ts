@@ -3,13 +3,19 @@
  * scheduled with setImmediate so every message read in the same I/O phase joins the batch. Only one transaction
  * is in flight at a time, so sequence numbers follow commit order. Callers learn the outcome through the
  * entry's `done` and the batch listener, both called only after the transaction committed.
+ *
+ * An entry may be conditional (`unchangedSince`, a compare-and-set on its document: storage/store.ts). When the
+ * store refuses a batch because such entries are stale, those entries alone fail (their `done` gets the
+ * StaleWrite) and the rest of the batch is appended again without them.
  */
-import type { AppendedUpdate, DocStore } from '../storage/store';
+import { type AppendedUpdate, type DocStore, StaleWrite } from '../storage/store';
 
 export interface CommitEntry<Origin> {
 	doc: string;
 	data: Uint8Array;
 	origin: Origin;
+	/** Stored only if the document has no row after this seq (see the file comment); unset: unconditional. */
+	unchangedSince?: number;
 	/** Called once the batch holding this update committed (seq set) or failed (error set). */
 	done?: (error: Error | null, appended: AppendedUpdate | null) => void;
 }
@@ -86,7 +92,21 @@ export class GroupCommit<Origin> {
 				batch = admitted;
 				if (batch.length === 0) return;
 			}
-			appended = await this.store.appendUpdates(batch.map(({ doc, data }) => ({ doc, data })));
+			for (;;) {
+				try {
+					appended = await this.store.appendUpdates(
+						batch.map(({ doc, data, unchangedSince }) => (unchangedSince === undefined ? { doc, data } : { doc, data, unchangedSince }))
+					);
+					break;
+				} catch (error) {
+					// Nothing was stored: the stale entries are refused, the others go again (each round drops one at least).
+					if (!(error instanceof StaleWrite) || error.stale.length === 0) throw error;
+					const stale = new Set(error.stale);
+					for (const i of stale) safeCall(() => batch[i]?.done?.(error, null), this.onError);
+					batch = batch.filter((_, i) => !stale.has(i));
+					if (batch.length === 0) return;
+				}
+			}
 		} catch (error) {
 			this.onError(error);
 			const err = error instanceof Error ? error : new Error(String(error));

@@ -21,6 +21,14 @@
  * store's change feed (rooms and caches of the documents listed are refreshed from their stored rows). What must
  * answer with the full durable state first catches up to the store's head as of the request (caughtUp): a
  * subscription to a loaded room, a /sync BatchSync, and the judging of a guarded write.
+ *
+ * A guarded write is judged against the document as of a position (knownHead when judged), and another process
+ * may commit to the document between that judgement and the group commit's append. So with other processes the
+ * append is a compare-and-set (storage/store.ts, `unchangedSince`): the store refuses it, inside its transaction,
+ * when the document has a row after that position. The hub then catches up, judges the write again on the newer
+ * state, and stores it under the new position or refuses it with the usual GuardRefusal (a few rounds at most,
+ * then a refusal to send again later). The rest of its batch is stored all the same (group-commit.ts). A single
+ * process sets no condition: nothing else writes between its judgement and its commit.
  */
 import * as Y from 'yjs';
 import { BatchStatus, type BatchSyncEntry, type BatchSyncReplyEntry, type ChangeEntry, CloseCode } from '../../src/lib/protocol/messages';
@@ -36,13 +44,15 @@ import type { Limits } from './limits';
 import type { Logger } from './log';
 import { Room, type Subscriber } from './room';
 import { StateCache } from './state-cache';
-import type { AppendedUpdate, DocStore } from '../storage/store';
+import { type AppendedUpdate, type DocStore, StaleWrite } from '../storage/store';
 import { type CommitNote, type Fanout, MAX_INLINE_UPDATE_BYTES } from '../fanout/fanout';
 import type { WriteCheck } from './write-guard';
 import { checkStateVector, isEmptyStateVector, isEmptyUpdate, updateMessage } from '../transport/y-messages';
 
 /** How long a write or subscription waits for other processes' commits in flight before reading the store. */
 const IN_FLIGHT_WAIT_MS = 50;
+/** Judgements of one guarded write at most, when other processes' commits keep making the last one stale. */
+const MAX_JUDGEMENTS = 4;
 
 /** A write guard said no: `retry` if the update only builds on changes the relay does not hold yet. */
 export class GuardRefusal extends Error {
@@ -151,6 +161,11 @@ export class Hub {
 	/** Recently written documents as the write rules judge them (see judge()), least recently used first. */
 	private readonly mirrors = new Map<string, Y.Doc>();
 	private readonly mirrorSizes = new Map<string, number>();
+	/**
+	 * Documents whose stored rows are being read again (reloadDocs) after commits this process could not apply
+	 * from the fan-out: their loaded room may lack those, so a mirror is built from the store meanwhile.
+	 */
+	private readonly reloading = new Map<string, number>();
 	/** The update a mirror last took from a passed judgement, until it is committed (see committed()). */
 	private readonly judgedInMirror = new WeakMap<Y.Doc, Uint8Array>();
 	private mirrorTotal = 0;
@@ -372,6 +387,19 @@ export class Hub {
 	}
 
 	/**
+	 * Queues a judged write for the commit, with the write's turn already taken. `judgedAt` (with other relay
+	 * processes) makes it conditional: stored only if its document has no row after that seq (storage/store.ts).
+	 */
+	private submitJudged(doc: string, data: Uint8Array, origin: unknown, judgedAt: number | null, done: NonNullable<CommitEntry<unknown>['done']>): void {
+		if (this.closing) {
+			done(new Error('relay is shutting down'), null);
+			return;
+		}
+		if (this.refusedAsTooLarge(doc, data, done)) return;
+		this.commit.submit(judgedAt === null ? { doc, data, origin, done } : { doc, data, origin, done, unchangedSince: judgedAt });
+	}
+
+	/**
 	 * Resolves when background work (the bridge, the publishers) may take its next step: after the device writes
 	 * waiting to be judged or committed, so that a burst of offline work is acknowledged first. It waits at most
 	 * `maxWaitMs`, so background work slows under constant writes but never stops.
@@ -394,7 +422,8 @@ export class Hub {
 	/**
 	 * Submits an update that a write guard must pass first (write-guard.ts). The guard judges it against the
 	 * durable state (see judge()), so guarded updates to one document are judged one at a time, each after the
-	 * one before it is stored. `done` gets a GuardRefusal when the guard says no.
+	 * one before it is stored. `done` gets a GuardRefusal when the guard says no. With other relay processes the
+	 * write is stored only if its document did not move on since it was judged, else judged again (file comment).
 	 */
 	submitGuarded(
 		doc: string,
@@ -428,34 +457,35 @@ export class Hub {
 		const run = (this.guarded.get(doc) ?? Promise.resolve()).then(async () => {
 			// Every device write to a document passes here one at a time, and the one before resolved only once it
 			// was stored and applied to the room: the room (or the store) holds everything it may build on.
-			// With other relay processes, what they committed before now is applied first (caughtUp). What remains:
-			// two processes judging writes to one document at the same moment each judge without the other's (a
-			// window of about one commit, a few ms). A device's sockets all land on one process (the load balancer
-			// hashes its credential), so that takes two devices writing one document at once, whose writes are then
-			// each judged as if it came first.
-			await this.caughtUp();
-			const lookup = await this.writeLookup(doc);
-			const verdict = await this.judge(doc, data, check, lookup);
-			if (!verdict.ok) {
-				// A device sending what the rules refuse is either out of date or tampered with: worth an operator's eye.
-				if (!verdict.retry) this.logger.info(`refused a write to ${doc}: ${verdict.reason}`);
-				done?.(new GuardRefusal(verdict.reason, verdict.retry), null);
-				return;
-			}
-			await new Promise<void>((resolve) =>
-				this.submit(
-					doc,
-					data,
-					origin,
-					(error, appended) => {
+			// With other relay processes, what they committed before now is applied first (caughtUp), and the write
+			// is stored only if no other process committed to the document since the position it was judged at
+			// (a compare-and-set in the store). If one did, the write is judged again on the newer state.
+			for (let judgements = 1; ; judgements++) {
+				await this.caughtUp();
+				const lookup = await this.writeLookup(doc);
+				const { verdict, at } = await this.judge(doc, data, check, lookup);
+				if (!verdict.ok) {
+					// A device sending what the rules refuse is either out of date or tampered with: worth an operator's eye.
+					if (!verdict.retry) this.logger.info(`refused a write to ${doc}: ${verdict.reason}`);
+					done?.(new GuardRefusal(verdict.reason, verdict.retry), null);
+					return;
+				}
+				const { error, appended } = await new Promise<{ error: Error | null; appended: AppendedUpdate | null }>((resolve) =>
+					this.submitJudged(doc, data, origin, at, (error, appended) => {
 						// Not stored: the mirror holds what the store does not.
 						if (error) this.dropMirror(doc);
-						done?.(error, appended);
-						resolve();
-					},
-					true
-				)
-			);
+						resolve({ error, appended });
+					})
+				);
+				if (!(error instanceof StaleWrite)) {
+					done?.(error, appended);
+					return;
+				}
+				if (judgements >= MAX_JUDGEMENTS) {
+					done?.(new GuardRefusal('the document kept changing while this write was judged', true), null);
+					return;
+				}
+			}
 		});
 		const settled = run.catch((error: unknown) => {
 			this.logger.warn(`guarded write to ${doc} failed`, error);
@@ -473,8 +503,13 @@ export class Hub {
 	 * device back online pushes many changes to one document). A mirror is built from the room or the store the
 	 * first time, kept up to date with every commit, and dropped when an update it took is refused or not stored.
 	 * The most recently written documents keep theirs, within limits.mirrorBytes.
+	 *
+	 * With other relay processes, `at` is the position judged at: knownHead when the check ran. The mirror then
+	 * holds every row of the document up to it: it takes every commit applied here as it is applied, and is
+	 * dropped when the rows are read again instead (reloadDocs, which also keeps it from being built from a room
+	 * still missing them); one built from the store read rows committed before. Null without other processes.
 	 */
-	private async judge(doc: string, update: Uint8Array, check: WriteCheck, lookup: WriteLookup): Promise<Verdict> {
+	private async judge(doc: string, update: Uint8Array, check: WriteCheck, lookup: WriteLookup): Promise<{ verdict: Verdict; at: number | null }> {
 		let mirror = this.mirrors.get(doc);
 		if (mirror) {
 			// Most recently used last.
@@ -487,7 +522,8 @@ export class Hub {
 			this.mirrorSizes.set(doc, 0);
 			try {
 				const room = this.rooms.get(doc);
-				const state = room?.ready ? Y.encodeStateAsUpdate(room.doc) : ((await this.mergedState(doc))?.update ?? null);
+				const state =
+					room?.ready && !this.reloading.has(doc) ? Y.encodeStateAsUpdate(room.doc) : ((await this.mergedState(doc))?.update ?? null);
 				if (this.mirrors.get(doc) !== mirror) return this.judge(doc, update, check, lookup);
 				if (state) Y.applyUpdate(mirror, state);
 				this.growMirror(doc, state?.length ?? 0);
@@ -497,17 +533,18 @@ export class Hub {
 				throw error;
 			}
 		}
+		const at = this.fanout ? this.knownHead : null;
 		try {
 			const verdict = check(mirror, update, lookup);
 			// Counted when the update is committed, which need not apply it to this mirror again.
 			if (!verdict.ok) this.dropMirror(doc);
 			else this.judgedInMirror.set(mirror, update);
-			return verdict;
+			return { verdict, at };
 		} catch (error) {
 			// The mirror took an update that was never judged: sent again, it would look like nothing new.
 			this.dropMirror(doc);
 			this.logger.warn(`judging a write to ${doc} failed`, error);
-			return { ok: false, reason: 'the change could not be judged', retry: false };
+			return { verdict: { ok: false, reason: 'the change could not be judged', retry: false }, at };
 		}
 	}
 
@@ -849,32 +886,48 @@ export class Hub {
 	 * Vacancies among them get their room.
 	 */
 	private async reloadDocs(docs: readonly string[]): Promise<void> {
+		// All at once, before the first read: a mirror or a room of these documents lacks what is being read.
 		for (const doc of docs) {
 			this.dropMirror(doc);
-			if (this.vacancies.has(doc)) this.fill(doc);
-			const room = this.rooms.get(doc);
-			if (!room || room.closed) continue;
-			let rows: Uint8Array[];
+			this.reloading.set(doc, (this.reloading.get(doc) ?? 0) + 1);
+		}
+		for (const doc of docs) {
 			try {
-				rows = await this.store.loadUpdates(doc);
-			} catch (error) {
-				this.logger.warn(`reloading ${doc} failed`, error);
-				continue;
+				await this.reloadDoc(doc);
+			} finally {
+				// A mirror built from the room meanwhile may lack what the room got only now.
+				this.dropMirror(doc);
+				const n = (this.reloading.get(doc) ?? 1) - 1;
+				if (n > 0) this.reloading.set(doc, n);
+				else this.reloading.delete(doc);
 			}
-			if (room.closed || rows.length === 0) continue;
-			const stored = rows.length === 1 ? (rows[0] as Uint8Array) : Y.mergeUpdates(rows);
-			try {
-				if (!room.ready) {
-					room.applyCommitted(stored, null);
-					continue;
-				}
-				const before = Y.encodeStateVector(room.doc);
+		}
+	}
+
+	private async reloadDoc(doc: string): Promise<void> {
+		if (this.vacancies.has(doc)) this.fill(doc);
+		const room = this.rooms.get(doc);
+		if (!room || room.closed) return;
+		let rows: Uint8Array[];
+		try {
+			rows = await this.store.loadUpdates(doc);
+		} catch (error) {
+			this.logger.warn(`reloading ${doc} failed`, error);
+			return;
+		}
+		if (room.closed || rows.length === 0) return;
+		const stored = rows.length === 1 ? (rows[0] as Uint8Array) : Y.mergeUpdates(rows);
+		try {
+			if (!room.ready) {
 				room.applyCommitted(stored, null);
-				const missed = Y.encodeStateAsUpdate(room.doc, before);
-				if (!isEmptyUpdate(missed)) room.broadcast(updateMessage(missed), null);
-			} catch (error) {
-				this.logger.warn(`applying the stored state of ${doc} failed`, error);
+				return;
 			}
+			const before = Y.encodeStateVector(room.doc);
+			room.applyCommitted(stored, null);
+			const missed = Y.encodeStateAsUpdate(room.doc, before);
+			if (!isEmptyUpdate(missed)) room.broadcast(updateMessage(missed), null);
+		} catch (error) {
+			this.logger.warn(`applying the stored state of ${doc} failed`, error);
 		}
 	}
 

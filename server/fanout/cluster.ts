@@ -28,15 +28,13 @@
  * process would linger in Redis. Invitation redemptions per address are shared (shared-rate-limit.ts): a
  * redeeming device has no credential yet, its attempts land on any process, and the limit protects the codes.
  *
- * Not made correct across processes (write guards, hub.ts submitGuarded): each process judges the guarded writes
- * to a document one at a time against the store's state as of the judgement's start (it first catches up to the
- * store's head). Two writes to one document on two processes whose spans from that start to their commit overlap
- * (a few ms each: a head read, the judgement, a group commit) are each judged without the other; a lost fan-out
- * message does not widen the span, as the head is read from the store. Both pass if each is allowed alone, and
- * the document holds their CRDT merge. What a rule checks of one write (the credential's role, actor, household,
- * the records it may touch) holds for each; what depends on the other write is not checked: e.g. two devices
- * creating a record under one key at that instant (Yjs keeps one), or two transitions from the same status. Within
- * one process there is no such window, and a device's writes all reach one process.
+ * Write guards across processes (hub.ts submitGuarded): each process judges the guarded writes to a document one
+ * at a time against the store's state as of a position (it first catches up to the store's head), and stores the
+ * write only if no other process committed to that document since (a compare-and-set in the store's append);
+ * else it catches up and judges the write again. So two writes to one document on two processes at once are
+ * judged in the order they are stored, as within one process. What this does not cover: the other documents a
+ * rule reads (a community's buildings, a project's chosen households, a meeting's date) are read as of the
+ * judgement, not compared when storing.
  */
 import type { Hub } from '../core/hub';
 import type { ClusterOptions } from '../core/hub';

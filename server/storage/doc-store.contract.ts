@@ -4,13 +4,15 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { DocStore } from './store';
+import { type DocStore, StaleWrite } from './store';
 
 export interface OpenedStore {
 	/** A store on empty storage. */
 	store: DocStore;
 	/** Another store on the same storage (after `store` was closed), if the implementation persists. */
 	reopen?: () => Promise<DocStore>;
+	/** Another store on the same storage while `store` is open, as another relay process has (MemoryStore: itself). */
+	alongside: () => Promise<DocStore>;
 	/** Removes the storage (the stores are closed by the suite). */
 	cleanup: () => Promise<void> | void;
 }
@@ -149,6 +151,97 @@ export function docStoreContract(name: string, open: () => Promise<OpenedStore>)
 			expect(next).toMatchObject({ seq: 52, rows: 2 });
 			expect(await store.docBytes('demo:proposal:c')).toBe(bytesOf(await store.loadUpdates('demo:proposal:c')));
 			expect(await store.docCount()).toBe(2);
+		});
+
+		it('stores a conditional update while its document has not moved on, and refuses the whole batch when it has', async () => {
+			const { store } = await fresh();
+			const [a1, a2, a3, b1, b2, c1, c2] = textEdits(7) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+			await store.appendUpdates([
+				{ doc: 'demo:proposal:a', data: a1 },
+				{ doc: 'demo:proposal:b', data: b1 }
+			]);
+			// Judged at seq 1, the last of a: stored. A new document is unchanged since 0.
+			expect(await store.appendUpdates([{ doc: 'demo:proposal:a', data: a2, unchangedSince: 1 }])).toEqual([
+				{ doc: 'demo:proposal:a', seq: 3, rows: 2, bytes: a1.length + a2.length }
+			]);
+			expect(await store.appendUpdates([{ doc: 'demo:proposal:c', data: c1, unchangedSince: 0 }])).toMatchObject([{ seq: 4 }]);
+			// a moved on to 3 since 1: nothing of the batch is stored, and the refusal names the stale update.
+			const refused = store.appendUpdates([
+				{ doc: 'demo:proposal:b', data: b2 },
+				{ doc: 'demo:proposal:a', data: a3, unchangedSince: 1 },
+				{ doc: 'demo:proposal:c', data: c2, unchangedSince: 4 }
+			]);
+			await expect(refused).rejects.toBeInstanceOf(StaleWrite);
+			await expect(refused).rejects.toMatchObject({ stale: [1] });
+			expect(await store.headSeq()).toBe(4);
+			expect(await store.rowCount('demo:proposal:b')).toBe(1);
+			expect(await store.rowCount('demo:proposal:a')).toBe(2);
+			expect(await store.rowCount('demo:proposal:c')).toBe(1);
+			expect(await store.docBytes('demo:proposal:b')).toBe(b1.length);
+			expect((await store.changesSince(0, 10)).entries).toEqual([
+				{ doc: 'demo:proposal:b', seq: 2 },
+				{ doc: 'demo:proposal:a', seq: 3 },
+				{ doc: 'demo:proposal:c', seq: 4 }
+			]);
+			// An existing document is not unchanged since 0; an earlier update of the batch moves its document on too.
+			await expect(store.appendUpdates([{ doc: 'demo:proposal:b', data: b2, unchangedSince: 0 }])).rejects.toMatchObject({ stale: [0] });
+			await expect(
+				store.appendUpdates([
+					{ doc: 'demo:proposal:c', data: c2 },
+					{ doc: 'demo:proposal:c', data: a3, unchangedSince: 4 }
+				])
+			).rejects.toMatchObject({ stale: [1] });
+			// A stale update is not stored, so it does not move its document on for a later one of the batch.
+			await expect(
+				store.appendUpdates([
+					{ doc: 'demo:proposal:c', data: c2, unchangedSince: 0 },
+					{ doc: 'demo:proposal:c', data: a3, unchangedSince: 4 }
+				])
+			).rejects.toMatchObject({ stale: [0] });
+			// Without the stale ones the rest goes through, conditions that hold included.
+			expect(
+				await store.appendUpdates([
+					{ doc: 'demo:proposal:b', data: b2 },
+					{ doc: 'demo:proposal:c', data: c2, unchangedSince: 4 },
+					{ doc: 'demo:proposal:a', data: a3, unchangedSince: 3 }
+				])
+			).toEqual([
+				{ doc: 'demo:proposal:b', seq: 5, rows: 2, bytes: b1.length + b2.length },
+				{ doc: 'demo:proposal:c', seq: 6, rows: 2, bytes: c1.length + c2.length },
+				{ doc: 'demo:proposal:a', seq: 7, rows: 3, bytes: a1.length + a2.length + a3.length }
+			]);
+			expect(await store.headSeq()).toBe(7);
+		});
+
+		it('conditional appends racing on one document from two stores on the same storage: exactly one wins each round', async () => {
+			const o = await fresh();
+			const other = await o.alongside();
+			if (other !== o.store) opened.at(-1)?.stores.push(other);
+			const doc = 'demo:households:cas';
+			const [first] = await o.store.appendUpdates([{ doc, data: textEdits(1)[0] as Uint8Array }]);
+			let last = first?.seq ?? 0;
+			const rounds = 12;
+			for (let round = 0; round < rounds; round++) {
+				// Both judged at the same position; each also writes an unrelated document in the same batch.
+				const attempt = (store: DocStore, who: string) =>
+					store.appendUpdates([
+						{ doc: `demo:households:${who}${round}`, data: new Uint8Array([round]) },
+						{ doc, data: new Uint8Array([round, who === 'x' ? 1 : 2]), unchangedSince: last }
+					]);
+				const results = await Promise.allSettled([attempt(o.store, 'x'), attempt(other, 'y')]);
+				const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+				const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+				expect(won).toHaveLength(1);
+				expect(lost).toHaveLength(1);
+				expect(lost[0]).toBeInstanceOf(StaleWrite);
+				expect((lost[0] as StaleWrite).stale).toEqual([1]);
+				last = won[0]?.[1]?.seq ?? 0;
+			}
+			expect(await other.rowCount(doc)).toBe(rounds + 1);
+			expect(await o.store.rowCount(doc)).toBe(rounds + 1);
+			expect(await other.docBytes(doc)).toBe(bytesOf(await other.loadUpdates(doc)));
+			// The loser's unrelated document was not stored either.
+			expect(await o.store.docCount()).toBe(1 + rounds);
 		});
 
 		it('reopens with its head, content and counts (persistent stores)', async () => {

@@ -16,6 +16,7 @@ docStoreContract('SqliteStore', async () => {
 	return {
 		store: SqliteStore.open(dir),
 		reopen: async () => SqliteStore.open(dir),
+		alongside: async () => SqliteStore.open(dir),
 		cleanup: () => fs.rmSync(dir, { recursive: true, force: true })
 	};
 });

@@ -9,13 +9,16 @@
  * `rows` counts a document's update rows so that compaction needs no COUNT(*); `bytes` is the running size of
  * those rows, so the per-kind size cap reads one row instead of summing the log. Compaction re-inserts the merged
  * update under the seq of the last row it replaces, so it consumes no sequence number and last_seq never moves.
+ *
+ * A conditional append (store.ts) reads the documents' last_seq inside its transaction, begun IMMEDIATE so that it
+ * holds the write lock before it reads: another connection to the file cannot commit in between.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import * as Y from 'yjs';
 import { parseDocName } from '../../src/lib/schema/doc-names';
-import type { AppendedUpdate, ChangePage, CompactResult, DocStore, PendingUpdate } from './store';
+import { type AppendedUpdate, type ChangePage, type CompactResult, type DocStore, isConditional, type PendingUpdate, StaleWrite, staleUpdates } from './store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS updates (
@@ -42,7 +45,7 @@ export class SqliteStore implements DocStore {
 	private readonly db: Database.Database;
 	private head: number;
 	private readonly stmt;
-	private readonly appendTx: (batch: readonly PendingUpdate[]) => AppendedUpdate[];
+	private readonly appendTx: Database.Transaction<(batch: readonly PendingUpdate[]) => AppendedUpdate[]>;
 	private readonly compactTx: (doc: string) => CompactResult;
 
 	static open(dataDir: string): SqliteStore {
@@ -75,6 +78,7 @@ export class SqliteStore implements DocStore {
 			bytes: this.db.prepare<[string], { bytes: number }>('SELECT bytes FROM docs WHERE name = ?'),
 			setRows: this.db.prepare<[number, string]>('UPDATE docs SET rows = ? WHERE name = ?'),
 			rows: this.db.prepare<[string], { rows: number }>('SELECT rows FROM docs WHERE name = ?'),
+			lastSeq: this.db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM docs WHERE name = ?'),
 			changes: this.db.prepare<[number, number], { name: string; last_seq: number }>(
 				'SELECT name, last_seq FROM docs WHERE last_seq > ? ORDER BY last_seq LIMIT ?'
 			),
@@ -87,6 +91,11 @@ export class SqliteStore implements DocStore {
 		this.head = this.stmt.head.get()?.head ?? 0;
 
 		this.appendTx = this.db.transaction((batch: readonly PendingUpdate[]) => {
+			if (isConditional(batch)) {
+				const stale = staleUpdates(batch, (doc) => this.stmt.lastSeq.get(doc)?.last_seq ?? 0);
+				// Thrown inside the transaction: rolled back, nothing written.
+				if (stale.length > 0) throw new StaleWrite(stale);
+			}
 			const now = Date.now();
 			// One docs upsert per document per batch, not per row: a batch holds several updates of a document.
 			const seqs = batch.map(({ doc, data }) => Number(this.stmt.insert.run(doc, data).lastInsertRowid));
@@ -136,7 +145,7 @@ export class SqliteStore implements DocStore {
 
 	async appendUpdates(batch: readonly PendingUpdate[]): Promise<AppendedUpdate[]> {
 		if (batch.length === 0) return [];
-		const result = this.appendTx(batch);
+		const result = isConditional(batch) ? this.appendTx.immediate(batch) : this.appendTx(batch);
 		const last = result.at(-1);
 		if (last) this.head = Math.max(this.head, last.seq);
 		return result;

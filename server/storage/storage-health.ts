@@ -6,9 +6,10 @@
  * last READ_WINDOW_MS, or when the probe fails: a cheap read of the pages every write touches (the newest
  * update rows and documents), run at most once per PROBE_INTERVAL_MS so that health checks cost nothing.
  *
- * `monitorStore` wraps a DocStore so that every call's failure and success is recorded, whatever the store.
+ * `monitorStore` wraps a DocStore so that every call's failure and success is recorded, whatever the store. A
+ * conditional append refused as stale (store.ts) is the store working as asked, not a failure.
  */
-import type { DocStore } from './store';
+import { type DocStore, StaleWrite } from './store';
 
 /** A read failure keeps health failing this long (a damaged document fails again whenever it is asked for). */
 export const READ_WINDOW_MS = 5 * 60_000;
@@ -95,7 +96,8 @@ export function monitorStore<S extends DocStore>(store: S, health: StorageHealth
 							return v;
 						},
 						(error: unknown) => {
-							record(error);
+							if (error instanceof StaleWrite) health.writeSucceeded();
+							else record(error);
 							throw error;
 						}
 					);

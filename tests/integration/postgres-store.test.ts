@@ -20,7 +20,7 @@ serviceForFile(startPostgres, (s) => (server = s), 60_000);
 
 docStoreContract('PgStore', async () => {
 	const url = await server.freshDatabase();
-	return { store: await PgStore.open(url), reopen: () => PgStore.open(url), cleanup: () => {} };
+	return { store: await PgStore.open(url), reopen: () => PgStore.open(url), alongside: () => PgStore.open(url), cleanup: () => {} };
 });
 
 /** Follows the change feed the way Hub.listChanges does: cursor = last entry, or the head after a short page. */

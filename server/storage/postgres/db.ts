@@ -58,10 +58,11 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
  * once the commit record is flushed to disk, which is what lets the relay acknowledge after it (one round trip
  * with BEGIN). A client whose ROLLBACK fails too (connection lost) is discarded rather than returned to the pool.
  */
-export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, options: { first?: string } = {}): Promise<T> {
 	const client = await pool.connect();
 	try {
-		await client.query('BEGIN; SET LOCAL synchronous_commit TO on');
+		// `first`: a statement without parameters run with BEGIN, in the same round trip (e.g. taking a lock).
+		await client.query(`BEGIN; SET LOCAL synchronous_commit TO on${options.first ? `; ${options.first}` : ''}`);
 		const result = await work(client);
 		await client.query('COMMIT');
 		client.release();

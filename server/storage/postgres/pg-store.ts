@@ -15,11 +15,17 @@
  * merges exactly those, deletes exactly their seqs and rewrites the last one with the merged update; appends
  * that commit meanwhile add new rows it does not touch. Its change to docs.rows/bytes is relative
  * (rows − merged + 1) for the same reason, and last_seq stays.
+ *
+ * A conditional append (store.ts) takes the feed head's lock first, with BEGIN, and only then reads the documents'
+ * last_seq: every append takes that lock, so what committed before is visible to the read (READ COMMITTED takes
+ * a snapshot per statement) and nothing can commit between the read and this transaction's COMMIT. A statement
+ * that waited for the lock would still read from the snapshot it took before waiting: hence a statement of its
+ * own. Unconditional batches keep the one-statement path.
  */
 import pg from 'pg';
 import * as Y from 'yjs';
 import { parseDocName } from '../../../src/lib/schema/doc-names';
-import type { AppendedUpdate, ChangePage, CompactResult, DocStore, PendingUpdate } from '../store';
+import { type AppendedUpdate, type ChangePage, type CompactResult, type DocStore, isConditional, type PendingUpdate, StaleWrite, staleUpdates } from '../store';
 import { openPostgres, type Postgres, type PostgresOptions, transaction } from './db';
 
 /** How long a health probe may take before storage counts as failing (a hung server must not hang /api/health). */
@@ -66,37 +72,44 @@ export class PgStore implements DocStore {
 		const names = [...perDoc.keys()].sort();
 		const parsed = names.map((name) => parseDocName(name));
 		const docs = names.map((name) => perDoc.get(name) as { last: number; rows: number; bytes: number });
-		// One statement between BEGIN and COMMIT, so the feed head's lock is held for one execution and the commit.
-		const { rows } = await transaction(this.pool, (client) =>
-			client.query<{ base: number; name: string; rows: number; bytes: number }>(
-				`WITH head AS (
-				   UPDATE feed_head SET seq = seq + $1 WHERE id = 1 RETURNING seq - $1 AS base
-				 ), appended AS (
-				   INSERT INTO updates (seq, doc, data)
-				   SELECT head.base + u.i, u.doc, u.data FROM head, unnest($2::text[], $3::bytea[]) WITH ORDINALITY AS u(doc, data, i)
-				 ), totals AS (
-				   INSERT INTO docs (name, community, kind, last_seq, updated_at, rows, bytes)
-				   SELECT d.name, d.community, d.kind, head.base + d.last, $4, d.rows, d.bytes
-				   FROM head, unnest($5::text[], $6::text[], $7::text[], $8::int[], $9::int[], $10::bigint[]) AS d(name, community, kind, last, rows, bytes)
-				   ORDER BY d.name
-				   ON CONFLICT (name) DO UPDATE SET last_seq = excluded.last_seq, updated_at = excluded.updated_at,
-				     rows = docs.rows + excluded.rows, bytes = docs.bytes + excluded.bytes
-				   RETURNING name, rows, bytes
-				 )
-				 SELECT head.base, totals.name, totals.rows, totals.bytes FROM head, totals`,
-				[
-					batch.length,
-					batch.map((u) => u.doc),
-					batch.map((u) => toBuffer(u.data)),
-					Date.now(),
-					names,
-					parsed.map((p) => p?.community ?? ''),
-					parsed.map((p) => p?.kind ?? ''),
-					docs.map((d) => d.last),
-					docs.map((d) => d.rows),
-					docs.map((d) => d.bytes)
-				]
-			)
+		const conditional = isConditional(batch);
+		// One statement between BEGIN and COMMIT, so the feed head's lock is held for one execution and the commit
+		// (a conditional batch takes it with BEGIN and checks first: see the file comment).
+		const { rows } = await transaction(
+			this.pool,
+			async (client) => {
+				if (conditional) await this.refuseStale(client, batch);
+				return client.query<{ base: number; name: string; rows: number; bytes: number }>(
+					`WITH head AS (
+					   UPDATE feed_head SET seq = seq + $1 WHERE id = 1 RETURNING seq - $1 AS base
+					 ), appended AS (
+					   INSERT INTO updates (seq, doc, data)
+					   SELECT head.base + u.i, u.doc, u.data FROM head, unnest($2::text[], $3::bytea[]) WITH ORDINALITY AS u(doc, data, i)
+					 ), totals AS (
+					   INSERT INTO docs (name, community, kind, last_seq, updated_at, rows, bytes)
+					   SELECT d.name, d.community, d.kind, head.base + d.last, $4, d.rows, d.bytes
+					   FROM head, unnest($5::text[], $6::text[], $7::text[], $8::int[], $9::int[], $10::bigint[]) AS d(name, community, kind, last, rows, bytes)
+					   ORDER BY d.name
+					   ON CONFLICT (name) DO UPDATE SET last_seq = excluded.last_seq, updated_at = excluded.updated_at,
+					     rows = docs.rows + excluded.rows, bytes = docs.bytes + excluded.bytes
+					   RETURNING name, rows, bytes
+					 )
+					 SELECT head.base, totals.name, totals.rows, totals.bytes FROM head, totals`,
+					[
+						batch.length,
+						batch.map((u) => u.doc),
+						batch.map((u) => toBuffer(u.data)),
+						Date.now(),
+						names,
+						parsed.map((p) => p?.community ?? ''),
+						parsed.map((p) => p?.kind ?? ''),
+						docs.map((d) => d.last),
+						docs.map((d) => d.rows),
+						docs.map((d) => d.bytes)
+					]
+				);
+			},
+			conditional ? { first: 'SELECT seq FROM feed_head WHERE id = 1 FOR UPDATE' } : {}
 		);
 		const base = rows[0]?.base;
 		if (base === undefined) throw new Error('append wrote no document row');
@@ -111,6 +124,15 @@ export class PgStore implements DocStore {
 			totals.bytes -= data.length;
 		}
 		return result;
+	}
+
+	/** Throws StaleWrite if a conditional update's document moved on; run with the feed head locked. */
+	private async refuseStale(client: pg.PoolClient, batch: readonly PendingUpdate[]): Promise<void> {
+		const names = [...new Set(batch.filter((u) => u.unchangedSince !== undefined).map((u) => u.doc))];
+		const { rows } = await client.query<{ name: string; last_seq: number }>('SELECT name, last_seq FROM docs WHERE name = ANY($1::text[])', [names]);
+		const last = new Map(rows.map((r) => [r.name, r.last_seq]));
+		const stale = staleUpdates(batch, (doc) => last.get(doc) ?? 0);
+		if (stale.length > 0) throw new StaleWrite(stale);
 	}
 
 	async changesSince(seq: number, limit: number): Promise<ChangePage> {
