@@ -407,8 +407,12 @@ export class Hub {
 	async backgroundTurn(maxWaitMs = 1_000): Promise<void> {
 		await new Promise<void>((resolve) => setImmediate(resolve));
 		const until = Date.now() + maxWaitMs;
-		while (!this.closing && (this.budgets.writesUnderway > 0 || this.commit.queued > 0) && Date.now() < until) {
-			await new Promise<void>((resolve) => setTimeout(resolve, 2));
+		// Looked at again after 2 ms, then less and less often (at most every 16 ms): under steady writes a waiting
+		// bridge would otherwise wake the process 500 times a second for nothing (3 % of the relay's CPU in the
+		// fan-out bench's profile).
+		for (let pause = 2; !this.closing && (this.budgets.writesUnderway > 0 || this.commit.queued > 0) && Date.now() < until; ) {
+			await new Promise<void>((resolve) => setTimeout(resolve, pause));
+			pause = Math.min(pause * 2, 16);
 		}
 	}
 

@@ -1,9 +1,34 @@
+import * as decoding from 'lib0/decoding';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { ProtocolError } from '../../src/lib/protocol/messages';
-import { changesNothing, checkIncomingUpdate, checkStateVector, checkUpdate, isEmptyStateVector, parseYMessage, syncStep2Message } from './y-messages';
+import {
+	awarenessMessage,
+	changesNothing,
+	checkIncomingUpdate,
+	checkStateVector,
+	checkUpdate,
+	isEmptyStateVector,
+	parseYMessage,
+	syncStep2Message,
+	updateMessage
+} from './y-messages';
 
 describe('y-messages', () => {
+	it('frames updates and awareness as y-protocols does, whatever their length', () => {
+		for (const n of [0, 1, 127, 128, 300, 16_383, 16_384, 70_000, 2_100_000]) {
+			const payload = new Uint8Array(n).map((_, i) => i % 251);
+			const update = parseYMessage(updateMessage(payload));
+			expect(update.type).toBe('sync-update');
+			expect(update.type === 'sync-update' && Buffer.from(update.update).equals(Buffer.from(payload))).toBe(true);
+			const d = decoding.createDecoder(updateMessage(payload));
+			expect([decoding.readVarUint(d), decoding.readVarUint(d)]).toEqual([0, 2]);
+			const awareness = parseYMessage(awarenessMessage(payload));
+			expect(awareness.type === 'awareness' && Buffer.from(awareness.update).equals(Buffer.from(payload))).toBe(true);
+			expect(awarenessMessage(payload).length).toBe(updateMessage(payload).length - 1);
+		}
+	});
+
 	it('accepts well-formed state vectors and rejects others', () => {
 		const doc = new Y.Doc();
 		doc.getText('t').insert(0, 'x');

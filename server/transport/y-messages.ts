@@ -189,17 +189,32 @@ export const syncStep2Message = (update: Uint8Array): Uint8Array =>
 		encoding.writeVarUint8Array(e, update);
 	});
 
-export const updateMessage = (update: Uint8Array): Uint8Array =>
-	message((e) => {
-		encoding.writeVarUint(e, YMessage.Sync);
-		syncProtocol.writeUpdate(e, update);
-	});
+/**
+ * `head` (one-byte varuints), the length of `payload` as a varuint, then `payload`: in one allocation, as the
+ * broadcast path makes one per committed update and per presence change (a lib0 encoder allocates and copies more).
+ */
+function withLength(head: readonly number[], payload: Uint8Array): Uint8Array {
+	let lengthBytes = 1;
+	for (let n = payload.length; n > 0x7f; n = Math.floor(n / 0x80)) lengthBytes++;
+	const out = new Uint8Array(head.length + lengthBytes + payload.length);
+	let i = 0;
+	for (const b of head) out[i++] = b;
+	let n = payload.length;
+	while (n > 0x7f) {
+		out[i++] = 0x80 | (n & 0x7f);
+		n = Math.floor(n / 0x80);
+	}
+	out[i++] = n;
+	out.set(payload, i);
+	return out;
+}
 
-export const awarenessMessage = (awarenessUpdate: Uint8Array): Uint8Array =>
-	message((e) => {
-		encoding.writeVarUint(e, YMessage.Awareness);
-		encoding.writeVarUint8Array(e, awarenessUpdate);
-	});
+const UPDATE_HEAD = [YMessage.Sync, syncProtocol.messageYjsUpdate];
+const AWARENESS_HEAD = [YMessage.Awareness];
+
+export const updateMessage = (update: Uint8Array): Uint8Array => withLength(UPDATE_HEAD, update);
+
+export const awarenessMessage = (awarenessUpdate: Uint8Array): Uint8Array => withLength(AWARENESS_HEAD, awarenessUpdate);
 
 export const permissionDeniedMessage = (reason: string): Uint8Array =>
 	message((e) => {
