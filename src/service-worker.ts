@@ -128,18 +128,41 @@ registerRoute(
 		if (res.ok && BUILD.has(url.pathname)) {
 			const keep = (async () => {
 				await cache.put(key, res.clone());
-				const used = PLAN ? groupsOfFile(PLAN, url.pathname.slice(base.length + 1)) : [];
-				if (used.length) {
-					await updateDevice((device) =>
-						used.every((name) => device.used.includes(name)) ? null : { ...device, used: [...new Set([...device.used, ...used])].sort() }
-					);
-				}
+				await recordUsed([url.pathname]);
 			})();
 			(event as ExtendableEvent).waitUntil(keep.catch(() => {}));
 		}
 		return res;
 	}
 );
+
+/** Remembers the groups of these build paths as used, so every later install fetches them too. */
+async function recordUsed(paths: readonly string[]): Promise<void> {
+	if (!PLAN) return;
+	const plan = PLAN;
+	const used = [...new Set(paths.flatMap((path) => groupsOfFile(plan, path.slice(base.length + 1))))];
+	if (!used.length) return;
+	await updateDevice((device) =>
+		used.every((name) => device.used.includes(name)) ? null : { ...device, used: [...new Set([...device.used, ...used])].sort() }
+	);
+}
+
+/**
+ * Code a page loaded before this worker controlled it (the first visit) never passed through the route above:
+ * cache this version's role-specific files among them (the HTTP cache usually has them) and record their groups.
+ */
+async function keepLoaded(paths: readonly string[]): Promise<void> {
+	const mine = paths.filter((path) => ROLE_FILES.has(path) && BUILD.has(path));
+	if (!mine.length) return;
+	const cache = await caches.open(CODE_CACHE);
+	await Promise.all(
+		mine.map(async (path) => {
+			const url = new URL(path, sw.location.origin).href;
+			if (!(await cache.match(url))) await cache.add(url);
+		})
+	);
+	await recordUsed(mine);
+}
 
 // Any in-app navigation (deep links, QR codes on posters, reloads) gets the precached shell; the client router
 // renders the route. Relay paths are excluded so their errors and redirects reach the browser untouched.
@@ -151,16 +174,18 @@ registerRoute(
 );
 
 sw.addEventListener('message', (event: ExtendableMessageEvent) => {
-	const data = event.data as { type?: unknown; role?: unknown } | null;
+	const data = event.data as { type?: unknown; role?: unknown; loaded?: unknown } | null;
 	// Sent by workbox-window's messageSkipWaiting() once the UI has decided it is safe to switch versions.
 	if (data && data.type === 'SKIP_WAITING') void sw.skipWaiting();
 	if (data && data.type === DEVICE_ROLE) {
 		// A device that has not joined (or whose role is not known yet) sends nothing; a role once told is kept.
 		if (!isRole(data.role)) return;
 		const role = data.role;
+		const loaded = Array.isArray(data.loaded) ? data.loaded.filter((path): path is string => typeof path === 'string') : [];
 		const reply = (message: DeviceRoleReply) => event.ports[0]?.postMessage(message);
 		event.waitUntil(
-			updateDevice((device) => (device.role === role ? null : { ...device, role }))
+			keepLoaded(loaded)
+				.then(() => updateDevice((device) => (device.role === role ? null : { ...device, role })))
 				.then(fillDeviceCode)
 				.then(
 					() => reply({ type: DEVICE_CODE_READY, ok: true }),

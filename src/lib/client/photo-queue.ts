@@ -31,13 +31,20 @@ export async function withPendingPhotos(
 	return [...docs, ...extra.map((doc, i) => ({ doc, title: entries[i]?.title ?? doc }))];
 }
 
+/** What a photo read needs of the app: the photos table (`courtyard()` in the browser, a bare database in tests). */
+export interface PhotoReader {
+	readonly db: Pick<CourtyardDB, 'photos'>;
+}
+
 /** The records of those of `shas` this device holds (its own photos, and copies downloaded to show). */
-export async function heldPhotos(db: CourtyardDB, shas: readonly string[]): Promise<PhotoMeta[]> {
-	return (await db.photos.bulkGet([...shas])).filter((m): m is PhotoMeta => !!m);
+export async function heldPhotos(app: PhotoReader, shas: readonly string[]): Promise<PhotoMeta[]> {
+	return (await app.db.photos.bulkGet([...shas])).filter((m): m is PhotoMeta => !!m);
 }
 
 /** Photos waiting for the relay, and those it refused, for a status line. */
-export async function photoUploadCounts(db: CourtyardDB): Promise<{ pending: number; failed: number }> {
+export const photoUploadCounts = (app: PhotoReader): Promise<{ pending: number; failed: number }> => uploadCounts(app.db);
+
+async function uploadCounts(db: Pick<CourtyardDB, 'photos'>): Promise<{ pending: number; failed: number }> {
 	const [pending, failed] = await Promise.all([
 		db.photos.where('state').equals('pending').count(),
 		db.photos.where('state').equals('failed').count()

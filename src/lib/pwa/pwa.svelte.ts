@@ -6,6 +6,8 @@ class PwaState {
 	offlineReady = $state(false);
 	/** applyUpdate() is switching versions; the page reloads shortly. */
 	updating = $state(false);
+	/** The waiting version could not fetch this role's code (offline?): switching now would lose it offline. */
+	updateBlocked = $state(false);
 	/** Registration failed (unsupported browser, insecure origin…); the app still works online. */
 	error = $state<string | null>(null);
 }

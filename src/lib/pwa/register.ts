@@ -9,6 +9,7 @@
 import { dev } from '$app/environment';
 import { Workbox } from 'workbox-window';
 import type { Role } from '$lib/domain/actor';
+import { RETRY_POLICY, retryDelay } from '$lib/client/outbox';
 import { pwa } from './pwa.svelte';
 import { DEVICE_ROLE, type DeviceRoleMessage, type DeviceRoleReply } from './worker-messages';
 
@@ -17,8 +18,10 @@ const SW_URL = '/service-worker.js';
 const UPDATE_INTERVAL_MS = 60 * 60 * 1000;
 /** Reload anyway if the new worker has not taken control by then, so the prompt can't hang. */
 const CONTROL_TIMEOUT_MS = 10_000;
-/** Give up waiting for the worker to cache the role's code (it retries when the network returns). */
+/** Give up waiting for the worker to cache the role's code (it retries on the outbox's policy and when online). */
 const ROLE_CODE_TIMEOUT_MS = 60_000;
+/** How long an update waits for the new version to confirm it holds the role's code before switching. */
+const UPDATE_ROLE_CODE_TIMEOUT_MS = 20_000;
 
 let wb: Workbox | null = null;
 let registration: ServiceWorkerRegistration | null = null;
@@ -28,6 +31,9 @@ let shellReady = false;
 /** The role told to the worker, and whether its code is cached (true while no role is known). */
 let deviceRole: Role | null = null;
 let roleCodeReady = true;
+/** Failed attempts in a row to have the role's code cached, and the timer of the next one. */
+let roleCodeFailures = 0;
+let roleCodeRetry: ReturnType<typeof setTimeout> | null = null;
 
 /** Ready offline means the shell and, once the device has a role, that role's code. */
 function markReady(): void {
@@ -45,6 +51,9 @@ export async function registerServiceWorker(): Promise<void> {
 
 	wb.addEventListener('waiting', () => {
 		pwa.updateAvailable = true;
+		// Its install may have read the device record just before this tab told the role: tell it now.
+		const waiting = registration?.waiting;
+		if (waiting && deviceRole) waiting.postMessage(roleMessage(deviceRole));
 	});
 	wb.addEventListener('activated', (event) => {
 		if (!event.isUpdate) {
@@ -119,6 +128,13 @@ export async function applyUpdate(canReload?: () => Promise<boolean>): Promise<b
 		reload();
 		return true;
 	}
+	// The new version must hold this role's code before it takes over, or an update would lose it offline.
+	if (deviceRole && !(await ask(registration.waiting, roleMessage(deviceRole), UPDATE_ROLE_CODE_TIMEOUT_MS))) {
+		pwa.updating = false;
+		pwa.updateBlocked = true;
+		return false;
+	}
+	pwa.updateBlocked = false;
 	reloadWhenControlled = true;
 	wb.messageSkipWaiting();
 	setTimeout(reload, CONTROL_TIMEOUT_MS);
@@ -134,29 +150,48 @@ export function tellDeviceRole(role: Role | null): void {
 	if (dev || !role || role === deviceRole || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
 	deviceRole = role;
 	roleCodeReady = false;
+	roleCodeFailures = 0;
 	markReady();
 	void sendRole();
+}
+
+/**
+ * The role, and the app's scripts this page has loaded: code fetched before the worker controlled the page (the
+ * first visit) never passed through it, so the worker caches what of it is role-specific.
+ */
+function roleMessage(role: Role): DeviceRoleMessage {
+	const loaded = performance
+		.getEntriesByType('resource')
+		.map((entry) => new URL(entry.name))
+		.filter((url) => url.origin === location.origin && url.pathname.startsWith('/_app/immutable/'))
+		.map((url) => url.pathname);
+	return { type: DEVICE_ROLE, role, loaded: [...new Set(loaded)] };
 }
 
 async function sendRole(): Promise<void> {
 	const role = deviceRole;
 	if (!role) return;
+	if (roleCodeRetry) clearTimeout(roleCodeRetry);
+	roleCodeRetry = null;
 	// Resolves once a worker is active (registration may still be under way, or retried when back online).
 	const reg = await navigator.serviceWorker.ready;
-	const message: DeviceRoleMessage = { type: DEVICE_ROLE, role };
+	const message = roleMessage(role);
 	// A version already installed and waiting fetches the role's code too, before the user switches to it.
 	for (const worker of [reg.waiting, reg.installing]) worker?.postMessage(message);
 	const ok = reg.active ? await ask(reg.active, message) : false;
 	if (role !== deviceRole) return;
 	roleCodeReady = ok;
 	markReady();
+	// A server hiccup while online would otherwise leave the code missing until the next 'online' event.
+	if (ok) roleCodeFailures = 0;
+	else if (navigator.onLine) roleCodeRetry = setTimeout(() => void sendRole(), retryDelay(RETRY_POLICY, ++roleCodeFailures));
 }
 
 /** Posts `message` and waits for the worker's reply on a channel; false if it fails or does not answer. */
-function ask(worker: ServiceWorker, message: DeviceRoleMessage): Promise<boolean> {
+function ask(worker: ServiceWorker, message: DeviceRoleMessage, timeoutMs = ROLE_CODE_TIMEOUT_MS): Promise<boolean> {
 	return new Promise((resolve) => {
 		const channel = new MessageChannel();
-		const timer = setTimeout(() => resolve(false), ROLE_CODE_TIMEOUT_MS);
+		const timer = setTimeout(() => resolve(false), timeoutMs);
 		channel.port1.onmessage = (event: MessageEvent<DeviceRoleReply>) => {
 			clearTimeout(timer);
 			resolve(event.data.ok);

@@ -9,6 +9,11 @@ export const DEVICE_CODE_READY = 'DEVICE_CODE_READY';
 export interface DeviceRoleMessage {
 	type: typeof DEVICE_ROLE;
 	role: Role;
+	/**
+	 * Build paths of the scripts this page has loaded. Code fetched before the worker controlled the page never
+	 * passed through it, so the worker caches and records it from this list.
+	 */
+	loaded?: string[];
 }
 
 export type DeviceRoleReply = { type: typeof DEVICE_CODE_READY; ok: true } | { type: typeof DEVICE_CODE_READY; ok: false; error: string };

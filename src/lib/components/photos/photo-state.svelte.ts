@@ -5,7 +5,7 @@
 import { courtyard } from '$lib/client/courtyard.svelte';
 import { heldPhotos, type PhotoMeta, type PhotoState, photoUploadCounts } from '$lib/client/photo-queue';
 import type { PhotoErrorCode } from '$lib/client/photos';
-import { t, type MessageKey } from '$lib/i18n';
+import { t } from '$lib/i18n';
 
 const NONE: ReadonlyMap<string, PhotoMeta> = new Map();
 
@@ -23,7 +23,7 @@ export function livePhotoStates(shas: () => readonly string[]): LiveStates {
 			live.value = NONE;
 			return;
 		}
-		const sub = app.live(() => heldPhotos(app.db, list)).subscribe({
+		const sub = app.live(() => heldPhotos(app, list)).subscribe({
 			next: (metas) => {
 				live.value = new Map(metas.map((m) => [m.sha, m]));
 			},
@@ -46,7 +46,7 @@ export function livePhotoUploads(): LiveCounts {
 	const app = courtyard();
 	const live = new LiveCounts();
 	$effect(() => {
-		const sub = app.live(() => photoUploadCounts(app.db)).subscribe({
+		const sub = app.live(() => photoUploadCounts(app)).subscribe({
 			next: (counts) => {
 				live.pending = counts.pending;
 				live.failed = counts.failed;
@@ -60,10 +60,10 @@ export function livePhotoUploads(): LiveCounts {
 	return live;
 }
 
-export const photoStateLabel = (state: PhotoState) => t(`photo.state.${state}` as MessageKey);
+export const photoStateLabel = (state: PhotoState) => t(`photo.state.${state}`);
 
 /** What went wrong with a photo, for a person. */
 export function photoErrorMessage(error: unknown): string {
 	const code = (error as { code?: PhotoErrorCode } | null)?.code;
-	return t(`photo.error.${code ?? 'storage'}` as MessageKey);
+	return t(`photo.error.${code ?? 'storage'}`);
 }
