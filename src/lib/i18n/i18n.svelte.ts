@@ -4,13 +4,15 @@
  */
 import {
 	DEFAULT_LOCALE,
+	dynamicKeyProblem,
 	isLocale,
 	loadLocale,
+	lookUp,
 	onMessagesLoaded,
-	translate,
 	type Locale,
 	type MessageKey,
-	type MessageParams
+	type MessageParams,
+	type ParamsArg
 } from './messages';
 
 export const LOCALE_STORAGE_KEY = 'courtyard.locale';
@@ -55,10 +57,29 @@ export async function setLocale(locale: Locale): Promise<void> {
 	if (typeof document !== 'undefined') document.documentElement.lang = locale;
 }
 
-/** The message for `key` in the current locale, with `{name}` placeholders filled from `params`. */
-export function t(key: MessageKey, params?: MessageParams): string {
+/**
+ * The message for `key` in the current locale, with `{name}` placeholders filled from `params`. The key's
+ * placeholders are its parameters' types: `t('sync.pending', { count })`, and `t('sync.online')` with none.
+ * A key built from a domain id types as the union of its family (`t(\`status.${proposal.status}\`)`).
+ */
+export function t<K extends MessageKey>(key: K, ...[params]: ParamsArg<K>): string {
 	void i18n.revision;
-	return translate(i18n.current, key, params);
+	return lookUp(i18n.current, key, params);
+}
+
+/**
+ * The escape hatch for a key computed from data the types cannot follow (an error code from the server, a
+ * field name from an import file). Development builds throw on an unknown key or a missing parameter, so a gap
+ * shows in tests rather than as `{name}` on screen; production shows the key. messages.spec.ts counts the
+ * callers: prefer `t` with a typed union.
+ */
+export function tDynamic(key: string, params?: MessageParams): string {
+	void i18n.revision;
+	if (import.meta.env.DEV) {
+		const problem = dynamicKeyProblem(key, params);
+		if (problem) throw new Error(`tDynamic: ${problem}`);
+	}
+	return lookUp(i18n.current, key, params);
 }
 
 // Keep other open tabs in the same language.

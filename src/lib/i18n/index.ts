@@ -1,10 +1,11 @@
 /** `import { t, getLocale, setLocale } from '$lib/i18n'`. */
-export { i18n, getLocale, setLocale, t, LOCALE_STORAGE_KEY } from './i18n.svelte';
+export { i18n, getLocale, setLocale, t, tDynamic, LOCALE_STORAGE_KEY } from './i18n.svelte';
 export {
 	catalogues,
 	DEFAULT_LOCALE,
 	interpolate,
 	isLocale,
+	isMessageKey,
 	loadLocale,
 	LOCALES,
 	translate,
@@ -12,5 +13,7 @@ export {
 	type Catalogue,
 	type Locale,
 	type MessageKey,
-	type MessageParams
+	type MessageParams,
+	type ParamsArg,
+	type PlainKey
 } from './messages';

@@ -8,6 +8,7 @@
  * well for any count ("Pending changes: {count}") instead of needing plural rules.
  */
 
+import type * as account from './messages/account';
 import type * as admin from './messages/admin';
 import type * as canvassing from './messages/canvassing';
 import type * as conventions from './messages/conventions';
@@ -17,6 +18,7 @@ import type * as meetings from './messages/meetings';
 import * as photos from './messages/photos';
 import type * as points from './messages/points';
 import type * as polls from './messages/polls';
+import type * as proposals from './messages/proposals';
 import type * as reports from './messages/reports';
 import type * as rooms from './messages/rooms';
 import type * as street from './messages/street';
@@ -61,6 +63,7 @@ const coreZh = {
 	'update.body': '重新加载即可使用新版本。',
 	'update.reload': '立即重新加载',
 	'update.later': '稍后',
+	'update.needsNetwork': '新版本还缺少本机角色要用的功能，联网后再更新，以免离线时打不开。',
 	'update.keepsChanges': '未同步的修改会保留，不会丢失。',
 	'update.pendingWarning': '还有 {count} 项修改未同步；它们保存在本机，重新加载后仍在。',
 	'update.offlineReady': '已可离线使用',
@@ -69,14 +72,6 @@ const coreZh = {
 	'update.reloading': '正在重新加载…',
 
 	// Storage
-	'storage.title': '本机存储',
-	'storage.persisted': '持久存储',
-	'storage.persistedYes': '已开启：浏览器不会自动清除本机数据',
-	'storage.persistedNo': '未开启：存储空间紧张时浏览器可能清除本机数据，请尽快同步或导出',
-	'storage.persistedUnknown': '此浏览器不支持查询',
-	'storage.request': '申请持久存储',
-	'storage.usage': '已用 {usage} / 共 {quota}',
-	'storage.usageUnknown': '无法获取存储用量',
 	'storage.quotaTitle': '手机存储空间不足',
 	'storage.quotaBody': '最新的修改未能保存到本机。请清理手机空间，或先联网同步、导出数据，然后重试。',
 	'storage.errorTitle': '本机存储出错',
@@ -179,7 +174,7 @@ const coreZh = {
 
 	// Time
 	'time.justNow': '刚刚',
-	// Proposal life: screening, topics, intake, search, lists (begin)
+	// Proposal life shared beyond its own pages (the rest is in messages/proposals.ts)
 	'nav.mine': '我的',
 	'nav.screening': '甄选',
 	'nav.more': '更多功能',
@@ -198,172 +193,16 @@ const coreZh = {
 	'form.source.meeting': '哪次会议（如“3栋楼头会”）',
 	'form.source.online_group': '哪个居民群',
 	'form.source.box': '哪个意见箱',
-	'screening.title': '提案甄选',
-	'screening.intro': '先到先审：最早提交的排在最前。提示由系统根据文字自动发现，是否受理由您判断。',
-	'screening.forbidden': '甄选由主持人和社区管理员进行；{role}不能甄选提案。',
-	'screening.done': '“{title}”已处理：{status}。',
-	'screening.viewProposal': '查看提案',
-	'screening.count': '待甄选 {count} 条，其中 {flagged} 条有提示',
-	'screening.empty': '没有待甄选的提案。',
-	'screening.more': '显示更多（还有 {count} 条）',
-	'screening.flags': '甄选提示',
-	'screening.likelyDuplicates': '可能与以下提案重复',
-	'screening.similarity': '相似度 {percent}%',
-	'screening.noFlags': '未发现问题',
-	'screening.decide': '甄选决定',
-	'screening.chooseDecision': '请选择处理方式：',
-	'screening.noDecision': '现在的状态是“{status}”，无需您再处理。',
-	'screening.alreadyDecided': '这条提案刚被别人处理过，现在的状态是“{status}”。',
-	'screening.escalateTo': '上报到{level}',
-	'screening.confirmEscalate': '确认把提案从{from}上报到{to}？',
-	'screening.citeItem': '依据负面清单（第 {version} 版）',
-	'screening.findTarget': '搜索其他提案',
-	'screening.mergeInto': '将合并到：{title}',
-	'screening.note': '说明',
-	'cosign.progress': '已有 {have} 户联名，至少需要 {need} 户',
-	'cosign.enough': '已有 {have} 户联名，户数已够',
-	'cosign.household': '一户居民',
-	'cosign.signOwn': '我家联名支持',
-	'cosign.youSigned': '您家已联名 ✓',
-	'cosign.thanks': '谢谢，您家已联名。',
-	'cosign.record': '记录一户联名',
-	'cosign.whichHousehold': '哪一户联名',
-	'cosign.signerName': '签名人',
-	'cosign.recordConfirm': '记下这户联名',
-	'cosign.recorded': '已记录 {name} 家联名。',
-	'cosign.alreadySigned': '这一户已经联名过了。',
-	'cosign.isProposer': '这是提出人自己家，不算联名。',
-	'support.title': '附议',
-	'support.count': '{count} 户附议',
-	'support.button': '我也支持（附议）',
-	'support.done': '您已附议 ✓',
-	'support.thanks': '谢谢，已记下您的附议。',
-	'comment.title': '发表意见',
-	'comment.hint': '意见会显示在下面的进展里，大家都能看到。',
-	'comment.send': '发表',
-	'comment.saved': '意见已发表。',
 	'timeline.level': '上报到：{level}',
 	'timeline.listVersion': '（清单第 {version} 版）',
 	'timeline.topic': '查看所属议题',
 	'timeline.project': '查看项目进展',
-	'intake.forHousehold': '代哪一户提出（选填）',
-	'intake.noRegister': '本机还没有住户登记，联网同步后再选。',
-	'intake.building': '楼栋',
-	'intake.chooseBuilding': '请选择楼栋',
-	'intake.unit': '单元',
-	'intake.unitN': '{unit}单元',
-	'intake.room': '房号',
 	'intake.householdAddress': '{building} {unit}单元 {room}',
-	'intake.title': '周收集',
-	'intake.intro': '每周一到周日（北京时间）收集到的提案，按收集渠道和类别统计。',
-	'intake.weeks': '选择周',
-	'intake.prev': '上一周',
-	'intake.next': '下一周',
-	'intake.range': '{from} – {to}',
-	'intake.thisWeek': '本周',
 	'intake.total': '本周共收集 {count} 条',
 	'intake.byChannel': '按收集渠道',
 	'intake.byCategory': '按类别',
-	'intake.count': '条数',
-	'intake.listTitle': '本周的提案',
-	'intake.empty': '这一周没有收集到提案。',
-	'mine.title': '我的提案',
-	'mine.intro': '您提出的、以及网格员代您家记录的提案。有新进展时会标出“有新进展”。',
-	'mine.empty': '您还没有提案。有想法就提一个吧。',
-	'mine.countUnread': '共 {count} 条，{unread} 条有新进展',
-	'mine.unread': '有新进展',
-	'mine.updated': '{date} 更新',
-	'mine.showSteps': '查看每一步进展',
-	'mine.hideSteps': '收起进展',
-	'search.title': '搜索提案',
-	'search.label': '搜索标题和内容',
-	'search.placeholder': '输入关键词，如“电梯”“路灯”',
-	'search.hint': '可在本机的 {count} 条提案中搜索标题和内容，离线也能用。',
-	'search.count': '找到 {count} 条',
-	'search.none': '没有找到相关提案',
-	'box.title': '意见箱录入',
-	'box.intro': '把意见箱里的纸条逐条录入：写下纸条内容，选类别，点“保存，录下一条”。没有网络也能录。',
-	'box.count': '本次已录入 {count} 条',
-	'box.which': '意见箱',
-	'box.whichPlaceholder': '如“北门意见箱”',
-	'box.whichHint': '这一批纸条都来自这个意见箱，录下一条时会保留。',
-	'box.text': '纸条内容',
-	'box.titleHint': '不填就用纸条的第一句话作标题。',
-	'box.writer': '写条人或楼栋',
-	'box.writerPlaceholder': '如“5栋 李阿姨”，没写就不填',
-	'box.saveNext': '保存，录下一条',
-	'box.savedTitle': '本次已录入',
-	'topics.title': '协商清单',
-	'topics.intro': '已受理的提案归入议题（可以几条提案合成一个议题），按涉及户数排列。',
-	'topics.listTitle': '议题',
-	'topics.empty': '还没有议题。',
-	'topics.count': '共 {count} 个议题',
-	'topics.proposals': '提案',
-	'topics.supporters': '附议',
-	'topics.households': '涉及户数',
-	'topics.supportersShort': '{count} 户附议',
-	'topics.coSignersShort': '{count} 户联名',
-	'topics.waiting': '待归入议题的提案（{count}）',
-	'topics.compose': '归入议题',
-	'topics.noAccepted': '没有待归入议题的已受理提案。',
-	'topics.chooseProposals': '选择提案（可多选）',
-	'topics.chooseOne': '请至少选择一条提案',
-	'topics.how': '怎样归入',
-	'topics.asNew': '新建议题',
-	'topics.intoExisting': '并入已有议题',
-	'topics.which': '哪个议题',
-	'topics.chooseTopic': '请选择议题',
-	'topics.topicTitle': '议题名称',
-	'topics.createCount': '用 {count} 条提案新建议题',
-	'topics.addCount': '把 {count} 条提案并入议题',
-	'topics.done': '已把 {count} 条提案归入议题。',
-	'topics.viewTopic': '查看议题',
-	'topics.invalid': '链接不完整，找不到这个议题。',
-	'topics.level': '层级：{level}',
-	'topics.createdBy': '{name}（{role}）于 {date} 立项',
-	'topics.addHere': '把已受理的提案并入本议题',
 	'lists.tab': '清单',
-	'lists.title': '鼓励清单与负面清单',
-	'lists.forbidden': '只有社区管理员可以修改清单；您的身份是{role}。',
-	'lists.intro': '现行为第 {version} 版。保存修改会生成新的一版；以前的甄选决定仍显示当时依据的版本。',
-	'lists.stale': '另一位管理员刚保存了第 {version} 版。',
-	'lists.reload': '改用最新版',
-	'lists.rules': '联名规则',
-	'lists.minCoSigners': '联名提案至少需要几户联名',
-	'lists.minHint': '不含提出人自己家。甄选时户数不足会提示。',
-	'lists.encouraged': '鼓励清单（六大类）',
-	'lists.encouragedHint': '可以改各类别的名称。',
-	'lists.nameZh': '第 {no} 类名称',
-	'lists.nameEn': '第 {no} 类英文名称',
-	'lists.negative': '负面清单',
-	'lists.negativeHint': '每一项都要写明理由：不予受理时，提出人会看到这条理由。',
-	'lists.itemNo': '第 {no} 项',
-	'lists.itemName': '事项',
-	'lists.itemReason': '理由（给提出人看）',
-	'lists.itemKeywords': '提示词（用顿号分隔）',
-	'lists.keywordsHint': '提案文字里出现这些词时，甄选页会提示可能属于该项，由人判断。',
-	'lists.english': '英文名称（选填）',
-	'lists.itemNameEn': '事项（英文）',
-	'lists.itemReasonEn': '理由（英文）',
-	'lists.addItem': '添加一项',
-	'lists.removeItem': '删除第 {no} 项',
-	'lists.fix': '还有没填的名称或理由，请看红框。',
-	'lists.save': '保存',
-	'lists.saveVersion': '保存为第 {version} 版',
-	'lists.discard': '放弃修改',
-	'lists.savedVersion': '已保存为第 {version} 版。',
-	'lists.savedRules': '联名规则已保存。',
-	'lists.history': '历次版本',
-	'lists.onlyDefault': '目前使用默认清单（第 1 版）。',
-	'lists.versionLine': '第 {version} 版 · {date} · {by}',
-	'lists.inForce': '现行',
-	'lists.byDefault': '默认',
-	'lists.byYou': '本机',
-	'lists.byAdmin': '管理员',
-	// Proposal life (end)
-
 	// Settings and language
-	'settings.title': '设置',
 	'settings.language': '语言',
 	'locale.switch': '切换语言',
 	'locale.zh-CN': '简体中文',
@@ -445,28 +284,11 @@ const coreZh = {
 	'storage.savedSafe': '之前已保存的内容都还在本机，不会丢失。',
 	'update.unsavedInput': '你正在填写的内容还没保存，重新加载会丢失这部分。请先保存。',
 	'update.reloadAnyway': '仍然重新加载',
-	'settings.identity': '本机身份',
-	'settings.identityNote': '身份由社区发放的邀请决定。需要更改时，请联系社区工作人员重新发邀请。',
-	'settings.name': '称呼',
 	'settings.role': '角色',
-	'settings.sync': '同步',
-	'settings.connection': '连接',
-	'settings.pending': '待同步',
-	'settings.progress': '进度',
-	'settings.lastSynced': '上次同步',
-	'settings.syncError': '错误',
-	'settings.syncNow': '立即同步',
-	'settings.usage': '用量',
-	'settings.persistDenied': '浏览器暂未同意。安装到桌面或常用后通常会自动开启。',
-	'settings.index': '提案列表索引',
-	'settings.indexNote': '列表显示不对时，可以从本机保存的提案重新生成索引。不会删除任何数据。',
-	'settings.rebuild': '重建索引',
-	'settings.rebuilding': '正在重建 {done}/{total}',
-	'settings.rebuilt': '索引已重建，共 {count} 条。',
 	'form.kindHint.individual': '以自己或自家的名义提出',
 	'form.kindHint.joint': '几户人家一起提出，需要其他住户联名',
 	'form.kindHint.organisational': '以楼栋、业委会、社团等组织的名义提出',
-	// Joining by invitation, the welcome screen, the device's credential
+	// The welcome screen, the device's credential (joining itself is in messages/account.ts)
 	'nav.households': '住户',
 	'nav.admin': '管理',
 	'welcome.title': '欢迎使用院落议事',
@@ -481,66 +303,13 @@ const coreZh = {
 	'welcome.pasteInvalid': '没有找到邀请码。请粘贴完整的邀请链接，或核对邀请码。',
 	'welcome.pasteGo': '下一步',
 	'welcome.privacy': '不需要注册或密码。加入后，本机按社区给您的身份显示内容。',
-	'join.title': '加入社区',
-	'join.intro': '您收到了院落议事的邀请。填好称呼，点“加入”即可。',
-	'join.introRole': '您收到了院落议事的邀请（身份：{role}）。填好称呼，点“加入”即可。',
-	'join.nameLabel': '您的称呼',
-	'join.nameHint': '会显示在您提交的提案上，也会出现在社区管理员的设备列表里，例如“3栋王阿姨”。',
-	'join.defaultName': '本机用户',
-	'join.submit': '加入',
-	'join.joining': '正在加入…',
-	'join.replaces': '本机已经以“{name}”（{role}）的身份加入。用这个邀请加入会替换本机的身份；本机已有的数据会保留。',
-	'join.badCode': '这个链接里的邀请码不完整。请重新扫码，或把完整的链接粘贴到下面。',
-	'join.askNew': '请联系社区工作人员，重新给您发一个邀请。',
-	'join.otherCode': '使用其他邀请链接或邀请码',
-	'join.doneTitle': '已加入',
-	'join.doneBody': '本机已经加入社区，正在下载社区的内容。这份邀请给您的身份是：',
-	'join.start': '开始使用',
-	'join.roleCan.resident': '您可以查看社区公开的事项，提建议、联名支持，并为自己家表决。',
-	'join.roleCan.grid_worker': '您可以查看和登记自己网格的住户信息，并替居民记录提案和表决。',
-	'join.roleCan.facilitator': '您可以甄选提案、组织议题和会议，并查看住户登记（只读）。',
-	'join.roleCan.community_admin': '您可以管理社区的全部内容，包括发放邀请和停用设备。',
-	'join.roleCan.street_admin': '您可以在“街道收件箱”处理所辖社区上报街道的事项（受理、不予受理、退回社区、就地解决或并入街道议题），在首页并排查看各社区待处理的件数和本月报告数据，也可以组织街道一级的议题、会议、表决和公告。您看不到住户个人信息。',
 	'scope.community': '社区',
 	'scope.grids': '网格',
 	'scope.household': '住户',
 	'scope.street': '街道',
 	'scope.communities': '所辖社区',
 	'household.address': '{building} {unit}单元 {room}',
-	'device.joined': '加入时间',
-	'device.expires': '凭证有效期至',
-	'device.expired': '已过期',
-	'settings.notJoined': '本机还没有加入社区。请扫描社区工作人员提供的二维码或打开邀请链接。',
-	'settings.joinButton': '加入社区',
 	'sync.stopped': '同步已停止',
-
-	// Errors of the relay's HTTP API
-	'apiError.unauthorized': '本机的凭证无效或已过期。',
-	'apiError.revoked': '本设备已被管理员停用。',
-	'apiError.forbidden': '您的身份不能进行这项操作。',
-	'apiError.invalid': '填写的内容有误，请检查后重试。',
-	'apiError.not_found': '找不到要操作的内容。',
-	'apiError.invitation_expired': '这个邀请已经过期。',
-	'apiError.invitation_used_up': '这个邀请已经用完了。',
-	'apiError.rate_limited': '操作太频繁了，请稍等几分钟再试。',
-	'apiError.too_large': '内容太长了，请缩短后重试。',
-	'apiError.offline': '需要联网才能完成。请连上网络后重试。',
-	'apiError.server': '服务器暂时出了问题，请稍后再试。',
-	'apiError.join.offline': '需要联网才能加入。请连上 Wi-Fi 或打开手机流量后，再点“加入”。',
-	'apiError.join.invitation_expired': '这个邀请已经过期，不能再用了。',
-	'apiError.join.invitation_used_up': '这个邀请已经被用完了，不能再用了。',
-	'apiError.join.not_found': '找不到这个邀请。请核对链接或邀请码是否完整。',
-	'apiError.join.invalid': '邀请码或称呼不正确，请检查后重试。',
-	'apiError.join.unauthorized': '这个邀请无效。请核对链接，或联系社区工作人员。',
-	'apiError.join.revoked': '这个邀请已被社区作废。',
-	'apiError.join.forbidden': '这个邀请不能在本机使用。请联系社区工作人员。',
-	'apiError.join.rate_limited': '尝试次数太多了，请等几分钟再试。',
-	'apiError.join.too_large': '称呼太长了，请缩短后重试。',
-	'apiError.admin.offline': '需要联网才能管理邀请和设备。请连上网络后重试。',
-	'apiError.admin.unauthorized': '本机的凭证已失效，不能进行管理操作。请重新加入。',
-	'apiError.admin.revoked': '本设备已被停用，不能进行管理操作。',
-	'apiError.admin.forbidden': '需要社区管理员权限。',
-	'apiError.admin.not_found': '找不到这台设备，可能已被删除。请刷新列表。',
 
 	// Refusals: credential (whole device) and document (one page)
 	'refusal.revoked.title': '本设备已被管理员停用',
@@ -602,57 +371,42 @@ const coreZh = {
 	'households.fetching': '本机还没有这份登记，正在从服务器获取…',
 	'households.notOnDevice': '本机还没有这份登记。联网后会自动获取。',
 	'households.unknownGrid': '社区里没有这个网格。请从下面选择：',
-	'tag.elderly_alone': '独居老人',
-	'tag.children': '有儿童',
-	'tag.party_member': '党员',
-	'tag.volunteer': '志愿者',
-	'tag.disabled': '残障人士',
-	'tag.renter': '租户',
 
-	// Backup and sign-out
-	'backup.title': '备份',
-	'backup.note': '没能同步的更改可以导出为文件，之后在本机或其他手机上导入，不会覆盖别人的修改。',
+	// Backup (the rest, with sign-out, is in messages/account.ts)
 	'backup.exporting': '正在导出…',
 	'backup.exported': '已导出 {count} 项未同步的更改。',
 	'backup.exportedNone': '没有未同步的更改；已导出一个空的备份文件。',
 	'backup.exportFailed': '导出失败：{error}',
-	'backup.import': '导入备份',
-	'backup.importing': '正在导入…',
-	'backup.imported': '已导入 {count} 项，联网后会自动同步。',
-	'backup.error.too_large': '文件太大了，不是院落议事的备份文件。',
-	'backup.error.not_json': '这不是备份文件（无法读取）。请选择“courtyard-backup-日期.json”文件。',
-	'backup.error.wrong_format': '这不是院落议事的备份文件。',
-	'backup.error.newer_version': '这个备份是新版本的应用导出的。请先更新应用再导入。',
-	'backup.error.bad_document': '备份文件已损坏，没有导入任何内容。',
-	'backup.error.other': '导入失败：{error}',
-	'signout.title': '退出登录',
-	'signout.note': '在共用的手机上，用完请退出。退出会删除本机上的社区数据（包括住户信息），下次需要重新扫码加入。',
-	'signout.button': '退出登录',
-	'signout.confirm': '确定退出登录吗？本机上的社区数据将被删除。',
-	'signout.confirmButton': '确定退出',
-	'signout.pending': '还有 {count} 项更改没有同步到服务器：',
-	'signout.pendingHint': '联网等它们同步完再退出，就不会丢失；也可以先导出保存。',
-	'signout.exportFirst': '先导出',
-	'signout.discard': '放弃这些更改并退出',
-	'signout.discardAgain': '再确认一次：放弃后这 {count} 项更改将永久丢失，无法恢复。',
-	'signout.discardConfirm': '确定放弃并退出',
-	'signout.exported': '已导出。现在可以放弃这些更改并退出。',
-
-	// Community admin: invitations and devices
-} satisfies Record<string, string>;
+} as const satisfies Record<string, string>;
 
 /**
  * Feature areas keep their messages in ./messages/<area>.ts, loaded with the pages that use them: each area
  * file registers itself when imported, and every module using an area's keys imports that file
  * (`import '$lib/i18n/messages/polls'`; checked by messages.spec.ts). Only the core and the photo messages
- * (shown in the status bar) are in the app shell. Each language is its own chunk: an area file holds its Chinese
+ * (shown in the status bar) are in the app shell, so the core keeps just what the first pages use (the welcome,
+ * each role's home, the status bar, shared labels): a key only pages further in use belongs in their area. Each language is its own chunk: an area file holds its Chinese
  * and registers a loader for its English (./messages/en/<area>.ts), which a Chinese device never loads (the
  * service worker still precaches it, so switching language works offline).
  */
-type AreaZh = typeof admin.zh & typeof canvassing.zh & typeof conventions.zh & typeof home.zh & typeof meetings.zh & typeof matters.zh & typeof points.zh & typeof polls.zh & typeof reports.zh & typeof rooms.zh & typeof street.zh & typeof talents.zh;
+type AreaZh = typeof account.zh & typeof admin.zh & typeof canvassing.zh & typeof conventions.zh & typeof home.zh & typeof meetings.zh & typeof matters.zh & typeof points.zh & typeof polls.zh & typeof proposals.zh & typeof reports.zh & typeof rooms.zh & typeof street.zh & typeof talents.zh;
 export type CoreKey = keyof typeof coreZh;
-export type MessageKey = CoreKey | keyof typeof photos.zh | keyof AreaZh;
+type AllZh = typeof coreZh & typeof photos.zh & AreaZh;
+export type MessageKey = keyof AllZh;
 export type Catalogue = Record<MessageKey, string>;
+
+/** The names of the `{name}` placeholders in a message: `'{a} of {b}'` gives `'a' | 'b'`. */
+export type Placeholders<S extends string> = S extends `${string}{${infer Name}}${infer Rest}` ? Name | Placeholders<Rest> : never;
+
+/** Each key's placeholder names, computed once for the whole catalogue (so `t` calls stay cheap to check). */
+type ParamNames = { [K in MessageKey]: Placeholders<AllZh[K]> };
+/** Keys whose message has no placeholder. */
+export type PlainKey = { [K in MessageKey]: [ParamNames[K]] extends [never] ? K : never }[MessageKey];
+
+/**
+ * What `t(key, …)` takes after the key: nothing for a message without placeholders, else an object naming every
+ * placeholder (a missing or misspelt one is a type error, not a `{name}` shown to the user).
+ */
+export type ParamsArg<K extends MessageKey> = [K] extends [PlainKey] ? [params?: undefined] : [params: { readonly [P in ParamNames[K]]: string | number }];
 
 /** Chinese as loaded so far: the core now, each area once imported. */
 export const zh: Partial<Catalogue> = { ...coreZh, ...photos.zh };
@@ -736,9 +490,29 @@ export function interpolate(template: string, params?: MessageParams): string {
 }
 
 /** Looks a key up in a locale, falling back to Chinese and then to the key itself. */
-export function translate(locale: Locale, key: MessageKey, params?: MessageParams): string {
-	const template = catalogues[locale][key] ?? zh[key] ?? key;
+export function translate<K extends MessageKey>(locale: Locale, key: K, ...[params]: ParamsArg<K>): string {
+	return lookUp(locale, key, params);
+}
+
+/** `translate` without the key's types, for the few keys computed from data (see `tDynamic`). */
+export function lookUp(locale: Locale, key: string, params?: MessageParams): string {
+	const template = catalogues[locale][key as MessageKey] ?? zh[key as MessageKey] ?? key;
 	return interpolate(template, params);
+}
+
+/** Whether a key computed from data names a message loaded so far (Chinese holds every loaded key). */
+export function isMessageKey(key: string): key is MessageKey {
+	return Object.hasOwn(zh, key);
+}
+
+/**
+ * The check `tDynamic` makes in development: the key exists and every placeholder of its message is given.
+ * Returns what is wrong, or null.
+ */
+export function dynamicKeyProblem(key: string, params?: MessageParams): string | null {
+	if (!isMessageKey(key)) return `unknown message key "${key}"`;
+	const missing = [...(zh[key] ?? '').matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).filter((name) => params?.[name] === undefined);
+	return missing.length ? `message "${key}" is missing ${missing.map((n) => `{${n}}`).join(', ')}` : null;
 }
 
 export function isLocale(value: unknown): value is Locale {

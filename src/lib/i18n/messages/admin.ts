@@ -72,6 +72,6 @@ export const zh = {
 	'admin.revokeSelf': '这是本机！停用后本机将不能再同步，也不能再进行管理操作。',
 	'admin.revokeYes': '确定停用',
 	'admin.revoking': '正在停用…'
-} satisfies Record<string, string>;
+} as const satisfies Record<string, string>;
 
 registerMessages(zh, () => import('./en/admin'));

@@ -200,7 +200,13 @@ export const zh = {
 	'fileError.bad_quotes': 'CSV 第 {detail} 行的引号不成对，文件可能已损坏。',
 	'fileError.unreadable': '无法读取这个文件：{detail}',
 
-	'canvassing.proposalFor': '为 {household} 提建议'
-} satisfies Record<string, string>;
+	'canvassing.proposalFor': '为 {household} 提建议',
+	'tag.elderly_alone': '独居老人',
+	'tag.children': '有儿童',
+	'tag.party_member': '党员',
+	'tag.volunteer': '志愿者',
+	'tag.disabled': '残障人士',
+	'tag.renter': '租户'
+} as const satisfies Record<string, string>;
 
 registerMessages(zh, () => import('./en/canvassing'));

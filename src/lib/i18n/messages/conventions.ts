@@ -106,6 +106,6 @@ export const zh = {
 	'conv.poster.scan': '扫码查看公约全文、历次修改和表决结果',
 	'conv.poster.print': '打印',
 	'conv.poster.none': '这份公约还没有生效的版本，不能打印。'
-} as const;
+} as const satisfies Record<string, string>;
 
 registerMessages(zh, () => import('./en/conventions'));

@@ -36,6 +36,6 @@ export const zh = {
 	'home.place.talents': '能人库',
 	'home.hint.rooms': '预约活动室，查看本户的预约',
 	'home.hint.conventions': '楼栋、活动室和小区的公约，一起起草、表决'
-};
+} as const satisfies Record<string, string>;
 
 registerMessages(zh, () => import('./en/home'));

@@ -417,6 +417,6 @@ export const zh = {
 	'names.settingsTitle': '联名和评价时的公开名字',
 	'names.settingsHint': '联名提案、满意度评价时，其他居民看到的名字。每次联名或评价时也可以改。',
 	'names.saved': '已保存在本机。'
-} satisfies Record<string, string>;
+} as const satisfies Record<string, string>;
 
 registerMessages(zh, () => import('./en/matters'));

@@ -280,6 +280,6 @@ export const zh = {
 	'minutes.peerEditing': '正在输入',
 	'minutes.loadError': '编辑器加载失败',
 	'minutes.hint': '离线时可以继续记录；几个人同时记录的内容会自动合并，不会丢失。'
-} satisfies Record<string, string>;
+} as const satisfies Record<string, string>;
 
 registerMessages(zh, () => import('./en/meetings'));

@@ -30,4 +30,4 @@ export const zh = {
 	'photo.error.not_found': '无法显示这张照片。',
 	'photo.error.offline': '离线中，联网后才能显示这张照片。',
 	'photo.error.unauthorized': '服务器未接受本设备，无法显示照片。'
-} satisfies Record<string, string>;
+} as const satisfies Record<string, string>;

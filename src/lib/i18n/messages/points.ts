@@ -305,6 +305,6 @@ export const zh = {
 	'points.board.talentTotals': '登记 {total} 人，其中骨干 {activists} 人、楼栋长 {heads} 人。',
 	'points.board.noTalents': '还没有登记技能。',
 	'points.board.people': '{count} 人'
-};
+} as const satisfies Record<string, string>;
 
 registerMessages(zh, () => import('./en/points'));

@@ -200,6 +200,6 @@ export const zh = {
 	'polls.timelineOutcome': '住户表决结束：{title}',
 	'polls.timelineCarried': '通过的选项：{option}',
 	'polls.timelineView': '查看表决'
-} satisfies Record<string, string>;
+} as const satisfies Record<string, string>;
 
 registerMessages(zh, () => import('./en/polls'));

@@ -117,6 +117,6 @@ export const zh = {
 	'reports.notice.line': '{name}：{value}',
 	'reports.notice.link': '完整的公开报告（含统计口径）：{url}',
 	'reports.notice.closing': '如有疑问，欢迎向社区居委会反映。'
-} satisfies Record<string, string>;
+} as const satisfies Record<string, string>;
 
 registerMessages(zh, () => import('./en/reports'));

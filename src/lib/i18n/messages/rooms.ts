@@ -138,6 +138,6 @@ export const zh = {
 	'rooms.clean.title': '用后打扫记积分',
 	'rooms.clean.award': '已打扫干净，记 {n} 分',
 	'rooms.clean.note': '{room}用后打扫干净'
-};
+} as const satisfies Record<string, string>;
 
 registerMessages(zh, () => import('./en/rooms'));

@@ -126,6 +126,6 @@ export const zh = {
 	'timeline.mergedInLink': '查看合并进来的提案',
 	'box.staffOnly': '意见箱录入是工作人员把纸条转录进来用的。您的建议请直接提交：',
 	'box.ownProposal': '提建议'
-};
+} as const satisfies Record<string, string>;
 
 registerMessages(zh, () => import('./en/street'));

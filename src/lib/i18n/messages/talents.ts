@@ -116,6 +116,6 @@ export const zh = {
 	'talents.pick.unlinked': '改了负责人，已取消与能人库的关联。',
 	'talents.mark': '能人库',
 	'talents.markTitle': '负责人登记在能人库中'
-};
+} as const satisfies Record<string, string>;
 
 registerMessages(zh, () => import('./en/talents'));

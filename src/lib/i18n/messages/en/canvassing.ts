@@ -193,5 +193,11 @@ export const en: Record<keyof typeof zh, string> = {
 	'fileError.bad_quotes': 'Unbalanced quotes in row {detail} of the CSV; the file may be damaged.',
 	'fileError.unreadable': 'Cannot read this file: {detail}',
 
-	'canvassing.proposalFor': 'Proposal for {household}'
+	'canvassing.proposalFor': 'Proposal for {household}',
+	'tag.elderly_alone': 'Elderly, alone',
+	'tag.children': 'Children',
+	'tag.party_member': 'Party member',
+	'tag.volunteer': 'Volunteer',
+	'tag.disabled': 'Disability',
+	'tag.renter': 'Renter'
 };
