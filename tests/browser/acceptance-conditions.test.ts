@@ -9,16 +9,13 @@
  * the unmet conditions with a reason: the project is accepted, and the override (who, when, why) shows in the
  * acceptance section and the project's timeline. All at 360 px.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pngImage } from '../factories/images';
 import { caughtUp, connection, pending } from './app-page';
-import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, waitForServiceWorker, type RelayHandle, type RelayLink } from './harness';
+import { newAppContext, relayLink, startApp, stopApp, waitForServiceWorker, type RelayHandle, type RelayLink } from './harness';
 import { bootstrapLink, DEMO, joinWith } from './invite';
 
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 const PROJECT = 'demo:project:roof-leak';
 const REASON = '屋面漏水已危及顶楼住户，街道同意先行验收应急修补部分，后续款项由维修资金拨付。';
 
@@ -62,15 +59,10 @@ describe('acceptance needs the project’s conditions or a recorded override; re
 	const status = (page: Page) => page.getByTestId('acceptance').getAttribute('data-status');
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
-		relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR) } });
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('with tasks undone and the target not raised, checks and a chosen representative do not accept it', async () => {
 		facilitator = await phone(bootstrapLink(relay, 'facilitator'), '周敏');

@@ -6,15 +6,11 @@
  * ever reaches the resident's phone: no frame from the relay names a register or carries what only registers
  * hold, and neither IndexedDB nor the list index has a household document.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newAppContext, ROOT, startRelay, type RelayHandle } from './harness';
+import { newAppContext, startApp, stopApp, type RelayHandle } from './harness';
 import { storedRows } from './idb';
 import { DEMO, joinWith } from './invite';
-
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 
 const GRID = 'g1';
 
@@ -46,16 +42,10 @@ describe('household register access', () => {
 	let workerSaw: string[] = [];
 
 	beforeAll(async () => {
-		// STATIC_DIR (which the relay inherits) serves a build made beside the default one.
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
-		relay = await startRelay();
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('a grid worker of the grid sees its households', async () => {
 		const context = await newAppContext(browser);

@@ -5,16 +5,13 @@
  * building's plan, and a flat the register on the admin's device does not list (checked with the relay cut) is
  * issued only once the admin confirms it exists.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo/seed';
 import { caughtUp } from './app-page';
-import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, waitForServiceWorker, waitUntil, type RelayHandle, type RelayLink } from './harness';
+import { newAppContext, relayLink, startApp, stopApp, waitForServiceWorker, waitUntil, type RelayHandle, type RelayLink } from './harness';
 import { DEMO, joinInBrowser } from './invite';
 
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 const NATURAL = Array.from({ length: 20 }, (_, i) => `${i + 1}栋`);
 
 const optionTexts = (page: Page, testid: string) =>
@@ -29,7 +26,6 @@ describe('buildings in natural order; invitations for flats that do not exist', 
 	let unlisted: string;
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
 		const demo = buildDemo();
 		const b2 = demo.community.buildings.find((b) => b.name === '2栋')!;
 		const listed = new Set([...demo.households.values()].flat().map((h) => h.id));
@@ -37,8 +33,7 @@ describe('buildings in natural order; invitations for flats that do not exist', 
 		unlisted = rooms.find((r) => !listed.has(`${b2.id}-1-${r}`))!;
 		expect(unlisted).toBeTruthy();
 
-		relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR) } });
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 		const context = await newAppContext(browser);
 		link = await relayLink(context);
 		page = await context.newPage();
@@ -48,10 +43,7 @@ describe('buildings in natural order; invitations for flats that do not exist', 
 		await waitForServiceWorker(page);
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('the household picker lists 1栋, 2栋 … 10栋 in natural order', async () => {
 		await page.goto(`${relay.url}/proposals/new`);

@@ -5,8 +5,6 @@
  * ballots on the open community poll, closes the app and reopens it offline — all still there — and comes back
  * online: without a tap, everything reaches a facilitator's device, the photo included.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -15,10 +13,9 @@ import { readBallots } from '../../src/lib/schema/ballots-doc';
 import type { Household } from '../../src/lib/schema/households-doc';
 import { pngImage } from '../factories/images';
 import { caughtUp } from './app-page';
-import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, waitForServiceWorker, waitUntil, type RelayHandle, type RelayLink } from './harness';
+import { newAppContext, relayLink, startApp, stopApp, waitForServiceWorker, waitUntil, type RelayHandle, type RelayLink } from './harness';
 import { DEMO, joinInBrowser } from './invite';
 
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 // The demo's third grid: barely canvassed this month, so a day's round finds plenty of doors.
 const GRID = 'g3';
 const POLL = 'pavilion-vote';
@@ -60,9 +57,7 @@ describe('acceptance story 1: a canvassing day without signal', () => {
 	const before = { visited: 0, notHome: 0, needs: 0, participants: 0 };
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
-		relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR) } });
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 		const demo = buildDemo();
 		for (const b of demo.community.buildings) buildingName.set(b.id, b.name);
 		households = demo.households.get(GRID) ?? [];
@@ -94,10 +89,7 @@ describe('acceptance story 1: a canvassing day without signal', () => {
 		)) as number;
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it("installs the grid worker's app and takes it offline for real", async () => {
 		workerContext = await newAppContext(browser);

@@ -4,15 +4,13 @@
  * household from its visit, and imports and exports the register — a bad file reports every bad row and
  * imports nothing. The coverage page follows each step. A facilitator reads it all without edit controls.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caughtUp } from './app-page';
-import { launchBrowser, newAppContext, relayLink, type RelayLink, ROOT, startRelay, waitUntil, type RelayHandle } from './harness';
+import { newAppContext, relayLink, startApp, stopApp, waitUntil, type RelayHandle, type RelayLink } from './harness';
 import { DEMO, joinInBrowser } from './invite';
 
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 const GRID = 'g1';
 
 async function coverageTotal(page: Page, relay: RelayHandle) {
@@ -30,9 +28,7 @@ describe('canvassing', () => {
 	let link: RelayLink;
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
-		relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR) } });
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 		const context = await newAppContext(browser);
 		page = await context.newPage();
 		await page.setViewportSize({ width: 360, height: 740 });
@@ -42,10 +38,7 @@ describe('canvassing', () => {
 		await waitUntil(() => caughtUp(page), 20_000, 'the first sync');
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('finds a household in two taps and records a visit in three', async () => {
 		const before = await coverageTotal(page, relay);

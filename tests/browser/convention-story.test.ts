@@ -12,18 +12,15 @@
  * and the convention is in force from today. The resident sees the version in force, its poster prints with a QR
  * code that opens the convention, and the building's page in the register names it.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo/seed';
 import { cstDay } from '../../src/lib/domain/calendar';
 import { pending } from './app-page';
-import { launchBrowser, ROOT, startRelay, waitForServiceWorker, type InviteOptions, type RelayHandle } from './harness';
-import { DEMO, type Device, joinDevice } from './invite';
+import { startApp, stopApp, type InviteOptions, type RelayHandle } from './harness';
+import { DEMO, type Device, installedDevice } from './invite';
 import { fits, goOffline, goOnline, synced } from './story-kit';
 
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 const demo = buildDemo();
 const BUILDING = demo.community.buildings.find((b) => b.id === 'b10')!;
 const HOUSEHOLDS = [...demo.households.values()].flat().filter((h) => h.building === BUILDING.id);
@@ -62,25 +59,14 @@ describe('a convention from draft to a suggestion, versions, a Civil Code ratifi
 	const title = `10栋文明公约 ${stamp}`;
 	const url = (path: string) => `${relay.url}${path}`;
 
-	async function device(invite: InviteOptions, name: string): Promise<Device> {
-		const d = await joinDevice(browser, await relay.invite(invite), name);
-		devices.push(d);
-		await waitForServiceWorker(d.page);
-		return d;
-	}
+	const device = (invite: InviteOptions, name: string): Promise<Device> => installedDevice(browser, relay, invite, name, devices);
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: build the app first (npx vite build)`);
 		expect(HOUSEHOLDS.length).toBe(7);
-		relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR), ROOMS_START_DELAY: '0s' } });
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp({ ROOMS_START_DELAY: '0s' }));
 	});
 
-	afterAll(async () => {
-		for (const d of devices) await d.context.close().catch(() => {});
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay, devices));
 
 	it('the facilitator starts building 10’s convention and drafts it in the live editor', async () => {
 		facilitator = await device({ role: 'facilitator', community: DEMO }, '周社工');

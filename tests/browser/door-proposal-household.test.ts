@@ -7,15 +7,12 @@
  * screening card, accepts the proposal at a meeting, and the timeline says so (渠道：议事会议), not 手机应用.
  * All at 360 px.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caughtUp, connection, pending } from './app-page';
-import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, waitForServiceWorker, type RelayHandle, type RelayLink } from './harness';
+import { newAppContext, relayLink, startApp, stopApp, waitForServiceWorker, type RelayHandle, type RelayLink } from './harness';
 import { DEMO, joinInBrowser } from './invite';
 
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 const GRID = 'g1';
 const WORKER = '王海涛';
 
@@ -30,19 +27,14 @@ describe('a door proposal keeps its household; steps keep their channel', () => 
 	const title = `楼下路灯不亮 ${Date.now().toString(36)}`;
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
-		relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR) } });
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 		workerContext = await newAppContext(browser);
 		link = await relayLink(workerContext);
 		worker = await workerContext.newPage();
 		await worker.setViewportSize({ width: 360, height: 740 });
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('the grid worker joins and has the register', async () => {
 		await joinInBrowser(worker, await relay.invite({ role: 'grid_worker', community: DEMO, grids: [GRID] }), WORKER);

@@ -5,8 +5,6 @@
  * its reason; the proposer's page, live on its own phone, still shows the proposal as submitted, and sees the
  * neighbour's honest comment sent right after.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -16,7 +14,7 @@ import type { TimelineEvent } from '../../src/lib/domain/proposal';
 import type { DeviceInfo } from '../../src/lib/protocol/api';
 import { decodeFrame, encodeFrame, type Frame, MuxMessage, SYNC_PATH, TOKEN_PARAM } from '../../src/lib/protocol/messages';
 import { appendEvent } from '../../src/lib/schema/proposal-doc';
-import { launchBrowser, ROOT, startRelay, type RelayHandle } from './harness';
+import { startApp, stopApp, type RelayHandle } from './harness';
 import { bootstrapLink, DEMO, type Device, joinDevice } from './invite';
 
 /** The credential and device a joined phone keeps in IndexedDB (the app's settings table). */
@@ -75,15 +73,10 @@ describe('a tampered phone cannot forge a decision', () => {
 	let neighbour: Device;
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, 'build', 'index.html'))) throw new Error('build/ is missing: run `npx vite build`');
-		relay = await startRelay();
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('the relay refuses the forged acceptance and the proposer still sees the true status', async () => {
 		proposer = await joinDevice(browser, bootstrapLink(relay, 'resident'), '刘阿姨');

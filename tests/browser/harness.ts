@@ -13,12 +13,15 @@
  *   await link.cut(); … link.restore();
  *   await browser.close(); await relay.dispose();
  *
+ * A suite that only needs the built app served: `({ relay, browser } = await startApp())` in beforeAll (it fails
+ * at once when STATIC_DIR, or build/, holds no build) and `afterAll(() => stopApp(browser, relay))`.
+ *
  * The relay runs with signed device credentials, as in production; a device joins by opening an invitation
  * link: `await page.goto(await relay.invite({ role: 'grid_worker', community: 'demo', grids: ['g1'] }))`.
  * `startRelay({ auth: 'open' })` runs it without access control (COURTYARD_AUTH=open) for tests not about access.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -184,6 +187,33 @@ export async function startRelay(options: RelayOptions = {}): Promise<RelayHandl
 	};
 }
 
+/** The build the relay serves: STATIC_DIR (a build made beside the default one), else build/. */
+export const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
+
+/** Fails at once, naming the command to run, when the app has not been built. */
+export function requireBuild(): void {
+	if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
+}
+
+export interface App {
+	relay: RelayHandle;
+	browser: Browser;
+}
+
+/** The relay serving the built app (with `env` added, e.g. a board's start delay) and a headless browser. */
+export async function startApp(env: Record<string, string> = {}): Promise<App> {
+	requireBuild();
+	const relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR), ...env } });
+	return { relay, browser: await launchBrowser() };
+}
+
+/** Closes what startApp opened (either may be missing when it failed), after the devices' own contexts. */
+export async function stopApp(browser: Browser | undefined, relay: RelayHandle | undefined, devices: { context: BrowserContext }[] = []): Promise<void> {
+	for (const d of devices) await d.context.close().catch(() => {});
+	await browser?.close();
+	await relay?.dispose();
+}
+
 export function launchBrowser(): Promise<Browser> {
 	return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
 }
@@ -195,6 +225,13 @@ export function newAppContext(browser: Browser, options: { locale?: string } = {
 		locale: options.locale ?? 'zh-CN',
 		viewport: { width: 360, height: 740 }
 	});
+}
+
+/** A fresh profile and its page; `contexts` keeps the profile for the suite to close. */
+export async function openAppPage(browser: Browser, contexts: BrowserContext[]): Promise<{ context: BrowserContext; page: Page }> {
+	const context = await newAppContext(browser);
+	contexts.push(context);
+	return { context, page: await context.newPage() };
 }
 
 /**

@@ -14,7 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { ApiError, CreateInvitationRequest } from '../../src/lib/protocol/api';
 import { caughtUp } from './app-page';
-import { newAppContext, relayLink, type RelayHandle, type RelayLink } from './harness';
+import { newAppContext, relayLink, waitForServiceWorker, type InviteOptions, type RelayHandle, type RelayLink } from './harness';
 
 export const DEMO = 'demo';
 
@@ -77,6 +77,17 @@ export async function joinDevice(browser: Browser, link: string, name: string): 
 	const page = await context.newPage();
 	await joinWith(page, link, name);
 	return { context, page, link: relayCut };
+}
+
+/**
+ * A device joined by a fresh invitation with the app installed: the service worker controls the page, so screens
+ * open without the network. `devices` keeps it for the suite to close.
+ */
+export async function installedDevice(browser: Browser, relay: RelayHandle, invite: InviteOptions, name: string, devices: Device[]): Promise<Device> {
+	const d = await joinDevice(browser, await relay.invite(invite), name);
+	devices.push(d);
+	await waitForServiceWorker(d.page);
+	return d;
 }
 
 /** The demo invitation link the relay printed for a role ("facilitator", "community admin", …). */

@@ -6,16 +6,13 @@
  * the device. Back online the relay refuses it: a banner says so in plain words, the proposal is still in the
  * list, and "export unsynced changes" downloads a backup holding that proposal's document.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceInfo, DeviceList } from '../../src/lib/protocol/api';
 import { caughtUp, pending } from './app-page';
-import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, type RelayHandle, type RelayLink, waitForServiceWorker } from './harness';
+import { newAppContext, relayLink, startApp, stopApp, waitForServiceWorker, type RelayHandle, type RelayLink } from './harness';
 import { adminSession, DEMO, type AdminSession } from './invite';
-
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 
 const rows = (page: Page) => page.getByTestId('proposal-row');
 const rowTitled = (page: Page, title: string) => rows(page).filter({ hasText: title });
@@ -32,10 +29,7 @@ describe('joining by invitation, and a revoked device', () => {
 	const offlineTitle = `楼道灯不亮 ${Date.now().toString(36)}`;
 
 	beforeAll(async () => {
-		// STATIC_DIR (which the relay inherits) serves a build made beside the default one.
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
-		relay = await startRelay();
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 		admin = await adminSession(relay);
 		context = await newAppContext(browser);
 		// On the context, before any page opens, so every relay socket can be cut.
@@ -44,10 +38,7 @@ describe('joining by invitation, and a revoked device', () => {
 		invitation = await relay.invite({ role: 'resident', community: DEMO, household: 'b01-1-101', label: name });
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('a device without a credential sees the welcome screen, not the proposals', async () => {
 		await page.goto(relay.url);

@@ -5,14 +5,11 @@
  * (已/交/谈), 新建提案 wrapped in the tab bar, and the status bar and tab bar took some 40 % of the screen.
  * The grid worker works offline (relay sockets cut, and asserted cut), as at the door.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, ROOT, startRelay, type RelayHandle } from './harness';
+import { startApp, stopApp, type RelayHandle } from './harness';
 import { DEMO, joinDevice, type Device } from './invite';
 
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 const GRID = 'g1';
 
 /** Line boxes of an element's text: one per line it takes (a Range's client rects, merged by line). */
@@ -54,15 +51,10 @@ describe.each([200, 100])('canvassing at 360 px, text %i %%', (scale) => {
 	let page: Page;
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
-		relay = await startRelay();
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('keeps the status bar and the tab bar to a small share of the screen, tab labels on one line', async () => {
 		worker = await joinDevice(browser, await relay.invite({ role: 'grid_worker', community: DEMO, grids: [GRID] }), '周网格');

@@ -6,16 +6,12 @@
  * 会议日期是…，今天是…, refuse to go on without a reason, and keep the reason given with the check-in and the
  * approved version. Back online, a second facilitator's device shows both reasons. At 360 px.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, cstDay } from '../../src/lib/domain/calendar';
-import { connection, pending } from './app-page';
-import { launchBrowser, ROOT, startRelay, waitForServiceWorker, type RelayHandle } from './harness';
+import { connection, pending, submitMeeting } from './app-page';
+import { startApp, stopApp, waitForServiceWorker, type RelayHandle } from './harness';
 import { adminToken, apiInvitation, bootstrapLink, type Device, joinDevice } from './invite';
-
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 
 /** 12月9日, as the warning says it. */
 const zhDay = (day: string) => `${Number(day.slice(5, 7))}月${Number(day.slice(8, 10))}日`;
@@ -30,15 +26,10 @@ describe('a meeting dated another day asks why before taking attendance or appro
 	const title = `5栋楼道照明议事会 ${Date.now().toString(36)}`;
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
-		relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR) } });
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('schedules a meeting six days ahead', async () => {
 		zhou = await joinDevice(browser, bootstrapLink(relay, 'facilitator'), '周敏');
@@ -50,13 +41,7 @@ describe('a meeting dated another day asks why before taking attendance or appro
 		await a.getByTestId('meeting-title-input').fill(title);
 		await a.getByTestId('meeting-place').fill('社区活动室');
 		await a.getByTestId('meeting-day').fill(meetingDay);
-		await a.getByTestId('invitee-capacity').selectOption('building_head');
-		await a.getByTestId('invitee-name').fill('张桂英');
-		await a.getByTestId('invitee-add').click();
-		await a.getByTestId('meeting-submit').click();
-		await a.getByTestId('meeting-detail').waitFor();
-		meetingDoc = new URL(a.url()).searchParams.get('doc') ?? '';
-		expect(meetingDoc).toMatch(/^demo:meeting:/);
+		meetingDoc = await submitMeeting(a);
 		await expect.poll(() => pending(a), { timeout: 15_000 }).toBe(0);
 	});
 

@@ -8,16 +8,12 @@
  * and an action item are recorded, an attendee confirms, the facilitator approves, and a resident reads the public
  * minutes (counts by capacity, no names, no private notes) while the working minutes stay closed to them.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cstDay } from '../../src/lib/domain/calendar';
-import { caughtUp } from './app-page';
-import { launchBrowser, ROOT, startRelay, type RelayHandle } from './harness';
+import { caughtUp, submitMeeting } from './app-page';
+import { startApp, stopApp, type RelayHandle } from './harness';
 import { adminToken, apiInvitation, bootstrapLink, type Device, joinDevice } from './invite';
-
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 
 /** A second facilitator invitation, made by the admin through the API as on the admin's own device. */
 const facilitatorInvitation = (relay: RelayHandle, token: string) =>
@@ -51,15 +47,10 @@ describe('acceptance story 2: a bench meeting with live minutes', () => {
 	const words = { zhouOnline: `zhouOne${stamp}`, linOnline: `linOne${stamp}`, zhouCut: ['zhouTwo', 'zhouThree'], linCut: ['linTwo', 'linThree'] };
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
-		relay = await startRelay();
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('two facilitators co-edit the minutes, see each other’s cursors, and merge everything typed while one was cut off', async () => {
 		zhou = await joinDevice(browser, bootstrapLink(relay, 'facilitator'), '周敏');
@@ -81,13 +72,7 @@ describe('acceptance story 2: a bench meeting with live minutes', () => {
 		topicDoc = (await topicBox.getAttribute('data-doc')) ?? '';
 		topicTitle = (await topicBox.locator('xpath=..').innerText()).trim();
 		await topicBox.check();
-		await a.getByTestId('invitee-capacity').selectOption('building_head');
-		await a.getByTestId('invitee-name').fill('张桂英');
-		await a.getByTestId('invitee-add').click();
-		await a.getByTestId('meeting-submit').click();
-		await a.getByTestId('meeting-detail').waitFor();
-		meetingDoc = new URL(a.url()).searchParams.get('doc') ?? '';
-		expect(meetingDoc).toMatch(/^demo:meeting:/);
+		meetingDoc = await submitMeeting(a);
 		expect(await a.getByTestId('minutes-status').getAttribute('data-status')).toBe('draft');
 
 		// Both open the live minutes; the template carries the agenda. Text and presence ride the app's one socket:

@@ -5,15 +5,11 @@
  * Error" — and opens by itself once the network returns. When the app is cached and the community's documents
  * have synced, the line says 已可离线使用, and offline navigations then open the pages themselves.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caughtUp } from './app-page';
-import { launchBrowser, newAppContext, ROOT, startRelay, type RelayHandle, waitForServiceWorker } from './harness';
+import { newAppContext, startApp, stopApp, waitForServiceWorker, type RelayHandle } from './harness';
 import { DEMO, joinInBrowser } from './invite';
-
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 
 const readiness = (page: Page) => page.getByTestId('offline-readiness');
 const mainText = (page: Page) => page.locator('main').innerText();
@@ -34,9 +30,7 @@ describe('knowing when the app is ready offline', () => {
 	const WORKER = '**/service-worker.js';
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
-		relay = await startRelay();
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 		context = await newAppContext(browser);
 		// The service worker cannot be fetched for now: the app is not cached, as when the network drops in the
 		// first seconds on a slow phone.
@@ -44,10 +38,7 @@ describe('knowing when the app is ready offline', () => {
 		page = await context.newPage();
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('after joining, the app says it cannot be used offline yet', async () => {
 		await joinInBrowser(page, await relay.invite({ role: 'grid_worker', community: DEMO, grids: ['g1'] }), '周网格');

@@ -4,14 +4,10 @@
  * device stayed offline. The status bar must read 离线 throughout, and go back online by itself when the network
  * returns.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newAppContext, ROOT, startRelay, type RelayHandle, waitForServiceWorker } from './harness';
+import { newAppContext, startApp, stopApp, waitForServiceWorker, type RelayHandle } from './harness';
 import { DEMO, joinWith } from './invite';
-
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 
 const label = (page: Page) => page.getByTestId('connection').innerText();
 /** Whether the page can reach the relay at all (the API is never answered by the service worker). */
@@ -30,17 +26,12 @@ describe('the status bar after an offline reload', () => {
 	let page: Page;
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
-		relay = await startRelay();
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 		context = await newAppContext(browser);
 		page = await context.newPage();
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('a grid worker joins and the app is installed', async () => {
 		await joinWith(page, await relay.invite({ role: 'grid_worker', community: DEMO, grids: ['g1'] }), '周网格');

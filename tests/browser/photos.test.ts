@@ -8,27 +8,14 @@
  * (a facilitator) sees it on the proposal. Then A transcribes a paper note with a photo of it taken sideways
  * (EXIF orientation): the photo is kept upright and uploaded for the new proposal.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { photoPath } from '../../src/lib/protocol/photos';
 import { pngImage } from '../factories/images';
 import { caughtUp, connection, rows } from './app-page';
-import {
-	launchBrowser,
-	newAppContext,
-	relayLink,
-	ROOT,
-	startRelay,
-	waitForServiceWorker,
-	waitUntil,
-	type RelayHandle,
-	type RelayLink
-} from './harness';
+import { newAppContext, relayLink, startApp, stopApp, waitForServiceWorker, waitUntil, type RelayHandle, type RelayLink } from './harness';
 import { DEMO, joinInBrowser } from './invite';
 
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 const thumb = (page: Page) => page.locator('[data-testid=proposal-photos] [data-testid=photo-thumb]');
 
 /** What the device keeps of a photo, read from its IndexedDB (the app's Dexie database). */
@@ -70,22 +57,15 @@ describe('a photo taken offline', () => {
 	let facilitatorToken = '';
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) {
-			throw new Error(`${STATIC_DIR}/ is missing: run \`npm test\` (it builds first) or \`npx vite build\``);
-		}
-		relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR) } });
+		({ relay, browser } = await startApp());
 		facilitatorToken = await relay.token({ role: 'facilitator', community: DEMO, name: 'photo check' });
-		browser = await launchBrowser();
 		contextA = await newAppContext(browser);
 		contextB = await newAppContext(browser);
 		linkA = await relayLink(contextA);
 		pageA = await contextA.newPage();
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	const relayHas = async (id: string) =>
 		(await fetch(`${relay.url}${photoPath(id)}`, { headers: { authorization: `Bearer ${facilitatorToken}` } })).status;

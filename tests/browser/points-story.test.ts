@@ -13,19 +13,15 @@
  * The public board the relay publishes counts the returned item back into stock. Last, the admin corrects the
  * redemption still standing from H's passbook with a reason; the resident sees the reversal, never a deletion.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo/seed';
 import { redemptionCode } from '../../src/lib/domain/points';
 import type { Household } from '../../src/lib/schema/households-doc';
 import { connection, pending } from './app-page';
-import { launchBrowser, ROOT, startRelay, waitForServiceWorker, type InviteOptions, type RelayHandle } from './harness';
-import { DEMO, type Device, joinDevice } from './invite';
+import { startApp, stopApp, type InviteOptions, type RelayHandle } from './harness';
+import { DEMO, type Device, installedDevice } from './invite';
 import { fits, goOffline, goOnline, synced } from './story-kit';
-
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 
 // H and a neighbour: the first two households of the first grid that share a unit and have no passbook in the
 // demo (so every line of H's passbook is this story's), the demo resident's household excepted.
@@ -71,13 +67,7 @@ describe('acceptance story 5, points: earned offline, seen by the resident, over
 
 	const url = (path: string) => `${relay.url}${path}`;
 
-	async function device(invite: InviteOptions, name: string): Promise<Device> {
-		const d = await joinDevice(browser, await relay.invite(invite), name);
-		devices.push(d);
-		// The installed app: the service worker controls the page, so screens open without the network.
-		await waitForServiceWorker(d.page);
-		return d;
-	}
+	const device = (invite: InviteOptions, name: string): Promise<Device> => installedDevice(browser, relay, invite, name, devices);
 
 	/** Opens the counter, finds H and waits for the balance this device holds. */
 	async function counter(d: Device, balance: number): Promise<Locator> {
@@ -109,21 +99,15 @@ describe('acceptance story 5, points: earned offline, seen by the resident, over
 	}
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: build the app first (npx vite build)`);
 		// The story's premises, from the same seed the relay uses.
 		expect(H).toBeDefined();
 		expect(NEIGHBOUR).toBeDefined();
 		expect(withBook.has(H.id) || withBook.has(NEIGHBOUR.id)).toBe(false);
 		expect(POINTS >= PRICE && POINTS < 2 * PRICE).toBe(true);
-		relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR), POINTS_BOARD_START_DELAY: '0s' } });
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp({ POINTS_BOARD_START_DELAY: '0s' }));
 	});
 
-	afterAll(async () => {
-		for (const d of devices) await d.context.close().catch(() => {});
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay, devices));
 
 	it('a facilitator, the community admin and a resident of H join; the facilitator sets up an activity and an item', async () => {
 		facilitator = await device({ role: 'facilitator', community: DEMO }, '赵晓光');

@@ -5,16 +5,12 @@
  * through which channel and when, and that the app vote was replaced — not "已提交：同意" — and let the household
  * answer: voting again in the app counts as the latest.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo/seed';
 import { caughtUp, pending } from './app-page';
-import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, waitForServiceWorker, type RelayHandle, type RelayLink } from './harness';
+import { openAppPage, relayLink, startApp, stopApp, waitForServiceWorker, type RelayHandle, type RelayLink } from './harness';
 import { DEMO, joinInBrowser } from './invite';
-
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 
 const demo = buildDemo();
 const household = demo.households.get('g1')![0]!;
@@ -30,25 +26,16 @@ describe("a resident's vote replaced at the door", () => {
 	let residentLink: RelayLink;
 	let pollUrl = '';
 
-	async function device(): Promise<{ context: BrowserContext; page: Page }> {
-		const context = await newAppContext(browser);
-		contexts.push(context);
-		return { context, page: await context.newPage() };
-	}
+	const device = () => openAppPage(browser, contexts);
 
 	const yesVotes = () => facilitator.getByTestId('tally').locator('[data-option=yes]').getAttribute('data-votes');
 	const noVotes = () => facilitator.getByTestId('tally').locator('[data-option=no]').getAttribute('data-votes');
 
 	beforeAll(async () => {
-		if (!existsSync(resolve(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: build the app first`);
-		relay = await startRelay({ env: { STATIC_DIR } });
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('a facilitator opens a poll', async () => {
 		facilitator = (await device()).page;

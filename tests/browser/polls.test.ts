@@ -6,16 +6,12 @@
  * choice, which counts (it is later) while the facilitator's audit list shows both; the facilitator closes the
  * poll with an outcome statement, after which the resident can no longer vote and sees the final result.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo/seed';
 import { caughtUp } from './app-page';
-import { launchBrowser, newAppContext, relayLink, ROOT, startRelay, type RelayHandle, type RelayLink } from './harness';
+import { openAppPage, relayLink, startApp, stopApp, type RelayHandle, type RelayLink } from './harness';
 import { DEMO, joinInBrowser } from './invite';
-
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 
 // A household of the first grid's register, as the relay seeds it.
 const demo = buildDemo();
@@ -33,22 +29,13 @@ describe('household poll', () => {
 	let pollUrl = '';
 	const title = `单元门禁改造 ${Date.now().toString(36)}`;
 
-	async function device(): Promise<{ context: BrowserContext; page: Page }> {
-		const context = await newAppContext(browser);
-		contexts.push(context);
-		return { context, page: await context.newPage() };
-	}
+	const device = () => openAppPage(browser, contexts);
 
 	beforeAll(async () => {
-		if (!existsSync(resolve(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: build the app first`);
-		relay = await startRelay({ env: { STATIC_DIR } });
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('a facilitator creates a poll for the whole community', async () => {
 		facilitator = (await device()).page;

@@ -12,17 +12,13 @@
  * target not fully raised. The resident rates 2 and turns the rating into a new proposal in one step; the
  * proposal points back at the project, and the original proposal shows the project's latest step.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, cstDay } from '../../src/lib/domain/calendar';
 import { pngImage } from '../factories/images';
 import { caughtUp } from './app-page';
-import { launchBrowser, ROOT, startRelay, type RelayHandle } from './harness';
+import { startApp, stopApp, type RelayHandle } from './harness';
 import { bootstrapLink, type Device, joinDevice } from './invite';
-
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 
 describe('a project from decision to a rated result', () => {
 	let relay: RelayHandle;
@@ -38,15 +34,10 @@ describe('a project from decision to a rated result', () => {
 	const projectUrl = (tab: string) => `${relay.url}/project?doc=${encodeURIComponent(project)}&tab=${tab}`;
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: build the app first`);
-		relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR) } });
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('a facilitator forms a topic, starts its project with a target and records a property subsidy', async () => {
 		facilitator = await joinDevice(browser, bootstrapLink(relay, 'facilitator'), '周敏');

@@ -9,14 +9,12 @@
  * the negative list; the next rejection cites version 2 while the first still shows version 1. A topic is formed,
  * and the proposer sees each step in "my proposals", marked unread until they look.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo/seed';
 import type { Household } from '../../src/lib/schema/households-doc';
 import { caughtUp } from './app-page';
-import { launchBrowser, ROOT, startRelay, waitForServiceWorker, type RelayHandle } from './harness';
+import { startApp, stopApp, waitForServiceWorker, type RelayHandle } from './harness';
 import { adminToken, apiInvitation, bootstrapLink, type Device, joinDevice } from './invite';
 
 /** A single-use resident invitation for a household, made with the admin's credential. */
@@ -42,17 +40,12 @@ describe("a proposal's first half: intake, co-signing, screening, topic, feedbac
 	const description = '2单元楼道被几户人家长期占用堆放旧家具和纸箱，老人上下楼不方便，也有消防隐患。建议组织一次集中清理，并约定以后不再堆放。';
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, 'build', 'index.html'))) throw new Error('build/ is missing: run `npx vite build`');
-		relay = await startRelay();
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 		households = buildDemo().households.get('g1') ?? [];
 		expect(households.length).toBeGreaterThan(4);
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('a resident files a joint proposal offline; it is in "my proposals" and syncs when the network returns', async () => {
 		proposer = await joinDevice(browser, bootstrapLink(relay, 'resident'), '刘阿姨');

@@ -8,16 +8,13 @@
  * B's proposal says where it went, with a link. Back online, A sees the same without B's address, and B follows
  * the link from their proposal to A's, where their own address is shown to them.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo/seed';
 import { caughtUp, connection, pending } from './app-page';
-import { launchBrowser, ROOT, startRelay, waitForServiceWorker, type RelayHandle } from './harness';
+import { startApp, stopApp, waitForServiceWorker, type RelayHandle } from './harness';
 import { DEMO, type Device, joinDevice } from './invite';
 
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 const proposalUrl = (relay: RelayHandle, doc: string) => `${relay.url}/proposal?doc=${encodeURIComponent(doc)}`;
 const docOf = (page: Page) => new URL(page.url()).searchParams.get('doc') ?? '';
 const narrow = (page: Page) => page.setViewportSize({ width: 360, height: 740 });
@@ -45,18 +42,13 @@ describe('merging carries households, support and history across, visibly on bot
 	const mergedTitle = `3栋北门门禁坏了请维修 ${stamp}`;
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
-		relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR) } });
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 		const households = buildDemo().households.get('g1') ?? [];
 		[hA, hB, hC] = households.map((h) => h.id) as [string, string, string];
 		expect(new Set([hA, hB, hC]).size).toBe(3);
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	async function file(device: Device, title: string): Promise<string> {
 		const page = device.page;

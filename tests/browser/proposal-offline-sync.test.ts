@@ -6,22 +6,10 @@
  * saved and pending. Device B (a facilitator), online, does not have it. A's network returns; B shows it within
  * seconds and A's pending count drops to zero.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caughtUp, connection, pending, rows } from './app-page';
-import {
-	launchBrowser,
-	newAppContext,
-	relayLink,
-	ROOT,
-	startRelay,
-	waitForServiceWorker,
-	waitUntil,
-	type RelayHandle,
-	type RelayLink
-} from './harness';
+import { newAppContext, relayLink, startApp, stopApp, waitForServiceWorker, waitUntil, type RelayHandle, type RelayLink } from './harness';
 import { DEMO, joinInBrowser } from './invite';
 
 const rowTitled = (page: Page, title: string) => rows(page).filter({ hasText: title });
@@ -38,11 +26,7 @@ describe('proposal filed offline syncs to another device', () => {
 	let demoCount = 0;
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, 'build', 'index.html'))) {
-			throw new Error('build/ is missing: run `npm test` (it builds first) or `npx vite build`');
-		}
-		relay = await startRelay();
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 		contextA = await newAppContext(browser);
 		contextB = await newAppContext(browser);
 		// On the context, so sockets of reloaded documents are routed too.
@@ -51,10 +35,7 @@ describe('proposal filed offline syncs to another device', () => {
 		pageB = await contextB.newPage();
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('A joins by invitation and the demo proposals arrive from the relay', async () => {
 		await joinInBrowser(pageA, await relay.invite({ role: 'resident', community: DEMO, household: 'b01-1-101' }), '居民甲');

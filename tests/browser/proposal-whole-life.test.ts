@@ -15,8 +15,6 @@
  * recorded override of the unraised part of the target, the acceptance notice, and the proposer's rating. The
  * proposer's device shows every step.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo/seed';
@@ -26,10 +24,8 @@ import { centiArea, reaches, RULES } from '../../src/lib/domain/poll';
 import { zh } from '../../src/lib/i18n/messages';
 import type { Household } from '../../src/lib/schema/households-doc';
 import { pngImage } from '../factories/images';
-import { type InviteOptions, launchBrowser, newAppContext, ROOT, startRelay, type RelayHandle } from './harness';
+import { newAppContext, startApp, stopApp, type InviteOptions, type RelayHandle } from './harness';
 import { DEMO, joinWith } from './invite';
-
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 
 // 10栋: seven registered households, all in the second grid, so a handful of door ballots can decide for it.
 const BUILDING = 'b10';
@@ -104,21 +100,16 @@ describe("acceptance story 3: a proposal's whole life", () => {
 	}
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: build the app first`);
 		// The story's premises, from the same seed the relay uses.
 		expect(electorate.length).toBe(7);
 		expect(electorate.every((h) => demo.households.get(building.grid)!.includes(h))).toBe(true);
 		expect(civilCode(QUORUM_AT - 1)).toBe('no_quorum');
 		expect(civilCode(QUORUM_AT)).toBe('carried');
 		expect(civilCode(ballots.length)).toBe('carried');
-		relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR) } });
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('a resident of the building files a joint proposal; a neighbour co-signs in the app', async () => {
 		proposer = await device({ role: 'resident', community: DEMO, household: proposerHome.id }, proposerHome.members[0]!.name);

@@ -6,15 +6,12 @@
  * rated a finished project, who never chose, show as 匿名住户; her own rating of another project, where she chose
  * her full name, shows it. A facilitator still sees every name. At 360 px.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connection, pending } from './app-page';
-import { launchBrowser, ROOT, startRelay, waitForServiceWorker, type RelayHandle } from './harness';
+import { startApp, stopApp, waitForServiceWorker, type RelayHandle } from './harness';
 import { bootstrapLink, DEMO, type Device, joinDevice } from './invite';
 
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 const PROPOSAL = `${DEMO}:proposal:roof-leak`;
 const PROJECT = `${DEMO}:project:stair-seats`;
 /** Accepted, so residents rate it. */
@@ -32,15 +29,10 @@ describe('co-signers and raters appear to other residents as they chose', () => 
 	let neighbour: Device;
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
-		relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR) } });
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('a resident chooses in settings how her name appears: 3栋王家 by default, 3栋王阿姨 as she picks', async () => {
 		wang = await joinDevice(browser, await relay.invite({ role: 'resident', community: DEMO, household: 'b03-1-101' }), WANG);

@@ -2,43 +2,30 @@
  * The installed app opens without a network: the service worker precaches the shell and serves it for any
  * navigation, while relay traffic is never cached. Runs against build/ served by the real relay.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cachedPaths } from './app-page';
 import {
 	cutRelay,
 	launchBrowser,
 	newAppContext,
 	pollPage,
 	relayLink,
+	requireBuild,
 	ROOT,
+	startApp,
 	startRelay,
+	STATIC_DIR,
+	stopApp,
 	waitForServiceWorker,
 	type RelayHandle
 } from './harness';
 
 const TITLE = /院落议事/;
-const BUILD = join(ROOT, 'build');
-
-function requireBuild(): void {
-	if (!existsSync(join(BUILD, 'index.html'))) {
-		throw new Error('build/ is missing: run `npm test` (it builds first) or `npx vite build`');
-	}
-}
-
-/** Paths of everything in Cache Storage (workbox's revision parameter stripped). */
-function cachedPaths(page: Page): Promise<string[]> {
-	return page.evaluate(async () => {
-		const paths = new Set<string>();
-		for (const name of await caches.keys()) {
-			const cache = await caches.open(name);
-			for (const req of await cache.keys()) paths.add(new URL(req.url).pathname);
-		}
-		return [...paths].sort();
-	});
-}
+const BUILD = join(ROOT, STATIC_DIR);
 
 describe('PWA offline shell', () => {
 	let relay: RelayHandle;
@@ -47,18 +34,13 @@ describe('PWA offline shell', () => {
 	let page: Page;
 
 	beforeAll(async () => {
-		requireBuild();
-		relay = await startRelay();
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 		context = await newAppContext(browser);
 		page = await context.newPage();
 		await relayLink(page);
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('serves a valid manifest and icons', async () => {
 		const res = await page.request.get(`${relay.url}/manifest.webmanifest`);

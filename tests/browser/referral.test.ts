@@ -5,12 +5,10 @@
  * street topic and schedules a street-level meeting on that topic with the app's own meeting pages. The
  * household's own phone shows every step, the street's answers in the street admin's role included.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo, DEMO_STREET } from '../../server/demo/seed';
-import { launchBrowser, ROOT, startRelay, type RelayHandle } from './harness';
+import { startApp, type RelayHandle } from './harness';
 import { DEMO, type Device, joinDevice } from './invite';
 
 const TITLE = '1栋门口主路增设减速带';
@@ -36,9 +34,7 @@ describe('a matter referred from grid to community to street and decided there',
 	const devices: Device[] = [];
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, 'build', 'index.html'))) throw new Error('build/ is missing: run `npx vite build`');
-		relay = await startRelay();
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 	});
 
 	afterAll(async () => {

@@ -12,8 +12,7 @@
  * expected figures for the week, month and quarter; the CSV (with BOM) and XLSX exports hold the same numbers for
  * the scope and each of its grids or communities; the printable page renders the figures and its charts.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import Papa from 'papaparse';
 import type { Browser, Download, Page } from 'playwright-core';
 import { readSheet } from 'read-excel-file/node';
@@ -28,10 +27,9 @@ import type { Period, PeriodKind } from '../../src/lib/domain/report-facts';
 import { type Building, readCommunity, writeCommunity } from '../../src/lib/schema/community-doc';
 import { communityDocName, householdsDocName } from '../../src/lib/schema/doc-names';
 import { type Household, readHouseholds, writeHouseholds } from '../../src/lib/schema/households-doc';
-import { launchBrowser, type InviteOptions, ROOT, startRelay, waitForServiceWorker, waitUntil, type RelayHandle } from './harness';
-import { type Device, joinDevice } from './invite';
+import { startApp, stopApp, waitUntil, type InviteOptions, type RelayHandle } from './harness';
+import { type Device, installedDevice } from './invite';
 
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 const STREET = 'qingliu';
 const STREET_NAME = '青柳街道';
 const KINDS: readonly PeriodKind[] = ['week', 'month', 'quarter'];
@@ -350,13 +348,7 @@ describe('acceptance story 4: weekly, monthly and quarterly figures per level ma
 	let street: Page;
 	const stamp = Date.now().toString(36);
 
-	async function device(invite: InviteOptions, name: string): Promise<Page> {
-		const d = await joinDevice(browser, await relay.invite(invite), name);
-		devices.push(d);
-		// The installed app, as residents and staff run it: the service worker controls the page.
-		await waitForServiceWorker(d.page);
-		return d.page;
-	}
+	const device = async (invite: InviteOptions, name: string): Promise<Page> => (await installedDevice(browser, relay, invite, name, devices)).page;
 
 	const url = (path: string) => `${relay.url}${path}`;
 
@@ -392,18 +384,12 @@ describe('acceptance story 4: weekly, monthly and quarterly figures per level ma
 	}
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: build the app first (npx vite build)`);
-		relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR), SEED: '0', REPORTS_START_DELAY: '0s' } });
+		({ relay, browser } = await startApp({ SEED: '0', REPORTS_START_DELAY: '0s' }));
 		await setUp(relay, EAST);
 		await setUp(relay, WEST);
-		browser = await launchBrowser();
 	});
 
-	afterAll(async () => {
-		for (const d of devices) await d.context.close().catch(() => {});
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay, devices));
 
 	it('东苑: the grid workers record visits, one files a proposal at the door', async () => {
 		const g1 = await device({ role: 'grid_worker', community: 'east', grids: ['g1'] }, '东苑网格员甲');

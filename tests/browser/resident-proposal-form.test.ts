@@ -7,16 +7,13 @@
  * accepts a resident's records only through the app) and the timeline says 手机应用. A grid worker, who records for
  * others, still gets the channel choice and the box form.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo/seed';
 import { caughtUp, connection, pending } from './app-page';
-import { launchBrowser, ROOT, startRelay, waitForServiceWorker, type RelayHandle } from './harness';
+import { startApp, stopApp, waitForServiceWorker, type RelayHandle } from './harness';
 import { DEMO, type Device, joinDevice } from './invite';
 
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 const docOf = (page: Page) => new URL(page.url()).searchParams.get('doc') ?? '';
 
 /** The phone's large-text setting at 200 %, on every page load, and a 360 px screen. */
@@ -34,15 +31,10 @@ describe("a resident's own proposal: no channel menu, no suggestion-box form", (
 	const title = `楼下快递柜旁加个雨棚 ${Date.now().toString(36)}`;
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
-		relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR) } });
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	it('offline, the new-proposal form asks a resident no channel, even from a box link', async () => {
 		const household = buildDemo().households.get('g1')![0]!.id;

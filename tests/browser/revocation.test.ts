@@ -9,17 +9,15 @@
  * A second phone has recorded a visit the relay never received: after the revocation it lists that visit,
  * offers 导出 first (the file holds the visit) and deletes it on "delete now", asking twice before an export.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceInfo, DeviceList } from '../../src/lib/protocol/api';
 import { caughtUp, pending } from './app-page';
-import { launchBrowser, ROOT, startRelay, type RelayHandle } from './harness';
+import { startApp, stopApp, type RelayHandle } from './harness';
 import { storedRows } from './idb';
 import { adminSession, DEMO, joinDevice, type AdminSession, type Device } from './invite';
 
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 const GRID = 'g1';
 const PERSONAL = /:(households|visits|ballots|minutes):/;
 
@@ -71,17 +69,11 @@ describe('a revoked device deletes the personal data it holds', () => {
 	const devices: Device[] = [];
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
-		relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR) } });
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 		admin = await adminSession(relay);
 	});
 
-	afterAll(async () => {
-		for (const d of devices) await d.context.close().catch(() => {});
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay, devices));
 
 	it('everything synced: the register is deleted at once, its pages say why, the phone never connects again', async () => {
 		const name = `张网格 ${Date.now().toString(36)}`;

@@ -5,15 +5,14 @@
  * grid workers had no polls tab although they record households' ballots at the door.
  * Set SCREENSHOT_DIR to save each role's home as a PNG.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_STREET } from '../../server/demo/seed';
-import { launchBrowser, ROOT, startRelay, waitForServiceWorker, type InviteOptions, type RelayHandle } from './harness';
+import { startApp, stopApp, waitForServiceWorker, type InviteOptions, type RelayHandle } from './harness';
 import { DEMO, joinDevice, type Device } from './invite';
 
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 const OUT = process.env.SCREENSHOT_DIR;
 
 const ROLES: { role: string; invite: InviteOptions; name: string; daily: string[] }[] = [
@@ -47,16 +46,11 @@ describe.each([100, 200])('role homes at 360 px, text %i %%', (scale) => {
 	const devices = new Map<string, Device>();
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: run \`npx vite build\``);
 		if (OUT) mkdirSync(OUT, { recursive: true });
-		relay = await startRelay();
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay));
 
 	async function open(role: (typeof ROLES)[number]): Promise<Page> {
 		const device = await joinDevice(browser, await relay.invite(role.invite), role.name);

@@ -10,8 +10,7 @@
  * books one of them in a tap. A books a weekly series and is told how many were created and skipped, and
  * exports the household's calendar: the .ics file holds one VEVENT per active booking, with the room's name.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo/seed';
@@ -19,11 +18,9 @@ import { addDays, cstDay } from '../../src/lib/domain/calendar';
 import { instantOf } from '../../src/lib/domain/rooms';
 import type { Household } from '../../src/lib/schema/households-doc';
 import { pending } from './app-page';
-import { launchBrowser, ROOT, startRelay, waitForServiceWorker, type InviteOptions, type RelayHandle } from './harness';
-import { DEMO, type Device, joinDevice } from './invite';
+import { startApp, stopApp, type InviteOptions, type RelayHandle } from './harness';
+import { DEMO, type Device, installedDevice } from './invite';
 import { fits, goOffline, goOnline, synced } from './story-kit';
-
-const STATIC_DIR = process.env.STATIC_DIR ?? 'build';
 
 // A and B: households of the first grid with no bookings in the demo (the demo resident's household excepted).
 const demo = buildDemo();
@@ -45,12 +42,7 @@ describe('acceptance story 5, rooms: two offline bookings of one slot, flagged a
 	let b: Device;
 	const url = (path: string) => `${relay.url}${path}`;
 
-	async function device(invite: InviteOptions, name: string): Promise<Device> {
-		const d = await joinDevice(browser, await relay.invite(invite), name);
-		devices.push(d);
-		await waitForServiceWorker(d.page);
-		return d;
-	}
+	const device = (invite: InviteOptions, name: string): Promise<Device> => installedDevice(browser, relay, invite, name, devices);
 
 	/** Opens the activity room on the day and waits for its slots. */
 	async function openRoom(page: Page): Promise<void> {
@@ -84,18 +76,12 @@ describe('acceptance story 5, rooms: two offline bookings of one slot, flagged a
 	}
 
 	beforeAll(async () => {
-		if (!existsSync(join(ROOT, STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/ is missing: build the app first (npx vite build)`);
 		expect(A).toBeDefined();
 		expect(B).toBeDefined();
-		relay = await startRelay({ env: { STATIC_DIR: join(ROOT, STATIC_DIR), ROOMS_START_DELAY: '0s' } });
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp({ ROOMS_START_DELAY: '0s' }));
 	});
 
-	afterAll(async () => {
-		for (const d of devices) await d.context.close().catch(() => {});
-		await browser?.close();
-		await relay?.dispose();
-	});
+	afterAll(() => stopApp(browser, relay, devices));
 
 	it('a facilitator and residents of two households join and open the activity room', async () => {
 		staff = await device({ role: 'facilitator', community: DEMO }, '赵晓光');

@@ -1,28 +1,22 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BuildingPlan, Household } from '../domain/household';
 import { planImport } from '../domain/register-import';
 import { readHouseholds } from '../schema/households-doc';
 import { readVisits } from '../schema/visits-doc';
 import { importHouseholds, InvalidRecordError, linkVisitProposal, recordVisit, saveHousehold, type CanvassingApp } from './canvassing';
-import { openDatabase } from './db';
-import { DocStore } from './doc-store';
+import { specStores } from './spec-stores';
 
 const buildings: BuildingPlan[] = [{ id: 'b01', grid: 'g1', name: '1栋', units: 2, floors: 6, roomsPerFloor: 2 }];
 const flat: Household = { id: 'b01-1-101', building: 'b01', unit: 1, room: '101', area: 80, members: [{ name: '李淑珍' }], tags: [] };
 
 let n = 0;
-const stores: DocStore[] = [];
+const openStore = specStores();
 /** A device: a real DocStore on (fake) IndexedDB; `again` opens a second store on the same databases. */
 function device(id = `c${++n}`): CanvassingApp & { again(): CanvassingApp } {
-	const store = new DocStore(openDatabase(`canvass-${id}`), `${id}/`);
-	stores.push(store);
+	const store = openStore(`canvass-${id}`, `${id}/`);
 	return { store, community: 'demo', actorSnapshot: () => ({ id: 'gw1', name: '王海涛', role: 'grid_worker' }), again: () => device(id) };
 }
-
-afterEach(() => {
-	for (const s of stores.splice(0)) s.db.close();
-});
 
 async function read<T>(app: CanvassingApp, name: string, fn: (doc: import('yjs').Doc) => T): Promise<T> {
 	const h = await app.store.openDoc(name);

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Grant } from '../domain/access';
 import type { Actor } from '../domain/actor';
@@ -7,28 +7,21 @@ import { RULES, type TallySummary } from '../domain/poll';
 import { anchorPassage, CONVENTION_CONTENT, readConvention } from '../schema/convention-doc';
 import { readPoll } from '../schema/poll-doc';
 import { consolidate, decide, InvalidConventionError, openRatification, startConvention, suggest } from './conventions';
-import { openDatabase } from './db';
-import { DocStore, WriteRefusedError } from './doc-store';
+import { WriteRefusedError } from './doc-store';
 import { closePoll } from './polls';
-import { deviceWriteCheck } from './write-check';
+import { specStores } from './spec-stores';
 
 const zhou: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
 const wang: Actor = { id: 'r1', name: '王阿姨', role: 'resident' };
 
 let n = 0;
-const stores: DocStore[] = [];
+const openStore = specStores();
 /** A device with its own IndexedDB, checking every write against the relay's rules as the app does. */
 function device(actor: Actor, grant: Omit<Grant, 'role' | 'community'> = {}) {
 	const id = `conventions-${++n}`;
-	const store = new DocStore(openDatabase(id), `${id}/`);
-	store.writeCheck = deviceWriteCheck(store, () => ({ id: actor.id, grant: { role: actor.role, community: 'demo', ...grant } }));
-	stores.push(store);
+	const store = openStore(id, `${id}/`, { id: actor.id, grant: { role: actor.role, community: 'demo', ...grant } });
 	return { store, community: 'demo', device: { id: actor.id }, actorSnapshot: () => actor };
 }
-afterEach(() => {
-	for (const s of stores.splice(0)) s.db.close();
-});
-
 /** Copies a document from one device to another, as sync would. */
 async function carry(from: ReturnType<typeof device>, to: ReturnType<typeof device>, name: string) {
 	const update = await from.store.withDoc(name, (h) => Y.encodeStateAsUpdate(h.doc));

@@ -1,17 +1,16 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import type { Actor } from '../domain/actor';
 import { addDays, cstDay } from '../domain/calendar';
 import { type MeetingDraft, richPlainText } from '../domain/meeting';
-import { RULES } from '../domain/poll';
+import { pollDraft } from '../domain/testing';
 import { readBallots } from '../schema/ballots-doc';
 import { readMeeting } from '../schema/meeting-doc';
 import { readMinutes } from '../schema/minutes-doc';
 import { readPoll } from '../schema/poll-doc';
 import { createProposal, readProposal } from '../schema/proposal-doc';
 import { addToTopic, createTopic } from '../schema/topic-doc';
-import { openDatabase } from './db';
 import { DocStore } from './doc-store';
 import {
 	addAction,
@@ -32,21 +31,17 @@ import {
 	setConfirmed
 } from './meetings';
 import { createPoll } from './polls';
+import { specStores } from './spec-stores';
 
 const zhou: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
 
 let n = 0;
-const stores: DocStore[] = [];
+const openStore = specStores();
 function device(actor: Actor): MeetingsApp {
 	const id = `meetings-${++n}`;
-	const store = new DocStore(openDatabase(id), `${id}/`);
-	stores.push(store);
+	const store = openStore(id, `${id}/`);
 	return { store, community: 'demo', device: { id: `dev-${actor.id}` }, actorSnapshot: () => actor };
 }
-
-afterEach(() => {
-	for (const s of stores.splice(0)) s.db.close();
-});
 
 async function withDoc<T>(app: MeetingsApp, name: string, fn: (h: Awaited<ReturnType<DocStore['openDoc']>>) => T | Promise<T>): Promise<T> {
 	const h = await app.store.openDoc(name);
@@ -174,20 +169,7 @@ describe('meeting actions', () => {
 
 	it('a roll call on a poll question casts the ballot of each attendee checked in with their household', async () => {
 		const app = device(zhou);
-		const poll = await createPoll(app, {
-			title: '楼道加装爱心椅',
-			description: '',
-			options: [
-				{ id: 'yes', label: '同意' },
-				{ id: 'no', label: '不同意' }
-			],
-			electorate: { scope: 'community', ids: [] },
-			rule: RULES.simple_majority,
-			opensAt: Date.now() - 1000,
-			closesAt: Date.now() + 86_400_000,
-			hideResults: false,
-			matters: []
-		});
+		const poll = await createPoll(app, pollDraft({ title: '楼道加装爱心椅', opensAt: Date.now() - 1000 }, Date.now()));
 		const name = await createMeeting(app, draft, sections);
 		await withDoc(app, `demo:minutes:${name.split(':')[2]}`, async (minutes) => {
 			const vote = await addPollVote(app, minutes, poll, 'roll');
@@ -203,20 +185,7 @@ describe('meeting actions', () => {
 
 	it('a show of hands on a poll question feeds the poll as this meeting’s hand count', async () => {
 		const app = device(zhou);
-		const poll = await createPoll(app, {
-			title: '楼道加装爱心椅',
-			description: '',
-			options: [
-				{ id: 'yes', label: '同意' },
-				{ id: 'no', label: '不同意' }
-			],
-			electorate: { scope: 'community', ids: [] },
-			rule: RULES.simple_majority,
-			opensAt: Date.now() - 1000,
-			closesAt: Date.now() + 86_400_000,
-			hideResults: false,
-			matters: []
-		});
+		const poll = await createPoll(app, pollDraft({ title: '楼道加装爱心椅', opensAt: Date.now() - 1000 }, Date.now()));
 		const name = await createMeeting(app, draft, sections);
 		await withDoc(app, `demo:minutes:${name.split(':')[2]}`, async (minutes) => {
 			const vote = await addPollVote(app, minutes, poll, 'hands');

@@ -1,13 +1,12 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import type { Grant } from '../domain/access';
 import type { Actor } from '../domain/actor';
 import { type Activity, audit, type CatalogueItem, DEFAULT_POINTS_SETTINGS, openFlags, passbook, redemptionCode } from '../domain/points';
 import { readBoardChoice, readHandovers, readPassbookRecords } from '../schema/passbook-doc';
 import { readPointsConfig } from '../schema/points-doc';
-import { openDatabase } from './db';
-import { DocStore, WriteRefusedError } from './doc-store';
+import { WriteRefusedError } from './doc-store';
 import {
 	awardPoints,
 	chooseBoardName,
@@ -22,7 +21,7 @@ import {
 	savePointsSettings,
 	type PointsApp
 } from './points';
-import { deviceWriteCheck } from './write-check';
+import { specStores } from './spec-stores';
 
 const zhou: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
 const chen: Actor = { id: 'a1', name: '陈主任', role: 'community_admin' };
@@ -32,19 +31,13 @@ const H2 = 'b01-1-102';
 const H3 = 'b01-2-201';
 
 let n = 0;
-const stores: DocStore[] = [];
+const openStore = specStores();
 /** A device with its own IndexedDB, checking every write against the relay's rules as the app does. */
 function device(actor: Actor, grant: Omit<Grant, 'role' | 'community'> = {}): PointsApp {
 	const id = `points-${++n}`;
-	const store = new DocStore(openDatabase(id), `${id}/`);
-	store.writeCheck = deviceWriteCheck(store, () => ({ id: actor.id, grant: { role: actor.role, community: 'demo', ...grant } }));
-	stores.push(store);
+	const store = openStore(id, `${id}/`, { id: actor.id, grant: { role: actor.role, community: 'demo', ...grant } });
 	return { store, community: 'demo', actorSnapshot: () => actor };
 }
-
-afterEach(() => {
-	for (const s of stores.splice(0)) s.db.close();
-});
 
 async function read<T>(app: PointsApp, name: string, fn: (doc: Y.Doc) => T): Promise<T> {
 	return app.store.withDoc(name, (h) => fn(h.doc));

@@ -1,14 +1,14 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import type { Actor } from '../domain/actor';
-import { type Ballot, type PollDraft, RULES, summarize, tallyPoll } from '../domain/poll';
+import { type Ballot, type PollDraft, summarize, tallyPoll } from '../domain/poll';
+import { pollDraft } from '../domain/testing';
 import { readBallots } from '../schema/ballots-doc';
 import { readPoll } from '../schema/poll-doc';
 import { createProposal, readProposal } from '../schema/proposal-doc';
 import { addToTopic, createTopic } from '../schema/topic-doc';
-import { type CourtyardDB, openDatabase } from './db';
-import { DocStore } from './doc-store';
+import type { CourtyardDB } from './db';
 import {
 	castBallot,
 	closePoll,
@@ -23,16 +23,16 @@ import {
 	sendQueuedBallots
 } from './polls';
 import { countWaitingBallots } from './outbox-keys';
+import { specStores } from './spec-stores';
 
 const facilitator: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
 const worker: Actor = { id: 'gw1', name: '王海涛', role: 'grid_worker' };
 
 let n = 0;
-const stores: DocStore[] = [];
+const openStore = specStores();
 function device(actor: Actor, token: string | null = null): PollsApp & OutboxApp & { db: CourtyardDB } {
 	const id = `polls-${++n}`;
-	const store = new DocStore(openDatabase(id), `${id}/`);
-	stores.push(store);
+	const store = openStore(id, `${id}/`);
 	return {
 		store,
 		db: store.db,
@@ -43,10 +43,6 @@ function device(actor: Actor, token: string | null = null): PollsApp & OutboxApp
 	};
 }
 
-afterEach(() => {
-	for (const s of stores.splice(0)) s.db.close();
-});
-
 async function read<T>(app: PollsApp, name: string, fn: (doc: Y.Doc) => T): Promise<T> {
 	const h = await app.store.openDoc(name);
 	try {
@@ -56,21 +52,7 @@ async function read<T>(app: PollsApp, name: string, fn: (doc: Y.Doc) => T): Prom
 	}
 }
 
-const draft = (over: Partial<PollDraft> = {}): PollDraft => ({
-	title: '小游园加建凉亭',
-	description: '',
-	options: [
-		{ id: 'yes', label: '同意' },
-		{ id: 'no', label: '不同意' }
-	],
-	electorate: { scope: 'community', ids: [] },
-	rule: RULES.simple_majority,
-	opensAt: Date.now() - 1000,
-	closesAt: Date.now() + 86_400_000,
-	hideResults: false,
-	matters: [],
-	...over
-});
+const draft = (over: Partial<PollDraft> = {}): PollDraft => pollDraft({ title: '小游园加建凉亭', opensAt: Date.now() - 1000, ...over }, Date.now());
 
 describe('poll actions', () => {
 	it('creates a poll on disk, pending for the relay, and refuses an invalid one', async () => {

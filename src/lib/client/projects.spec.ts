@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Actor } from '../domain/actor';
 import type { Grant } from '../domain/access';
 import type { ProposalStatus } from '../domain/proposal';
@@ -7,10 +7,9 @@ import { newId } from '../domain/ids';
 import { createProject, readProject, setRepresentative } from '../schema/project-doc';
 import { appendEvent, createProposal, readProposal } from '../schema/proposal-doc';
 import { addToTopic, createTopic } from '../schema/topic-doc';
-import { openDatabase } from './db';
 import { DocStore } from './doc-store';
 import { carryProposals, markReceived, pledge, type ProjectsApp, rate, reportProgress, signOff } from './projects';
-import { deviceWriteCheck } from './write-check';
+import { specStores } from './spec-stores';
 
 const zhou: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
 const liu: Actor = { id: 'r1', name: '刘阿姨', role: 'resident' };
@@ -20,23 +19,17 @@ const TOPIC = 'demo:topic:seats';
 const PROPOSAL = 'demo:proposal:seats';
 
 let n = 0;
-const stores: DocStore[] = [];
+const openStore = specStores();
 /** The parts of the app the project actions use, on one device with its own IndexedDB. */
 function device(actor: Actor, grant: Grant): ProjectsApp {
 	const id = `projects-${++n}`;
-	const store = new DocStore(openDatabase(id), `${id}/`);
 	// As in the app: the relay's write rules run before a change is written.
-	store.writeCheck = deviceWriteCheck(store, () => ({ id: actor.id, grant }));
-	stores.push(store);
+	const store = openStore(id, `${id}/`, { id: actor.id, grant });
 	// As in the app, the actor id is the device id of the credential.
 	return { store, community: 'demo', actor, device: { grant }, actorSnapshot: () => actor };
 }
 const facilitatorDevice = () => device(zhou, { role: 'facilitator', community: 'demo' });
 const residentDevice = () => device(liu, { role: 'resident', community: 'demo', household: 'b03-1-401' });
-
-afterEach(() => {
-	for (const s of stores.splice(0)) s.db.close();
-});
 
 async function edit<T>(app: ProjectsApp, name: string, fn: (h: Awaited<ReturnType<DocStore['openDoc']>>) => T): Promise<T> {
 	const h = await app.store.openDoc(name);

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Grant } from '../domain/access';
 import type { Actor } from '../domain/actor';
 import type { ProposalDraft } from '../domain/proposal';
@@ -7,12 +7,10 @@ import { readProject } from '../schema/project-doc';
 import { readProposal } from '../schema/proposal-doc';
 import { readTopic } from '../schema/topic-doc';
 import { readVisits } from '../schema/visits-doc';
-import { openDatabase } from './db';
-import { DocStore } from './doc-store';
 import { recordVisit } from './canvassing';
 import { coSign, comment, createProposal, fileProposal, support, transition } from './proposals';
+import { specStores } from './spec-stores';
 import { createTopic } from './topics';
-import { deviceWriteCheck } from './write-check';
 
 const liu: Actor = { id: 'r1', name: '刘阿姨', role: 'resident' };
 const li: Actor = { id: 'a1', name: '李主任', role: 'community_admin' };
@@ -22,19 +20,13 @@ const PROJECT = 'demo:project:seats';
 const PARTICIPATION = 'demo:participation:seats';
 
 let n = 0;
-const stores: DocStore[] = [];
+const openStore = specStores();
 /** One device with its own IndexedDB, checking each write against the relay's rules as the app does. */
 function device(actor: Actor, grant: Grant) {
 	const id = `proposals-${++n}`;
-	const store = new DocStore(openDatabase(id), `${id}/`);
-	store.writeCheck = deviceWriteCheck(store, () => ({ id: actor.id, grant }));
-	stores.push(store);
+	const store = openStore(id, `${id}/`, { id: actor.id, grant });
 	return { store, community: 'demo', actor, device: { grant }, actorSnapshot: () => actor };
 }
-afterEach(() => {
-	for (const s of stores.splice(0)) s.db.close();
-});
-
 const draft = (over: Partial<ProposalDraft> = {}): ProposalDraft => ({
 	title: '楼道灯不亮',
 	description: '3栋2单元的楼道灯坏了一个月',

@@ -11,17 +11,15 @@ import { DocStore, SealedError } from './doc-store';
 import { BALLOT_OUTBOX_PREFIX } from './outbox-keys';
 import {
 	expiredLocally,
-	heldPersonalDocs,
 	isPersonalDoc,
 	personalDocs,
 	type Revocation,
 	revocationKind,
 	SYNC_CURSOR_KEY,
-	unsyncedPersonal,
 	WIPE_GRACE_MS,
-	wipeDue,
-	wipePersonalData
+	wipeDue
 } from './revocation';
+import { heldPersonalDocs, unsyncedPersonal, wipePersonalData } from './revocation-wipe';
 
 const worker: Actor = { id: 'w1', name: '王海涛', role: 'grid_worker' };
 const HOUSEHOLDS = 'demo:households:g1';

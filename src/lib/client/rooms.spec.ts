@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Grant } from '../domain/access';
 import type { Actor } from '../domain/actor';
@@ -7,8 +7,6 @@ import { addDays, cstDay } from '../domain/calendar';
 import { bookingStates, DEFAULT_RULES, instantOf, isoWeekday, type Room } from '../domain/rooms';
 import { addReceipts, readBookings } from '../schema/bookings-doc';
 import { readRooms } from '../schema/rooms-doc';
-import { openDatabase } from './db';
-import { DocStore } from './doc-store';
 import {
 	BookingRefusedError,
 	cancelBooking,
@@ -21,7 +19,7 @@ import {
 	saveRoom,
 	settleConflict
 } from './rooms';
-import { deviceWriteCheck } from './write-check';
+import { specStores } from './spec-stores';
 
 const zhou: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
 const H1 = 'b01-1-101';
@@ -41,18 +39,12 @@ const room: Room = {
 const study: Room = { ...room, id: 'study-room', name: '书画室', rules: { ...room.rules, needsConfirmation: true } };
 
 let n = 0;
-const stores: DocStore[] = [];
+const openStore = specStores();
 function device(actor: Actor, grant: Omit<Grant, 'role' | 'community'> = {}): RoomsApp {
 	const id = `rooms-${++n}`;
-	const store = new DocStore(openDatabase(id), `${id}/`);
-	store.writeCheck = deviceWriteCheck(store, () => ({ id: actor.id, grant: { role: actor.role, community: 'demo', ...grant } }));
-	stores.push(store);
+	const store = openStore(id, `${id}/`, { id: actor.id, grant: { role: actor.role, community: 'demo', ...grant } });
 	return { store, community: 'demo', actorSnapshot: () => actor };
 }
-afterEach(() => {
-	for (const s of stores.splice(0)) s.db.close();
-});
-
 const records = (app: RoomsApp, h: string) => app.store.withDoc(`demo:bookings:${h}`, (d) => readBookings(d.doc, h));
 const states = async (app: RoomsApp, h: string) => {
 	const r = await records(app, h);

@@ -1,31 +1,26 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import type { Role } from '../domain/actor';
 import { DEFAULT_SKILLS, findPeople } from '../domain/talents';
 import { putPerson, readTalents } from '../schema/talents-doc';
-import { openDatabase } from './db';
-import { DocStore, WriteRefusedError } from './doc-store';
+import { WriteRefusedError } from './doc-store';
+import { specStores } from './spec-stores';
 import { deviceWriteCheck } from './write-check';
 import { InvalidRecordError, moveSkill, type PersonDraft, removePerson, savePerson, saveSkill, type TalentsApp } from './talents';
 
 let n = 0;
-const stores: DocStore[] = [];
+const openStore = specStores();
 /**
  * A device: a real DocStore on (fake) IndexedDB; `again` opens a second store on the same databases. With
  * `checked`, the relay's write rules run on the device for that role, as in the app.
  */
 function device(id = `t${++n}`, checked?: Role): TalentsApp & { again(): TalentsApp } {
-	const store = new DocStore(openDatabase(`talents-${id}`), `${id}/`);
-	stores.push(store);
+	const store = openStore(`talents-${id}`, `${id}/`);
 	const actor = { id: 'gw1', name: '王海涛', role: checked ?? ('grid_worker' as Role) };
 	if (checked) store.writeCheck = deviceWriteCheck(store, () => ({ id: actor.id, grant: { role: actor.role, community: 'demo', grids: ['g1'] } }));
 	return { store, community: 'demo', actorSnapshot: () => actor, again: () => device(id) };
 }
-
-afterEach(() => {
-	for (const s of stores.splice(0)) s.db.close();
-});
 
 async function read<T>(app: TalentsApp, fn: (doc: Y.Doc) => T): Promise<T> {
 	const h = await app.store.openDoc('demo:talents:main');

@@ -131,6 +131,12 @@ export class ProtocolError extends Error {
 	}
 }
 
+/** A list as the batch frames carry it: its length, then each entry as `write` puts it. */
+function writeList<T>(e: encoding.Encoder, list: readonly T[], write: (entry: T) => void): void {
+	encoding.writeVarUint(e, list.length);
+	for (const entry of list) write(entry);
+}
+
 export function encodeFrame(frame: Frame): Uint8Array {
 	const e = encoding.createEncoder();
 	encoding.writeVarUint(e, frame.kind);
@@ -141,21 +147,19 @@ export function encodeFrame(frame: Frame): Uint8Array {
 			break;
 		case MuxMessage.BatchSync:
 			encoding.writeVarUint(e, frame.requestId);
-			encoding.writeVarUint(e, frame.entries.length);
-			for (const entry of frame.entries) {
+			writeList(e, frame.entries, (entry) => {
 				encoding.writeVarString(e, entry.doc);
 				encoding.writeVarUint8Array(e, entry.stateVector);
-			}
+			});
 			break;
 		case MuxMessage.BatchSyncReply:
 			encoding.writeVarUint(e, frame.requestId);
-			encoding.writeVarUint(e, frame.entries.length);
-			for (const entry of frame.entries) {
+			writeList(e, frame.entries, (entry) => {
 				encoding.writeVarString(e, entry.doc);
 				encoding.writeVarUint(e, entry.status);
 				encoding.writeVarUint8Array(e, entry.diff);
 				encoding.writeVarUint8Array(e, entry.serverStateVector);
-			}
+			});
 			break;
 		case MuxMessage.Subscribe:
 		case MuxMessage.Unsubscribe:
@@ -182,11 +186,10 @@ export function encodeFrame(frame: Frame): Uint8Array {
 			break;
 		case MuxMessage.Changes:
 			encoding.writeVarUint(e, frame.headSeq);
-			encoding.writeVarUint(e, frame.entries.length);
-			for (const entry of frame.entries) {
+			writeList(e, frame.entries, (entry) => {
 				encoding.writeVarString(e, entry.doc);
 				encoding.writeVarUint(e, entry.seq);
-			}
+			});
 			break;
 		case MuxMessage.DocError:
 			encoding.writeVarString(e, frame.doc);
@@ -216,10 +219,13 @@ export function decodeFrame(data: Uint8Array): Frame {
 	}
 }
 
-function readCount(d: decoding.Decoder): number {
+/** A list written by writeList, each entry as `read` takes it; a count over MAX_BATCH_ENTRIES is refused first. */
+function readList<T>(d: decoding.Decoder, read: () => T): T[] {
 	const count = decoding.readVarUint(d);
 	if (count > MAX_BATCH_ENTRIES) throw new ProtocolError(`too many entries: ${count}`);
-	return count;
+	const list: T[] = [];
+	for (let i = 0; i < count; i++) list.push(read());
+	return list;
 }
 
 function readFrame(d: decoding.Decoder): Frame {
@@ -233,25 +239,17 @@ function readFrame(d: decoding.Decoder): Frame {
 		}
 		case MuxMessage.BatchSync: {
 			const requestId = decoding.readVarUint(d);
-			const count = readCount(d);
-			const entries: BatchSyncEntry[] = [];
-			for (let i = 0; i < count; i++) {
-				entries.push({ doc: decoding.readVarString(d), stateVector: decoding.readVarUint8Array(d) });
-			}
+			const entries = readList<BatchSyncEntry>(d, () => ({ doc: decoding.readVarString(d), stateVector: decoding.readVarUint8Array(d) }));
 			return { kind, requestId, entries };
 		}
 		case MuxMessage.BatchSyncReply: {
 			const requestId = decoding.readVarUint(d);
-			const count = readCount(d);
-			const entries: BatchSyncReplyEntry[] = [];
-			for (let i = 0; i < count; i++) {
-				entries.push({
-					doc: decoding.readVarString(d),
-					status: decoding.readVarUint(d) as BatchStatus,
-					diff: decoding.readVarUint8Array(d),
-					serverStateVector: decoding.readVarUint8Array(d)
-				});
-			}
+			const entries = readList<BatchSyncReplyEntry>(d, () => ({
+				doc: decoding.readVarString(d),
+				status: decoding.readVarUint(d) as BatchStatus,
+				diff: decoding.readVarUint8Array(d),
+				serverStateVector: decoding.readVarUint8Array(d)
+			}));
 			return { kind, requestId, entries };
 		}
 		case MuxMessage.Subscribe:
@@ -275,11 +273,7 @@ function readFrame(d: decoding.Decoder): Frame {
 			return { kind, sinceSeq: decoding.readVarUint(d) };
 		case MuxMessage.Changes: {
 			const headSeq = decoding.readVarUint(d);
-			const count = readCount(d);
-			const entries: ChangeEntry[] = [];
-			for (let i = 0; i < count; i++) {
-				entries.push({ doc: decoding.readVarString(d), seq: decoding.readVarUint(d) });
-			}
+			const entries = readList<ChangeEntry>(d, () => ({ doc: decoding.readVarString(d), seq: decoding.readVarUint(d) }));
 			return { kind, headSeq, entries };
 		}
 		case MuxMessage.DocError:

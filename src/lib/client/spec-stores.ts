@@ -1,0 +1,23 @@
+/**
+ * Stores for the client specs: real DocStores on (fake) IndexedDB, each closed after its test. A store given a
+ * credential runs the relay's write rules before a change is written, as the app does. For specs only.
+ */
+import { afterEach } from 'vitest';
+import type { Grant } from '../domain/access';
+import { openDatabase } from './db';
+import { DocStore } from './doc-store';
+import { deviceWriteCheck } from './write-check';
+
+/** Call once at the top of a spec file: returns the opener, and closes what it opened after each test. */
+export function specStores(): (dbName: string, prefix: string, checkAs?: { id: string; grant: Grant }) => DocStore {
+	const stores: DocStore[] = [];
+	afterEach(() => {
+		for (const s of stores.splice(0)) s.db.close();
+	});
+	return (dbName, prefix, checkAs) => {
+		const store = new DocStore(openDatabase(dbName), prefix);
+		if (checkAs) store.writeCheck = deviceWriteCheck(store, () => checkAs);
+		stores.push(store);
+		return store;
+	};
+}
