@@ -1,10 +1,27 @@
 import { sveltekit } from '@sveltejs/kit/vite';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { precachePlanPlugin } from './scripts/precache-plan-plugin';
 
+/**
+ * lib0/dom.js builds DOM type checks with lib0's schema module at its top level. The calls are pure but not marked
+ * so; Yjs's logging needs dom.js, so without the mark every page that loads Yjs also carries the whole schema
+ * module (about 2 KB gzip of first-load JS) for checks nothing calls.
+ */
+function lib0DomPure(): Plugin {
+	return {
+		name: 'courtyard:lib0-dom-pure',
+		apply: 'build',
+		transform(code, id) {
+			if (!/[\\/]lib0[\\/]dom\.js$/.test(id)) return null;
+			return { code: code.replaceAll('= $.$custom(', '= /* @__PURE__ */ $.$custom('), map: null };
+		}
+	};
+}
+
 export default defineConfig({
 	// The precache plan: which built files only some roles need (see src/service-worker.ts).
-	plugins: [sveltekit(), precachePlanPlugin()],
+	plugins: [sveltekit(), precachePlanPlugin(), lib0DomPure()],
 	// Dexie's package points bundlers at its ES5 UMD build; its modern ES module build is smaller (first-load JS).
 	resolve: { alias: [{ find: /^dexie$/, replacement: 'dexie/dist/modern/dexie.mjs' }] },
 	test: {

@@ -8,7 +8,6 @@ import { liveQuery } from 'dexie';
 import type { Actor, Role } from '../domain/actor';
 import type { ApiError, DeviceInfo } from '../protocol/api';
 import { CloseCode, SYNC_PATH, TOKEN_PARAM } from '../protocol/messages';
-import { exportPending, importBackup, pendingDocs } from './backup';
 import { openDatabase, type CourtyardDB } from './db';
 import { DocStore, type DocHandle } from './doc-store';
 import { deviceWriteCheck, preloadWriteRules } from './write-check';
@@ -23,10 +22,8 @@ import {
 	type RevocationKind,
 	revocationKind,
 	type UnsyncedPersonal,
-	unsyncedPersonal,
 	wipeDeadline,
-	wipeDue,
-	wipePersonalData
+	wipeDue
 } from './revocation';
 import {
 	readSession,
@@ -65,6 +62,8 @@ export class Courtyard {
 	community = $state('demo');
 	/** A storage failure (quota, disk) the user must see; nothing already saved is affected. */
 	storageError = $state<unknown>(null);
+	/** This device's photos the relay has not taken yet (queued or refused): the status bar shows them while any. */
+	photoUploads = $state.raw<{ pending: number; failed: number }>({ pending: 0, failed: 0 });
 	/** Progress of an index rebuild, while one runs. */
 	rebuilding = $state<{ done: number; total: number } | null>(null);
 	/** This device's credential record, once it joined by invitation. */
@@ -100,6 +99,7 @@ export class Courtyard {
 			...(opts.WebSocket ? { WebSocket: opts.WebSocket } : {}),
 			onStatus: (s) => {
 				this.showStatus(s);
+				if (s.refusal) this.loadBackupCode();
 				if (s.refusal && !this.revocation) {
 					const kind = revocationKind(s.refusal.reason, this.device?.expiresAt, Date.now());
 					if (kind) this.revoke(kind, s.refusal.reason).catch((err: unknown) => void (this.storageError = err));
@@ -148,8 +148,11 @@ export class Courtyard {
 			next: (n) => this.outbox.report('ballots', n),
 			error: (err: unknown) => void (this.storageError = err)
 		});
-		liveQuery(() => photoUploadCounts(this.db)).subscribe({
-			next: (counts) => this.outbox.report('photos', counts.pending),
+		liveQuery(() => photoUploadCounts(this)).subscribe({
+			next: (counts) => {
+				this.photoUploads = counts;
+				this.outbox.report('photos', counts.pending);
+			},
 			error: (err: unknown) => void (this.storageError = err)
 		});
 		this.ready = true;
@@ -274,19 +277,25 @@ export class Courtyard {
 		return device;
 	}
 
+	// The backup code (backup.ts) loads when one of these is called, or as soon as the credential is refused: the
+	// banners then offer the export, which must still work if an update elsewhere removes this version's files.
+	private loadBackupCode(): void {
+		void import('./backup').catch(() => {});
+	}
+
 	/** Documents with changes the relay has not acknowledged, with their titles where known. */
-	pendingDocs(): Promise<{ doc: string; title: string }[]> {
-		return pendingDocs(this.store);
+	async pendingDocs(): Promise<{ doc: string; title: string }[]> {
+		return (await import('./backup')).pendingDocs(this.store);
 	}
 
 	/** A backup of every document with unsynced changes, as a JSON file the user can keep or import elsewhere. */
-	exportPending(): Promise<Blob> {
-		return exportPending(this.store, this.actor.id);
+	async exportPending(): Promise<Blob> {
+		return (await import('./backup')).exportPending(this.store, this.actor.id);
 	}
 
 	/** Merges a backup file into local storage; it syncs like any local change. Throws BackupError when damaged. */
-	importBackup(text: string): Promise<number> {
-		return importBackup(this.store, text);
+	async importBackup(text: string): Promise<number> {
+		return (await import('./backup')).importBackup(this.store, text);
 	}
 
 	/**
@@ -348,6 +357,8 @@ export class Courtyard {
 		if (!revocation || revocation.wipedAt !== null) return;
 		// A change made just before the seal is counted as unsynced only once its bookkeeping is written.
 		await this.store.settle();
+		// The wipe's code loads only here: a device whose credential holds never needs it.
+		const { unsyncedPersonal, wipePersonalData } = await import('./revocation-wipe');
 		const unsynced = await unsyncedPersonal(this.db);
 		if (wipeDue(revocation, unsynced, Date.now())) {
 			await this.wipePersonal({ discardUnsynced: true });
@@ -372,6 +383,7 @@ export class Courtyard {
 	async wipePersonal(opts: { discardUnsynced?: boolean } = {}): Promise<{ ok: true } | { ok: false; pending: UnsyncedPersonal[] }> {
 		if (!this.revocation) throw new Error('the credential is not revoked');
 		if (this.revocation.wipedAt !== null) return { ok: true };
+		const { unsyncedPersonal, wipePersonalData } = await import('./revocation-wipe');
 		const unsynced = await unsyncedPersonal(this.db);
 		if (unsynced.length > 0 && !opts.discardUnsynced) {
 			this.personalUnsynced = unsynced;
@@ -391,6 +403,7 @@ export class Courtyard {
 	/** Puts a revocation into effect in memory (or lifts it with null): sealed personal documents, sync shown as stopped. */
 	private applyRevocation(revocation: Revocation | null): void {
 		this.revocation = revocation;
+		if (revocation) this.loadBackupCode();
 		this.personalUnsynced = [];
 		if (this.graceTimer) clearTimeout(this.graceTimer);
 		this.graceTimer = null;

@@ -3,26 +3,10 @@
  * Communities edit their own copies; these are the starting versions.
  */
 
-export type CategoryId = 'facilities' | 'greening' | 'cleanup' | 'safety' | 'services' | 'culture';
+import { type Category, ENCOURAGED_CATEGORIES } from './categories';
 
-export interface Category {
-	id: CategoryId;
-	zh: string;
-	en: string;
-}
-
-export const ENCOURAGED_CATEGORIES: readonly Category[] = [
-	{ id: 'facilities', zh: '设施建设与改造', en: 'Facilities and renovation' },
-	{ id: 'greening', zh: '环境美化与绿化', en: 'Environment and greening' },
-	{ id: 'cleanup', zh: '环境整治', en: 'Clean-up and rectification' },
-	{ id: 'safety', zh: '安全隐患排查', en: 'Safety hazards' },
-	{ id: 'services', zh: '便民服务', en: 'Convenience services' },
-	{ id: 'culture', zh: '文化与邻里活动', en: 'Culture and neighbourly activities' }
-];
-
-export function isCategoryId(value: unknown): value is CategoryId {
-	return ENCOURAGED_CATEGORIES.some((c) => c.id === value);
-}
+// The categories live in categories.ts (pages that only name them need not load the negative list).
+export { type Category, type CategoryId, ENCOURAGED_CATEGORIES, isCategoryId } from './categories';
 
 export interface NegativeItem {
 	/** 1-based number as printed on the community's list. */

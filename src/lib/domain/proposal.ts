@@ -9,49 +9,13 @@
 import { type CategoryId, flagNegativeList, isCategoryId, type NegativeFlag } from './lists';
 import type { Actor, Channel, Role } from './actor';
 import type { NameDisplay } from './public-name';
+import { PROPOSAL_STATUSES, type ProposalStatus } from './proposal-status';
 
 export type ProposalKind = 'individual' | 'joint' | 'organisational';
 export const PROPOSAL_KINDS: readonly ProposalKind[] = ['individual', 'joint', 'organisational'];
 
-export type ProposalStatus =
-	| 'draft'
-	| 'submitted'
-	| 'screening'
-	| 'accepted'
-	| 'rejected'
-	| 'merged'
-	| 'escalated'
-	| 'settled'
-	| 'topic'
-	| 'deliberating'
-	| 'voting'
-	| 'decided'
-	| 'funding'
-	| 'in_progress'
-	| 'inspected'
-	| 'publicised'
-	| 'closed';
-
-/** In workflow order, for progress displays. */
-export const PROPOSAL_STATUSES: readonly ProposalStatus[] = [
-	'draft',
-	'submitted',
-	'screening',
-	'accepted',
-	'rejected',
-	'merged',
-	'escalated',
-	'settled',
-	'topic',
-	'deliberating',
-	'voting',
-	'decided',
-	'funding',
-	'in_progress',
-	'inspected',
-	'publicised',
-	'closed'
-];
+// The statuses live in proposal-status.ts (a list that only shows or filters by status need not load the rest).
+export { PROPOSAL_STATUSES, type ProposalStatus } from './proposal-status';
 
 /**
  * Where a matter is handled (网格、社区、街道三级). A grid worker files a grid matter and settles it on the spot or
