@@ -9,7 +9,6 @@ import type { ConditionKind } from '../domain/acceptance';
 import type { EntryDraft, PledgeDraft } from '../domain/funding';
 import { newId } from '../domain/ids';
 import type { Fen } from '../domain/money';
-import type { NoticeKind } from '../domain/notice';
 import type { Project } from '../domain/project';
 import { forwardPath, type ProposalStatus, SCREENER_ROLES } from '../domain/proposal';
 import type { Score } from '../domain/satisfaction';
@@ -18,7 +17,7 @@ import type { TaskDraft, UpdateMark } from '../domain/tasks';
 import type { TenderDraft } from '../domain/tender';
 import { accessFor, type Grant } from '../domain/access';
 import { noticeDocName, parseDocName, participationDocName, projectDocName } from '../schema/doc-names';
-import { createNotice, withdrawNotice } from '../schema/notice-doc';
+import { createNotice, type NoticeFields, withdrawNotice } from '../schema/notice-doc';
 import { readPhotoRefs, setPhotoRefs } from '../schema/photos';
 import { appendEvent, isProposalDoc, readProposal } from '../schema/proposal-doc';
 import { readTopic } from '../schema/topic-doc';
@@ -270,17 +269,8 @@ export async function requestDisclosure(app: ProjectsApp, handle: DocHandle, que
 export const closeProject = (app: ProjectsApp, handle: DocHandle, note?: string) =>
 	handle.change((doc) => schema.closeProject(doc, who(app), Date.now(), note?.trim() || undefined));
 
-export interface NoticeInput {
-	kind: NoticeKind;
-	title: string;
-	body: string;
-	from: string;
-	to: string;
-	/** Document name of the matter it is about (a project, meeting, proposal …); a project records it in its timeline. */
-	matter?: string;
-	/** The disclosure request of that project it answers. */
-	request?: string;
-}
+/** A notice to post: all of it but its id, which posting gives it. */
+export type NoticeInput = Omit<NoticeFields, 'id'>;
 
 /** Posts a notice and, when it is about a project, records it there (and the answer to a request). */
 export async function postNotice(app: ProjectsApp, input: NoticeInput): Promise<string> {

@@ -2,9 +2,10 @@
  * Calls to the relay's HTTP API (protocol/api.ts) from the pages, and what their failures mean to a person.
  * A failure is always an ApiError-shaped object; a request that never reached the relay is `offline`.
  */
+import '$lib/i18n/messages/account';
 import { courtyard } from '$lib/client/courtyard.svelte';
 import type { ApiError, ApiErrorCode } from '$lib/protocol/api';
-import { t, type MessageKey } from '$lib/i18n';
+import { isMessageKey, t, tDynamic } from '$lib/i18n';
 
 export type ApiFailureCode = ApiErrorCode | 'offline' | 'server';
 export interface ApiFailure {
@@ -65,10 +66,9 @@ export async function apiRequest<T>(path: string, init: { method?: string; body?
 
 /** What went wrong, for a person. `context` picks the wording where joining and administering differ. */
 export function failureMessage(f: ApiFailure, context: 'join' | 'admin'): string {
-	const key = `apiError.${context}.${f.error}` as MessageKey;
-	const generic = `apiError.${f.error}` as MessageKey;
-	const text = t(key);
-	if (text !== key) return text;
-	const fallback = t(generic);
-	return fallback !== generic ? fallback : t('apiError.server');
+	// Not every code has a wording per context, nor a generic one (a code newer than this app).
+	const key = `apiError.${context}.${f.error}`;
+	if (isMessageKey(key)) return tDynamic(key);
+	const generic = `apiError.${f.error}`;
+	return isMessageKey(generic) ? tDynamic(generic) : t('apiError.server');
 }

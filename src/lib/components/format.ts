@@ -1,21 +1,12 @@
-/** Locale-aware display helpers shared by the pages. Every word comes from the i18n catalogue or lists.ts. */
-import { isCategoryId, NEGATIVE_LIST } from '$lib/domain/lists';
-import { getLocale, t, type MessageKey } from '$lib/i18n';
+/**
+ * Locale-aware display helpers shared by the pages. Every word comes from the i18n catalogue; the negative list's
+ * names are in negative-items.ts (the home and the status bar use these, and need not load that list).
+ */
+import { isCategoryId } from '$lib/domain/categories';
+import { getLocale, t } from '$lib/i18n';
 
 export function categoryName(id: string): string {
-	return isCategoryId(id) ? t(`cat.${id}` as MessageKey) : t('proposal.noCategory');
-}
-
-export function negativeItemName(no: number): string {
-	const item = NEGATIVE_LIST.find((x) => x.no === no);
-	if (!item) return String(no);
-	return getLocale() === 'en' ? item.en : item.zh;
-}
-
-export function negativeItemReason(no: number): string {
-	const item = NEGATIVE_LIST.find((x) => x.no === no);
-	if (!item) return '';
-	return getLocale() === 'en' ? item.reasonEn : item.reasonZh;
+	return isCategoryId(id) ? t(`cat.${id}`) : t('proposal.noCategory');
 }
 
 function intlLocale(): string {

@@ -177,19 +177,9 @@ export interface HandCount {
 	counts: Record<string, number>;
 }
 
-export interface Poll {
+/** A poll as its document holds it: the facilitator's draft, and who opened it when, and its closures. */
+export interface Poll extends PollDraft {
 	id: string;
-	title: string;
-	description: string;
-	options: PollOption[];
-	electorate: Electorate;
-	rule: PollRule;
-	opensAt: number;
-	closesAt: number;
-	/** Results are shown to facilitators only until the poll closes. */
-	hideResults: boolean;
-	/** Document names of the proposals and topics the poll decides. */
-	matters: string[];
 	createdAt: number;
 	createdBy: Actor | null;
 	closures: PollClosure[];
@@ -253,7 +243,9 @@ export interface PollDraft {
 	rule: PollRule;
 	opensAt: number;
 	closesAt: number;
+	/** Results are shown to facilitators only until the poll closes. */
 	hideResults: boolean;
+	/** Document names of the proposals and topics the poll decides. */
 	matters: string[];
 }
 

@@ -27,7 +27,9 @@ export interface NoticeFields {
 	body: string;
 	from: string;
 	to: string;
+	/** Document name of the matter it is about (a project, meeting, proposal …); a project records it in its timeline. */
 	matter?: string;
+	/** The disclosure request of that project it answers. */
 	request?: string;
 }
 

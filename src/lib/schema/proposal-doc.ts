@@ -41,18 +41,10 @@ export interface Supporter {
 	by: Actor;
 }
 
-export interface Proposal {
+/** A proposal as its document holds it: what was filed (the draft) and where it stands since. */
+export interface Proposal extends ProposalDraft {
 	id: string;
 	schema: number;
-	title: string;
-	description: string;
-	category: CategoryId | '';
-	kind: ProposalKind;
-	channel: Channel;
-	household?: string;
-	organisation?: string;
-	/** Where it was collected (meeting, group, box), in words. */
-	source?: string;
 	/** Where it is handled now (folded from where it was filed and the referrals since). */
 	level: Level;
 	/** The level it was filed at. */

@@ -3,12 +3,13 @@ import '$lib/i18n/messages/canvassing';
 import type { HouseholdIssue, HouseholdTag } from '$lib/domain/household';
 import type { ImportIssue } from '$lib/domain/register-import';
 import type { Cycle, NeedTag, VisitOutcome, VisitStatus } from '$lib/domain/visit';
-import { t, type MessageKey } from '$lib/i18n';
+import type { RegisterFileErrorCode } from '$lib/client/register-files';
+import { t, tDynamic } from '$lib/i18n';
 
-export const outcomeLabel = (o: VisitOutcome) => t(`outcome.${o}` as MessageKey);
-export const visitStatusLabel = (s: VisitStatus | 'unregistered') => t(`visitStatus.${s}` as MessageKey);
-export const needLabel = (n: NeedTag) => t(`need.${n}` as MessageKey);
-export const tagLabel = (tag: HouseholdTag) => t(`tag.${tag}` as MessageKey);
+export const outcomeLabel = (o: VisitOutcome) => t(`outcome.${o}`);
+export const visitStatusLabel = (s: VisitStatus | 'unregistered') => t(`visitStatus.${s}`);
+export const needLabel = (n: NeedTag) => t(`need.${n}`);
+export const tagLabel = (tag: HouseholdTag) => t(`tag.${tag}`);
 
 /** A mark beside the colour, so the status reads without colour vision too. */
 export const STATUS_MARK: Readonly<Record<VisitStatus | 'unregistered', string>> = {
@@ -20,17 +21,18 @@ export const STATUS_MARK: Readonly<Record<VisitStatus | 'unregistered', string>>
 };
 
 export function cycleLabel(c: Cycle): string {
-	return t(`cycle.${c.unit}` as MessageKey, { year: c.year, month: c.month, index: c.index });
+	return t(`cycle.${c.unit}`, { year: c.year, month: c.month, index: c.index });
 }
 
 export function importIssueText(i: ImportIssue): string {
 	const params = { ...i.params };
-	if (i.code === 'missing_column' && typeof params.field === 'string') params.field = t(`importField.${params.field}` as MessageKey);
-	return t(`importIssue.${i.code}` as MessageKey, params);
+	if (i.code === 'missing_column' && typeof params.field === 'string') params.field = tDynamic(`importField.${params.field}`);
+	// The parameters come with the issue, per code: checked at run time in development.
+	return tDynamic(`importIssue.${i.code}`, params);
 }
 
-export function fileErrorText(code: string, detail: string): string {
-	return t(`fileError.${code}` as MessageKey, { detail });
+export function fileErrorText(code: RegisterFileErrorCode, detail: string): string {
+	return t(`fileError.${code}`, { detail });
 }
 
 export function householdIssueText(i: HouseholdIssue): string {

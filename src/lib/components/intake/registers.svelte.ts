@@ -8,6 +8,7 @@ import { householdsDocName } from '$lib/schema/doc-names';
 import { readHouseholds, type Household } from '$lib/schema/households-doc';
 import type { Community } from '$lib/schema/community-doc';
 import { readableGrids } from '../access/access';
+import { watchDocs } from '../live-doc.svelte';
 
 class LiveRegisters {
 	households = $state.raw<Household[]>([]);
@@ -23,33 +24,16 @@ export function liveRegisters(community: () => Community | null): LiveRegisters 
 		live.loading = names.length > 0;
 		live.households = [];
 		if (names.length === 0) return;
-		let disposed = false;
-		const open: Awaited<ReturnType<typeof app.open>>[] = [];
-		const refresh = () => {
-			live.households = open.flatMap((h) => readHouseholds(h.doc));
-		};
-		void Promise.all(names.map((n) => app.open(n))).then(
-			(handles) => {
-				if (disposed) {
-					for (const h of handles) h.close();
-					return;
-				}
-				open.push(...handles);
-				for (const h of handles) h.doc.on('update', refresh);
-				refresh();
-				live.loading = false;
+		return watchDocs(
+			app,
+			names,
+			(docs) => {
+				live.households = docs.flatMap((d) => readHouseholds(d));
 			},
 			() => {
 				live.loading = false;
 			}
 		);
-		return () => {
-			disposed = true;
-			for (const h of open) {
-				h.doc.off('update', refresh);
-				h.close();
-			}
-		};
 	});
 	return live;
 }

@@ -1,13 +1,13 @@
 /** Localized names of the meeting vocabulary; the catalogue keys of these families are the domain ids. */
 import '$lib/i18n/messages/meetings';
 import type { AgendaItem, Capacity, MeetingKind, MinutesStatus, VoteOption } from '$lib/domain/meeting';
-import { getLocale, t, type MessageKey } from '$lib/i18n';
+import { getLocale, t, tDynamic } from '$lib/i18n';
 
-export const meetingKindLabel = (k: MeetingKind) => t(`meetings.kind.${k}` as MessageKey);
-export const capacityLabel = (c: Capacity) => t(`meetings.capacity.${c}` as MessageKey);
-export const minutesStatusLabel = (s: MinutesStatus) => t(`meetings.minutes.${s}` as MessageKey);
+export const meetingKindLabel = (k: MeetingKind) => t(`meetings.kind.${k}`);
+export const capacityLabel = (c: Capacity) => t(`meetings.capacity.${c}`);
+export const minutesStatusLabel = (s: MinutesStatus) => t(`meetings.minutes.${s}`);
 /** 1 Monday … 7 Sunday. */
-export const weekdayLabel = (n: number) => t(`meetings.weekday.${n}` as MessageKey);
+export const weekdayLabel = (n: number) => tDynamic(`meetings.weekday.${n}`);
 
 /**
  * A meeting's date and time as entered: in China Standard Time whatever the device's zone, with the weekday,

@@ -1,13 +1,13 @@
 /** Words for the points screens: channels, movements, flags and why an action was refused. */
 import '$lib/i18n/messages/points';
 import type { FlagAction, FlagKind, PassbookLine, PointsChannel, Transfer } from '$lib/domain/points';
-import { t, zh, type MessageKey } from '$lib/i18n';
+import { isMessageKey, t, tDynamic } from '$lib/i18n';
 import { WriteRefusedError } from '$lib/client/doc-store';
 import { InvalidPointsInputError } from '$lib/client/points';
 
-export const channelLabel = (c: PointsChannel) => t(`points.channel.${c}` as MessageKey);
-export const flagKindLabel = (k: FlagKind) => t(`points.flag.${k}` as MessageKey);
-export const flagActionLabel = (a: FlagAction) => t(`points.action.${a}` as MessageKey);
+export const channelLabel = (c: PointsChannel) => t(`points.channel.${c}`);
+export const flagKindLabel = (k: FlagKind) => t(`points.flag.${k}`);
+export const flagActionLabel = (a: FlagAction) => t(`points.action.${a}`);
 
 /** What a transfer was for, in plain words: the activity or note, the item and how many. */
 export function transferWhat(tr: Transfer, byId?: ReadonlyMap<string, Transfer>): string {
@@ -17,7 +17,7 @@ export function transferWhat(tr: Transfer, byId?: ReadonlyMap<string, Transfer>)
 	return target ? `${kindLabel(target.kind)} ${transferWhat(target)}` : '';
 }
 
-export const kindLabel = (kind: PassbookLine['kind']) => t(`points.kind.${kind}` as MessageKey);
+export const kindLabel = (kind: PassbookLine['kind']) => t(`points.kind.${kind}`);
 
 /** A signed number of points: "+10", "−30". */
 export const signed = (n: number) => (n > 0 ? `+${n}` : n < 0 ? `−${-n}` : '0');
@@ -29,8 +29,8 @@ export function pointsError(err: unknown): string {
 			.map((i) => {
 				const byCode = `points.issue.${i.code}`;
 				const byField = `points.issue.field.${i.field}`;
-				if (byCode in zh) return t(byCode as MessageKey);
-				if (byField in zh) return t(byField as MessageKey);
+				if (isMessageKey(byCode)) return tDynamic(byCode);
+				if (isMessageKey(byField)) return tDynamic(byField);
 				return t('points.issue.other', { field: i.field });
 			})
 			.filter((m, i, all) => all.indexOf(m) === i)

@@ -2,12 +2,12 @@
 import '$lib/i18n/messages/polls';
 import type { Electorate, PollOption, PollOutcome, PollRule, PollStatus, RuleKind, Threshold } from '$lib/domain/poll';
 import type { Community } from '$lib/schema/community-doc';
-import { getLocale, t, type MessageKey } from '$lib/i18n';
+import { getLocale, t, type PlainKey } from '$lib/i18n';
 
-export const ruleName = (kind: RuleKind) => t(`polls.rule.${kind}` as MessageKey);
-export const pollStatusLabel = (s: PollStatus) => t(`polls.status.${s}` as MessageKey);
+export const ruleName = (kind: RuleKind) => t(`polls.rule.${kind}`);
+export const pollStatusLabel = (s: PollStatus) => t(`polls.status.${s}`);
 
-const NAMED: Record<string, MessageKey> = { '1/2': 'polls.fraction.half', '2/3': 'polls.fraction.twoThirds', '3/4': 'polls.fraction.threeQuarters' };
+const NAMED: Record<string, PlainKey> = { '1/2': 'polls.fraction.half', '2/3': 'polls.fraction.twoThirds', '3/4': 'polls.fraction.threeQuarters' };
 
 /** "more than half", "at least two thirds" … */
 export function thresholdText(th: Threshold): string {

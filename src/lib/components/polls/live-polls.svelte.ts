@@ -12,6 +12,7 @@ import type { Ballot, Poll } from '$lib/domain/poll';
 import { readBallots } from '$lib/schema/ballots-doc';
 import { ballotsDocName } from '$lib/schema/doc-names';
 import { isPollDoc, readPoll } from '$lib/schema/poll-doc';
+import { watchDocs } from '../live-doc.svelte';
 
 export interface ListedPoll {
 	doc: string;
@@ -87,36 +88,19 @@ export function liveBallots(poll: () => string | null, grids: () => string[]): L
 		live.ballots = [];
 		live.loading = names.length > 0;
 		if (names.length === 0) return;
-		let disposed = false;
-		const open: Awaited<ReturnType<typeof app.open>>[] = [];
-		const refresh = () => {
-			const read = open.map((h) => readBallots(h.doc));
-			live.ballots = read.flat();
-			live.byGrid = new Map(read.map((list, i) => [gridList[i] as string, list]));
-		};
-		void Promise.all(names.map((n) => app.open(n))).then(
-			(handles) => {
-				if (disposed) {
-					for (const h of handles) h.close();
-					return;
-				}
-				open.push(...handles);
-				for (const h of handles) h.doc.on('update', refresh);
-				refresh();
-				live.loading = false;
+		return watchDocs(
+			app,
+			names,
+			(docs) => {
+				const read = docs.map((d) => readBallots(d));
+				live.ballots = read.flat();
+				live.byGrid = new Map(read.map((list, i) => [gridList[i] as string, list]));
 			},
 			(err) => {
-				app.storageError = err;
+				if (err) app.storageError = err;
 				live.loading = false;
 			}
 		);
-		return () => {
-			disposed = true;
-			for (const h of open) {
-				h.doc.off('update', refresh);
-				h.close();
-			}
-		};
 	});
 	return live;
 }

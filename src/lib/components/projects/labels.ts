@@ -5,13 +5,13 @@ import { formatYuan } from '$lib/domain/money';
 import type { NoticeKind } from '$lib/domain/notice';
 import { type ProjectStage, type ProjectStep, stageStatus } from '$lib/domain/project';
 import { statusLabel } from '../proposals/labels';
-import { t, type MessageKey } from '$lib/i18n';
+import { t } from '$lib/i18n';
 
-export const stageLabel = (s: ProjectStage) => t(`project.stage.${s}` as MessageKey);
+export const stageLabel = (s: ProjectStage) => t(`project.stage.${s}`);
 /** The stage's words where the status badge beside it does not already say them (e.g. "awaiting acceptance"). */
 export const stageNote = (s: ProjectStage) => (stageLabel(s) === statusLabel(stageStatus(s)) ? null : stageLabel(s));
-export const sourceLabel = (s: SourceKind) => t(`project.source.${s}` as MessageKey);
-export const noticeKindLabel = (k: NoticeKind) => t(`notice.kind.${k}` as MessageKey);
+export const sourceLabel = (s: SourceKind) => t(`project.source.${s}`);
+export const noticeKindLabel = (k: NoticeKind) => t(`notice.kind.${k}`);
 
 /** What a step says, in the reader's language: a headline and an optional detail line. */
 export function stepText(step: ProjectStep): { what: string; detail?: string } {
@@ -74,7 +74,7 @@ export function stepText(step: ProjectStep): { what: string; detail?: string } {
 			};
 		case 'override':
 			return {
-				what: t('project.step.override', { conditions: step.waived.map((k) => t(`project.accept.unmetShort.${k}` as MessageKey)).join(t('timeline.listSeparator')) }),
+				what: t('project.step.override', { conditions: step.waived.map((k) => t(`project.accept.unmetShort.${k}`)).join(t('timeline.listSeparator')) }),
 				detail: step.reason
 			};
 		case 'accepted':

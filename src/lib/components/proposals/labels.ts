@@ -1,12 +1,16 @@
 /** Localized names of the proposal vocabulary. The catalogue keys of these families are the domain ids. */
 import type { Channel, Role } from '$lib/domain/actor';
 import type { ProposalKind, ProposalStatus } from '$lib/domain/proposal';
-import { t, type MessageKey } from '$lib/i18n';
+import { isMessageKey, t, tDynamic } from '$lib/i18n';
 
-export const statusLabel = (s: ProposalStatus) => t(`status.${s}` as MessageKey);
-export const kindLabel = (k: ProposalKind) => t(`kind.${k}` as MessageKey);
-export const channelLabel = (c: Channel) => t(`channel.${c}` as MessageKey);
-export const roleLabel = (r: Role) => t(`role.${r}` as MessageKey);
-export const fieldLabel = (f: string) => t(`field.${f}` as MessageKey);
+export const statusLabel = (s: ProposalStatus) => t(`status.${s}`);
+export const kindLabel = (k: ProposalKind) => t(`kind.${k}`);
+export const channelLabel = (c: Channel) => t(`channel.${c}`);
+export const roleLabel = (r: Role) => t(`role.${r}`);
+/** `f` is a field name recorded in an edit event; one this app has no word for (a newer app's) shows as is. */
+export const fieldLabel = (f: string) => {
+	const key = `field.${f}`;
+	return isMessageKey(key) ? tDynamic(key) : f;
+};
 /** The verb on a button that moves a proposal to `to` ("accept", "refer upward" …). */
-export const transitionLabel = (to: ProposalStatus) => t(`transition.${to}` as MessageKey);
+export const transitionLabel = (to: ProposalStatus) => t(`transition.${to}`);

@@ -8,7 +8,7 @@ import '$lib/i18n/messages/reports';
 import { formatYuan } from '$lib/domain/money';
 import { DICTIONARY_NOTES, SECTIONS, type FigureDef, type FigureLevel, type FigureUnit } from '$lib/domain/report-dictionary';
 import type { Period, PeriodKind } from '$lib/domain/report-facts';
-import { getLocale, t, type MessageKey } from '$lib/i18n';
+import { getLocale, t } from '$lib/i18n';
 import { formatDateTime } from '../format';
 import type { Status } from './view';
 
@@ -23,9 +23,9 @@ export function sectionName(id: string): string {
 	return s ? s[lang()] : id;
 }
 
-export const kindLabel = (k: PeriodKind) => t(`reports.kind.${k}` as MessageKey);
-export const unitName = (u: FigureUnit) => t(`reports.unitName.${u}` as MessageKey);
-export const levelName = (l: FigureLevel) => t(`reports.levelName.${l}` as MessageKey);
+export const kindLabel = (k: PeriodKind) => t(`reports.kind.${k}`);
+export const unitName = (u: FigureUnit) => t(`reports.unitName.${u}`);
+export const levelName = (l: FigureLevel) => t(`reports.levelName.${l}`);
 
 const DAY = 86_400_000;
 function cstDay(ms: number): string {

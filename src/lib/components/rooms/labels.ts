@@ -4,21 +4,21 @@ import { BookingRefusedError, InvalidRoomsInputError } from '$lib/client/rooms';
 import { WriteRefusedError } from '$lib/client/doc-store';
 import { cstDay } from '$lib/domain/calendar';
 import { type BookingProblem, type BookingStatus, formatClock, isoWeekday, minuteOfDay } from '$lib/domain/rooms';
-import { t, zh, type MessageKey } from '$lib/i18n';
+import { isMessageKey, t, tDynamic } from '$lib/i18n';
 
 export const clockOf = (at: number) => formatClock(minuteOfDay(at));
-export const weekdayLabel = (n: number) => t(`rooms.weekday.${n}` as MessageKey);
+export const weekdayLabel = (n: number) => tDynamic(`rooms.weekday.${n}`);
 /** "12-05 (五) 19:00–20:30", China time. */
 export function spanLabel(start: number, end: number): string {
 	const day = cstDay(start);
 	return `${day.slice(5)} (${weekdayLabel(isoWeekday(day))}) ${clockOf(start)}–${clockOf(end)}`;
 }
-export const statusLabel = (s: BookingStatus) => t(`rooms.status.${s}` as MessageKey);
+export const statusLabel = (s: BookingStatus) => t(`rooms.status.${s}`);
 
 export function problemLabel(p: BookingProblem | { code: BookingProblem['code'] }): string {
 	const n =
 		'slotMinutes' in p ? p.slotMinutes : 'min' in p ? p.min : 'max' in p ? p.max : 'advanceDays' in p ? p.advanceDays : 'capacity' in p ? p.capacity : '';
-	return t(`rooms.problem.${p.code}` as MessageKey, { n });
+	return t(`rooms.problem.${p.code}`, { n });
 }
 
 /** Why an action did not go through, in the reader's words. */
@@ -27,7 +27,7 @@ export function roomsError(err: unknown): string {
 	if (err instanceof InvalidRoomsInputError) {
 		return err.issues
 			.map((i) => {
-				for (const key of [`rooms.issue.${i.code}`, `rooms.issue.${i.field}`]) if (key in zh) return t(key as MessageKey);
+				for (const key of [`rooms.issue.${i.code}`, `rooms.issue.${i.field}`]) if (isMessageKey(key)) return tDynamic(key);
 				return t('rooms.issue.other', { field: i.field });
 			})
 			.filter((m, i, all) => all.indexOf(m) === i)
