@@ -114,6 +114,10 @@ describe('a door proposal keeps its household; steps keep their channel', () => 
 		expect(await card.getByTestId('step-channel').inputValue()).toBe('app');
 		await card.getByTestId('step-channel').selectOption('meeting');
 		await card.getByTestId('decide-confirm').click();
+		// Saved on this device (the card leaves the queue) before the page is left: a navigation at once could
+		// abort the write that was still on its way to IndexedDB.
+		await page.getByTestId('screening-done').waitFor();
+		await expect.poll(() => card.count()).toBe(0);
 
 		await page.goto(`${relay.url}/proposal?doc=${encodeURIComponent(doc)}`);
 		const accepted = page.locator('[data-testid=timeline-event][data-type=transition][data-to=accepted]');
