@@ -128,7 +128,8 @@ registerRoute(
 		if (res.ok && BUILD.has(url.pathname)) {
 			const keep = (async () => {
 				await cache.put(key, res.clone());
-				await recordUsed([url.pathname]);
+				const used = groupsOfPaths([url.pathname]);
+				if (used.length) await updateDevice((device) => changed(device, withUsed(device, used)));
 			})();
 			(event as ExtendableEvent).waitUntil(keep.catch(() => {}));
 		}
@@ -136,33 +137,20 @@ registerRoute(
 	}
 );
 
-/** Remembers the groups of these build paths as used, so every later install fetches them too. */
-async function recordUsed(paths: readonly string[]): Promise<void> {
-	if (!PLAN) return;
+/** The plan's groups of these build paths (`/…`): only role-specific files belong to any. */
+function groupsOfPaths(paths: readonly string[]): string[] {
 	const plan = PLAN;
-	const used = [...new Set(paths.flatMap((path) => groupsOfFile(plan, path.slice(base.length + 1))))];
-	if (!used.length) return;
-	await updateDevice((device) =>
-		used.every((name) => device.used.includes(name)) ? null : { ...device, used: [...new Set([...device.used, ...used])].sort() }
-	);
+	if (!plan) return [];
+	return [...new Set(paths.filter((path) => ROLE_FILES.has(path)).flatMap((path) => groupsOfFile(plan, path.slice(base.length + 1))))];
 }
 
-/**
- * Code a page loaded before this worker controlled it (the first visit) never passed through the route above:
- * cache this version's role-specific files among them (the HTTP cache usually has them) and record their groups.
- */
-async function keepLoaded(paths: readonly string[]): Promise<void> {
-	const mine = paths.filter((path) => ROLE_FILES.has(path) && BUILD.has(path));
-	if (!mine.length) return;
-	const cache = await caches.open(CODE_CACHE);
-	await Promise.all(
-		mine.map(async (path) => {
-			const url = new URL(path, sw.location.origin).href;
-			if (!(await cache.match(url))) await cache.add(url);
-		})
-	);
-	await recordUsed(mine);
+/** `device` with `used` among its used groups (the same object when it had them all). */
+function withUsed(device: DeviceCode, used: readonly string[]): DeviceCode {
+	return used.every((name) => device.used.includes(name)) ? device : { ...device, used: [...new Set([...device.used, ...used])].sort() };
 }
+
+/** For updateDevice: null (nothing to write) when `next` is `device` itself. */
+const changed = (device: DeviceCode, next: DeviceCode): DeviceCode | null => (next === device ? null : next);
 
 // Any in-app navigation (deep links, QR codes on posters, reloads) gets the precached shell; the client router
 // renders the route. Relay paths are excluded so their errors and redirects reach the browser untouched.
@@ -183,9 +171,11 @@ sw.addEventListener('message', (event: ExtendableMessageEvent) => {
 		const role = data.role;
 		const loaded = Array.isArray(data.loaded) ? data.loaded.filter((path): path is string => typeof path === 'string') : [];
 		const reply = (message: DeviceRoleReply) => event.ports[0]?.postMessage(message);
+		// Code the page loaded before this worker controlled it (the first visit) never passed through the route
+		// above: its groups are recorded with the role, and fillDeviceCode fetches them with the role's own.
+		const used = groupsOfPaths(loaded);
 		event.waitUntil(
-			keepLoaded(loaded)
-				.then(() => updateDevice((device) => (device.role === role ? null : { ...device, role })))
+			updateDevice((device) => changed(device, withUsed(device.role === role ? device : { ...device, role }, used)))
 				.then(fillDeviceCode)
 				.then(
 					() => reply({ type: DEVICE_CODE_READY, ok: true }),

@@ -94,9 +94,8 @@ export class GroupCommit<Origin> {
 			}
 			for (;;) {
 				try {
-					appended = await this.store.appendUpdates(
-						batch.map(({ doc, data, unchangedSince }) => (unchangedSince === undefined ? { doc, data } : { doc, data, unchangedSince }))
-					);
+					// An entry is a PendingUpdate already (doc, data, unchangedSince): no copy per entry.
+					appended = await this.store.appendUpdates(batch);
 					break;
 				} catch (error) {
 					// Nothing was stored: the stale entries are refused, the others go again (each round drops one at least).

@@ -11,7 +11,7 @@ import { addEntry } from '../../src/lib/schema/project-doc';
 import type { Principal } from '../auth/auth';
 import { MemoryBus, MemoryFanout } from '../fanout/memory-fanout';
 import { MemoryStore } from '../storage/memory-store';
-import type { AppendedUpdate, PendingUpdate } from '../storage/store';
+import { type AppendedUpdate, isConditional, type PendingUpdate } from '../storage/store';
 import { GuardRefusal, Hub } from './hub';
 import { resolveLimits } from './limits';
 import { silentLogger } from './log';
@@ -28,7 +28,7 @@ class RacedStore extends MemoryStore {
 
 	override async appendUpdates(batch: readonly PendingUpdate[]): Promise<AppendedUpdate[]> {
 		for (const u of batch) this.conditions.push(u.unchangedSince);
-		const other = batch.some((u) => u.unchangedSince !== undefined) ? this.others.shift() : undefined;
+		const other = isConditional(batch) ? this.others.shift() : undefined;
 		if (other) await super.appendUpdates(other);
 		return super.appendUpdates(batch);
 	}

@@ -365,8 +365,10 @@ export class Hub {
 	 * of its own update and no change-feed entry for it; `done` runs once the update is durable. A connection's
 	 * writes take turns per credential (budgets.runWrite), a few at a time until they are judged and queued for
 	 * the commit; `scheduled` says this one already has its turn, and that `update` is the hub's own copy.
+	 * `unchangedSince` (a judged write, with other relay processes) stores it only if its document has no row
+	 * after that seq (storage/store.ts).
 	 */
-	submit(doc: string, update: Uint8Array, origin: unknown, done?: CommitEntry<unknown>['done'], scheduled = false): void {
+	submit(doc: string, update: Uint8Array, origin: unknown, done?: CommitEntry<unknown>['done'], scheduled = false, unchangedSince?: number): void {
 		if (this.closing) {
 			done?.(new Error('relay is shutting down'), null);
 			return;
@@ -383,20 +385,7 @@ export class Hub {
 			return;
 		}
 		// Copy: ws hands out views into pooled receive buffers (a scheduled update is the hub's own copy already).
-		this.commit.submit({ doc, data: scheduled ? update : update.slice(), origin, done });
-	}
-
-	/**
-	 * Queues a judged write for the commit, with the write's turn already taken. `judgedAt` (with other relay
-	 * processes) makes it conditional: stored only if its document has no row after that seq (storage/store.ts).
-	 */
-	private submitJudged(doc: string, data: Uint8Array, origin: unknown, judgedAt: number | null, done: NonNullable<CommitEntry<unknown>['done']>): void {
-		if (this.closing) {
-			done(new Error('relay is shutting down'), null);
-			return;
-		}
-		if (this.refusedAsTooLarge(doc, data, done)) return;
-		this.commit.submit(judgedAt === null ? { doc, data, origin, done } : { doc, data, origin, done, unchangedSince: judgedAt });
+		this.commit.submit({ doc, data: scheduled ? update : update.slice(), origin, done, unchangedSince });
 	}
 
 	/**
@@ -475,11 +464,18 @@ export class Hub {
 					return;
 				}
 				const { error, appended } = await new Promise<{ error: Error | null; appended: AppendedUpdate | null }>((resolve) =>
-					this.submitJudged(doc, data, origin, at, (error, appended) => {
-						// Not stored: the mirror holds what the store does not.
-						if (error) this.dropMirror(doc);
-						resolve({ error, appended });
-					})
+					this.submit(
+						doc,
+						data,
+						origin,
+						(error, appended) => {
+							// Not stored: the mirror holds what the store does not.
+							if (error) this.dropMirror(doc);
+							resolve({ error, appended });
+						},
+						true,
+						at ?? undefined
+					)
 				);
 				if (!(error instanceof StaleWrite)) {
 					done?.(error, appended);

@@ -1,6 +1,6 @@
 /** In-memory DocStore with the same semantics as SqliteStore, for unit tests and benches that need no disk. */
 import * as Y from 'yjs';
-import { type AppendedUpdate, type ChangePage, type CompactResult, type DocStore, type PendingUpdate, StaleWrite, staleUpdates } from './store';
+import { type AppendedUpdate, type ChangePage, type CompactResult, type DocStore, isConditional, type PendingUpdate, StaleWrite, staleUpdates } from './store';
 
 interface Row {
 	seq: number;
@@ -20,8 +20,10 @@ export class MemoryStore implements DocStore {
 
 	async appendUpdates(batch: readonly PendingUpdate[]): Promise<AppendedUpdate[]> {
 		// Checked and applied in one synchronous step: nothing else touches the maps in between.
-		const stale = staleUpdates(batch, (doc) => this.lastSeq.get(doc) ?? 0);
-		if (stale.length > 0) throw new StaleWrite(stale);
+		if (isConditional(batch)) {
+			const stale = staleUpdates(batch, (doc) => this.lastSeq.get(doc) ?? 0);
+			if (stale.length > 0) throw new StaleWrite(stale);
+		}
 		return batch.map(({ doc, data }) => {
 			const seq = ++this.seq;
 			const list = this.rows.get(doc) ?? [];

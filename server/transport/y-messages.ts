@@ -182,13 +182,6 @@ export const syncStep1Message = (doc: Y.Doc): Uint8Array =>
 /** Sync step 1 of a document with no stored rows (an empty state vector). */
 export const EMPTY_SYNC_STEP1 = syncStep1Message(new Y.Doc({ guid: 'empty' }));
 
-export const syncStep2Message = (update: Uint8Array): Uint8Array =>
-	message((e) => {
-		encoding.writeVarUint(e, YMessage.Sync);
-		encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2);
-		encoding.writeVarUint8Array(e, update);
-	});
-
 /**
  * `head` (one-byte varuints), the length of `payload` as a varuint, then `payload`: in one allocation, as the
  * broadcast path makes one per committed update and per presence change (a lib0 encoder allocates and copies more).
@@ -210,9 +203,13 @@ function withLength(head: readonly number[], payload: Uint8Array): Uint8Array {
 }
 
 const UPDATE_HEAD = [YMessage.Sync, syncProtocol.messageYjsUpdate];
+const STEP2_HEAD = [YMessage.Sync, syncProtocol.messageYjsSyncStep2];
 const AWARENESS_HEAD = [YMessage.Awareness];
 
 export const updateMessage = (update: Uint8Array): Uint8Array => withLength(UPDATE_HEAD, update);
+
+/** A whole state (or the diff a peer lacks) answering sync step 1. */
+export const syncStep2Message = (update: Uint8Array): Uint8Array => withLength(STEP2_HEAD, update);
 
 export const awarenessMessage = (awarenessUpdate: Uint8Array): Uint8Array => withLength(AWARENESS_HEAD, awarenessUpdate);
 

@@ -228,9 +228,8 @@ export function newAppContext(browser: Browser, options: { locale?: string } = {
 }
 
 /** A fresh profile and its page; `contexts` keeps the profile for the suite to close. */
-export async function openAppPage(browser: Browser, contexts: BrowserContext[]): Promise<{ context: BrowserContext; page: Page }> {
+export async function openAppPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
 	const context = await newAppContext(browser);
-	contexts.push(context);
 	return { context, page: await context.newPage() };
 }
 

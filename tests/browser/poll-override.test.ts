@@ -19,14 +19,13 @@ const buildingName = demo.community.buildings.find((b) => b.id === household.bui
 describe("a resident's vote replaced at the door", () => {
 	let relay: RelayHandle;
 	let browser: Browser;
-	const contexts: BrowserContext[] = [];
 	let facilitator: Page;
 	let resident: Page;
 	let residentContext: BrowserContext;
 	let residentLink: RelayLink;
 	let pollUrl = '';
 
-	const device = () => openAppPage(browser, contexts);
+	const device = () => openAppPage(browser);
 
 	const yesVotes = () => facilitator.getByTestId('tally').locator('[data-option=yes]').getAttribute('data-votes');
 	const noVotes = () => facilitator.getByTestId('tally').locator('[data-option=no]').getAttribute('data-votes');

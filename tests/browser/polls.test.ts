@@ -6,7 +6,7 @@
  * choice, which counts (it is later) while the facilitator's audit list shows both; the facilitator closes the
  * poll with an outcome statement, after which the resident can no longer vote and sees the final result.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo/seed';
 import { caughtUp } from './app-page';
@@ -21,7 +21,6 @@ const buildingName = demo.community.buildings.find((b) => b.id === household.bui
 describe('household poll', () => {
 	let relay: RelayHandle;
 	let browser: Browser;
-	const contexts: BrowserContext[] = [];
 	let facilitator: Page;
 	let resident: Page;
 	let worker: Page;
@@ -29,7 +28,7 @@ describe('household poll', () => {
 	let pollUrl = '';
 	const title = `单元门禁改造 ${Date.now().toString(36)}`;
 
-	const device = () => openAppPage(browser, contexts);
+	const device = () => openAppPage(browser);
 
 	beforeAll(async () => {
 		({ relay, browser } = await startApp());

@@ -15,7 +15,7 @@
  * recorded override of the unraised part of the target, the acceptance notice, and the proposer's rating. The
  * proposer's device shows every step.
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo/seed';
 import { addDays, cstDay } from '../../src/lib/domain/calendar';
@@ -71,7 +71,6 @@ async function pickHousehold(scope: Page | Locator, h: Household): Promise<void>
 describe("acceptance story 3: a proposal's whole life", () => {
 	let relay: RelayHandle;
 	let browser: Browser;
-	const contexts: BrowserContext[] = [];
 	let proposer: Page;
 	let neighbour: Page;
 	let worker: Page;
@@ -93,7 +92,6 @@ describe("acceptance story 3: a proposal's whole life", () => {
 
 	async function device(invite: InviteOptions, name: string): Promise<Page> {
 		const context = await newAppContext(browser);
-		contexts.push(context);
 		const page = await context.newPage();
 		await joinWith(page, await relay.invite(invite), name);
 		return page;

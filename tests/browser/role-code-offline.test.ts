@@ -12,11 +12,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceFiles, type PrecachePlan, roleSpecificFiles } from '../../src/lib/pwa/precache-plan';
 import { cachedPaths } from './app-page';
-import { launchBrowser, newAppContext, pollPage, relayLink, ROOT, startRelay, waitForServiceWorker, type RelayHandle, type RelayLink } from './harness';
+import { newAppContext, pollPage, relayLink, ROOT, STATIC_DIR, startApp, startRelay, stopApp, waitForServiceWorker, type RelayHandle, type RelayLink } from './harness';
 import { DEMO, joinWith } from './invite';
 
-const STATIC_DIR = join(ROOT, process.env.STATIC_DIR ?? 'build');
-const PLAN_FILE = join(STATIC_DIR, '_app', 'precache-plan.json');
+const BUILD = join(ROOT, STATIC_DIR);
+const PLAN_FILE = join(BUILD, '_app', 'precache-plan.json');
 const HOUSEHOLD = 'b01-1-101';
 
 /** What the device's worker remembers about it (see src/service-worker.ts). */
@@ -67,13 +67,11 @@ describe('role-specific code and the service worker', () => {
 		plan = JSON.parse(readFileSync(PLAN_FILE, 'utf8')) as PrecachePlan;
 		expect(plan.groups.editor?.length).toBeGreaterThan(0);
 		expect(plan.groups['register-files']?.length).toBeGreaterThan(0);
-		relay = await startRelay();
-		browser = await launchBrowser();
+		({ relay, browser } = await startApp());
 	});
 
 	afterAll(async () => {
-		await browser?.close();
-		await relay?.dispose();
+		await stopApp(browser, relay);
 		for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 	});
 
@@ -150,7 +148,7 @@ describe('role-specific code and the service worker', () => {
 		await context.setOffline(true);
 		await context.setOffline(false);
 		await expect.poll(() => deviceCode(page).then((d) => d?.used), { timeout: 30_000 }).toContain('editor');
-		expect(await cachedPaths(page)).toContain(editor);
+		await expect.poll(() => cachedPaths(page)).toContain(editor);
 
 		await offline(context, link, page, async () => {
 			const res = await page.reload();
@@ -188,7 +186,7 @@ describe('role-specific code and the service worker', () => {
 			return dir;
 		};
 		const v1 = temp('v1');
-		cpSync(STATIC_DIR, v1, { recursive: true });
+		cpSync(BUILD, v1, { recursive: true });
 		const dataDir = temp('data');
 		let server = await startRelay({ dataDir, env: { STATIC_DIR: v1 } });
 		try {

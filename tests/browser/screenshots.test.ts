@@ -4,11 +4,11 @@
  * The device starts without a credential (welcome screen), joins as the demo community admin, so that every tab
  * shows, and visits the household register and the admin pages too.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newAppContext, ROOT, startRelay, waitUntil, type RelayHandle } from './harness';
+import { newAppContext, startApp, stopApp, waitUntil, type RelayHandle } from './harness';
 import { DEMO } from './invite';
 
 const OUT = process.env.SCREENSHOT_DIR;
@@ -38,16 +38,11 @@ let relay: RelayHandle;
 let browser: Browser;
 
 beforeAll(async () => {
-	if (!existsSync(join(ROOT, 'build', 'index.html'))) throw new Error('build/ is missing: run `npx vite build`');
 	if (OUT) mkdirSync(OUT, { recursive: true });
-	relay = await startRelay();
-	browser = await launchBrowser();
+	({ relay, browser } = await startApp());
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await relay?.dispose();
-});
+afterAll(() => stopApp(browser, relay));
 
 describe.each([
 	{ locale: 'zh-CN', scale: 100 },

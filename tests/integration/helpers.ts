@@ -212,14 +212,10 @@ export class SyncClient extends RawClient {
 	}
 }
 
-/** Wraps a store so that loading a document takes `delayMs`: makes "answered before loaded" bugs visible. */
-export class SlowLoadStore implements DocStore {
-	constructor(
-		private readonly inner: DocStore,
-		private readonly delayMs: number
-	) {}
-	async loadUpdates(doc: string) {
-		await sleep(this.delayMs);
+/** A store that hands every call to `inner`: tests extend it to change one method. */
+export class DelegatingStore implements DocStore {
+	constructor(protected readonly inner: DocStore) {}
+	loadUpdates(doc: string) {
 		return this.inner.loadUpdates(doc);
 	}
 	appendUpdates(batch: Parameters<DocStore['appendUpdates']>[0]) {
@@ -245,5 +241,19 @@ export class SlowLoadStore implements DocStore {
 	}
 	close() {
 		return this.inner.close();
+	}
+}
+
+/** Wraps a store so that loading a document takes `delayMs`: makes "answered before loaded" bugs visible. */
+export class SlowLoadStore extends DelegatingStore {
+	constructor(
+		inner: DocStore,
+		private readonly delayMs: number
+	) {
+		super(inner);
+	}
+	override async loadUpdates(doc: string) {
+		await sleep(this.delayMs);
+		return this.inner.loadUpdates(doc);
 	}
 }

@@ -20,9 +20,9 @@ import { silentLogger } from '../../server/core/log';
 import { RedisFanout } from '../../server/fanout/redis-fanout';
 import { type Relay, startRelay } from '../../server/relay';
 import { PgStore } from '../../server/storage/postgres/pg-store';
-import type { DocStore, PendingUpdate } from '../../server/storage/store';
+import { type DocStore, isConditional, type PendingUpdate } from '../../server/storage/store';
 import { type PostgresService, type Service, startPostgres, startRedis } from '../services/services';
-import { SyncClient, waitFor } from './helpers';
+import { DelegatingStore, SyncClient, waitFor } from './helpers';
 import { cleanupAfterEach, serviceForFile } from './helpers-lifecycle';
 
 let postgres: PostgresService;
@@ -54,15 +54,13 @@ class TestAuthorizer implements Authorizer {
  * Delegates to `inner`, except that while `hold` is set an append touching `hold.doc` waits for `hold.release`:
  * the judged write sits between its judgement and its append, where another process's commit can slip in.
  */
-class HoldingStore implements DocStore {
+class HoldingStore extends DelegatingStore {
 	hold: { doc: string; held: () => void; release: Promise<void> } | null = null;
 	/** Conditional appends (of judged writes) that reached this store, refused ones included. */
 	conditional = 0;
 
-	constructor(private readonly inner: DocStore) {}
-
-	async appendUpdates(batch: readonly PendingUpdate[]) {
-		if (batch.some((u) => u.unchangedSince !== undefined)) this.conditional++;
+	override async appendUpdates(batch: readonly PendingUpdate[]) {
+		if (isConditional(batch)) this.conditional++;
 		const hold = this.hold;
 		if (hold && batch.some((u) => u.doc === hold.doc)) {
 			this.hold = null;
@@ -71,34 +69,10 @@ class HoldingStore implements DocStore {
 		}
 		return this.inner.appendUpdates(batch);
 	}
-	loadUpdates(doc: string) {
-		return this.inner.loadUpdates(doc);
-	}
-	changesSince(seq: number, limit: number) {
-		return this.inner.changesSince(seq, limit);
-	}
-	headSeq() {
-		return this.inner.headSeq();
-	}
-	compact(doc: string) {
-		return this.inner.compact(doc);
-	}
-	docCount() {
-		return this.inner.docCount();
-	}
-	rowCount(doc: string) {
-		return this.inner.rowCount(doc);
-	}
-	docBytes(doc: string) {
-		return this.inner.docBytes(doc);
-	}
-	close() {
-		return this.inner.close();
-	}
 }
 
 /** Two relays on a fresh database and the Redis; b's store can hold an append. */
-async function pair(): Promise<{ a: Relay; b: Relay; held: HoldingStore; url: string }> {
+async function pair(): Promise<{ a: Relay; b: Relay; held: HoldingStore }> {
 	const url = await postgres.freshDatabase();
 	const start = async (store: DocStore) => {
 		const relay = await startRelay({
@@ -115,7 +89,7 @@ async function pair(): Promise<{ a: Relay; b: Relay; held: HoldingStore; url: st
 	const a = await start(await PgStore.open(url, { max: 3 }));
 	const held = new HoldingStore(await PgStore.open(url, { max: 3 }));
 	const b = await start(held);
-	return { a, b, held, url };
+	return { a, b, held };
 }
 
 const fac = (device: string) => ({ id: device, name: device, role: 'facilitator' as const });
@@ -159,19 +133,14 @@ async function seedProject(relay: Relay, doc: string, id: string): Promise<void>
 }
 
 /** The document's stored rows replayed in seq order: each state of `entries` it went through. */
-async function entryHistory(url: string, doc: string): Promise<Array<Record<string, unknown>>> {
-	const store = await PgStore.open(url, { max: 1 });
-	try {
-		const d = new Y.Doc();
-		const states: Array<Record<string, unknown>> = [];
-		for (const u of await store.loadUpdates(doc)) {
-			Y.applyUpdate(d, u);
-			states.push(d.getMap('entries').toJSON() as Record<string, unknown>);
-		}
-		return states;
-	} finally {
-		await store.close();
+async function entryHistory(relay: Relay, doc: string): Promise<Array<Record<string, unknown>>> {
+	const d = new Y.Doc();
+	const states: Array<Record<string, unknown>> = [];
+	for (const u of await relay.store.loadUpdates(doc)) {
+		Y.applyUpdate(d, u);
+		states.push(d.getMap('entries').toJSON() as Record<string, unknown>);
 	}
+	return states;
 }
 
 /** Entries that changed after they were first stored, in a history from entryHistory. */
@@ -190,7 +159,7 @@ function changedEntries(history: Array<Record<string, unknown>>): string[] {
 
 describe('two relays writing one document at once (PostgreSQL, Redis)', () => {
 	it("a write judged before the other process's commit landed, stored after it, is judged again and refused", async () => {
-		const { a, b, held, url } = await pair();
+		const { a, b, held } = await pair();
 		const doc = 'demo:project:seats';
 		await seedProject(a, doc, 'seats');
 		// Both devices are in sync with the seeded project and create ledger entry e1; b's Yjs client is the higher,
@@ -213,13 +182,13 @@ describe('two relays writing one document at once (PostgreSQL, Redis)', () => {
 		});
 		// One append reached the store (refused there as stale); the second judgement refused it before any append.
 		expect(held.conditional).toBe(1);
-		const history = await entryHistory(url, doc);
+		const history = await entryHistory(a, doc);
 		expect(history.at(-1)).toEqual({ e1: expect.objectContaining({ amount: 100, by: fac('dev-a') }) });
 		expect(changedEntries(history)).toEqual([]);
 	});
 
 	it('a raced write the newer state still allows is judged again and stored', async () => {
-		const { a, b, held, url } = await pair();
+		const { a, b, held } = await pair();
 		const doc = 'demo:project:benches';
 		await seedProject(a, doc, 'benches');
 		const fromA = await updateOn(a, doc, 1_000, (d) => addEntry(d, entry('e1', 'dev-a', 100)));
@@ -234,12 +203,12 @@ describe('two relays writing one document at once (PostgreSQL, Redis)', () => {
 		expect(await answerB).toMatchObject({ kind: MuxMessage.Ack });
 		// Refused as stale once, then stored under the newer position.
 		expect(held.conditional).toBe(2);
-		const history = await entryHistory(url, doc);
+		const history = await entryHistory(a, doc);
 		expect(Object.keys(history.at(-1) ?? {}).sort()).toEqual(['e1', 'e2']);
 	});
 
 	it('a seeded loop of simultaneous writes through both relays never changes an entry once stored', async () => {
-		const { a, b, url } = await pair();
+		const { a, b } = await pair();
 		const random = prng(0x7ace);
 		const rounds = 16;
 		let bothAcked = 0;
@@ -256,7 +225,7 @@ describe('two relays writing one document at once (PostgreSQL, Redis)', () => {
 			for (const r of [ra, rb]) {
 				if (r.kind === MuxMessage.DocError) expect(r).toMatchObject({ code: CloseCode.Forbidden, reason: expect.stringMatching(/never change once written/) });
 			}
-			expect(changedEntries(await entryHistory(url, doc))).toEqual([]);
+			expect(changedEntries(await entryHistory(a, doc))).toEqual([]);
 		}
 		// A figure, not an assertion: rounds where the second write lost the merge and so changed nothing (acked).
 		console.info(`write race loop: ${rounds} rounds, ${bothAcked} with both writes acknowledged`);

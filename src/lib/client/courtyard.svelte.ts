@@ -42,6 +42,10 @@ const INDEX_VERSION = 6;
 /** setTimeout's ceiling (~24.8 days); a later expiry is waited for in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+// Code only a refused or revoked device runs, kept off the first load (the bundler splits each into its own file).
+const backupCode = () => import('./backup');
+const wipeCode = () => import('./revocation-wipe');
+
 export class Courtyard {
 	readonly db: CourtyardDB;
 	readonly store: DocStore;
@@ -148,7 +152,7 @@ export class Courtyard {
 			next: (n) => this.outbox.report('ballots', n),
 			error: (err: unknown) => void (this.storageError = err)
 		});
-		liveQuery(() => photoUploadCounts(this)).subscribe({
+		liveQuery(() => photoUploadCounts(this.db)).subscribe({
 			next: (counts) => {
 				this.photoUploads = counts;
 				this.outbox.report('photos', counts.pending);
@@ -280,22 +284,22 @@ export class Courtyard {
 	// The backup code (backup.ts) loads when one of these is called, or as soon as the credential is refused: the
 	// banners then offer the export, which must still work if an update elsewhere removes this version's files.
 	private loadBackupCode(): void {
-		void import('./backup').catch(() => {});
+		void backupCode().catch(() => {});
 	}
 
 	/** Documents with changes the relay has not acknowledged, with their titles where known. */
 	async pendingDocs(): Promise<{ doc: string; title: string }[]> {
-		return (await import('./backup')).pendingDocs(this.store);
+		return (await backupCode()).pendingDocs(this.store);
 	}
 
 	/** A backup of every document with unsynced changes, as a JSON file the user can keep or import elsewhere. */
 	async exportPending(): Promise<Blob> {
-		return (await import('./backup')).exportPending(this.store, this.actor.id);
+		return (await backupCode()).exportPending(this.store, this.actor.id);
 	}
 
 	/** Merges a backup file into local storage; it syncs like any local change. Throws BackupError when damaged. */
 	async importBackup(text: string): Promise<number> {
-		return (await import('./backup')).importBackup(this.store, text);
+		return (await backupCode()).importBackup(this.store, text);
 	}
 
 	/**
@@ -358,7 +362,7 @@ export class Courtyard {
 		// A change made just before the seal is counted as unsynced only once its bookkeeping is written.
 		await this.store.settle();
 		// The wipe's code loads only here: a device whose credential holds never needs it.
-		const { unsyncedPersonal, wipePersonalData } = await import('./revocation-wipe');
+		const { unsyncedPersonal, wipePersonalData } = await wipeCode();
 		const unsynced = await unsyncedPersonal(this.db);
 		if (wipeDue(revocation, unsynced, Date.now())) {
 			await this.wipePersonal({ discardUnsynced: true });
@@ -383,7 +387,7 @@ export class Courtyard {
 	async wipePersonal(opts: { discardUnsynced?: boolean } = {}): Promise<{ ok: true } | { ok: false; pending: UnsyncedPersonal[] }> {
 		if (!this.revocation) throw new Error('the credential is not revoked');
 		if (this.revocation.wipedAt !== null) return { ok: true };
-		const { unsyncedPersonal, wipePersonalData } = await import('./revocation-wipe');
+		const { unsyncedPersonal, wipePersonalData } = await wipeCode();
 		const unsynced = await unsyncedPersonal(this.db);
 		if (unsynced.length > 0 && !opts.discardUnsynced) {
 			this.personalUnsynced = unsynced;

@@ -42,9 +42,7 @@ export async function heldPhotos(app: PhotoReader, shas: readonly string[]): Pro
 }
 
 /** Photos waiting for the relay, and those it refused, for a status line. */
-export const photoUploadCounts = (app: PhotoReader): Promise<{ pending: number; failed: number }> => uploadCounts(app.db);
-
-async function uploadCounts(db: Pick<CourtyardDB, 'photos'>): Promise<{ pending: number; failed: number }> {
+export async function photoUploadCounts(db: Pick<CourtyardDB, 'photos'>): Promise<{ pending: number; failed: number }> {
 	const [pending, failed] = await Promise.all([
 		db.photos.where('state').equals('pending').count(),
 		db.photos.where('state').equals('failed').count()

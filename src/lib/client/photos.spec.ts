@@ -158,7 +158,7 @@ describe('the upload queue', () => {
 		expect(relay.stored.has(sha)).toBe(true);
 		expect(relay.requests.at(-1)).toEqual({ method: 'PUT', path: `/api/photos/${sha}?doc=${encodeURIComponent(VISITS)}`, auth: 'Bearer device-token' });
 		expect(await db.photos.get(sha)).toMatchObject({ state: 'done', uploaded: [VISITS], error: null });
-		expect(await photoUploadCounts({ db })).toEqual({ pending: 0, failed: 0 });
+		expect(await photoUploadCounts(db)).toEqual({ pending: 0, failed: 0 });
 	});
 
 	it('backs off exponentially while the network is down, then uploads without a tap', async () => {
@@ -190,7 +190,7 @@ describe('the upload queue', () => {
 		}
 		meta = await db.photos.get(sha);
 		expect(meta!.nextAttempt - clock.now).toBe(RETRY_MAX_MS);
-		expect(await photoUploadCounts({ db })).toEqual({ pending: 1, failed: 0 });
+		expect(await photoUploadCounts(db)).toEqual({ pending: 1, failed: 0 });
 
 		// The browser's `online` event (retryNow) skips the wait.
 		relay.online = true;
@@ -228,7 +228,7 @@ describe('the upload queue', () => {
 		lib.kick();
 		await lib.idle();
 		expect(await db.photos.get(busy)).toMatchObject({ state: 'failed', error: 'forbidden' });
-		expect(await photoUploadCounts({ db })).toEqual({ pending: 0, failed: 1 });
+		expect(await photoUploadCounts(db)).toEqual({ pending: 0, failed: 1 });
 		const sent = relay.requests.length;
 		clock.now += RETRY_MAX_MS;
 		lib.kick();
@@ -285,7 +285,7 @@ describe('photos for a document not created yet', () => {
 		await lib.idle();
 		expect(relay.requests).toHaveLength(0);
 		expect(await db.photos.get(sha)).toMatchObject({ state: 'unattached', docs: [] });
-		expect(await photoUploadCounts({ db })).toEqual({ pending: 0, failed: 0 });
+		expect(await photoUploadCounts(db)).toEqual({ pending: 0, failed: 0 });
 
 		docs.save('demo:proposal:other', []);
 		docs.save(PROPOSAL, [sha]);

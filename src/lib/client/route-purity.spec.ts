@@ -29,7 +29,7 @@ const FORBIDDEN: { pattern: RegExp; why: string }[] = [
 	{ pattern: /['"](\$lib\/|(\.\.\/)+)client\/db(\.ts)?['"]/, why: 'imports $lib/client/db' },
 	{ pattern: /\.db\./, why: 'touches the Dexie database (.db.)' },
 	// Handing the database to a helper is touching it too: helpers take the app (a narrow reader port).
-	{ pattern: /\bapp\.db\b/, why: 'hands the Dexie database (app.db) to a helper' }
+	{ pattern: /\bapp\.db\b(?!\.)/, why: 'hands the Dexie database (app.db) to a helper' }
 ];
 
 /** Each offence as `path:line why`. */
@@ -58,7 +58,7 @@ describe('routes and components never query Dexie', () => {
 		expect(offences('x', `import { liveQuery } from 'dexie';`)).toHaveLength(1);
 		expect(offences('x', `import type { CourtyardDB } from '$lib/client/db';`)).toHaveLength(1);
 		expect(offences('x', `import { openDatabase } from '../../client/db';`)).toHaveLength(1);
-		expect(offences('x', `app.live(() => app.db.index.get(name))`)).toHaveLength(2);
+		expect(offences('x', `app.live(() => app.db.index.get(name))`)).toHaveLength(1);
 		expect(offences('x', `app.live(() => indexEntry(app, name))`)).toEqual([]);
 		expect(offences('x', `app.live(() => heldPhotos(app.db, list))`)).toHaveLength(1);
 	});

@@ -5,7 +5,7 @@
 import '$lib/i18n/messages/account';
 import { courtyard } from '$lib/client/courtyard.svelte';
 import type { ApiError, ApiErrorCode } from '$lib/protocol/api';
-import { isMessageKey, t, tDynamic } from '$lib/i18n';
+import { t, tKnown } from '$lib/i18n';
 
 export type ApiFailureCode = ApiErrorCode | 'offline' | 'server';
 export interface ApiFailure {
@@ -65,10 +65,7 @@ export async function apiRequest<T>(path: string, init: { method?: string; body?
 }
 
 /** What went wrong, for a person. `context` picks the wording where joining and administering differ. */
-export function failureMessage(f: ApiFailure, context: 'join' | 'admin'): string {
+export function failureMessage(f: ApiFailure, context?: 'join' | 'admin'): string {
 	// Not every code has a wording per context, nor a generic one (a code newer than this app).
-	const key = `apiError.${context}.${f.error}`;
-	if (isMessageKey(key)) return tDynamic(key);
-	const generic = `apiError.${f.error}`;
-	return isMessageKey(generic) ? tDynamic(generic) : t('apiError.server');
+	return (context && tKnown(`apiError.${context}.${f.error}`)) ?? tKnown(`apiError.${f.error}`) ?? t('apiError.server');
 }

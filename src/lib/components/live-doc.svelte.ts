@@ -78,39 +78,3 @@ export function liveDocs<T>(names: () => readonly string[] | null, read: (docs: 
 	});
 	return live;
 }
-
-/**
- * Opens every document named and calls `refresh` with them now and on each change, until the returned cleanup
- * runs (documents that open after it are closed at once). `opened` follows, once they are open or failed to.
- * For an $effect that keeps a merged list of several documents (the registers, a poll's ballots).
- */
-export function watchDocs(
-	app: ReturnType<typeof courtyard>,
-	names: readonly string[],
-	refresh: (docs: Y.Doc[]) => void,
-	opened: (error?: unknown) => void
-): () => void {
-	let disposed = false;
-	const open: OpenHandle[] = [];
-	const update = () => refresh(open.map((h) => h.doc));
-	void Promise.all(names.map((n) => app.open(n))).then(
-		(handles) => {
-			if (disposed) {
-				for (const h of handles) h.close();
-				return;
-			}
-			open.push(...handles);
-			for (const h of handles) h.doc.on('update', update);
-			update();
-			opened();
-		},
-		(err) => opened(err)
-	);
-	return () => {
-		disposed = true;
-		for (const h of open) {
-			h.doc.off('update', update);
-			h.close();
-		}
-	};
-}

@@ -3,27 +3,8 @@
  * or filters by status (the home's proposal list) does not load the machine, the validation and the negative list.
  */
 
-export type ProposalStatus =
-	| 'draft'
-	| 'submitted'
-	| 'screening'
-	| 'accepted'
-	| 'rejected'
-	| 'merged'
-	| 'escalated'
-	| 'settled'
-	| 'topic'
-	| 'deliberating'
-	| 'voting'
-	| 'decided'
-	| 'funding'
-	| 'in_progress'
-	| 'inspected'
-	| 'publicised'
-	| 'closed';
-
 /** In workflow order, for progress displays. */
-export const PROPOSAL_STATUSES: readonly ProposalStatus[] = [
+export const PROPOSAL_STATUSES = [
 	'draft',
 	'submitted',
 	'screening',
@@ -41,4 +22,6 @@ export const PROPOSAL_STATUSES: readonly ProposalStatus[] = [
 	'inspected',
 	'publicised',
 	'closed'
-];
+] as const;
+
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];

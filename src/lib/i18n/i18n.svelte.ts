@@ -6,6 +6,7 @@ import {
 	DEFAULT_LOCALE,
 	dynamicKeyProblem,
 	isLocale,
+	isMessageKey,
 	loadLocale,
 	lookUp,
 	onMessagesLoaded,
@@ -80,6 +81,14 @@ export function tDynamic(key: string, params?: MessageParams): string {
 		if (problem) throw new Error(`tDynamic: ${problem}`);
 	}
 	return lookUp(i18n.current, key, params);
+}
+
+/**
+ * The message for `key` when the catalogue has one, else undefined: for keys tried in turn before a fallback (a
+ * code from a newer relay, a field of a newer app), so it never shows a raw key.
+ */
+export function tKnown(key: string, params?: MessageParams): string | undefined {
+	return isMessageKey(key) ? tDynamic(key, params) : undefined;
 }
 
 // Keep other open tabs in the same language.

@@ -1,11 +1,10 @@
 /** `import { t, getLocale, setLocale } from '$lib/i18n'`. */
-export { i18n, getLocale, setLocale, t, tDynamic, LOCALE_STORAGE_KEY } from './i18n.svelte';
+export { i18n, getLocale, setLocale, t, tDynamic, tKnown, LOCALE_STORAGE_KEY } from './i18n.svelte';
 export {
 	catalogues,
 	DEFAULT_LOCALE,
 	interpolate,
 	isLocale,
-	isMessageKey,
 	loadLocale,
 	LOCALES,
 	translate,
@@ -14,6 +13,5 @@ export {
 	type Locale,
 	type MessageKey,
 	type MessageParams,
-	type ParamsArg,
 	type PlainKey
 } from './messages';

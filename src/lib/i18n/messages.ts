@@ -477,13 +477,16 @@ export function loadLocale(locale: Locale): Promise<void> {
 
 export type MessageParams = Readonly<Record<string, string | number>>;
 
+/** A `{name}` placeholder (global: for replace and matchAll). */
+const PLACEHOLDER = /\{(\w+)\}/g;
+
 /**
  * Fills `{name}` placeholders. A missing parameter is left as `{name}` so the gap is visible rather than
  * silently printing "undefined".
  */
 export function interpolate(template: string, params?: MessageParams): string {
 	if (!params) return template;
-	return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+	return template.replace(PLACEHOLDER, (whole, name: string) => {
 		const value = params[name];
 		return value === undefined ? whole : String(value);
 	});
@@ -511,7 +514,7 @@ export function isMessageKey(key: string): key is MessageKey {
  */
 export function dynamicKeyProblem(key: string, params?: MessageParams): string | null {
 	if (!isMessageKey(key)) return `unknown message key "${key}"`;
-	const missing = [...(zh[key] ?? '').matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).filter((name) => params?.[name] === undefined);
+	const missing = [...(zh[key] ?? '').matchAll(PLACEHOLDER)].map((m) => m[1] as string).filter((name) => params?.[name] === undefined);
 	return missing.length ? `message "${key}" is missing ${missing.map((n) => `{${n}}`).join(', ')}` : null;
 }
 

@@ -51,6 +51,8 @@ export async function registerServiceWorker(): Promise<void> {
 
 	wb.addEventListener('waiting', () => {
 		pwa.updateAvailable = true;
+		// A new version: whether it holds the role's code is asked again when the user updates.
+		pwa.updateBlocked = false;
 		// Its install may have read the device record just before this tab told the role: tell it now.
 		const waiting = registration?.waiting;
 		if (waiting && deviceRole) waiting.postMessage(roleMessage(deviceRole));

@@ -8,32 +8,26 @@ import { householdsDocName } from '$lib/schema/doc-names';
 import { readHouseholds, type Household } from '$lib/schema/households-doc';
 import type { Community } from '$lib/schema/community-doc';
 import { readableGrids } from '../access/access';
-import { watchDocs } from '../live-doc.svelte';
+import { liveDocs } from '../live-doc.svelte';
 
-class LiveRegisters {
-	households = $state.raw<Household[]>([]);
-	loading = $state(true);
+export interface LiveRegisters {
+	readonly households: Household[];
+	readonly loading: boolean;
 }
 
 export function liveRegisters(community: () => Community | null): LiveRegisters {
 	const app = courtyard();
-	const live = new LiveRegisters();
-	$effect(() => {
-		const grids = readableGrids(app.device?.grant, community()?.grids ?? []).map((g) => g.id);
-		const names = grids.map((g) => householdsDocName(app.community, g));
-		live.loading = names.length > 0;
-		live.households = [];
-		if (names.length === 0) return;
-		return watchDocs(
-			app,
-			names,
-			(docs) => {
-				live.households = docs.flatMap((d) => readHouseholds(d));
-			},
-			() => {
-				live.loading = false;
-			}
-		);
-	});
-	return live;
+	// liveDocs keys on the names: a community update that leaves the grids alone reopens nothing.
+	const registers = liveDocs(
+		() => readableGrids(app.device?.grant, community()?.grids ?? []).map((g) => householdsDocName(app.community, g.id)),
+		(docs) => docs.flatMap((d) => readHouseholds(d))
+	);
+	return {
+		get households() {
+			return registers.value ?? [];
+		},
+		get loading() {
+			return registers.loading;
+		}
+	};
 }

@@ -3,7 +3,7 @@
  * refusal). Call during component initialisation, like liveDoc.
  */
 import { courtyard } from '$lib/client/courtyard.svelte';
-import { heldPhotos, type PhotoMeta, type PhotoState, photoUploadCounts } from '$lib/client/photo-queue';
+import { heldPhotos, type PhotoMeta, type PhotoState } from '$lib/client/photo-queue';
 import type { PhotoErrorCode } from '$lib/client/photos';
 import { t } from '$lib/i18n';
 
@@ -26,30 +26,6 @@ export function livePhotoStates(shas: () => readonly string[]): LiveStates {
 		const sub = app.live(() => heldPhotos(app, list)).subscribe({
 			next: (metas) => {
 				live.value = new Map(metas.map((m) => [m.sha, m]));
-			},
-			error: (err) => {
-				app.storageError = err;
-			}
-		});
-		return () => sub.unsubscribe();
-	});
-	return live;
-}
-
-class LiveCounts {
-	pending = $state(0);
-	failed = $state(0);
-}
-
-/** Photos of this device waiting for the relay, and those it refused. */
-export function livePhotoUploads(): LiveCounts {
-	const app = courtyard();
-	const live = new LiveCounts();
-	$effect(() => {
-		const sub = app.live(() => photoUploadCounts(app)).subscribe({
-			next: (counts) => {
-				live.pending = counts.pending;
-				live.failed = counts.failed;
 			},
 			error: (err) => {
 				app.storageError = err;

@@ -1,7 +1,7 @@
 /** Words for the points screens: channels, movements, flags and why an action was refused. */
 import '$lib/i18n/messages/points';
 import type { FlagAction, FlagKind, PassbookLine, PointsChannel, Transfer } from '$lib/domain/points';
-import { isMessageKey, t, tDynamic } from '$lib/i18n';
+import { t, tKnown } from '$lib/i18n';
 import { WriteRefusedError } from '$lib/client/doc-store';
 import { InvalidPointsInputError } from '$lib/client/points';
 
@@ -27,11 +27,7 @@ export function pointsError(err: unknown): string {
 	if (err instanceof InvalidPointsInputError) {
 		return err.issues
 			.map((i) => {
-				const byCode = `points.issue.${i.code}`;
-				const byField = `points.issue.field.${i.field}`;
-				if (isMessageKey(byCode)) return tDynamic(byCode);
-				if (isMessageKey(byField)) return tDynamic(byField);
-				return t('points.issue.other', { field: i.field });
+				return tKnown(`points.issue.${i.code}`) ?? tKnown(`points.issue.field.${i.field}`) ?? t('points.issue.other', { field: i.field });
 			})
 			.filter((m, i, all) => all.indexOf(m) === i)
 			.join(' ');

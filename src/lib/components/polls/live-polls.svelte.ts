@@ -12,7 +12,7 @@ import type { Ballot, Poll } from '$lib/domain/poll';
 import { readBallots } from '$lib/schema/ballots-doc';
 import { ballotsDocName } from '$lib/schema/doc-names';
 import { isPollDoc, readPoll } from '$lib/schema/poll-doc';
-import { watchDocs } from '../live-doc.svelte';
+import { liveDocs } from '../live-doc.svelte';
 
 export interface ListedPoll {
 	doc: string;
@@ -70,39 +70,40 @@ export function livePolls(): LivePolls {
 	return live;
 }
 
-class LiveBallots {
-	ballots = $state.raw<Ballot[]>([]);
+export interface LiveBallots {
+	readonly ballots: Ballot[];
 	/** The same ballots by the grid whose document holds them (see ballotsOfOwnGrids). */
-	byGrid = $state.raw<ReadonlyMap<string, Ballot[]>>(new Map());
-	loading = $state(true);
+	readonly byGrid: ReadonlyMap<string, Ballot[]>;
+	readonly loading: boolean;
 }
 
 /** Opens the ballots documents of `poll` for `grids` (only those this device may read) while mounted. */
 export function liveBallots(poll: () => string | null, grids: () => string[]): LiveBallots {
 	const app = courtyard();
-	const live = new LiveBallots();
+	const gridList = $derived(poll() ? grids() : []);
+	const docs = liveDocs(
+		() => {
+			const id = poll();
+			return id ? gridList.map((g) => ballotsDocName(app.community, g, id)) : null;
+		},
+		(opened) => opened.map((d) => readBallots(d))
+	);
 	$effect(() => {
-		const id = poll();
-		const gridList = id ? grids() : [];
-		const names = id ? gridList.map((g) => ballotsDocName(app.community, g, id)) : [];
-		live.ballots = [];
-		live.loading = names.length > 0;
-		if (names.length === 0) return;
-		return watchDocs(
-			app,
-			names,
-			(docs) => {
-				const read = docs.map((d) => readBallots(d));
-				live.ballots = read.flat();
-				live.byGrid = new Map(read.map((list, i) => [gridList[i] as string, list]));
-			},
-			(err) => {
-				if (err) app.storageError = err;
-				live.loading = false;
-			}
-		);
+		if (docs.error) app.storageError = docs.error;
 	});
-	return live;
+	const ballots = $derived(docs.value?.flat() ?? []);
+	const byGrid = $derived(new Map((docs.value ?? []).map((list, i) => [gridList[i] as string, list])));
+	return {
+		get ballots() {
+			return ballots;
+		},
+		get byGrid() {
+			return byGrid;
+		},
+		get loading() {
+			return docs.loading;
+		}
+	};
 }
 
 class Clock {

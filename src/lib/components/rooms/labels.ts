@@ -4,7 +4,7 @@ import { BookingRefusedError, InvalidRoomsInputError } from '$lib/client/rooms';
 import { WriteRefusedError } from '$lib/client/doc-store';
 import { cstDay } from '$lib/domain/calendar';
 import { type BookingProblem, type BookingStatus, formatClock, isoWeekday, minuteOfDay } from '$lib/domain/rooms';
-import { isMessageKey, t, tDynamic } from '$lib/i18n';
+import { t, tDynamic, tKnown } from '$lib/i18n';
 
 export const clockOf = (at: number) => formatClock(minuteOfDay(at));
 export const weekdayLabel = (n: number) => tDynamic(`rooms.weekday.${n}`);
@@ -27,8 +27,7 @@ export function roomsError(err: unknown): string {
 	if (err instanceof InvalidRoomsInputError) {
 		return err.issues
 			.map((i) => {
-				for (const key of [`rooms.issue.${i.code}`, `rooms.issue.${i.field}`]) if (isMessageKey(key)) return tDynamic(key);
-				return t('rooms.issue.other', { field: i.field });
+				return tKnown(`rooms.issue.${i.code}`) ?? tKnown(`rooms.issue.${i.field}`) ?? t('rooms.issue.other', { field: i.field });
 			})
 			.filter((m, i, all) => all.indexOf(m) === i)
 			.join(' ');
