@@ -123,12 +123,16 @@ const CLK_TCK = 100;
 
 /** User + system CPU time of a process in milliseconds (Linux /proc; 10 ms resolution). */
 export function cpuMs(pid: number): number {
+	const { userMs, systemMs } = cpuSplitMs(pid);
+	return userMs + systemMs;
+}
+
+/** A process's CPU time so far, in user space and in the kernel (socket writes and fsync land there). */
+export function cpuSplitMs(pid: number): { userMs: number; systemMs: number } {
 	const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
 	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 	// After the command name: state is field 3, utime 14 and stime 15 (1-based, counting pid and comm).
-	const utime = Number(fields[11]);
-	const stime = Number(fields[12]);
-	return ((utime + stime) * 1000) / CLK_TCK;
+	return { userMs: (Number(fields[11]) * 1000) / CLK_TCK, systemMs: (Number(fields[12]) * 1000) / CLK_TCK };
 }
 
 export function tempDir(prefix: string): string {
