@@ -14,9 +14,10 @@
  *   as Awareness frames (the same room and rules as /ws: /ws and /sync clients see each other, and with other
  *   relay processes the room's fan-out carries them). Awareness(doc) frames set this connection's own states;
  *   AwarenessQuery(doc) → one Awareness frame of every state; AwarenessUnsubscribe(doc), Unsubscribe(doc) or
- *   closing removes the states it set. A malformed awareness update gets DocError(4400 Malformed), a frame for a
- *   document not subscribed DocError(NotFound); the connection goes on. A 'read' connection's awareness is
- *   dropped with one DocError(Forbidden) per document.
+ *   closing removes the states it set. A malformed awareness update gets PresenceError(4400 Malformed), a
+ *   presence frame for a document not subscribed PresenceError(NotFound); the connection goes on. A 'read'
+ *   connection's Awareness frames are dropped with one PresenceError(Forbidden) per document. Presence refusals
+ *   come as PresenceError, never DocError, so a client does not take them for refusals of the document.
  * - ListChanges(since) → one Changes frame of at most limits.changesPageSize (10,000) entries in seq order. Its
  *   headSeq is the cursor to resume from: the relay's head when the listing is complete, otherwise the seq of the
  *   last entry. A full page (10,000 entries) means: ask again with ListChanges(headSeq).
@@ -24,8 +25,8 @@
  *   about its own writes.
  * Access per document (auth.ts): 'none' gets BatchStatus.Forbidden or DocError(Forbidden) and no byte of the
  * document, and is left out of the change feed; 'read' gets BatchStatus.ReadOnly, and its Update, sync step 2
- * and awareness are dropped with one DocError(Forbidden) per document. Awareness for a client id another
- * connection holds is dropped with one DocError(4409 Conflict) per document (room.ts).
+ * and awareness inside Doc frames are dropped with one DocError(Forbidden) per document. Awareness for a client
+ * id another connection holds is dropped with one PresenceError(4409 Conflict) per document (room.ts).
  * Malformed frames close the connection with 4400; a client too slow to take broadcasts, over its rate limit or
  * with too many requests in flight is closed with 4429; a BatchSync over limits.maxBatchDocs closes it with 4430,
  * a Subscribe beyond limits.maxSubscriptions gets DocError(4430). A missing, invalid, expired or revoked
@@ -179,6 +180,10 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 		this.send(encodeFrame({ kind: MuxMessage.DocError, doc, code, reason, requestId }));
 	}
 
+	private presenceError(doc: string, code: CloseCode, reason: string): void {
+		this.send(encodeFrame({ kind: MuxMessage.PresenceError, doc, code, reason }));
+	}
+
 	private onDoc(doc: string, payload: Uint8Array): void {
 		const sub = this.subs.get(doc);
 		if (!sub) {
@@ -215,7 +220,7 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 					if (retry) this.docError(doc, CloseCode.ServerError, `not stored, send again later: ${reason}`);
 					else this.docError(doc, CloseCode.Forbidden, `refused: ${reason}`);
 				},
-				presenceRefused: (reason) => this.docError(doc, CloseCode.Conflict, reason),
+				presenceRefused: (reason) => this.presenceError(doc, CloseCode.Conflict, reason),
 				charge: (bytes) => {
 					const charge = this.hub.budgets.chargeWrite(this.budgetKey, bytes);
 					if (!charge.ok) this.docError(doc, CloseCode.RateLimited, charge.reason);
@@ -304,14 +309,14 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 	}
 
 	/** The subscription of `doc`, or null after telling the client it has none (presence needs Subscribe first). */
-	private subscription(doc: string): Subscription | null {
+	private presenceSubscription(doc: string): Subscription | null {
 		const sub = this.subs.get(doc);
-		if (!sub) this.docError(doc, CloseCode.NotFound, 'not subscribed: send Subscribe first');
+		if (!sub) this.presenceError(doc, CloseCode.NotFound, 'not subscribed: send Subscribe first');
 		return sub ?? null;
 	}
 
 	private onAwarenessSubscribe(doc: string): void {
-		const sub = this.subscription(doc);
+		const sub = this.presenceSubscription(doc);
 		if (!sub || sub.presence) return;
 		sub.presence = true;
 		// While the room loads, its greeting brings the states.
@@ -328,26 +333,26 @@ export class SyncConnection extends Connection implements Subscriber, FeedListen
 	}
 
 	private onAwarenessQuery(doc: string): void {
-		const sub = this.subscription(doc);
+		const sub = this.presenceSubscription(doc);
 		if (!sub) return;
 		if (sub.pending) sub.queried = true;
 		else this.sendAwarenessStates(doc, sub.room);
 	}
 
 	private onAwareness(doc: string, update: Uint8Array): void {
-		const sub = this.subscription(doc);
+		const sub = this.presenceSubscription(doc);
 		if (!sub) return;
 		try {
 			decodeAwarenessUpdate(update);
 		} catch (err) {
 			if (!(err instanceof ProtocolError)) throw err;
-			this.docError(doc, CloseCode.Malformed, err.message);
+			this.presenceError(doc, CloseCode.Malformed, err.message);
 			return;
 		}
 		if (sub.access !== 'write') {
 			if (sub.presenceDeniedSent) return;
 			sub.presenceDeniedSent = true;
-			this.docError(doc, CloseCode.Forbidden, 'read-only: your presence is not shared');
+			this.presenceError(doc, CloseCode.Forbidden, 'read-only: your presence is not shared');
 			return;
 		}
 		// A document with no stored rows has no room to share presence in (the shared path would echo it back).

@@ -117,7 +117,7 @@ describe('presence', () => {
 		b.close();
 	});
 
-	it('on /sync: a forged entry is dropped with one DocError, and the connection stays usable', async () => {
+	it('on /sync: a forged entry is dropped with one PresenceError, and the connection stays usable', async () => {
 		const doc = 'demo:minutes:m-presence-sync';
 		const { a, c, aId } = await presentA(doc);
 
@@ -127,11 +127,12 @@ describe('presence', () => {
 		for (const clock of [2_000, 2_001]) {
 			b.sendFrame({ kind: MuxMessage.Doc, doc, payload: awarenessMessage(forgedAwareness(aId, { user: { name: 'Mallory' } }, clock)) });
 		}
-		const error = await b.waitFrame(MuxMessage.DocError, (f) => f.doc === doc);
+		const error = await b.waitFrame(MuxMessage.PresenceError, (f) => f.doc === doc);
 		expect(error.code).toBe(CloseCode.Conflict);
 		expect(error.reason).toContain(String(aId));
 		await sleep(200);
-		expect(b.frames.filter((f) => f.kind === MuxMessage.DocError)).toHaveLength(1);
+		expect(b.frames.filter((f) => f.kind === MuxMessage.PresenceError)).toHaveLength(1);
+		expect(b.frames.filter((f) => f.kind === MuxMessage.DocError)).toHaveLength(0);
 		expect(nameOf(c.p, aId)).toBe('A');
 
 		// Its own presence still goes through.

@@ -2,7 +2,7 @@
  * Presence over `/sync` against the real relay: the app's sync engine (joinAwareness) and raw /sync clients
  * (AwarenessSubscribe, Awareness, AwarenessQuery frames) share one room's presence with stock y-websocket clients
  * on /ws/<doc>, by the same rules: a read-only device's presence is dropped, a socket's states go when it closes
- * or its credential is revoked, a malformed update gets a DocError and the connection goes on, and two relay
+ * or its credential is revoked, a malformed update gets a PresenceError and the connection goes on, and two relay
  * processes linked by a fan-out carry it across.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -165,7 +165,7 @@ describe('presence over /sync', () => {
 		await waitFor(() => !watcher.seen().includes('林晓燕'), { what: "林晓燕's removal on revocation" });
 	});
 
-	it("drops a read-only device's presence with one DocError, while it still sees the others", async () => {
+	it("drops a read-only device's presence with one PresenceError, while it still sees the others", async () => {
 		const token = await mintToken(relay, FACILITATOR, { name: '周敏' });
 		const { doc } = await storedMinutes('aw-read', token);
 		const zhou = await appDevice(relay.url, doc, '周敏', token);
@@ -173,7 +173,7 @@ describe('presence over /sync', () => {
 		await waitFor(() => rawSeen(reader, doc).includes('周敏'), { what: "周敏 at the reader's" });
 
 		for (const name of ['网格员', '网格员 again']) reader.sendFrame({ kind: MuxMessage.Awareness, doc, update: ownUpdate({ user: { name } }).update });
-		const error = await reader.waitFrame(MuxMessage.DocError, (f) => f.doc === doc);
+		const error = await reader.waitFrame(MuxMessage.PresenceError, (f) => f.doc === doc);
 		expect(error.code).toBe(CloseCode.Forbidden);
 		expect(error.reason).toMatch(/read-only/);
 		// The app's viewer sends nothing at all.
@@ -183,20 +183,22 @@ describe('presence over /sync', () => {
 		zhou.presence.awareness.setLocalStateField('user', { name: '周敏 (后)' });
 		await waitFor(() => rawSeen(reader, doc).includes('周敏 (后)'), { what: "周敏's change at the reader's" });
 		expect(zhou.seen()).toEqual(['写入者']);
-		expect(reader.frames.filter((f) => f.kind === MuxMessage.DocError)).toHaveLength(1);
+		expect(reader.frames.filter((f) => f.kind === MuxMessage.PresenceError)).toHaveLength(1);
+		// The refusal is of the presence alone: nothing says the document was refused.
+		expect(reader.frames.filter((f) => f.kind === MuxMessage.DocError)).toHaveLength(0);
 	});
 
-	it('answers a malformed awareness update or one for a document not subscribed with a DocError, and goes on serving', async () => {
+	it('answers a malformed awareness update or one for a document not subscribed with a PresenceError, and goes on serving', async () => {
 		const token = await mintToken(relay, FACILITATOR, { name: '周敏' });
 		const { doc } = await storedMinutes('aw-malformed', token);
 		const watcher = await stockClient(relay.url, doc, '旁观', { token });
 		const c = await rawPresence(doc, await mintToken(relay, FACILITATOR, { name: '林晓燕' }));
 
 		c.sendFrame({ kind: MuxMessage.Awareness, doc, update: new Uint8Array([1, 5, 1, 9, 123, 34]) });
-		const malformed = await c.waitFrame(MuxMessage.DocError, (f) => f.code === CloseCode.Malformed);
+		const malformed = await c.waitFrame(MuxMessage.PresenceError, (f) => f.code === CloseCode.Malformed);
 		expect(malformed.reason).toMatch(/malformed awareness update/);
 		c.sendFrame({ kind: MuxMessage.Awareness, doc: 'demo:minutes:never-subscribed', update: ownUpdate({ user: { name: 'x' } }).update });
-		const notFound = await c.waitFrame(MuxMessage.DocError, (f) => f.code === CloseCode.NotFound);
+		const notFound = await c.waitFrame(MuxMessage.PresenceError, (f) => f.code === CloseCode.NotFound);
 		expect(notFound.reason).toMatch(/Subscribe first/);
 
 		// Still open and served: its presence goes through, a query is answered, and the document still syncs.

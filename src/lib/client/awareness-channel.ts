@@ -10,12 +10,13 @@
  *   has seen.
  * - When the socket closes, the others' states are dropped here (they would be stale); the relay sends them
  *   again on reconnect.
- * - A channel that does not share (a read-only viewer) sees the others and announces nothing.
+ * - A channel that does not share (a read-only viewer) sees the others and announces nothing; nor does one
+ *   whose presence the relay refused as read-only (its role changed while the page was open).
  * - `leave()` sends the removal of its state and ends the subscription.
  */
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type * as Y from 'yjs';
-import { MuxMessage } from '../protocol/messages';
+import { CloseCode, MuxMessage } from '../protocol/messages';
 import type { PresencePort, PresenceSink, SyncEngine } from './sync-engine';
 
 export type PresenceLink = 'connecting' | 'connected' | 'disconnected';
@@ -39,6 +40,8 @@ export class AwarenessChannel implements PresenceSink {
 	private readonly port: PresencePort;
 	private open = false;
 	private gone = false;
+	/** Whether this device's state goes out: `share`, until the relay refuses it as read-only. */
+	private sharing: boolean;
 
 	constructor(
 		engine: Pick<SyncEngine, 'attachPresence'>,
@@ -46,6 +49,7 @@ export class AwarenessChannel implements PresenceSink {
 		ydoc: Y.Doc,
 		readonly share: boolean
 	) {
+		this.sharing = share;
 		this.awareness = new awarenessProtocol.Awareness(ydoc);
 		if (!share) this.awareness.setLocalState(null);
 		this.awareness.on('update', this.onUpdate);
@@ -75,7 +79,7 @@ export class AwarenessChannel implements PresenceSink {
 		this.port.send({ kind: MuxMessage.AwarenessQuery, doc: this.doc });
 		const state = this.awareness.getLocalState();
 		// A new clock: the sending happens in onUpdate.
-		if (this.share && state !== null) this.awareness.setLocalState(state);
+		if (this.sharing && state !== null) this.awareness.setLocalState(state);
 		this.setLink('connected');
 	}
 
@@ -91,6 +95,16 @@ export class AwarenessChannel implements PresenceSink {
 	/** An Awareness frame from the relay. */
 	receive(update: Uint8Array): void {
 		if (!this.gone) awarenessProtocol.applyAwarenessUpdate(this.awareness, update, RELAY_PRESENCE);
+	}
+
+	/**
+	 * The relay refused a presence frame. Read-only: stop announcing (the relay drops it anyway). Other refusals
+	 * (a client id another connection holds, a frame before the subscription) leave the channel as it is.
+	 */
+	refused(code: CloseCode, reason: string): void {
+		if (code !== CloseCode.Forbidden || !this.sharing) return;
+		this.sharing = false;
+		console.warn(`presence in ${this.doc} not shared: ${reason}`);
 	}
 
 	/** Removes this device's presence for the others and ends the subscription (the engine's part too). */
@@ -113,7 +127,7 @@ export class AwarenessChannel implements PresenceSink {
 
 	private readonly onUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
 		const own = this.awareness.clientID;
-		if (!this.share || !this.open || this.gone) return;
+		if (!this.sharing || !this.open || this.gone) return;
 		if (!added.includes(own) && !updated.includes(own) && !removed.includes(own)) return;
 		// The relay removed this device's state (it timed out there): y-protocols keeps it under a higher clock,
 		// and it goes out again. Other states (the relay's, or timed out here) are never sent back.

@@ -2,7 +2,7 @@
  * The sync engine with no browser and no IndexedDB stand-in: the in-memory local store, the in-memory transport
  * to a small relay speaking the `/sync` protocol (protocol/messages.ts), and a clock moved by hand.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import {
@@ -187,6 +187,11 @@ class FakeRelay {
 					}
 					break;
 				}
+				case MuxMessage.Awareness:
+					// As the relay does: a read-only device's presence is dropped, with a refusal of the presence alone.
+					if (this.readOnly.has(frame.doc)) send({ kind: MuxMessage.PresenceError, doc: frame.doc, code: CloseCode.Forbidden, reason: 'read-only: your presence is not shared' });
+					else this.presence.receive(peer, frame);
+					break;
 				default:
 					this.presence.receive(peer, frame);
 					break;
@@ -668,6 +673,32 @@ describe('SyncEngine: presence over the same socket', () => {
 		zhou.presence.awareness.setLocalStateField('user', { name: 'ghost' });
 		await settle();
 		expect(relay.received.length).toBe(sent);
+	});
+
+	it('a presence refusal leaves the document alone; refused as read-only, the device stops announcing', async () => {
+		const relay = new FakeRelay();
+		relays.push(relay);
+		const clock = new ManualClock();
+		relay.write(DOC, 'title', '议事会纪要');
+		const lin = await present(relay, clock, '林晓燕');
+		// The device's role changed while the minutes were open: the relay now holds the document read-only for it.
+		relay.readOnly.add(DOC);
+		const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
+		const zhou = await present(relay, clock, '周敏');
+		await until(() => zhou.seen().join() === '林晓燕', "林晓燕 at 周敏's");
+		await until(() => warned.mock.calls.some(([m]) => String(m).includes('not shared')), 'the refusal heard');
+		warned.mockRestore();
+		await settle();
+		const [state] = await zhou.store.syncStates([DOC]);
+		expect(state?.error ?? null).toBeNull();
+		expect(zhou.statuses.some((s) => s.error)).toBe(false);
+		expect(relay.presence.names(DOC)).toEqual(['林晓燕']);
+		// No further announcement after the refusal, whatever the page changes; it still sees the others.
+		const announced = relay.sentOf(MuxMessage.Awareness).length;
+		zhou.presence.awareness.setLocalStateField('user', { name: '周敏 (后)' });
+		await settle();
+		expect(relay.sentOf(MuxMessage.Awareness).length).toBe(announced);
+		expect(zhou.seen()).toEqual(['林晓燕']);
 	});
 
 	it('a viewer who may not write sees the others and announces nothing', async () => {

@@ -63,6 +63,8 @@ export interface PresenceSink {
 	disconnected(link: 'connecting' | 'disconnected'): void;
 	/** An Awareness frame from the relay. */
 	receive(update: Uint8Array): void;
+	/** The relay refused this device's presence in the document (a PresenceError); the document is not affected. */
+	refused(code: CloseCode, reason: string): void;
 }
 
 /** What a presence sink sends through, and how it leaves. */
@@ -564,8 +566,11 @@ export class SyncEngine {
 				}
 				break;
 			}
+			case MuxMessage.PresenceError:
+				this.presence.get(frame.doc)?.refused(frame.code, frame.reason);
+				break;
 			case MuxMessage.DocError: {
-				// Presence only (this device's cursor under a client id another connection holds): the document is fine.
+				// A relay older than PresenceError refused presence this way; the document is fine.
 				if (frame.code === CloseCode.Conflict) break;
 				this.inflight.delete(frame.requestId);
 				await this.store.markError(frame.doc, frame.reason);

@@ -17,6 +17,7 @@ const frames: Frame[] = [
 	{ kind: MuxMessage.ListChanges, sinceSeq: 123456 },
 	{ kind: MuxMessage.Changes, headSeq: 99, entries: [{ doc: 'd', seq: 98 }] },
 	{ kind: MuxMessage.DocError, doc: 'd', code: CloseCode.Forbidden, reason: '无权访问', requestId: 0 },
+	{ kind: MuxMessage.PresenceError, doc: 'd', code: CloseCode.Forbidden, reason: 'read-only: your presence is not shared' },
 	{ kind: MuxMessage.AwarenessSubscribe, doc: 'demo:minutes:m1' },
 	{ kind: MuxMessage.AwarenessUnsubscribe, doc: 'demo:minutes:m1' },
 	{ kind: MuxMessage.Awareness, doc: 'demo:minutes:m1', update: bytes(1, 7, 2, 4, 110, 117, 108, 108) },

@@ -22,11 +22,14 @@
  *   AwarenessUnsubscribe : n kind, str doc   (this connection's presence in the doc is removed)
  *   Awareness      : n kind, str doc, bytes update   (a y-protocols awareness update, both ways)
  *   AwarenessQuery : n kind, str doc            (answered with one Awareness frame of every state, maybe none)
+ *   PresenceError  : n kind, str doc, n code (a CloseCode), str reason   (a presence frame was refused)
  *
  * Presence (cursors, names) rides the same socket: a client sends Subscribe then AwarenessSubscribe for the
- * document on screen, and Awareness frames for its own states. A malformed awareness update, or one for a
- * document not subscribed, gets a DocError and the connection goes on. (Awareness inside Doc frames, the
- * y-protocols way, is still understood.)
+ * document on screen, and Awareness frames for its own states. A malformed awareness update, one for a
+ * document not subscribed, one from a read-only device or one for a client id another connection holds gets a
+ * PresenceError, and the connection goes on: it says nothing about the document itself, so a client must not
+ * take it for a DocError. (Awareness inside Doc frames, the y-protocols way, is still understood; refusals of
+ * those, but for a client id another connection holds, come as DocError as any Doc frame's do.)
  *
  * A document is "synced" on the client only once a BatchSyncReply (or sync step 2) carrying the server's
  * full state for it has been applied and stored locally.
@@ -48,7 +51,8 @@ export enum MuxMessage {
 	AwarenessSubscribe = 10,
 	AwarenessUnsubscribe = 11,
 	Awareness = 12,
-	AwarenessQuery = 13
+	AwarenessQuery = 13,
+	PresenceError = 14
 }
 
 /** The y-protocols message types carried inside a `Doc` frame or a stock y-websocket frame. */
@@ -82,7 +86,7 @@ export enum CloseCode {
 	Unauthorized = 4401,
 	Forbidden = 4403,
 	NotFound = 4404,
-	/** DocError only: presence (awareness) for a client id that another connection controls was dropped. */
+	/** Presence (awareness) for a client id that another connection controls was dropped. */
 	Conflict = 4409,
 	TooLarge = 4413,
 	RateLimited = 4429,
@@ -122,7 +126,8 @@ export type Frame =
 	| { kind: MuxMessage.AwarenessSubscribe; doc: string }
 	| { kind: MuxMessage.AwarenessUnsubscribe; doc: string }
 	| { kind: MuxMessage.Awareness; doc: string; update: Uint8Array }
-	| { kind: MuxMessage.AwarenessQuery; doc: string };
+	| { kind: MuxMessage.AwarenessQuery; doc: string }
+	| { kind: MuxMessage.PresenceError; doc: string; code: CloseCode; reason: string };
 
 export class ProtocolError extends Error {
 	constructor(message: string) {
@@ -192,10 +197,11 @@ export function encodeFrame(frame: Frame): Uint8Array {
 			});
 			break;
 		case MuxMessage.DocError:
+		case MuxMessage.PresenceError:
 			encoding.writeVarString(e, frame.doc);
 			encoding.writeVarUint(e, frame.code);
 			encoding.writeVarString(e, frame.reason);
-			encoding.writeVarUint(e, frame.requestId);
+			if (frame.kind === MuxMessage.DocError) encoding.writeVarUint(e, frame.requestId);
 			break;
 	}
 	return encoding.toUint8Array(e);
@@ -284,6 +290,8 @@ function readFrame(d: decoding.Decoder): Frame {
 				reason: decoding.readVarString(d),
 				requestId: decoding.readVarUint(d)
 			};
+		case MuxMessage.PresenceError:
+			return { kind, doc: decoding.readVarString(d), code: decoding.readVarUint(d) as CloseCode, reason: decoding.readVarString(d) };
 		default:
 			throw new ProtocolError(`unknown message kind ${kind}`);
 	}
