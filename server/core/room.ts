@@ -17,7 +17,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { type AwarenessEntry, encodeFrame, MuxMessage } from '../../src/lib/protocol/messages';
+import { type AwarenessEntry, decodeAwarenessUpdate, encodeAwarenessEntries, encodeFrame, MuxMessage } from '../../src/lib/protocol/messages';
 import { awarenessMessage } from '../transport/y-messages';
 
 /** Origin of awareness changes that came from another relay process (they are not published again). */
@@ -46,29 +46,6 @@ type RoomState = 'loading' | 'ready' | 'failed' | 'closed';
 
 /** Client ids whose writer a room remembers; beyond, claims are judged by connection alone. */
 const MAX_WRITERS = 10_000;
-
-/** The entries of an encoded awareness update (y-protocols layout); throws when malformed. */
-function decodeAwarenessEntries(update: Uint8Array): AwarenessEntry[] {
-	const d = decoding.createDecoder(update);
-	const n = decoding.readVarUint(d);
-	if (n > update.length) throw new Error('entry count exceeds length');
-	const entries: AwarenessEntry[] = [];
-	for (let i = 0; i < n; i++) {
-		entries.push({ clientID: decoding.readVarUint(d), clock: decoding.readVarUint(d), state: decoding.readVarString(d) });
-	}
-	return entries;
-}
-
-function encodeAwarenessEntries(entries: readonly AwarenessEntry[]): Uint8Array {
-	const e = encoding.createEncoder();
-	encoding.writeVarUint(e, entries.length);
-	for (const entry of entries) {
-		encoding.writeVarUint(e, entry.clientID);
-		encoding.writeVarUint(e, entry.clock);
-		encoding.writeVarString(e, entry.state);
-	}
-	return encoding.toUint8Array(e);
-}
 
 /**
  * The Yjs client ids whose structs an update carries. An update of one client (nearly all of them) says so in
@@ -209,7 +186,7 @@ export class Room {
 	 * clients send every state they receive back to the relay. Returns the refused ids. Throws when malformed.
 	 */
 	applyAwareness(update: Uint8Array, origin: Subscriber): number[] {
-		const entries = decodeAwarenessEntries(update);
+		const entries = decodeAwarenessUpdate(update);
 		const controlled = this.subscribers.get(origin);
 		const refused: number[] = [];
 		const kept: AwarenessEntry[] = [];
@@ -263,7 +240,7 @@ export class Room {
 	 * Throws when malformed.
 	 */
 	applyRemoteAwareness(update: Uint8Array, from: string): void {
-		const entries = decodeAwarenessEntries(update).filter((e) => !this.controllers.has(e.clientID));
+		const entries = decodeAwarenessUpdate(update).filter((e) => !this.controllers.has(e.clientID));
 		if (entries.length === 0 || this.state !== 'ready') return;
 		for (const e of entries) {
 			const id = e.clientID;

@@ -76,6 +76,7 @@ export function handleDocMessage(ctx: DocMessageContext, payload: Uint8Array): v
 			try {
 				refused = room.applyAwareness(msg.update, sub);
 			} catch (err) {
+				if (err instanceof ProtocolError) throw err;
 				throw new ProtocolError(`malformed awareness update: ${(err as Error).message}`);
 			}
 			if (refused.length > 0 && room.firstPresenceRefusal(sub)) {

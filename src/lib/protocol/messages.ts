@@ -307,7 +307,7 @@ export interface AwarenessEntry {
 /**
  * The entries of a y-protocols awareness update, checked in full: counts, varints, every state JSON (an object or
  * null), nothing after the last entry. Throws ProtocolError ("malformed awareness update: …") otherwise; the
- * frame around it was fine, so a relay answers with a DocError and keeps the connection.
+ * frame around it was fine, so a relay answers with a PresenceError and keeps the connection.
  */
 export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
 	try {
@@ -328,6 +328,17 @@ export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
 	} catch (err) {
 		throw new ProtocolError(`malformed awareness update: ${(err as Error).message}`);
 	}
+}
+
+/** The y-protocols awareness update holding `entries` (decodeAwarenessUpdate's inverse). */
+export function encodeAwarenessEntries(entries: readonly AwarenessEntry[]): Uint8Array {
+	const e = encoding.createEncoder();
+	writeList(e, entries, (entry) => {
+		encoding.writeVarUint(e, entry.clientID);
+		encoding.writeVarUint(e, entry.clock);
+		encoding.writeVarString(e, entry.state);
+	});
+	return encoding.toUint8Array(e);
 }
 
 /** Paths of the relay's endpoints. */
