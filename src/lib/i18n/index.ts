@@ -7,6 +7,7 @@ export {
 	isLocale,
 	loadLocale,
 	LOCALES,
+	messagesSettled,
 	translate,
 	zh,
 	type Catalogue,

@@ -475,6 +475,17 @@ export function loadLocale(locale: Locale): Promise<void> {
 	return Promise.all([enCore, Promise.allSettled([...englishOf.keys()].map(loadEnglish))]).then(() => {});
 }
 
+/**
+ * While English is in use: a promise that settles once the English of every area registered so far has arrived
+ * (or failed to), else undefined. A navigation waits on it (the root layout's onNavigate), so a page whose area
+ * registered on the way is rendered in English at once instead of flashing its Chinese fallback.
+ */
+export function messagesSettled(): Promise<void> | undefined {
+	if (wanted !== 'en') return undefined;
+	const loading = [...englishOf.values()].filter((p): p is Promise<void> => p !== null);
+	return loading.length === 0 ? undefined : Promise.allSettled(loading).then(() => {});
+}
+
 export type MessageParams = Readonly<Record<string, string | number>>;
 
 /** A `{name}` placeholder (global: for replace and matchAll). */
