@@ -17,7 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildIfStale } from './build-if-stale.mjs';
 import { bundleServer, RELAY_NODE_FLAGS } from './relay-bundle.mjs';
-import { freePort, type Service, startPostgres, startRedis } from './services';
+import { freePort, type Service, startPostgres, startRedis, waitForPort } from './services';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -158,6 +158,8 @@ async function main(): Promise<void> {
 			void stop(1);
 		}
 	});
+	// The address is announced only once nginx accepts connections on it.
+	await waitForPort(port, lb, 'nginx');
 	console.log(`courtyard: ${relays} relay processes (ports ${ports.join(', ')}) behind nginx on http://127.0.0.1:${port}`);
 }
 

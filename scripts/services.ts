@@ -51,7 +51,8 @@ export async function freePort(): Promise<number> {
 	});
 }
 
-async function waitForPort(port: number, child: ChildProcess, what: string, timeoutMs = 30_000): Promise<void> {
+/** Resolves once `port` accepts connections; throws if `child` exits first or the time runs out. */
+export async function waitForPort(port: number, child: ChildProcess, what: string, timeoutMs = 30_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before listening`);
