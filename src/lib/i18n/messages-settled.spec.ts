@@ -29,4 +29,10 @@ describe('messagesSettled', () => {
 		registerMessages({ 'offline.title': '离线区域' }, () => Promise.reject(new Error('offline')));
 		await expect(messagesSettled()).resolves.toBeUndefined();
 	});
+
+	it('stops waiting for a chunk that never arrives', async () => {
+		await loadLocale('en');
+		registerMessages({ 'stuck.title': '卡住的区域' }, () => new Promise(() => {}));
+		await expect(messagesSettled(20)).resolves.toBeUndefined();
+	});
 });

@@ -477,13 +477,16 @@ export function loadLocale(locale: Locale): Promise<void> {
 
 /**
  * While English is in use: a promise that settles once the English of every area registered so far has arrived
- * (or failed to), else undefined. A navigation waits on it (the root layout's onNavigate), so a page whose area
+ * (or failed to, or `maxWaitMs` passed), else undefined. A navigation waits on it (the root layout's onNavigate), so a page whose area
  * registered on the way is rendered in English at once instead of flashing its Chinese fallback.
  */
-export function messagesSettled(): Promise<void> | undefined {
+export function messagesSettled(maxWaitMs = 1_500): Promise<void> | undefined {
 	if (wanted !== 'en') return undefined;
 	const loading = [...englishOf.values()].filter((p): p is Promise<void> => p !== null);
-	return loading.length === 0 ? undefined : Promise.allSettled(loading).then(() => {});
+	if (loading.length === 0) return undefined;
+	// A chunk stuck on a bad network must not hold the page: past the wait it shows in Chinese, then switches.
+	const waited = new Promise<void>((resolve) => setTimeout(resolve, maxWaitMs));
+	return Promise.race([Promise.allSettled(loading).then(() => {}), waited]);
 }
 
 export type MessageParams = Readonly<Record<string, string | number>>;
