@@ -27,7 +27,7 @@ import { addBallot, readBallots } from '../src/lib/schema/ballots-doc';
 import type { Household } from '../src/lib/schema/households-doc';
 import { readHouseholds, writeHouseholds } from '../src/lib/schema/households-doc';
 import { createPoll, readPoll, recordHandCount } from '../src/lib/schema/poll-doc';
-import { type BenchResult, isMain, result } from './relay-kit';
+import { type BenchResult, result, runAlone } from './relay-kit';
 import { prng as rng } from '../src/lib/domain/prng';
 
 const HOUSEHOLDS = 2_000;
@@ -204,12 +204,4 @@ export async function pollTallyBench(): Promise<BenchResult> {
 	]);
 }
 
-if (isMain(import.meta.url)) {
-	pollTallyBench().then(
-		(r) => console.log(String(r)),
-		(err) => {
-			console.error(err);
-			process.exit(1);
-		}
-	);
-}
+runAlone(import.meta.url, pollTallyBench);

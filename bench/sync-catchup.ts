@@ -15,7 +15,7 @@ import { SyncEngine, type WebSocketLike } from '../src/lib/client/sync-engine';
 import { SYNC_PATH, TOKEN_PARAM } from '../src/lib/protocol/messages';
 import { startRelay } from '../server/relay';
 import { SqliteStore } from '../server/storage/sqlite-store';
-import { benchDocName, benchDocUpdate, benchToken, type BenchResult, isMain, result, tempDir } from './relay-kit';
+import { benchDocName, benchDocUpdate, benchToken, type BenchResult, result, runAlone, tempDir } from './relay-kit';
 
 const RUNS = 3;
 /** A side-effect import (its package exports no types for it). */
@@ -95,15 +95,4 @@ export async function syncCatchupBench(n = 1_000): Promise<BenchResult> {
 	}
 }
 
-if (isMain(import.meta.url)) {
-	syncCatchupBench(Number(process.argv[2] ?? 1_000)).then(
-		(r) => {
-			console.log(String(r));
-			process.exit(0);
-		},
-		(err) => {
-			console.error(err);
-			process.exit(1);
-		}
-	);
-}
+runAlone(import.meta.url, () => syncCatchupBench(Number(process.argv[2] ?? 1_000)));

@@ -10,7 +10,7 @@ import * as Y from 'yjs';
 import type { Actor } from '../src/lib/domain/actor';
 import { appendEvent, createProposal } from '../src/lib/schema/proposal-doc';
 import { gridLookup, judgeWrite, type Writer } from '../src/lib/schema/write-rules';
-import { type BenchResult, isMain, result } from './relay-kit';
+import { type BenchResult, result, runAlone } from './relay-kit';
 
 const facilitator: Writer = { device: 'dev-fac', role: 'facilitator', household: null, grids: [] };
 const actor: Actor = { id: 'dev-fac', name: '周敏', role: 'facilitator' };
@@ -108,12 +108,4 @@ export async function writeRulesBench(): Promise<BenchResult> {
 	]);
 }
 
-if (isMain(import.meta.url)) {
-	writeRulesBench().then(
-		(r) => console.log(String(r)),
-		(err) => {
-			console.error(err);
-			process.exit(1);
-		}
-	);
-}
+runAlone(import.meta.url, writeRulesBench);

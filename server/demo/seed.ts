@@ -92,16 +92,12 @@ function buildCommunity(rng: Rng): Community {
 			roomsPerFloor: rng.int(2, 4)
 		});
 	}
-	return {
-		id: DEMO_COMMUNITY,
-		name: '锦绣里社区',
-		street: '青柳街道',
-		district: '临江区',
-		grids,
-		buildings,
-		rules: DEFAULT_RULES,
-		lists: []
-	};
+	return demoStreetCommunity(DEMO_COMMUNITY, '锦绣里社区', grids, buildings);
+}
+
+/** A community of the demo street (both demo communities are in it), with the default rules and no lists. */
+function demoStreetCommunity(id: string, name: string, grids: Grid[], buildings: Building[]): Community {
+	return { id, name, street: '青柳街道', district: '临江区', grids, buildings, rules: DEFAULT_RULES, lists: [] };
 }
 
 /**
@@ -647,16 +643,7 @@ export function buildNeighbour(now = Date.now()): Demo {
 	for (let n = 1; n <= 8; n++) {
 		buildings.push({ id: `b${String(n).padStart(2, '0')}`, grid: n <= 4 ? 'g1' : 'g2', name: `${n}号楼`, units: 2, floors: 7, roomsPerFloor: 2 });
 	}
-	const community: Community = {
-		id: DEMO_NEIGHBOUR,
-		name: '翠湖社区',
-		street: '青柳街道',
-		district: '临江区',
-		grids,
-		buildings,
-		rules: DEFAULT_RULES,
-		lists: []
-	};
+	const community = demoStreetCommunity(DEMO_NEIGHBOUR, '翠湖社区', grids, buildings);
 	const households = buildHouseholds(rng, community);
 	const docs: DemoDoc[] = [];
 	const communityDoc = new Y.Doc();

@@ -30,7 +30,8 @@ describe('Leadership', () => {
 		return { l, f };
 	}
 
-	it('gives the lead to one process, and hands it over at once when the leader stops', async () => {
+	/** `a` holding the lead on a fresh bus, and `b` started after it. */
+	async function leaderThenContender() {
 		const bus = new MemoryBus();
 		const log: string[] = [];
 		const a = contender(bus, log, 'a');
@@ -38,6 +39,11 @@ describe('Leadership', () => {
 		await until(() => a.l.isLeader);
 		const b = contender(bus, log, 'b');
 		b.l.start();
+		return { bus, log, a, b };
+	}
+
+	it('gives the lead to one process, and hands it over at once when the leader stops', async () => {
+		const { log, a, b } = await leaderThenContender();
 		await new Promise((r) => setTimeout(r, 400));
 		expect(b.l.isLeader).toBe(false);
 		await a.l.stop();
@@ -46,13 +52,7 @@ describe('Leadership', () => {
 	});
 
 	it('steps down when its link is gone before anyone else can take over, and the other takes over', async () => {
-		const bus = new MemoryBus();
-		const log: string[] = [];
-		const a = contender(bus, log, 'a');
-		a.l.start();
-		await until(() => a.l.isLeader);
-		const b = contender(bus, log, 'b');
-		b.l.start();
+		const { bus, log, b } = await leaderThenContender();
 		bus.disconnect('a');
 		await until(() => b.l.isLeader);
 		// a gave up before b could take the lease: never two leaders at once.

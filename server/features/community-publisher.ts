@@ -17,6 +17,7 @@ import type * as Y from 'yjs';
 import { docFromState } from '../../src/lib/schema/record-changes';
 import type { ChangedDoc, FeedListener, Hub } from '../core/hub';
 import type { Logger } from '../core/log';
+import { RelayDocs } from '../core/relay-docs';
 import { storedState } from './photo-gc';
 
 export interface CommunityPublisherOptions {
@@ -71,6 +72,8 @@ export abstract class CommunityPublisher<S> implements FeedListener {
 	/** Communities waiting for a recomputation, in order. */
 	private readonly queue = new Set<string>();
 	protected readonly hub: Hub;
+	/** Where the publisher writes what it publishes (with `origin`). */
+	protected readonly docs: RelayDocs;
 	protected readonly logger: Logger;
 	protected readonly now: () => number;
 	private readonly debounceMs: number;
@@ -108,6 +111,7 @@ export abstract class CommunityPublisher<S> implements FeedListener {
 
 	constructor(options: CommunityPublisherOptions) {
 		this.hub = options.hub;
+		this.docs = new RelayDocs(options.hub);
 		this.logger = options.logger;
 		this.now = options.now ?? Date.now;
 		this.debounceMs = Math.max(0, options.debounceMs ?? 1_000);
@@ -252,6 +256,36 @@ export abstract class CommunityPublisher<S> implements FeedListener {
 			this.drain();
 		}, RETRY_MS);
 		this.retryTimer.unref();
+	}
+
+	/**
+	 * Reads one stored part of a community's state with `read`, then gives device writes a turn of the event loop.
+	 * On a failure `keepDirty` marks the part to be read again with the next publication, and the error is thrown.
+	 */
+	protected async readPart<T>(read: () => Promise<T>, keepDirty: () => void): Promise<T> {
+		let part: T;
+		try {
+			part = await read();
+		} catch (error) {
+			keepDirty();
+			throw error;
+		}
+		await this.hub.backgroundTurn();
+		return part;
+	}
+
+	/** readPart for each of `dirty`'s ids in turn, emptying it; on a failure the ids not read yet stay in it. */
+	protected async readEach(dirty: Set<string>, read: (id: string) => Promise<unknown>): Promise<void> {
+		const ids = [...dirty];
+		dirty.clear();
+		for (const [i, id] of ids.entries()) {
+			await this.readPart(
+				() => read(id),
+				() => {
+					for (const rest of ids.slice(i)) dirty.add(rest);
+				}
+			);
+		}
 	}
 
 	/** A document as stored (every committed update is in storage before the feed tells), or null if it has none. */

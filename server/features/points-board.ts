@@ -21,7 +21,6 @@ import { readBoardChoice, readPassbookRecords } from '../../src/lib/schema/passb
 import { type BoardTalents, type PointsBoard, type PointsConfig, readPointsConfig, writePointsBoard } from '../../src/lib/schema/points-doc';
 import { readTalents } from '../../src/lib/schema/talents-doc';
 import { type AttachedPublisher, attachPublisher, CommunityPublisher, type CommunityPublisherOptions } from './community-publisher';
-import { RelayDocs } from '../core/relay-docs';
 
 /** The publisher's options (community-publisher.ts); the start delay defaults to 15 s (POINTS_BOARD_START_DELAY). */
 export type PointsBoardOptions = CommunityPublisherOptions;
@@ -146,12 +145,6 @@ function sourceOf(doc: string): { community: string; passbook?: string; part?: '
 export class PointsBoardPublisher extends CommunityPublisher<CommunityState> {
 	protected readonly label = 'the points board';
 	protected readonly origin = BOARD_ORIGIN;
-	private readonly docs: RelayDocs;
-
-	constructor(options: PointsBoardOptions) {
-		super(options);
-		this.docs = new RelayDocs(options.hub);
-	}
 
 	protected noteDoc(doc: string): string | null {
 		const source = sourceOf(doc);
@@ -187,23 +180,17 @@ export class PointsBoardPublisher extends CommunityPublisher<CommunityState> {
 		const now = this.now();
 		if (state.pointsDirty || !state.config) {
 			state.pointsDirty = false;
-			try {
-				state.config = await this.withStored(pointsDocName(community), pointsConfigOf);
-			} catch (error) {
-				state.pointsDirty = true;
-				throw error;
-			}
-			await this.hub.backgroundTurn();
+			state.config = await this.readPart(
+				() => this.withStored(pointsDocName(community), pointsConfigOf),
+				() => (state.pointsDirty = true)
+			);
 		}
 		if (state.talentsDirty || !state.talents) {
 			state.talentsDirty = false;
-			try {
-				state.talents = await this.withStored(talentsDocName(community), boardTalents);
-			} catch (error) {
-				state.talentsDirty = true;
-				throw error;
-			}
-			await this.hub.backgroundTurn();
+			state.talents = await this.readPart(
+				() => this.withStored(talentsDocName(community), boardTalents),
+				() => (state.talentsDirty = true)
+			);
 		}
 		const { config, talents } = state;
 		// Which awards count depends on the settings: every passbook is folded again under new ones.
@@ -211,21 +198,13 @@ export class PointsBoardPublisher extends CommunityPublisher<CommunityState> {
 		if (state.settings !== settingsKey) for (const h of state.households.keys()) state.dirty.add(h);
 		state.settings = settingsKey;
 
-		const households = [...state.dirty];
-		state.dirty.clear();
-		for (const [i, household] of households.entries()) {
-			try {
-				const figures = await this.withStored(passbookDocName(community, household), (doc) =>
-					doc ? householdFigures(doc, household, config.settings, now) : null
-				);
-				state.households.set(household, figures);
-			} catch (error) {
-				// Not lost: read again with the next publication.
-				for (const h of households.slice(i)) state.dirty.add(h);
-				throw error;
-			}
-			await this.hub.backgroundTurn();
-		}
+		// A failed read is not lost: the passbook is read again with the next publication.
+		await this.readEach(state.dirty, async (household) => {
+			const figures = await this.withStored(passbookDocName(community, household), (doc) =>
+				doc ? householdFigures(doc, household, config.settings, now) : null
+			);
+			state.households.set(household, figures);
+		});
 
 		const figures = [...state.households.values()].filter((h): h is HouseholdFigures => h !== null);
 		const board = computePointsBoard(figures, config, talents, now);

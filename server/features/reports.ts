@@ -79,7 +79,6 @@ import { type ApiContext, ApiFailure, type ApiRoute, sendJson } from '../transpo
 import type { Credentials } from '../auth/credentials';
 import type { Hub } from '../core/hub';
 import type { Logger } from '../core/log';
-import { RelayDocs } from '../core/relay-docs';
 import { attachPublisher, CommunityPublisher } from './community-publisher';
 
 export interface ReportsOptions {
@@ -312,7 +311,6 @@ export class ReportPublisher extends CommunityPublisher<CommunityState> {
 	protected readonly label = 'the reports';
 	protected readonly origin = REPORT_ORIGIN;
 	private readonly corrections: Correction[] = [];
-	private readonly docs: RelayDocs;
 	private readonly graceMs: number;
 	private readonly checkEveryMs: number;
 	private wakeTimer: NodeJS.Timeout | null = null;
@@ -321,7 +319,6 @@ export class ReportPublisher extends CommunityPublisher<CommunityState> {
 		// A community is recomputed debounceMs after its first change, however many follow.
 		const debounceMs = options.debounceMs ?? 1_000;
 		super({ hub: options.hub, logger: options.logger, now: options.now, debounceMs, maxWaitMs: debounceMs });
-		this.docs = new RelayDocs(options.hub);
 		this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
 		this.checkEveryMs = Math.max(10, options.checkEveryMs ?? 3_600_000);
 	}

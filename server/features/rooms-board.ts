@@ -24,7 +24,6 @@ import { type BusySlot, readRooms, writeBusy } from '../../src/lib/schema/rooms-
 import { type Booking, type BookingState, bookingStates, checkBooking, effectiveRules, type Receipt, type Room, type RoomRules } from '../../src/lib/domain/rooms';
 import { cstDay } from '../../src/lib/domain/calendar';
 import { type AttachedPublisher, attachPublisher, CommunityPublisher, type CommunityPublisherOptions } from './community-publisher';
-import { RelayDocs } from '../core/relay-docs';
 
 const DAY_MS = 86_400_000;
 /** Origin of the publisher's own writes (receipts and the public calendar). */
@@ -137,12 +136,6 @@ export const createRoomsBoard = (options: CommunityPublisherOptions): RoomsBoard
 export class RoomsPublisher extends CommunityPublisher<CommunityState> {
 	protected readonly label = 'the rooms calendar';
 	protected readonly origin = ROOMS_ORIGIN;
-	private readonly docs: RelayDocs;
-
-	constructor(options: CommunityPublisherOptions) {
-		super(options);
-		this.docs = new RelayDocs(options.hub);
-	}
 
 	protected newState(): CommunityState {
 		return { households: new Map(), dirty: new Set(), rooms: null, roomsDirty: true, conventions: new Map(), conventionsDirty: new Set(), published: null };
@@ -171,36 +164,18 @@ export class RoomsPublisher extends CommunityPublisher<CommunityState> {
 	protected async publish(community: string, state: CommunityState): Promise<void> {
 		if (state.roomsDirty || !state.rooms) {
 			state.roomsDirty = false;
-			try {
-				state.rooms = await this.withStored(roomsDocName(community), (doc) => (doc ? readRooms(doc) : []));
-			} catch (error) {
-				state.roomsDirty = true;
-				throw error;
-			}
-			await this.hub.backgroundTurn();
+			state.rooms = await this.readPart(
+				() => this.withStored(roomsDocName(community), (doc) => (doc ? readRooms(doc) : [])),
+				() => (state.roomsDirty = true)
+			);
 		}
-		for (const id of [...state.conventionsDirty]) {
-			state.conventionsDirty.delete(id);
-			try {
-				state.conventions.set(id, await this.withStored(conventionDocName(community, id), conventionRules));
-			} catch (error) {
-				state.conventionsDirty.add(id);
-				throw error;
-			}
-			await this.hub.backgroundTurn();
-		}
-		const households = [...state.dirty];
-		state.dirty.clear();
-		for (const [i, household] of households.entries()) {
-			try {
-				const records = await this.withStored(bookingsDocName(community, household), (doc) => (doc ? readBookings(doc, household) : null));
-				state.households.get(household)!.records = records;
-			} catch (error) {
-				for (const h of households.slice(i)) state.dirty.add(h);
-				throw error;
-			}
-			await this.hub.backgroundTurn();
-		}
+		await this.readEach(state.conventionsDirty, async (id) => {
+			state.conventions.set(id, await this.withStored(conventionDocName(community, id), conventionRules));
+		});
+		await this.readEach(state.dirty, async (household) => {
+			const records = await this.withStored(bookingsDocName(community, household), (doc) => (doc ? readBookings(doc, household) : null));
+			state.households.get(household)!.records = records;
+		});
 
 		const rooms = state.rooms;
 		const receipts = newReceipts(state.households, rooms, rulesByRoom(rooms, state.conventions.values()));

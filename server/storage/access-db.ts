@@ -27,7 +27,9 @@ import {
 	type InvitationRow,
 	type NewDevice,
 	type NewInvitation,
+	newDeviceColumns,
 	type RedeemingDevice,
+	redeemRefusal,
 	type RedeemResult
 } from './access-store';
 import { DB_FILE } from './sqlite-store';
@@ -128,15 +130,15 @@ export class AccessDb implements AccessStore {
 		this.redeemTx = this.db.transaction((codeHash: string, device: RedeemingDevice, now: number): RedeemResult => {
 			const row = this.stmt.invitationByCode.get(codeHash);
 			if (!row) return { ok: false, error: 'not_found' };
-			if (row.revoked) return { ok: false, error: 'invitation_withdrawn' };
-			if (row.expires_at <= now) return { ok: false, error: 'invitation_expired' };
-			// Checked and counted in one statement, inside one write transaction: concurrent redemptions (even from
-			// another process) cannot exceed max_uses.
+			const invitation = toInvitation(row);
+			const refusal = redeemRefusal(invitation, now);
+			if (refusal) return refusal;
+			// Counted with the check in one statement, inside one write transaction: concurrent redemptions (even
+			// from another process) cannot exceed max_uses.
 			if (this.stmt.useInvitation.run(row.id).changes === 0) return { ok: false, error: 'invitation_used_up' };
-			const grant = JSON.parse(row.grant_json) as Grant;
-			this.insertDeviceRow({ ...device, grant, invitationId: row.id }, now);
+			this.insertDeviceRow({ ...device, grant: invitation.grant, invitationId: row.id }, now);
 			const stored = this.stmt.device.get(device.id) as SqliteDeviceRow;
-			return { ok: true, invitation: toInvitation({ ...row, uses: row.uses + 1 }), device: deviceInfo(toDevice(stored)) };
+			return { ok: true, invitation: { ...invitation, uses: invitation.uses + 1 }, device: deviceInfo(toDevice(stored)) };
 		});
 
 		this.revokeTx = this.db.transaction((id: string, now: number): DeviceRecord | null => {
@@ -152,16 +154,7 @@ export class AccessDb implements AccessStore {
 	}
 
 	private insertDeviceRow(device: NewDevice, now: number): void {
-		this.stmt.insertDevice.run({
-			id: device.id,
-			name: device.name,
-			grant_json: JSON.stringify(device.grant),
-			community: device.grant.community,
-			invitation_id: device.invitationId ?? null,
-			jti: device.jti,
-			created_at: now,
-			expires_at: device.expiresAt
-		});
+		this.stmt.insertDevice.run(newDeviceColumns(device, now));
 	}
 
 	async addDevice(device: NewDevice, now = Date.now()): Promise<DeviceRecord> {

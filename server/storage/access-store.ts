@@ -120,6 +120,28 @@ export interface InvitationRow<G, R> {
 	revoked: R;
 }
 
+/** The columns a SQL implementation inserts for a new device, registered at `now`. */
+export function newDeviceColumns(device: NewDevice, now: number) {
+	return {
+		id: device.id,
+		name: device.name,
+		grant_json: JSON.stringify(device.grant),
+		community: device.grant.community,
+		invitation_id: device.invitationId ?? null,
+		jti: device.jti,
+		created_at: now,
+		expires_at: device.expiresAt
+	};
+}
+
+/** Why an existing invitation cannot be redeemed at `now`, or null when it can. */
+export function redeemRefusal(invitation: Invitation, now: number): Extract<RedeemResult, { ok: false }> | null {
+	if (invitation.revoked) return { ok: false, error: 'invitation_withdrawn' };
+	if (invitation.expiresAt <= now) return { ok: false, error: 'invitation_expired' };
+	if (invitation.uses >= invitation.maxUses) return { ok: false, error: 'invitation_used_up' };
+	return null;
+}
+
 export function deviceFromRow(row: DeviceRow<unknown>, grant: Grant): DeviceRecord {
 	return {
 		id: row.id,
@@ -264,9 +286,8 @@ export class MemoryAccessStore implements AccessStore {
 		const id = this.byCode.get(codeHash);
 		const invitation = id === undefined ? undefined : this.invitationRows.get(id)?.invitation;
 		if (!invitation) return { ok: false, error: 'not_found' };
-		if (invitation.revoked) return { ok: false, error: 'invitation_withdrawn' };
-		if (invitation.expiresAt <= now) return { ok: false, error: 'invitation_expired' };
-		if (invitation.uses >= invitation.maxUses) return { ok: false, error: 'invitation_used_up' };
+		const refusal = redeemRefusal(invitation, now);
+		if (refusal) return refusal;
 		const record = this.insertDevice({ ...device, grant: invitation.grant, invitationId: invitation.id }, now);
 		invitation.uses += 1;
 		return { ok: true, invitation: copyInvitation(invitation), device: deviceInfo(record) };

@@ -12,14 +12,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { PhotoType } from '../../src/lib/protocol/photos';
 import {
+	checkQuota,
 	type LinkOutcome,
+	linkFromRow,
+	mayBeginRemoval,
 	type PhotoLink,
 	type PhotoMetaStore,
 	type PhotoOwner,
-	PhotoQuotaError,
 	type PhotoRecord,
+	type PhotoRow,
 	type PhotoUsage
 } from './photo-meta';
 import { DB_FILE } from './sqlite-store';
@@ -61,13 +63,6 @@ CREATE INDEX IF NOT EXISTS photos_community ON photos (community);
 -- The collector walks links by document (one read per document) from a cursor.
 CREATE INDEX IF NOT EXISTS photo_links_doc ON photo_links (doc, sha);
 `;
-
-interface PhotoRow {
-	type: PhotoType;
-	size: number;
-	created_at: number;
-	removing_since: number | null;
-}
 
 export class SqlitePhotoMeta implements PhotoMetaStore {
 	private readonly db: Database.Database;
@@ -114,12 +109,7 @@ export class SqlitePhotoMeta implements PhotoMetaStore {
 			const row = this.stmt.photo.get(sha);
 			if (row && row.removing_since !== null) return { linked: false, removingSince: row.removing_since };
 			if (!row) {
-				if (owner) {
-					const device = this.stmt.deviceUsage.get(owner.device)?.n ?? 0;
-					if (device + photo.size > owner.deviceQuota) throw new PhotoQuotaError('device', owner.deviceQuota, device);
-					const community = this.stmt.communityUsage.get(owner.community)?.n ?? 0;
-					if (community + photo.size > owner.communityQuota) throw new PhotoQuotaError('community', owner.communityQuota, community);
-				}
+				if (owner) checkQuota(owner, this.usageNow(owner.device, owner.community), photo.size);
 				this.stmt.insertPhoto.run(sha, photo.type, photo.size, now, owner?.device ?? null, owner?.community ?? null);
 			}
 			this.stmt.insertLink.run(sha, doc, now);
@@ -128,8 +118,7 @@ export class SqlitePhotoMeta implements PhotoMetaStore {
 		this.linkTx = (...args) => linkTx.immediate(...args);
 		const beginRemovalTx = this.db.transaction((sha: string, before: number, now: number, staleBefore: number) => {
 			const row = this.stmt.photo.get(sha);
-			if (!row || row.created_at >= before || this.stmt.hasLink.get(sha)) return null;
-			if (row.removing_since !== null && row.removing_since >= staleBefore) return null;
+			if (!row || this.stmt.hasLink.get(sha) || !mayBeginRemoval(row.created_at, row.removing_since, before, staleBefore)) return null;
 			this.stmt.mark.run(now, sha);
 			return { size: row.size, since: now };
 		});
@@ -150,13 +139,17 @@ export class SqlitePhotoMeta implements PhotoMetaStore {
 	}
 
 	async usage(device: string, community: string): Promise<PhotoUsage> {
+		return this.usageNow(device, community);
+	}
+
+	private usageNow(device: string, community: string): PhotoUsage {
 		return { device: this.stmt.deviceUsage.get(device)?.n ?? 0, community: this.stmt.communityUsage.get(community)?.n ?? 0 };
 	}
 
 	async linksBefore(before: number, limit: number, cursor?: { doc: string; sha: string }): Promise<PhotoLink[]> {
 		return this.stmt.linksBefore
 			.all(cursor?.doc ?? '', cursor?.sha ?? '', before, limit)
-			.map((r) => ({ sha: r.sha, doc: r.doc, createdAt: r.created_at }));
+			.map(linkFromRow);
 	}
 
 	async unlink(sha: string, doc: string): Promise<void> {

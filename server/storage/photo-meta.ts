@@ -84,6 +84,30 @@ export interface PhotoMetaStore {
 	close(): Promise<void>;
 }
 
+/** The photo columns the SQL stores read back. */
+export interface PhotoRow {
+	type: PhotoType;
+	size: number;
+	created_at: number;
+	removing_since: number | null;
+}
+
+export const linkFromRow = (r: { sha: string; doc: string; created_at: number }): PhotoLink => ({ sha: r.sha, doc: r.doc, createdAt: r.created_at });
+
+/** Throws PhotoQuotaError when `size` new bytes do not fit beside what the owner `used` before them. */
+export function checkQuota(owner: PhotoOwner, used: PhotoUsage, size: number): void {
+	if (used.device + size > owner.deviceQuota) throw new PhotoQuotaError('device', owner.deviceQuota, used.device);
+	if (used.community + size > owner.communityQuota) throw new PhotoQuotaError('community', owner.communityQuota, used.community);
+}
+
+/**
+ * Whether a removal may mark a photo (without links) stored at `storedAt`: stored before `before`, and not held by
+ * a removal that began at or after `staleBefore`.
+ */
+export function mayBeginRemoval(storedAt: number, removingSince: number | null, before: number, staleBefore: number): boolean {
+	return storedAt < before && (removingSince === null || removingSince < staleBefore);
+}
+
 /** Orders links as the SQL stores do (by doc, then sha; byte order for the ASCII names used). */
 export function compareLinks(a: { doc: string; sha: string }, b: { doc: string; sha: string }): number {
 	if (a.doc !== b.doc) return a.doc < b.doc ? -1 : 1;
@@ -108,13 +132,7 @@ export class MemoryPhotoMeta implements PhotoMetaStore {
 		if (row?.removingSince != null) return { linked: false, removingSince: row.removingSince };
 		const isNew = !row;
 		if (!row) {
-			if (owner) {
-				const used = this.usageNow(owner.device, owner.community);
-				if (used.device + photo.size > owner.deviceQuota) throw new PhotoQuotaError('device', owner.deviceQuota, used.device);
-				if (used.community + photo.size > owner.communityQuota) {
-					throw new PhotoQuotaError('community', owner.communityQuota, used.community);
-				}
-			}
+			if (owner) checkQuota(owner, this.usageNow(owner.device, owner.community), photo.size);
 			row = { ...photo, at: now, device: owner?.device ?? null, community: owner?.community ?? null, removingSince: null, links: new Map() };
 			this.photos.set(sha, row);
 		}
@@ -170,8 +188,7 @@ export class MemoryPhotoMeta implements PhotoMetaStore {
 
 	async beginRemoval(sha: string, before: number, now: number, staleBefore: number): Promise<{ size: number; since: number } | null> {
 		const row = this.photos.get(sha);
-		if (!row || row.at >= before || row.links.size > 0) return null;
-		if (row.removingSince !== null && row.removingSince >= staleBefore) return null;
+		if (!row || row.links.size > 0 || !mayBeginRemoval(row.at, row.removingSince, before, staleBefore)) return null;
 		row.removingSince = now;
 		return { size: row.size, since: now };
 	}

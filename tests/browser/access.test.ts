@@ -8,7 +8,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newAppContext, startApp, stopApp, type RelayHandle } from './harness';
+import { openAppPage, startApp, stopApp, type RelayHandle } from './harness';
 import { storedRows } from './idb';
 import { DEMO, joinWith } from './invite';
 
@@ -48,8 +48,7 @@ describe('household register access', () => {
 	afterAll(() => stopApp(browser, relay));
 
 	it('a grid worker of the grid sees its households', async () => {
-		const context = await newAppContext(browser);
-		const page = await context.newPage();
+		const { context, page } = await openAppPage(browser);
 		const frames = receivedFrames(page);
 		await joinWith(page, await relay.invite({ role: 'grid_worker', community: DEMO, grids: [GRID] }), '张网格');
 		await page.getByTestId('nav-households').click();
@@ -65,8 +64,7 @@ describe('household register access', () => {
 	});
 
 	it('a resident cannot open it, sees why, and never receives a byte of it', async () => {
-		const context = await newAppContext(browser);
-		const page = await context.newPage();
+		const { context, page } = await openAppPage(browser);
 		const frames = receivedFrames(page);
 		await joinWith(page, await relay.invite({ role: 'resident', community: DEMO, household: 'b01-1-101' }), '李奶奶');
 		// The resident's phone syncs the public matters …
@@ -107,8 +105,7 @@ describe('household register access', () => {
 	});
 
 	it('a facilitator reads it without edit controls', async () => {
-		const context = await newAppContext(browser);
-		const page = await context.newPage();
+		const { context, page } = await openAppPage(browser);
 		await joinWith(page, await relay.invite({ role: 'facilitator', community: DEMO }), '周主持');
 		await page.goto(`${relay.url}/households?grid=${GRID}`);
 		await expect.poll(() => page.getByTestId('household-row').count(), { timeout: 15_000 }).toBeGreaterThan(10);

@@ -1,8 +1,9 @@
 /**
  * What the browser tests read off the app's pages: the status bar's sync state and pending count, the
- * proposal list's rows, and what the service worker has cached; and the last step of the new-meeting form.
+ * proposal list's rows, and what the service worker has cached; and steps several stories take on the same form:
+ * the last step of the new-meeting form, a new poll, a household picked and a ballot recorded at the door.
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 /** Online, a full catch-up finished, and none running now. */
@@ -49,4 +50,37 @@ export async function submitMeeting(page: Page): Promise<string> {
 	const doc = new URL(page.url()).searchParams.get('doc') ?? '';
 	expect(doc).toMatch(/^demo:meeting:/);
 	return doc;
+}
+
+/** Creates a poll titled `title` from the new-poll form; returns the poll's page address. */
+export async function createPoll(page: Page, relayUrl: string, title: string): Promise<string> {
+	await page.goto(`${relayUrl}/polls/new`);
+	await page.getByTestId('poll-title-input').fill(title);
+	await page.getByTestId('poll-create').click();
+	await page.getByTestId('poll-detail').waitFor();
+	return page.url();
+}
+
+/** A household as the pickers need it (the schema's Household has it). */
+export interface PickedHousehold {
+	id: string;
+	building: string;
+	unit: number;
+}
+
+/** Picks a household in a building, unit and room picker (`scope`, a page or the part holding the picker). */
+export async function pickHousehold(scope: Page | Locator, h: PickedHousehold): Promise<void> {
+	await scope.getByTestId('pick-building').selectOption(h.building);
+	const units = scope.getByTestId('pick-unit');
+	// Unit chips are in unit order; a single-unit building shows none.
+	if ((await units.count()) > 0) await units.nth(h.unit - 1).click();
+	await scope.locator(`[data-testid=pick-room][data-household="${h.id}"]`).click();
+}
+
+/** On the door ballot recorder: picks the household, checks its choice (the option's position) and saves. */
+export async function recordBallot(recorder: Locator, h: PickedHousehold, option: number): Promise<void> {
+	await pickHousehold(recorder, h);
+	await recorder.getByTestId('ballot-option').nth(option).check();
+	await recorder.getByTestId('ballot-submit').click();
+	await recorder.getByTestId('ballot-saved').waitFor();
 }

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caughtUp } from './app-page';
 import { newAppContext, relayLink, startApp, stopApp, waitUntil, type RelayHandle, type RelayLink } from './harness';
-import { DEMO, joinInBrowser } from './invite';
+import { DEMO, joinInBrowser, joinWith } from './invite';
 
 const GRID = 'g1';
 
@@ -191,9 +191,7 @@ describe('canvassing', () => {
 	it('records visits without signal; they reach a facilitator by themselves once it returns', async () => {
 		const context = await newAppContext(browser);
 		const other = await context.newPage();
-		await joinInBrowser(other, await relay.invite({ role: 'facilitator', community: DEMO }), '林晓燕');
-		await other.getByTestId('join-start').click();
-		await expect.poll(() => caughtUp(other), { timeout: 20_000 }).toBe(true);
+		await joinWith(other, await relay.invite({ role: 'facilitator', community: DEMO }), '林晓燕');
 		await other.goto(`${relay.url}/households?grid=${GRID}`);
 		await expect.poll(() => other.getByTestId('household-row').count(), { timeout: 15_000 }).toBeGreaterThan(10);
 
@@ -227,9 +225,7 @@ describe('canvassing', () => {
 	it('lets a facilitator read the finder and coverage without edit controls', async () => {
 		const context = await newAppContext(browser);
 		const other = await context.newPage();
-		await joinInBrowser(other, await relay.invite({ role: 'facilitator', community: DEMO }), '周主持');
-		await other.getByTestId('join-start').click();
-		await expect.poll(() => caughtUp(other), { timeout: 20_000 }).toBe(true);
+		await joinWith(other, await relay.invite({ role: 'facilitator', community: DEMO }), '周主持');
 		await other.goto(`${relay.url}/households?grid=${GRID}`);
 		await expect.poll(() => other.getByTestId('household-row').count(), { timeout: 15_000 }).toBeGreaterThan(10);
 		// The grid worker's visits reached the facilitator through the relay.

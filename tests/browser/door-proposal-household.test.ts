@@ -10,8 +10,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caughtUp, connection, pending } from './app-page';
-import { newAppContext, relayLink, startApp, stopApp, waitForServiceWorker, type RelayHandle, type RelayLink } from './harness';
-import { DEMO, joinInBrowser } from './invite';
+import { newAppContext, openAppPage, relayLink, startApp, stopApp, waitForServiceWorker, type RelayHandle, type RelayLink } from './harness';
+import { DEMO, joinInBrowser, joinWith } from './invite';
 
 const GRID = 'g1';
 const WORKER = '王海涛';
@@ -93,12 +93,9 @@ describe('a door proposal keeps its household; steps keep their channel', () => 
 	});
 
 	it('the facilitator sees the household on the screening card and accepts it at a meeting', async () => {
-		const context = await newAppContext(browser);
-		const page = await context.newPage();
+		const { context, page } = await openAppPage(browser);
 		await page.setViewportSize({ width: 360, height: 740 });
-		await joinInBrowser(page, await relay.invite({ role: 'facilitator', community: DEMO }), '李社工');
-		await page.getByTestId('join-start').click();
-		await expect.poll(() => caughtUp(page), { timeout: 20_000 }).toBe(true);
+		await joinWith(page, await relay.invite({ role: 'facilitator', community: DEMO }), '李社工');
 
 		await page.goto(`${relay.url}/screening`);
 		const card = page.locator(`[data-testid=screening-item][data-doc="${doc}"]`);

@@ -7,9 +7,8 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caughtUp } from './app-page';
 import { newAppContext, startApp, stopApp, waitForServiceWorker, type RelayHandle } from './harness';
-import { DEMO, joinInBrowser } from './invite';
+import { DEMO, joinWith } from './invite';
 
 const readiness = (page: Page) => page.getByTestId('offline-readiness');
 const mainText = (page: Page) => page.locator('main').innerText();
@@ -41,9 +40,7 @@ describe('knowing when the app is ready offline', () => {
 	afterAll(() => stopApp(browser, relay));
 
 	it('after joining, the app says it cannot be used offline yet', async () => {
-		await joinInBrowser(page, await relay.invite({ role: 'grid_worker', community: DEMO, grids: ['g1'] }), '周网格');
-		await page.getByTestId('join-start').click();
-		await expect.poll(() => caughtUp(page), { timeout: 20_000 }).toBe(true);
+		await joinWith(page, await relay.invite({ role: 'grid_worker', community: DEMO, grids: ['g1'] }), '周网格');
 		// The documents have synced, but the app itself is not cached: not ready.
 		await expect.poll(() => readiness(page).innerText()).toBe('还不能离线使用：正在下载，请保持联网');
 		expect(await readiness(page).getAttribute('data-ready')).toBe('false');

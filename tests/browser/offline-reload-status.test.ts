@@ -6,7 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newAppContext, startApp, stopApp, waitForServiceWorker, type RelayHandle } from './harness';
+import { openAppPage, startApp, stopApp, waitForServiceWorker, type RelayHandle } from './harness';
 import { DEMO, joinWith } from './invite';
 
 const label = (page: Page) => page.getByTestId('connection').innerText();
@@ -27,8 +27,7 @@ describe('the status bar after an offline reload', () => {
 
 	beforeAll(async () => {
 		({ relay, browser } = await startApp());
-		context = await newAppContext(browser);
-		page = await context.newPage();
+		({ context, page } = await openAppPage(browser));
 	});
 
 	afterAll(() => stopApp(browser, relay));

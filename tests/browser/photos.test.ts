@@ -14,7 +14,7 @@ import { photoPath } from '../../src/lib/protocol/photos';
 import { pngImage } from '../factories/images';
 import { caughtUp, connection, rows } from './app-page';
 import { newAppContext, relayLink, startApp, stopApp, waitForServiceWorker, waitUntil, type RelayHandle, type RelayLink } from './harness';
-import { DEMO, joinInBrowser } from './invite';
+import { DEMO, joinInBrowser, joinWith } from './invite';
 
 const thumb = (page: Page) => page.locator('[data-testid=proposal-photos] [data-testid=photo-thumb]');
 
@@ -135,9 +135,7 @@ describe('a photo taken offline', () => {
 
 	it('device B sees the photo on the proposal', async () => {
 		const pageB = await contextB.newPage();
-		await joinInBrowser(pageB, await relay.invite({ role: 'facilitator', community: DEMO }), '主持人乙');
-		await pageB.getByTestId('join-start').click();
-		await expect.poll(() => caughtUp(pageB), { timeout: 20_000 }).toBe(true);
+		await joinWith(pageB, await relay.invite({ role: 'facilitator', community: DEMO }), '主持人乙');
 		await expect.poll(() => rows(pageB).filter({ hasText: title }).count(), { timeout: 15_000 }).toBe(1);
 		await rows(pageB).filter({ hasText: title }).click();
 		await expect.poll(() => pageB.getByTestId('proposal-title').innerText()).toBe(title);

@@ -8,13 +8,12 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo/seed';
-import { caughtUp, pending } from './app-page';
+import { createPoll, pending, recordBallot } from './app-page';
 import { openAppPage, relayLink, startApp, stopApp, waitForServiceWorker, type RelayHandle, type RelayLink } from './harness';
-import { DEMO, joinInBrowser } from './invite';
+import { DEMO, joinWith } from './invite';
 
 const demo = buildDemo();
 const household = demo.households.get('g1')![0]!;
-const buildingName = demo.community.buildings.find((b) => b.id === household.building)!.name;
 
 describe("a resident's vote replaced at the door", () => {
 	let relay: RelayHandle;
@@ -38,14 +37,8 @@ describe("a resident's vote replaced at the door", () => {
 
 	it('a facilitator opens a poll', async () => {
 		facilitator = (await device()).page;
-		await joinInBrowser(facilitator, await relay.invite({ role: 'facilitator', community: DEMO }), '周主持');
-		await facilitator.getByTestId('join-start').click();
-		await expect.poll(() => caughtUp(facilitator), { timeout: 20_000 }).toBe(true);
-		await facilitator.goto(`${relay.url}/polls/new`);
-		await facilitator.getByTestId('poll-title-input').fill(`加装电梯意见 ${Date.now().toString(36)}`);
-		await facilitator.getByTestId('poll-create').click();
-		await facilitator.getByTestId('poll-detail').waitFor();
-		pollUrl = facilitator.url();
+		await joinWith(facilitator, await relay.invite({ role: 'facilitator', community: DEMO }), '周主持');
+		pollUrl = await createPoll(facilitator, relay.url, `加装电梯意见 ${Date.now().toString(36)}`);
 	});
 
 	it('a ballot queued offline counts in the status bar as pending, and goes out once online', async () => {
@@ -53,9 +46,7 @@ describe("a resident's vote replaced at the door", () => {
 		resident = r.page;
 		residentContext = r.context;
 		residentLink = await relayLink(r.context);
-		await joinInBrowser(resident, await relay.invite({ role: 'resident', community: DEMO, household: household.id }), '刘阿姨');
-		await resident.getByTestId('join-start').click();
-		await expect.poll(() => caughtUp(resident), { timeout: 20_000 }).toBe(true);
+		await joinWith(resident, await relay.invite({ role: 'resident', community: DEMO, household: household.id }), '刘阿姨');
 		await waitForServiceWorker(resident);
 		await resident.goto(pollUrl);
 		await resident.getByTestId('resident-vote').waitFor();
@@ -83,19 +74,11 @@ describe("a resident's vote replaced at the door", () => {
 
 	it('a door ballot replaces it: the resident sees what counts, from which channel and when', async () => {
 		const worker = (await device()).page;
-		await joinInBrowser(worker, await relay.invite({ role: 'grid_worker', community: DEMO, grids: ['g1'] }), '王网格');
-		await worker.getByTestId('join-start').click();
-		await expect.poll(() => caughtUp(worker), { timeout: 20_000 }).toBe(true);
+		await joinWith(worker, await relay.invite({ role: 'grid_worker', community: DEMO, grids: ['g1'] }), '王网格');
 		await worker.goto(pollUrl);
 		const recorder = worker.getByTestId('ballot-recorder');
 		await recorder.waitFor();
-		await recorder.getByTestId('pick-building').selectOption({ label: buildingName });
-		const unit = recorder.getByTestId('pick-unit').filter({ hasText: String(household.unit) });
-		if ((await recorder.getByTestId('pick-unit').count()) > 0) await unit.first().click();
-		await recorder.locator(`[data-testid=pick-room][data-household="${household.id}"]`).click();
-		await recorder.getByTestId('ballot-option').nth(1).check();
-		await recorder.getByTestId('ballot-submit').click();
-		await recorder.getByTestId('ballot-saved').waitFor();
+		await recordBallot(recorder, household, 1);
 		await expect.poll(noVotes, { timeout: 15_000 }).toBe('1');
 		expect(await yesVotes()).toBe('0');
 

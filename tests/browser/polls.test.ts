@@ -9,14 +9,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo/seed';
-import { caughtUp } from './app-page';
+import { createPoll, recordBallot } from './app-page';
 import { openAppPage, relayLink, startApp, stopApp, type RelayHandle, type RelayLink } from './harness';
-import { DEMO, joinInBrowser } from './invite';
+import { DEMO, joinWith } from './invite';
 
 // A household of the first grid's register, as the relay seeds it.
 const demo = buildDemo();
 const household = demo.households.get('g1')![0]!;
-const buildingName = demo.community.buildings.find((b) => b.id === household.building)!.name;
 
 describe('household poll', () => {
 	let relay: RelayHandle;
@@ -38,16 +37,10 @@ describe('household poll', () => {
 
 	it('a facilitator creates a poll for the whole community', async () => {
 		facilitator = (await device()).page;
-		await joinInBrowser(facilitator, await relay.invite({ role: 'facilitator', community: DEMO }), '周主持');
-		await facilitator.getByTestId('join-start').click();
-		await expect.poll(() => caughtUp(facilitator), { timeout: 20_000 }).toBe(true);
-		await facilitator.goto(`${relay.url}/polls/new`);
-		await facilitator.getByTestId('poll-title-input').fill(title);
-		await facilitator.getByTestId('poll-create').click();
-		await facilitator.getByTestId('poll-detail').waitFor();
+		await joinWith(facilitator, await relay.invite({ role: 'facilitator', community: DEMO }), '周主持');
+		pollUrl = await createPoll(facilitator, relay.url, title);
 		expect(await facilitator.getByTestId('poll-title').innerText()).toBe(title);
 		expect(await facilitator.getByTestId('poll-status').getAttribute('data-status')).toBe('open');
-		pollUrl = facilitator.url();
 		// The live tally: nobody has voted yet, every registered household may.
 		const households = facilitator.getByTestId('participation-households');
 		await expect.poll(() => households.getAttribute('data-whole'), { timeout: 10_000 }).toBe(String([...demo.households.values()].flat().length));
@@ -58,9 +51,7 @@ describe('household poll', () => {
 		const r = await device();
 		resident = r.page;
 		residentLink = await relayLink(r.context);
-		await joinInBrowser(resident, await relay.invite({ role: 'resident', community: DEMO, household: household.id }), '居民甲');
-		await resident.getByTestId('join-start').click();
-		await expect.poll(() => caughtUp(resident), { timeout: 20_000 }).toBe(true);
+		await joinWith(resident, await relay.invite({ role: 'resident', community: DEMO, household: household.id }), '居民甲');
 		await resident.goto(pollUrl);
 		await resident.getByTestId('resident-vote').waitFor();
 		// Open and public: the relay's tally is already there.
@@ -89,19 +80,11 @@ describe('household poll', () => {
 
 	it('a grid worker records the same household at the door; the later ballot counts and the audit shows both', async () => {
 		worker = (await device()).page;
-		await joinInBrowser(worker, await relay.invite({ role: 'grid_worker', community: DEMO, grids: ['g1'] }), '王网格');
-		await worker.getByTestId('join-start').click();
-		await expect.poll(() => caughtUp(worker), { timeout: 20_000 }).toBe(true);
+		await joinWith(worker, await relay.invite({ role: 'grid_worker', community: DEMO, grids: ['g1'] }), '王网格');
 		await worker.goto(pollUrl);
 		const recorder = worker.getByTestId('ballot-recorder');
 		await recorder.waitFor();
-		await recorder.getByTestId('pick-building').selectOption({ label: buildingName });
-		const unit = recorder.getByTestId('pick-unit').filter({ hasText: String(household.unit) });
-		if ((await recorder.getByTestId('pick-unit').count()) > 0) await unit.first().click();
-		await recorder.locator(`[data-testid=pick-room][data-household="${household.id}"]`).click();
-		await recorder.getByTestId('ballot-option').nth(1).check();
-		await recorder.getByTestId('ballot-submit').click();
-		await recorder.getByTestId('ballot-saved').waitFor();
+		await recordBallot(recorder, household, 1);
 
 		const tally = facilitator.getByTestId('tally');
 		await expect.poll(() => tally.locator('[data-option=no]').getAttribute('data-votes'), { timeout: 15_000 }).toBe('1');

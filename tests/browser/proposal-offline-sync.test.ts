@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caughtUp, connection, pending, rows } from './app-page';
 import { newAppContext, relayLink, startApp, stopApp, waitForServiceWorker, waitUntil, type RelayHandle, type RelayLink } from './harness';
-import { DEMO, joinInBrowser } from './invite';
+import { DEMO, joinInBrowser, joinWith } from './invite';
 
 const rowTitled = (page: Page, title: string) => rows(page).filter({ hasText: title });
 
@@ -82,9 +82,7 @@ describe('proposal filed offline syncs to another device', () => {
 	});
 
 	it('B, online, does not have it yet', async () => {
-		await joinInBrowser(pageB, await relay.invite({ role: 'facilitator', community: DEMO }), '主持人乙');
-		await pageB.getByTestId('join-start').click();
-		await expect.poll(() => caughtUp(pageB), { timeout: 20_000 }).toBe(true);
+		await joinWith(pageB, await relay.invite({ role: 'facilitator', community: DEMO }), '主持人乙');
 		await expect.poll(() => rows(pageB).count()).toBe(demoCount);
 		expect(await rowTitled(pageB, title).count()).toBe(0);
 	});

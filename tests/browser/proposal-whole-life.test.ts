@@ -15,7 +15,7 @@
  * recorded override of the unraised part of the target, the acceptance notice, and the proposer's rating. The
  * proposer's device shows every step.
  */
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../server/demo/seed';
 import { addDays, cstDay } from '../../src/lib/domain/calendar';
@@ -24,7 +24,8 @@ import { centiArea, reaches, RULES } from '../../src/lib/domain/poll';
 import { zh } from '../../src/lib/i18n/messages';
 import type { Household } from '../../src/lib/schema/households-doc';
 import { pngImage } from '../factories/images';
-import { newAppContext, startApp, stopApp, type InviteOptions, type RelayHandle } from './harness';
+import { pickHousehold } from './app-page';
+import { openAppPage, startApp, stopApp, type InviteOptions, type RelayHandle } from './harness';
 import { DEMO, joinWith } from './invite';
 
 // 10栋: seven registered households, all in the second grid, so a handful of door ballots can decide for it.
@@ -59,15 +60,6 @@ function civilCode(n: number): 'carried' | 'no_quorum' | 'not_carried' {
 	return reaches(yes.length, cast.length, rule.approvalHouseholds) && reaches(area(yes), area(cast), rule.approvalArea!) ? 'carried' : 'not_carried';
 }
 
-/** Picks a household in a HouseholdPicker: building, unit (when the building has several), room. */
-async function pickHousehold(scope: Page | Locator, h: Household): Promise<void> {
-	await scope.getByTestId('pick-building').selectOption(h.building);
-	const units = scope.getByTestId('pick-unit');
-	// Unit chips are in unit order; a single-unit building shows none.
-	if ((await units.count()) > 0) await units.nth(h.unit - 1).click();
-	await scope.locator(`[data-testid=pick-room][data-household="${h.id}"]`).click();
-}
-
 describe("acceptance story 3: a proposal's whole life", () => {
 	let relay: RelayHandle;
 	let browser: Browser;
@@ -91,8 +83,7 @@ describe("acceptance story 3: a proposal's whole life", () => {
 	const projectUrl = (tab: string) => `${relay.url}/project?doc=${encodeURIComponent(project)}&tab=${tab}`;
 
 	async function device(invite: InviteOptions, name: string): Promise<Page> {
-		const context = await newAppContext(browser);
-		const page = await context.newPage();
+		const { page } = await openAppPage(browser);
 		await joinWith(page, await relay.invite(invite), name);
 		return page;
 	}

@@ -11,7 +11,7 @@ import { cachedPaths } from './app-page';
 import {
 	cutRelay,
 	launchBrowser,
-	newAppContext,
+	openAppPage,
 	pollPage,
 	relayLink,
 	requireBuild,
@@ -35,8 +35,7 @@ describe('PWA offline shell', () => {
 
 	beforeAll(async () => {
 		({ relay, browser } = await startApp());
-		context = await newAppContext(browser);
-		page = await context.newPage();
+		({ context, page } = await openAppPage(browser));
 		await relayLink(page);
 	});
 
@@ -148,8 +147,7 @@ describe('PWA update', () => {
 		const dataDir = tempDir('data');
 		relay = await startRelay({ dataDir, env: { STATIC_DIR: v1 } });
 		browser = await launchBrowser();
-		const context = await newAppContext(browser);
-		const page = await context.newPage();
+		const { context, page } = await openAppPage(browser);
 		await page.goto(relay.url);
 		await waitForServiceWorker(page);
 		const before = await cachedPaths(page);

@@ -6,11 +6,11 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { BatchStatus, MuxMessage } from '../../src/lib/protocol/messages';
+import { MuxMessage } from '../../src/lib/protocol/messages';
 import { type PostgresService, startPostgres } from '../services/services';
 import { cleanupAfterEach, killAfterTest, serviceForFile } from './helpers-lifecycle';
-import { type ChildRelay, provider, removeDir, spawnRelay, startTestRelay, SyncClient, tempDir, waitFor, whenSynced } from './helpers';
-import { sendPacedUpdates } from './helpers-durability';
+import { batchSync, type ChildRelay, provider, removeDir, spawnRelay, startTestRelay, SyncClient, tempDir, waitFor, whenSynced } from './helpers';
+import { ackedIds, crash, lostUpdates, sendPacedUpdates } from './helpers-durability';
 
 let server: PostgresService;
 serviceForFile(startPostgres, (s) => (server = s), 60_000);
@@ -55,37 +55,17 @@ describe('durability with PostgreSQL', () => {
 		const total = 300;
 		const { sent, sending } = sendPacedUpdates(client, first, docs, total);
 		await waitFor(() => client.frames.filter((f) => f.kind === MuxMessage.Ack).length >= total / 2, { what: 'half the acks', timeout: 15_000 });
-		first.child.kill('SIGKILL');
-		await first.exited;
-		await sending;
+		await crash(first, sending);
 		p.destroy();
-		const acked = client.frames.flatMap((f) => (f.kind === MuxMessage.Ack ? [f.requestId] : []));
+		const acked = ackedIds(client);
 		expect(acked.length).toBeGreaterThanOrEqual(total / 2);
 
 		// A new process on the same database (and a fresh data directory: nothing of the documents is on disk).
 		const secondDir = tempDir();
 		cleanup.push(() => removeDir(secondDir));
 		const second = killOnCleanup(await spawnRelay(secondDir, env));
-		const reader = await SyncClient.connect(second.url);
-		cleanup.push(() => reader.close());
-		const requestId = reader.requestId();
-		reader.sendFrame({
-			kind: MuxMessage.BatchSync,
-			requestId,
-			entries: [...docs, 'demo:proposal:stock'].map((doc) => ({ doc, stateVector: Y.encodeStateVector(new Y.Doc()) }))
-		});
-		const reply = await reader.waitFrame(MuxMessage.BatchSyncReply, (f) => f.requestId === requestId);
-		const restored = new Map<string, Y.Doc>();
-		for (const entry of reply.entries) {
-			expect(entry.status).toBe(BatchStatus.Ok);
-			const d = new Y.Doc();
-			Y.applyUpdate(d, entry.diff);
-			restored.set(entry.doc, d);
-		}
-		const lost = acked.filter((id) => {
-			const { doc, key } = sent.get(id) as { doc: string; key: string };
-			return !restored.get(doc)?.getMap('households').has(key);
-		});
+		const restored = await batchSync(second.url, [...docs, 'demo:proposal:stock']);
+		const lost = lostUpdates(sent, acked, restored);
 		expect(lost).toEqual([]);
 		expect(restored.get('demo:proposal:stock')?.getText('description').toString()).toBe('楼道加装折叠座椅');
 		expect(restored.get('demo:proposal:stock')?.getMap('meta').get('title')).toBe('seats');

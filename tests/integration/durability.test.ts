@@ -1,10 +1,10 @@
 /** What was acknowledged survives: a graceful restart (SIGTERM) and a kill -9. */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { BatchStatus, CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
-import { type ChildRelay, provider, removeDir, spawnRelay, SyncClient, tempDir, waitFor, whenSynced } from './helpers';
+import { CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
+import { batchSync, type ChildRelay, provider, removeDir, spawnRelay, SyncClient, tempDir, waitFor, whenSynced } from './helpers';
 import { cleanupAfterEach, killAfterTest } from './helpers-lifecycle';
-import { sendPacedUpdates } from './helpers-durability';
+import { ackedIds, crash, sendPacedUpdates } from './helpers-durability';
 
 const cleanup = cleanupAfterEach();
 
@@ -52,29 +52,12 @@ describe('durability', () => {
 		const { sent, sending } = sendPacedUpdates(client, first, docs, total);
 		// Crash while later updates may still be in flight.
 		await waitFor(() => client.frames.filter((f) => f.kind === MuxMessage.Ack).length >= total / 2, { what: 'half the acks' });
-		first.child.kill('SIGKILL');
-		await first.exited;
-		await sending;
-		const acked = client.frames.flatMap((f) => (f.kind === MuxMessage.Ack ? [f.requestId] : []));
+		await crash(first, sending);
+		const acked = ackedIds(client);
 		expect(acked.length).toBeGreaterThanOrEqual(total / 2);
 
 		const second = killOnCleanup(await spawnRelay(dataDir, { COURTYARD_AUTH: 'open' }));
-		const reader = await SyncClient.connect(second.url);
-		cleanup.push(() => reader.close());
-		const requestId = reader.requestId();
-		reader.sendFrame({
-			kind: MuxMessage.BatchSync,
-			requestId,
-			entries: docs.map((doc) => ({ doc, stateVector: Y.encodeStateVector(new Y.Doc()) }))
-		});
-		const reply = await reader.waitFrame(MuxMessage.BatchSyncReply, (f) => f.requestId === requestId);
-		const restored = new Map<string, Y.Doc>();
-		for (const entry of reply.entries) {
-			expect(entry.status).toBe(BatchStatus.Ok);
-			const d = new Y.Doc();
-			Y.applyUpdate(d, entry.diff);
-			restored.set(entry.doc, d);
-		}
+		const restored = await batchSync(second.url, docs);
 		for (const id of acked) {
 			const { doc, key } = sent.get(id) as { doc: string; key: string };
 			expect(restored.get(doc)?.getMap('households').has(key), `acknowledged update ${key} in ${doc}`).toBe(true);

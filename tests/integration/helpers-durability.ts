@@ -24,3 +24,21 @@ export function sendPacedUpdates(client: SyncClient, relay: ChildRelay, docs: re
 	})();
 	return { sent, sending };
 }
+
+/** Kills `relay` (kill -9) and waits for it and for sendPacedUpdates' `sending` to end. */
+export async function crash(relay: ChildRelay, sending: Promise<void>): Promise<void> {
+	relay.child.kill('SIGKILL');
+	await relay.exited;
+	await sending;
+}
+
+/** The request ids the relay acknowledged to `client`. */
+export const ackedIds = (client: SyncClient): number[] => client.frames.flatMap((f) => (f.kind === MuxMessage.Ack ? [f.requestId] : []));
+
+/** The acknowledged requests (of sendPacedUpdates' `sent`) whose update the `restored` documents lack. */
+export function lostUpdates(sent: Map<number, { doc: string; key: string }>, acked: readonly number[], restored: Map<string, Y.Doc>): number[] {
+	return acked.filter((id) => {
+		const { doc, key } = sent.get(id) as { doc: string; key: string };
+		return !restored.get(doc)?.getMap('households').has(key);
+	});
+}

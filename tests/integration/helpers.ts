@@ -6,11 +6,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
-import type * as Y from 'yjs';
+import { expect } from 'vitest';
+import * as Y from 'yjs';
 import type { Grant } from '../../src/lib/domain/access';
-import { decodeFrame, encodeFrame, type Frame, SYNC_PATH, TOKEN_PARAM } from '../../src/lib/protocol/messages';
+import { BatchStatus, decodeFrame, encodeFrame, type Frame, MuxMessage, SYNC_PATH, TOKEN_PARAM } from '../../src/lib/protocol/messages';
 import { silentLogger } from '../../server/core/log';
 import { type Relay, type RelayOptions, startRelay } from '../../server/relay';
+import { openPostgres, type Postgres } from '../../server/storage/postgres/db';
 import type { DocStore } from '../../server/storage/store';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -212,6 +214,26 @@ export class SyncClient extends RawClient {
 	}
 }
 
+/** Full-state BatchSync of `docs` through `url`, every entry Ok; the documents as the reply carries them. */
+export async function batchSync(url: string, docs: readonly string[], token?: string): Promise<Map<string, Y.Doc>> {
+	const c = await SyncClient.connect(url, token);
+	try {
+		const requestId = c.requestId();
+		c.sendFrame({ kind: MuxMessage.BatchSync, requestId, entries: docs.map((doc) => ({ doc, stateVector: new Uint8Array([0]) })) });
+		const reply = await c.waitFrame(MuxMessage.BatchSyncReply, (f) => f.requestId === requestId);
+		const out = new Map<string, Y.Doc>();
+		for (const e of reply.entries) {
+			expect(e.status).toBe(BatchStatus.Ok);
+			const d = new Y.Doc();
+			Y.applyUpdate(d, e.diff);
+			out.set(e.doc, d);
+		}
+		return out;
+	} finally {
+		c.close();
+	}
+}
+
 /** A store that hands every call to `inner`: tests extend it to change one method. */
 export class DelegatingStore implements DocStore {
 	constructor(protected readonly inner: DocStore) {}
@@ -256,4 +278,10 @@ export class SlowLoadStore extends DelegatingStore {
 		await sleep(this.delayMs);
 		return this.inner.loadUpdates(doc);
 	}
+}
+
+/** Two pools on one database, as two relay processes (or a relay and the admin CLI) have; `close` ends both. */
+export async function twoPools(url: string): Promise<{ one: Postgres; two: Postgres; close: () => Promise<void> }> {
+	const [one, two] = [await openPostgres(url), await openPostgres(url)];
+	return { one, two, close: () => one.close().then(() => two.close()) };
 }

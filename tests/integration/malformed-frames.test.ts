@@ -47,6 +47,21 @@ async function sendAndClose(client: RawClient, data: Uint8Array | string): Promi
 const docSocket = () => new RawClient(`${wsUrl(relay.url)}/ws/${DOC}`);
 const syncSocket = () => new RawClient(`${wsUrl(relay.url)}/sync`);
 
+/** What is sent, the close code and reason it earns. */
+type MalformedCase = [name: string, data: () => Uint8Array | string, code: number, reason: RegExp];
+
+/** One test per case: the socket is closed with the case's code and reason, and the relay still syncs. */
+function closesOn(socket: () => RawClient, cases: readonly MalformedCase[]): void {
+	for (const [name, data, code, reason] of cases) {
+		it(`closes on ${name} with ${code}`, async () => {
+			const closed = await sendAndClose(socket(), data());
+			expect(closed.code).toBe(code);
+			expect(closed.reason).toMatch(reason);
+			await stillSyncing();
+		});
+	}
+}
+
 function yMessage(write: (e: encoding.Encoder) => void): Uint8Array {
 	const e = encoding.createEncoder();
 	write(e);
@@ -61,7 +76,7 @@ const validBatch = encodeFrame({
 });
 
 describe('malformed input on /sync', () => {
-	const cases: Array<[string, () => Uint8Array | string, number, RegExp]> = [
+	const cases: MalformedCase[] = [
 		['garbage bytes', () => new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]), CloseCode.Malformed, /malformed|unknown/],
 		['a truncated frame', () => validBatch.subarray(0, validBatch.length - 3), CloseCode.Malformed, /malformed frame/],
 		['an unknown kind', () => new Uint8Array([42]), CloseCode.Malformed, /unknown message kind 42/],
@@ -70,14 +85,7 @@ describe('malformed input on /sync', () => {
 		['a bad state vector', () => encodeFrame({ kind: MuxMessage.BatchSync, requestId: 1, entries: [{ doc: DOC, stateVector: new Uint8Array([5]) }] }), CloseCode.Malformed, /state vector/],
 		['a frame over the size limit', () => new Uint8Array(3 * 1024 * 1024), CloseCode.TooLarge, /message too large/]
 	];
-	for (const [name, data, code, reason] of cases) {
-		it(`closes on ${name} with ${code}`, async () => {
-			const closed = await sendAndClose(syncSocket(), data());
-			expect(closed.code).toBe(code);
-			expect(closed.reason).toMatch(reason);
-			await stillSyncing();
-		});
-	}
+	closesOn(syncSocket, cases);
 
 	it('closes on a bad y-protocols message inside a Doc frame', async () => {
 		const client = await SyncClient.connect(relay.url);
@@ -119,7 +127,7 @@ describe('malformed input on /sync', () => {
 });
 
 describe('malformed input on /ws/<doc>', () => {
-	const cases: Array<[string, () => Uint8Array | string, number, RegExp]> = [
+	const cases: MalformedCase[] = [
 		['garbage bytes', () => new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]), CloseCode.Malformed, /malformed|unknown/],
 		['a truncated sync message', () => new Uint8Array([YMessage.Sync, 0, 9, 1]), CloseCode.Malformed, /malformed/],
 		['an unknown message type', () => new Uint8Array([9, 1, 2]), CloseCode.Malformed, /unknown message type 9/],
@@ -149,14 +157,7 @@ describe('malformed input on /ws/<doc>', () => {
 		['a text frame', () => 'hello', CloseCode.Malformed, /text frames/],
 		['a message over the size limit', () => new Uint8Array(3 * 1024 * 1024), CloseCode.TooLarge, /message too large/]
 	];
-	for (const [name, data, code, reason] of cases) {
-		it(`closes on ${name} with ${code}`, async () => {
-			const closed = await sendAndClose(docSocket(), data());
-			expect(closed.code).toBe(code);
-			expect(closed.reason).toMatch(reason);
-			await stillSyncing();
-		});
-	}
+	closesOn(docSocket, cases);
 
 	it('cuts off a message beyond the hard ceiling (1009) before buffering it whole', async () => {
 		const closed = await sendAndClose(docSocket(), new Uint8Array(9 * 1024 * 1024));

@@ -14,7 +14,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { BatchStatus, CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
+import { CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
 import { FanoutKind } from '../../server/fanout/fanout';
 import { MemoryBus, MemoryFanout } from '../../server/fanout/memory-fanout';
 import { type RelayOptions, startRelay } from '../../server/relay';
@@ -34,9 +34,9 @@ import { openPostgres } from '../../server/storage/postgres/db';
 import { PgAccessStore } from '../../server/storage/postgres/access-pg';
 import { type PostgresService, type Service, startPostgres, startRedis } from '../services/services';
 import { communityFixture, grid } from '../../src/lib/domain/testing';
-import { type ChildRelay, docUrl, ROOT, provider, RawClient, removeDir, sleep, spawnRelay, SyncClient, tempDir, waitFor, whenSynced } from './helpers';
+import { batchSync, type ChildRelay, docUrl, ROOT, provider, RawClient, removeDir, sleep, spawnRelay, SyncClient, tempDir, waitFor, whenSynced } from './helpers';
 import { cleanupAfterEach, killAfterTest } from './helpers-lifecycle';
-import { sendPacedUpdates } from './helpers-durability';
+import { ackedIds, crash, lostUpdates, sendPacedUpdates } from './helpers-durability';
 
 const cleanup = cleanupAfterEach();
 
@@ -50,26 +50,6 @@ async function stock(url: string, doc: string, params: Record<string, string> = 
 }
 
 const nameOf = (p: WebsocketProvider, id: number) => (p.awareness.getStates().get(id) as { user?: { name?: string } } | undefined)?.user?.name;
-
-/** Full-state BatchSync of `docs` through `url`; the documents as the reply carries them. */
-async function batchSync(url: string, docs: readonly string[], token?: string): Promise<Map<string, Y.Doc>> {
-	const c = await SyncClient.connect(url, token);
-	try {
-		const requestId = c.requestId();
-		c.sendFrame({ kind: MuxMessage.BatchSync, requestId, entries: docs.map((doc) => ({ doc, stateVector: new Uint8Array([0]) })) });
-		const reply = await c.waitFrame(MuxMessage.BatchSyncReply, (f) => f.requestId === requestId);
-		const out = new Map<string, Y.Doc>();
-		for (const e of reply.entries) {
-			expect(e.status).toBe(BatchStatus.Ok);
-			const d = new Y.Doc();
-			Y.applyUpdate(d, e.diff);
-			out.set(e.doc, d);
-		}
-		return out;
-	} finally {
-		c.close();
-	}
-}
 
 describe('two relays on one store, linked by the in-memory fan-out', () => {
 	async function pair(cluster: RelayOptions['cluster'] = {}) {
@@ -475,16 +455,11 @@ describe('two relay processes on one PostgreSQL and one Redis', () => {
 		const present = await stock(a.url, docs[0] as string);
 		present.p.awareness.setLocalStateField('user', { name: 'P' });
 		await waitFor(() => nameOf(watcher.p, present.ydoc.clientID) === 'P', { what: 'presence across' });
-		a.child.kill('SIGKILL');
-		await a.exited;
-		await sending;
-		const acked = client.frames.flatMap((f) => (f.kind === MuxMessage.Ack ? [f.requestId] : []));
+		await crash(a, sending);
+		const acked = ackedIds(client);
 		expect(acked.length).toBeGreaterThanOrEqual(total / 3);
 		const restored = await batchSync(b.url, docs);
-		const lost = acked.filter((id) => {
-			const { doc, key } = sent.get(id) as { doc: string; key: string };
-			return !restored.get(doc)?.getMap('households').has(key);
-		});
+		const lost = lostUpdates(sent, acked, restored);
 		expect(lost).toEqual([]);
 		// The stock client on the survivor converges on everything stored for its document.
 		const want = restored.get(docs[0] as string)?.getMap('households').size ?? 0;

@@ -4,26 +4,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import { photoMetaContract } from '../../server/storage/photo-meta.contract';
-import { openPostgres } from '../../server/storage/postgres/db';
 import { PgPhotoMeta } from '../../server/storage/postgres/photos-pg';
 import { type PostgresService, startPostgres } from '../services/services';
+import { twoPools } from './helpers';
 import { serviceForFile } from './helpers-lifecycle';
 
 let server: PostgresService;
 serviceForFile(startPostgres, (s) => (server = s));
 
 photoMetaContract('PostgreSQL', async () => {
-	const url = await server.freshDatabase();
-	const one = await openPostgres(url);
-	const two = await openPostgres(url);
+	const { one, two, close } = await twoPools(await server.freshDatabase());
 	return {
 		store: new PgPhotoMeta(one.pool),
 		// Another relay process: its own pool on the same database.
 		another: async () => new PgPhotoMeta(two.pool),
-		cleanup: async () => {
-			await one.close();
-			await two.close();
-		}
+		cleanup: close
 	};
 });
 

@@ -15,12 +15,11 @@ import type { Relay } from '../../server/relay';
 import type { BlobStore } from '../../server/storage/blob-store';
 import { S3BlobStore, type S3BlobStoreOptions } from '../../server/storage/blob-store-s3';
 import { BlobPhotoStore } from '../../server/storage/photo-store';
-import { openPostgres } from '../../server/storage/postgres/db';
 import { PgPhotoMeta } from '../../server/storage/postgres/photos-pg';
 import { pngImage, sha256Hex } from '../factories/images';
 import { type S3Service, startS3 } from '../services/s3';
 import { type PostgresService, startPostgres } from '../services/services';
-import { mintToken, removeDir, startTestRelay, tempDir } from './helpers';
+import { mintToken, removeDir, startTestRelay, tempDir, twoPools } from './helpers';
 
 let pg: PostgresService;
 let s3: S3Service;
@@ -132,7 +131,7 @@ describe('photos on PostgreSQL and S3, through two relays', () => {
 
 	it('never leaves a linked photo without its object when one process collects while another uploads', async () => {
 		const { url, s3Options } = await freshStorage();
-		const [one, two] = [await openPostgres(url), await openPostgres(url)];
+		const { one, two, close } = await twoPools(url);
 		const uploader = new BlobPhotoStore(new PgPhotoMeta(one.pool), new S3BlobStore(s3Options));
 		// The collector's deletes take a while (a slow network), which widens the window an upload could slip into.
 		const bucket = new S3BlobStore(s3Options);
@@ -159,8 +158,7 @@ describe('photos on PostgreSQL and S3, through two relays', () => {
 				expect((await collector.read(sha))?.bytes.length).toBe(bytes.length);
 			}
 		} finally {
-			await one.close();
-			await two.close();
+			await close();
 		}
 	});
 });

@@ -10,34 +10,23 @@ import type { CreateInvitationResponse, DeviceInfo, JoinResponse } from '../../s
 import { CloseCode, MuxMessage } from '../../src/lib/protocol/messages';
 import { accessStoreContract } from '../../server/storage/access-store.contract';
 import { PgAccessStore } from '../../server/storage/postgres/access-pg';
-import { openPostgres, type Postgres } from '../../server/storage/postgres/db';
 import { hashCode } from '../../server/auth/credentials';
 import { type PostgresService, startPostgres } from '../services/services';
 import { serviceForFile } from './helpers-lifecycle';
-import { mintToken, removeDir, ROOT, startTestRelay, SyncClient, tempDir } from './helpers';
+import { mintToken, removeDir, ROOT, startTestRelay, SyncClient, tempDir, twoPools } from './helpers';
 
 let server: PostgresService;
 serviceForFile(startPostgres, (s) => (server = s));
 
 accessStoreContract('PostgreSQL', async () => {
-	const url = await server.freshDatabase();
-	// Two pools on one database: the second is another relay process (or the admin CLI).
-	const one: Postgres = await openPostgres(url);
-	const two: Postgres = await openPostgres(url);
-	return {
-		store: new PgAccessStore(one.pool),
-		other: new PgAccessStore(two.pool),
-		cleanup: async () => {
-			await one.close();
-			await two.close();
-		}
-	};
+	// The second pool is another relay process (or the admin CLI).
+	const { one, two, close } = await twoPools(await server.freshDatabase());
+	return { store: new PgAccessStore(one.pool), other: new PgAccessStore(two.pool), cleanup: close };
 });
 
 describe('PgAccessStore', () => {
 	it('registers exactly one device when two processes redeem a one-use invitation at once', async () => {
-		const url = await server.freshDatabase();
-		const [one, two] = [await openPostgres(url), await openPostgres(url)];
+		const { one, two, close } = await twoPools(await server.freshDatabase());
 		const [a, b] = [new PgAccessStore(one.pool), new PgAccessStore(two.pool)];
 		const expiresAt = Date.now() + 60_000;
 		for (let round = 0; round < 20; round++) {
@@ -52,8 +41,7 @@ describe('PgAccessStore', () => {
 		}
 		expect(await b.devices('c1')).toHaveLength(20);
 		expect((await a.invitations('c1')).every((i) => i.uses === 1)).toBe(true);
-		await one.close();
-		await two.close();
+		await close();
 	});
 });
 

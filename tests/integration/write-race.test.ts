@@ -126,6 +126,27 @@ async function send(relay: Relay, token: string, doc: string, update: Uint8Array
 	});
 }
 
+/**
+ * Two relays with project `id` seeded, both devices in sync with it; a's device adds ledger entry e1 and b's
+ * `fromB`. b judges its write first and its append waits at b's store; a's lands meanwhile, then b's append is let
+ * go (judged against the project without a's entry). a's answer, and a promise of b's.
+ */
+async function raceOnProject(id: string, fromB: LedgerEntry) {
+	const { a, b, held } = await pair();
+	const doc = `demo:project:${id}`;
+	await seedProject(a, doc, id);
+	const updateA = await updateOn(a, doc, 1_000, (d) => addEntry(d, entry('e1', 'dev-a', 100)));
+	const updateB = await updateOn(a, doc, 2_000, (d) => addEntry(d, fromB));
+	let release = () => {};
+	const releasing = new Promise<void>((r) => (release = r));
+	const isHeld = new Promise<void>((resolve) => (held.hold = { doc, held: resolve, release: releasing }));
+	const answerB = send(b, 'token-b', doc, updateB);
+	await isHeld;
+	const answerA = await send(a, 'token-a', doc, updateA);
+	release();
+	return { a, held, doc, answerA, answerB };
+}
+
 async function seedProject(relay: Relay, doc: string, id: string): Promise<void> {
 	const d = new Y.Doc();
 	createProject(d, { id, title: '楼道座椅', target: 8_600_000 }, fac('dev-a'), 1);
@@ -159,22 +180,10 @@ function changedEntries(history: Array<Record<string, unknown>>): string[] {
 
 describe('two relays writing one document at once (PostgreSQL, Redis)', () => {
 	it("a write judged before the other process's commit landed, stored after it, is judged again and refused", async () => {
-		const { a, b, held } = await pair();
-		const doc = 'demo:project:seats';
-		await seedProject(a, doc, 'seats');
-		// Both devices are in sync with the seeded project and create ledger entry e1; b's Yjs client is the higher,
-		// so stored after a's, its record would replace a's: an entry would change once written.
-		const fromA = await updateOn(a, doc, 1_000, (d) => addEntry(d, entry('e1', 'dev-a', 100)));
-		const fromB = await updateOn(a, doc, 2_000, (d) => addEntry(d, entry('e1', 'dev-b', 999)));
-		// b judges first; its append waits at the store until let go.
-		let release = () => {};
-		const releasing = new Promise<void>((r) => (release = r));
-		const isHeld = new Promise<void>((resolve) => (held.hold = { doc, held: resolve, release: releasing }));
-		const answerB = send(b, 'token-b', doc, fromB);
-		await isHeld;
-		// b judged its write against the project without e1, and holds it before the append. a's lands meanwhile.
-		expect(await send(a, 'token-a', doc, fromA)).toMatchObject({ kind: MuxMessage.Ack });
-		release();
+		// Both devices create ledger entry e1; b's Yjs client is the higher, so stored after a's, its record would
+		// replace a's: an entry would change once written.
+		const { a, held, doc, answerA, answerB } = await raceOnProject('seats', entry('e1', 'dev-b', 999));
+		expect(answerA).toMatchObject({ kind: MuxMessage.Ack });
 		expect(await answerB).toMatchObject({
 			kind: MuxMessage.DocError,
 			code: CloseCode.Forbidden,
@@ -188,18 +197,8 @@ describe('two relays writing one document at once (PostgreSQL, Redis)', () => {
 	});
 
 	it('a raced write the newer state still allows is judged again and stored', async () => {
-		const { a, b, held } = await pair();
-		const doc = 'demo:project:benches';
-		await seedProject(a, doc, 'benches');
-		const fromA = await updateOn(a, doc, 1_000, (d) => addEntry(d, entry('e1', 'dev-a', 100)));
-		const fromB = await updateOn(a, doc, 2_000, (d) => addEntry(d, entry('e2', 'dev-b', 999)));
-		let release = () => {};
-		const releasing = new Promise<void>((r) => (release = r));
-		const isHeld = new Promise<void>((resolve) => (held.hold = { doc, held: resolve, release: releasing }));
-		const answerB = send(b, 'token-b', doc, fromB);
-		await isHeld;
-		expect(await send(a, 'token-a', doc, fromA)).toMatchObject({ kind: MuxMessage.Ack });
-		release();
+		const { a, held, doc, answerA, answerB } = await raceOnProject('benches', entry('e2', 'dev-b', 999));
+		expect(answerA).toMatchObject({ kind: MuxMessage.Ack });
 		expect(await answerB).toMatchObject({ kind: MuxMessage.Ack });
 		// Refused as stale once, then stored under the newer position.
 		expect(held.conditional).toBe(2);

@@ -16,7 +16,9 @@ import {
 	type InvitationRow,
 	type NewDevice,
 	type NewInvitation,
+	newDeviceColumns,
 	type RedeemingDevice,
+	redeemRefusal,
 	type RedeemResult
 } from '../access-store';
 import { transaction } from './db';
@@ -31,17 +33,10 @@ const toInvitation = (row: PgInvitationRow): Invitation => invitationFromRow(row
 const INSERT_DEVICE = `INSERT INTO devices (id, name, grant_json, community, invitation_id, jti, created_at, expires_at)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`;
 
+// In INSERT_DEVICE's column order.
 function deviceValues(device: NewDevice, now: number): unknown[] {
-	return [
-		device.id,
-		device.name,
-		JSON.stringify(device.grant),
-		device.grant.community,
-		device.invitationId ?? null,
-		device.jti,
-		now,
-		device.expiresAt
-	];
+	const c = newDeviceColumns(device, now);
+	return [c.id, c.name, c.grant_json, c.community, c.invitation_id, c.jti, c.created_at, c.expires_at];
 }
 
 export class PgAccessStore implements AccessStore {
@@ -132,9 +127,8 @@ export class PgAccessStore implements AccessStore {
 			const { rows } = await client.query<PgInvitationRow>('SELECT * FROM invitations WHERE code_hash = $1 FOR UPDATE', [codeHash]);
 			const row = rows[0];
 			if (!row) return { ok: false, error: 'not_found' };
-			if (row.revoked) return { ok: false, error: 'invitation_withdrawn' };
-			if (row.expires_at <= now) return { ok: false, error: 'invitation_expired' };
-			if (row.uses >= row.max_uses) return { ok: false, error: 'invitation_used_up' };
+			const refusal = redeemRefusal(toInvitation(row), now);
+			if (refusal) return refusal;
 			const used = await client.query<PgInvitationRow>('UPDATE invitations SET uses = uses + 1 WHERE id = $1 RETURNING *', [row.id]);
 			const inserted = await client.query<PgDeviceRow>(
 				INSERT_DEVICE,

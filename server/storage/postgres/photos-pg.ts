@@ -11,14 +11,16 @@
  *   never marks a photo that was just linked, and a link never lands on a photo being removed.
  */
 import pg from 'pg';
-import type { PhotoType } from '../../../src/lib/protocol/photos';
 import {
+	checkQuota,
 	type LinkOutcome,
+	linkFromRow,
+	mayBeginRemoval,
 	type PhotoLink,
 	type PhotoMetaStore,
 	type PhotoOwner,
-	PhotoQuotaError,
 	type PhotoRecord,
+	type PhotoRow,
 	type PhotoUsage
 } from '../photo-meta';
 import { openPostgres, type Postgres, type PostgresOptions, transaction } from './db';
@@ -26,13 +28,6 @@ import { openPostgres, type Postgres, type PostgresOptions, transaction } from '
 /** First keys of the advisory locks (the second is the hashed device or community): kinds never collide. */
 const DEVICE_QUOTA_LOCK = 1701;
 const COMMUNITY_QUOTA_LOCK = 1702;
-
-interface PhotoRow {
-	type: PhotoType;
-	size: number;
-	created_at: number;
-	removing_since: number | null;
-}
 
 export class PgPhotoMeta implements PhotoMetaStore {
 	/**
@@ -82,9 +77,9 @@ export class PgPhotoMeta implements PhotoMetaStore {
 
 	/** After inserting a photo of `size` bytes for `owner`, under the owner's advisory locks. */
 	private async checkQuota(client: pg.PoolClient, owner: PhotoOwner, size: number): Promise<void> {
+		// The sums include the new photo: what was used before it is `size` less.
 		const used = await this.sums(client, owner.device, owner.community);
-		if (used.device > owner.deviceQuota) throw new PhotoQuotaError('device', owner.deviceQuota, used.device - size);
-		if (used.community > owner.communityQuota) throw new PhotoQuotaError('community', owner.communityQuota, used.community - size);
+		checkQuota(owner, { device: used.device - size, community: used.community - size }, size);
 	}
 
 	private async sums(client: pg.Pool | pg.PoolClient, device: string, community: string): Promise<PhotoUsage> {
@@ -120,7 +115,7 @@ export class PgPhotoMeta implements PhotoMetaStore {
 			'SELECT sha, doc, created_at FROM photo_links WHERE (doc, sha) > ($1, $2) AND created_at < $3 ORDER BY doc, sha LIMIT $4',
 			[cursor?.doc ?? '', cursor?.sha ?? '', before, limit]
 		);
-		return rows.map((r) => ({ sha: r.sha, doc: r.doc, createdAt: r.created_at }));
+		return rows.map(linkFromRow);
 	}
 
 	async unlink(sha: string, doc: string): Promise<void> {
@@ -138,8 +133,7 @@ export class PgPhotoMeta implements PhotoMetaStore {
 	async beginRemoval(sha: string, before: number, now: number, staleBefore: number): Promise<{ size: number; since: number } | null> {
 		return transaction(this.pool, async (client) => {
 			const row = await this.lockPhoto(client, sha, 'UPDATE');
-			if (!row || row.created_at >= before) return null;
-			if (row.removing_since !== null && row.removing_since >= staleBefore) return null;
+			if (!row || !mayBeginRemoval(row.created_at, row.removing_since, before, staleBefore)) return null;
 			// A later statement: it sees a link committed by an upload that held the row until now.
 			const { rowCount } = await client.query('SELECT 1 FROM photo_links WHERE sha = $1 LIMIT 1', [sha]);
 			if (rowCount) return null;

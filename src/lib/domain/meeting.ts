@@ -571,22 +571,9 @@ export interface Confirmation {
 	by: Actor;
 }
 
-export interface PublicDecision {
-	id: string;
-	text: string;
-	topic?: string;
-	proposals: string[];
-	vote?: string;
-}
-
-export interface PublicAction {
-	id: string;
-	task: string;
-	owner: string;
-	due?: Day;
-	decision?: string;
-	topic?: string;
-}
+/** What approval publishes of a decision and of an action item: not who recorded it, when, or where on the agenda. */
+export type PublicDecision = Omit<Decision, 'agendaItem' | 'at' | 'by' | 'removed'>;
+export type PublicAction = Omit<ActionItem, 'at' | 'by' | 'removed'>;
 
 /** What approval publishes: no private notes, no attendee names (counts by capacity only). */
 export interface PublishedMinutes {

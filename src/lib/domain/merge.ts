@@ -40,13 +40,7 @@ export interface MergeParty {
 }
 
 /** A proposal merged into the one viewed. */
-export interface MergedSource {
-	doc: string;
-	title: string;
-	household?: string;
-	createdAt: number;
-	createdBy: Actor | null;
-	channel: Channel;
+export interface MergedSource extends Pick<MergeParty, 'doc' | 'title' | 'household' | 'createdAt' | 'createdBy' | 'channel'> {
 	/** The merge step, as the merged proposal records it. */
 	mergedAt: number;
 	mergedBy: Actor;

@@ -12,6 +12,7 @@ import { ENCOURAGED_CATEGORIES } from './lists';
 import { CAPACITIES, MEETING_KINDS } from './meeting';
 import { DAY_MS } from './periods';
 import { PROJECT_STAGES } from './project';
+import { PROPOSAL_STATUSES, type ProposalStatus } from './proposal-status';
 import type { CommunityFacts, Period, PeriodKind, ProposalFacts, VisitFact } from './report-facts';
 import type { CommunityReport, DurationStats, Figures, Ratio, StreetReport } from './report-types';
 import { SATISFIED_FROM } from './satisfaction';
@@ -23,23 +24,13 @@ import { NEED_TAGS } from './visit';
 export const SCREENING_OUTCOMES: readonly string[] = ['accepted', 'rejected', 'merged', 'escalated', 'settled'];
 const SCREENING_FROM: ReadonlySet<string> = new Set(['submitted', 'screening']);
 const SCREENING_TO: ReadonlySet<string> = new Set(SCREENING_OUTCOMES);
+/** The workflow from `first` on, in PROPOSAL_STATUSES' order. */
+const from = (first: ProposalStatus): readonly string[] => PROPOSAL_STATUSES.slice(PROPOSAL_STATUSES.indexOf(first));
 /** Reaching any of these means the matter was accepted for handling (escalated matters count once accepted). */
-export const HANDLED_STATUSES: readonly string[] = [
-	'accepted',
-	'topic',
-	'deliberating',
-	'voting',
-	'decided',
-	'funding',
-	'in_progress',
-	'inspected',
-	'publicised',
-	'closed',
-	'settled'
-];
+export const HANDLED_STATUSES: readonly string[] = ['accepted', ...from('topic'), 'settled'];
 const HANDLED: ReadonlySet<string> = new Set(HANDLED_STATUSES);
 /** Reaching any of these means the matter was resolved (办结): the work was accepted, or it was settled. */
-export const RESOLVED_STATUSES: readonly string[] = ['inspected', 'publicised', 'closed', 'settled'];
+export const RESOLVED_STATUSES: readonly string[] = [...from('inspected'), 'settled'];
 const RESOLVED: ReadonlySet<string> = new Set(RESOLVED_STATUSES);
 /** Time to decision ends at the first of these steps; time to completion at the first of COMPLETED. */
 const DECIDED: ReadonlySet<string> = new Set(['decided', 'settled']);
