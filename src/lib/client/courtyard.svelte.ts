@@ -35,7 +35,7 @@ import {
 	updateRevocation,
 	wipeLocalData
 } from './session';
-import { SyncEngine, type SyncEngineOptions, type SyncStatus } from './sync-engine';
+import { idleStatus, SyncEngine, type SyncEngineOptions, type SyncStatus } from './sync-engine';
 
 /** Bump when IndexEntry derivation changes: the index is rebuilt from the documents on next start. */
 const INDEX_VERSION = 6;
@@ -52,16 +52,8 @@ export class Courtyard {
 	readonly engine: SyncEngine;
 	/** Everything waiting for the relay (documents, photos, ballots), on one retry policy; the status bar counts it. */
 	readonly outbox = new Outbox();
-	sync = $state<SyncStatus>({
-		connection: 'offline',
-		pending: 0,
-		done: 0,
-		total: 0,
-		lastSynced: null,
-		error: null,
-		refusal: null
-	});
-	/** Who this device acts as. Until invitations exist, chosen in settings; defaults to a demo facilitator. */
+	sync = $state<SyncStatus>(idleStatus());
+	/** Who this device acts as: its credential's role once joined (see the session); a demo facilitator before. */
 	actor = $state<Actor>({ id: 'device', name: '本机用户', role: 'facilitator' });
 	community = $state('demo');
 	/** A storage failure (quota, disk) the user must see; nothing already saved is affected. */

@@ -56,6 +56,11 @@ export interface SyncStatus {
 	refusal: { code: number; reason: string } | null;
 }
 
+/** The status before the engine has started: offline, nothing pending, never synced. */
+export function idleStatus(): SyncStatus {
+	return { connection: 'offline', pending: 0, done: 0, total: 0, lastSynced: null, error: null, refusal: null };
+}
+
 /** A document's presence as the engine drives it (awareness-channel.ts). */
 export interface PresenceSink {
 	/** The socket is open: subscribe to the presence and announce this device's state. */
@@ -136,15 +141,7 @@ export class SyncEngine {
 	private unavailableTimer: TimerId | null = null;
 	private catchingUp: Promise<void> | null = null;
 	private unlisten: () => void;
-	readonly status: SyncStatus = {
-		connection: 'offline',
-		pending: 0,
-		done: 0,
-		total: 0,
-		lastSynced: null,
-		error: null,
-		refusal: null
-	};
+	readonly status: SyncStatus = idleStatus();
 
 	private readonly clock: Clock;
 	private readonly transport: SyncTransport;
