@@ -1,6 +1,6 @@
 /** Localized words for projects: stages, funding sources, and one line per timeline step. */
 import '$lib/i18n/messages/matters';
-import type { SourceKind } from '$lib/domain/funding';
+import type { Pledge, SourceKind } from '$lib/domain/funding';
 import { formatYuan } from '$lib/domain/money';
 import type { NoticeKind } from '$lib/domain/notice';
 import { type ProjectStage, type ProjectStep, stageStatus } from '$lib/domain/project';
@@ -13,6 +13,12 @@ export const stageNote = (s: ProjectStage) => (stageLabel(s) === statusLabel(sta
 export const sourceLabel = (s: SourceKind) => t(`project.source.${s}`);
 export const noticeKindLabel = (k: NoticeKind) => t(`notice.kind.${k}`);
 
+/** A pledge made or received: money says how much, materials say what. */
+const pledgeLine = (verb: 'pledged' | 'received', pledge: Pledge, amount: number) =>
+	pledge.kind === 'money'
+		? t(`project.step.${verb}Money`, { name: pledge.name, amount: formatYuan(amount) })
+		: t(`project.step.${verb}Materials`, { name: pledge.name, materials: pledge.materials ?? '' });
+
 /** What a step says, in the reader's language: a headline and an optional detail line. */
 export function stepText(step: ProjectStep): { what: string; detail?: string } {
 	switch (step.type) {
@@ -21,19 +27,9 @@ export function stepText(step: ProjectStep): { what: string; detail?: string } {
 		case 'target':
 			return { what: t('project.step.target', { amount: formatYuan(step.amount) }) };
 		case 'pledged':
-			return {
-				what:
-					step.pledge.kind === 'money'
-						? t('project.step.pledgedMoney', { name: step.pledge.name, amount: formatYuan(step.pledge.amount) })
-						: t('project.step.pledgedMaterials', { name: step.pledge.name, materials: step.pledge.materials ?? '' })
-			};
+			return { what: pledgeLine('pledged', step.pledge, step.pledge.amount) };
 		case 'received':
-			return {
-				what:
-					step.pledge.kind === 'money'
-						? t('project.step.receivedMoney', { name: step.pledge.name, amount: formatYuan(step.receipt.amount) })
-						: t('project.step.receivedMaterials', { name: step.pledge.name, materials: step.pledge.materials ?? '' })
-			};
+			return { what: pledgeLine('received', step.pledge, step.receipt.amount) };
 		case 'withdrawn':
 			return { what: t('project.step.withdrawn', { name: step.pledge.name }) };
 		case 'entry':

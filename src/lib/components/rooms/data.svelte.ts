@@ -4,6 +4,7 @@
  * devices — every household's bookings folded from the Dexie index (each bookings entry carries its records).
  * Call during component initialisation.
  */
+import type * as Y from 'yjs';
 import { courtyard } from '$lib/client/courtyard.svelte';
 import { rulesInForce } from '$lib/domain/conventions';
 import { effectiveRules, type Room, type RoomRules } from '$lib/domain/rooms';
@@ -18,27 +19,17 @@ import { liveDoc, liveDocs } from '../live-doc.svelte';
 
 const readable = (name: string) => accessTo(courtyard().device?.grant, name) !== 'none';
 
-export function liveRooms() {
+/** One of the community's documents, live, when this device may read it. */
+function liveCommunityDoc<T>(nameOf: (community: string) => string, read: (doc: Y.Doc) => T | null) {
 	const app = courtyard();
-	return liveDoc(
-		() => {
-			const name = roomsDocName(app.community);
-			return readable(name) ? name : null;
-		},
-		(doc) => readRooms(doc)
-	);
+	return liveDoc(() => {
+		const name = nameOf(app.community);
+		return readable(name) ? name : null;
+	}, read);
 }
 
-export function liveBusy() {
-	const app = courtyard();
-	return liveDoc(
-		() => {
-			const name = roomsBoardDocName(app.community);
-			return readable(name) ? name : null;
-		},
-		(doc) => readBusy(doc)
-	);
-}
+export const liveRooms = () => liveCommunityDoc(roomsDocName, readRooms);
+export const liveBusy = () => liveCommunityDoc(roomsBoardDocName, readBusy);
 
 export interface RoomConvention {
 	doc: string;
