@@ -12,9 +12,7 @@
  * running relay learns of a revocation made by another process by polling `seq > last seen` (no clocks
  * involved). Times are milliseconds since the epoch.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Grant } from '../../src/lib/domain/access';
 import type { Invitation } from '../../src/lib/protocol/api';
 import {
@@ -32,7 +30,7 @@ import {
 	redeemRefusal,
 	type RedeemResult
 } from './access-store';
-import { DB_FILE } from './sqlite-store';
+import { dbFileIn, openSqlite } from './sqlite-store';
 
 export { type AccessStore, type DeviceRecord, deviceInfo, type NewDevice, type NewInvitation, type RedeemResult } from './access-store';
 
@@ -88,18 +86,11 @@ export class AccessDb implements AccessStore {
 
 	/** Opens `<dataDir>/courtyard.db` (the documents' file), or an in-memory database when dataDir is null. */
 	static open(dataDir: string | null): AccessDb {
-		if (dataDir === null) return new AccessDb(':memory:');
-		fs.mkdirSync(dataDir, { recursive: true });
-		return new AccessDb(path.join(dataDir, DB_FILE));
+		return new AccessDb(dataDir === null ? ':memory:' : dbFileIn(dataDir));
 	}
 
 	constructor(file: string) {
-		this.db = new Database(file);
-		if (file !== ':memory:') {
-			this.db.pragma('journal_mode = WAL');
-			this.db.pragma('synchronous = FULL');
-		}
-		this.db.pragma('busy_timeout = 5000');
+		this.db = openSqlite(file);
 		this.db.exec(SCHEMA);
 		this.stmt = {
 			insertDevice: this.db.prepare(

@@ -9,9 +9,7 @@
  * check and the row it admits, or a removal's check for links and its mark, cannot interleave with another
  * process on the same file (the admin CLI collecting while the relay runs).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import {
 	checkQuota,
 	type LinkOutcome,
@@ -24,7 +22,7 @@ import {
 	type PhotoRow,
 	type PhotoUsage
 } from './photo-meta';
-import { DB_FILE } from './sqlite-store';
+import { dbFileIn, openSqlite } from './sqlite-store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS photos (
@@ -72,15 +70,11 @@ export class SqlitePhotoMeta implements PhotoMetaStore {
 
 	/** In `<dataDir>/courtyard.db`. */
 	static open(dataDir: string): SqlitePhotoMeta {
-		fs.mkdirSync(dataDir, { recursive: true });
-		return new SqlitePhotoMeta(path.join(dataDir, DB_FILE));
+		return new SqlitePhotoMeta(dbFileIn(dataDir));
 	}
 
 	constructor(dbFile: string) {
-		this.db = new Database(dbFile);
-		this.db.pragma('journal_mode = WAL');
-		this.db.pragma('synchronous = FULL');
-		this.db.pragma('busy_timeout = 5000');
+		this.db = openSqlite(dbFile);
 		this.db.exec(SCHEMA);
 		const columns = new Set(this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('photos')").all().map((c) => c.name));
 		for (const [column, sql] of MIGRATIONS) if (!columns.has(column)) this.db.transaction(() => this.db.exec(sql))();

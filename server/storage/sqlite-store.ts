@@ -41,6 +41,27 @@ CREATE INDEX IF NOT EXISTS docs_last_seq ON docs (last_seq);
 
 export const DB_FILE = 'courtyard.db';
 
+/** `<dataDir>/courtyard.db`, the file the documents, the access database and the photo metadata share. */
+export function dbFileIn(dataDir: string): string {
+	fs.mkdirSync(dataDir, { recursive: true });
+	return path.join(dataDir, DB_FILE);
+}
+
+/**
+ * A connection to the relay's SQLite file, set up as every connection to it is: WAL and synchronous=FULL (an
+ * acknowledged write is on disk; neither applies to an in-memory database), waiting up to 5 s for a write lock
+ * another connection or process holds.
+ */
+export function openSqlite(file: string): Database.Database {
+	const db = new Database(file);
+	if (file !== ':memory:') {
+		db.pragma('journal_mode = WAL');
+		db.pragma('synchronous = FULL');
+	}
+	db.pragma('busy_timeout = 5000');
+	return db;
+}
+
 export class SqliteStore implements DocStore {
 	private readonly db: Database.Database;
 	private head: number;
@@ -49,15 +70,11 @@ export class SqliteStore implements DocStore {
 	private readonly compactTx: (doc: string) => CompactResult;
 
 	static open(dataDir: string): SqliteStore {
-		fs.mkdirSync(dataDir, { recursive: true });
-		return new SqliteStore(path.join(dataDir, DB_FILE));
+		return new SqliteStore(dbFileIn(dataDir));
 	}
 
 	constructor(file: string) {
-		this.db = new Database(file);
-		this.db.pragma('journal_mode = WAL');
-		this.db.pragma('synchronous = FULL');
-		this.db.pragma('busy_timeout = 5000');
+		this.db = openSqlite(file);
 		this.db.exec(SCHEMA);
 		this.addBytesColumn();
 		this.stmt = {

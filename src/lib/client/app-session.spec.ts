@@ -1,33 +1,20 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { DeviceInfo } from '../protocol/api';
 import { deviceHoldsSession, SESSION_KEYS } from './app-session.svelte';
 import { Courtyard } from './courtyard.svelte';
 import { DB_NAME, openDatabase } from './db';
 import { REVOCATION_KEY } from './revocation';
-import type { WebSocketLike } from './sync-engine';
+import { deviceRecord, fakeRelay } from './spec-relay';
 
 /** A relay that never answers: the app's start opens a socket and nothing more happens. */
-class SilentSocket implements WebSocketLike {
-	binaryType = 'arraybuffer';
-	readyState = 0;
-	onopen: WebSocketLike['onopen'] = null;
-	onclose: WebSocketLike['onclose'] = null;
-	onerror: WebSocketLike['onerror'] = null;
-	onmessage: WebSocketLike['onmessage'] = null;
-	send(): void {}
-	close(): void {}
-}
+const SilentSocket = fakeRelay().WebSocket;
 
-const device: DeviceInfo = {
+const device = deviceRecord({
 	id: 'd_resident',
 	name: '李奶奶',
 	grant: { role: 'resident', community: 'demo', household: 'b01-1-101' },
-	createdAt: 1,
-	lastSeen: null,
-	expiresAt: Date.now() + 86_400_000,
-	revokedAt: null
-};
+	expiresAt: Date.now() + 86_400_000
+});
 
 let n = 0;
 const freshName = () => `session-probe-${++n}`;

@@ -2,7 +2,7 @@
  * Canvassing actions: record a visit, register or correct a household, import a register. Each opens the
  * grid's document, writes, and resolves only once the change is in IndexedDB (and queued for the relay).
  */
-import type { Actor, Channel } from '../domain/actor';
+import type { Channel } from '../domain/actor';
 import { type Household, validateHousehold, type BuildingPlan } from '../domain/household';
 import { newId } from '../domain/ids';
 import type { ImportPlan } from '../domain/register-import';
@@ -11,15 +11,11 @@ import { householdsDocName, visitsDocName } from '../schema/doc-names';
 import { putHousehold, writeHouseholds } from '../schema/households-doc';
 import { addVisit, linkProposal } from '../schema/visits-doc';
 import type { IndexEntry } from '../schema/index-entry';
-import type { DocStore } from './doc-store';
+import type { ActionsApp } from './actions-app';
 import { entriesOfKind, type IndexReader } from './index-reads';
 
 /** What the actions need of the app (`courtyard()` in the browser; a bare store in tests). */
-export interface CanvassingApp {
-	readonly store: DocStore;
-	readonly community: string;
-	actorSnapshot(): Actor;
-}
+export type CanvassingApp = ActionsApp;
 
 
 export interface VisitInput {

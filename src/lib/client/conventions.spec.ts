@@ -1,7 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Grant } from '../domain/access';
 import type { Actor } from '../domain/actor';
 import { RULES, type TallySummary } from '../domain/poll';
 import { anchorPassage, CONVENTION_CONTENT, readConvention } from '../schema/convention-doc';
@@ -9,19 +8,13 @@ import { readPoll } from '../schema/poll-doc';
 import { consolidate, decide, InvalidConventionError, openRatification, startConvention, suggest } from './conventions';
 import { WriteRefusedError } from './doc-store';
 import { closePoll } from './polls';
-import { specStores } from './spec-stores';
+import { specDevices } from './spec-stores';
 
 const zhou: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
 const wang: Actor = { id: 'r1', name: '王阿姨', role: 'resident' };
 
-let n = 0;
-const openStore = specStores();
 /** A device with its own IndexedDB, checking every write against the relay's rules as the app does. */
-function device(actor: Actor, grant: Omit<Grant, 'role' | 'community'> = {}) {
-	const id = `conventions-${++n}`;
-	const store = openStore(id, `${id}/`, { id: actor.id, grant: { role: actor.role, community: 'demo', ...grant } });
-	return { store, community: 'demo', device: { id: actor.id }, actorSnapshot: () => actor };
-}
+const device = specDevices('conventions');
 /** Copies a document from one device to another, as sync would. */
 async function carry(from: ReturnType<typeof device>, to: ReturnType<typeof device>, name: string) {
 	const update = await from.store.withDoc(name, (h) => Y.encodeStateAsUpdate(h.doc));

@@ -26,15 +26,11 @@ import type { RoomRules } from '../domain/rooms';
 import { parseRules } from '../domain/rooms';
 import { plainText, putRatification, putSuggestion, putVerdict, putVersion, readConvention, startConvention as writeStart } from '../schema/convention-doc';
 import { conventionDocName } from '../schema/doc-names';
-import type { DocStore } from './doc-store';
+import type { ActionsApp } from './actions-app';
 import { createPoll, type PollsApp } from './polls';
 
 /** What the actions need of the app (`courtyard()` in the browser; a bare store in tests). */
-export interface ConventionsApp {
-	readonly store: DocStore;
-	readonly community: string;
-	actorSnapshot(): Actor;
-}
+export type ConventionsApp = ActionsApp;
 
 export class InvalidConventionError extends Error {
 	override readonly name = 'InvalidConventionError';

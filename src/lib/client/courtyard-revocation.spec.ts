@@ -2,7 +2,6 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import type { Actor } from '../domain/actor';
-import type { DeviceInfo } from '../protocol/api';
 import { putHousehold } from '../schema/households-doc';
 import { createProposal } from '../schema/proposal-doc';
 import { addVisit } from '../schema/visits-doc';
@@ -10,44 +9,14 @@ import { parseBackup } from './backup';
 import { Courtyard } from './courtyard.svelte';
 import { SealedError } from './doc-store';
 import { REVOCATION_KEY, type Revocation, WIPE_GRACE_MS } from './revocation';
-import type { WebSocketLike } from './sync-engine';
+import { deviceRecord, fakeRelay } from './spec-relay';
 
 const HOUSEHOLDS = 'demo:households:g1';
 const VISITS = 'demo:visits:g1';
 const PROPOSAL = 'demo:proposal:p1';
 const worker: Actor = { id: 'd_worker', name: '王海涛', role: 'grid_worker' };
-const device = (expiresAt: number): DeviceInfo => ({
-	id: 'd_worker',
-	name: '王海涛',
-	grant: { role: 'grid_worker', community: 'demo', grids: ['g1'] },
-	createdAt: 1,
-	lastSeen: null,
-	expiresAt,
-	revokedAt: null
-});
-
-/**
- * A relay that records every connection the device opens and then does only what `answer` makes the socket do;
- * by default nothing at all, as a relay that never answers or a proxy that never lets the socket through.
- */
-function fakeRelay(answer: (socket: WebSocketLike) => void = () => {}) {
-	const opened: string[] = [];
-	class Socket implements WebSocketLike {
-		binaryType = 'arraybuffer';
-		readyState = 0;
-		onopen: WebSocketLike['onopen'] = null;
-		onclose: WebSocketLike['onclose'] = null;
-		onerror: WebSocketLike['onerror'] = null;
-		onmessage: WebSocketLike['onmessage'] = null;
-		constructor(url: string) {
-			opened.push(url);
-			answer(this);
-		}
-		send(): void {}
-		close(): void {}
-	}
-	return { opened, WebSocket: Socket };
-}
+const device = (expiresAt: number) =>
+	deviceRecord({ id: 'd_worker', name: '王海涛', grant: { role: 'grid_worker', community: 'demo', grids: ['g1'] }, expiresAt });
 
 /** A relay that refuses every connection as the real one does a revoked credential: close 4401 with the reason. */
 const refusingRelay = (reason: string) =>

@@ -1,20 +1,16 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addChecklistItem, addSignoff, addTask, addUpdate, createProject, setCheck, setMinRepresentatives, setRepresentative } from '../schema/project-doc';
 import { createProposal, readProposal } from '../schema/proposal-doc';
-import { openDatabase } from './db';
-import { DocStore } from './doc-store';
+import { specStores } from './spec-stores';
 
 const actor = { id: 'u1', name: '测试', role: 'resident' as const };
 let n = 0;
-const stores: DocStore[] = [];
-
+const openStore = specStores();
 function newStore() {
 	const id = `t${++n}`;
-	const store = new DocStore(openDatabase(`db-${id}`), `${id}/`);
-	stores.push(store);
-	return store;
+	return openStore(`db-${id}`, `${id}/`);
 }
 
 function proposalUpdate(title: string) {
@@ -22,10 +18,6 @@ function proposalUpdate(title: string) {
 	createProposal(doc, { title, description: 'd', category: 'culture', kind: 'individual', channel: 'app' }, { id: 'p', actor, now: 5, status: 'submitted' });
 	return Y.encodeStateAsUpdate(doc);
 }
-
-afterEach(() => {
-	for (const s of stores.splice(0)) s.db.close();
-});
 
 describe('DocStore: changes checked against the relay rules', () => {
 	it('writes a checked change once, even when the document changed on this device while it was being judged', async () => {
@@ -103,8 +95,7 @@ describe('DocStore', () => {
 		h.release();
 
 		// A second instance of the app (a reload) reads it back from IndexedDB.
-		const reopened = new DocStore(openDatabase(store.db.name), store.prefix);
-		stores.push(reopened);
+		const reopened = openStore(store.db.name, store.prefix);
 		const h2 = await reopened.openDoc('demo:proposal:p');
 		expect(readProposal(h2.doc).title).toBe('凉亭');
 		h2.release();

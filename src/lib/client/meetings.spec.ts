@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import type { Actor } from '../domain/actor';
 import { addDays, cstDay } from '../domain/calendar';
-import { type MeetingDraft, richPlainText } from '../domain/meeting';
-import { pollDraft } from '../domain/testing';
+import { richPlainText } from '../domain/meeting';
+import { meetingDraft, pollDraft } from '../domain/testing';
 import { readBallots } from '../schema/ballots-doc';
 import { readMeeting } from '../schema/meeting-doc';
 import { readMinutes } from '../schema/minutes-doc';
@@ -54,17 +54,7 @@ async function withDoc<T>(app: MeetingsApp, name: string, fn: (h: Awaited<Return
 
 const read = <T>(app: MeetingsApp, name: string, fn: (doc: Y.Doc) => T) => withDoc(app, name, (h) => fn(h.doc));
 
-const draft: MeetingDraft = {
-	kind: 'bench',
-	title: '3栋楼道爱心椅板凳会',
-	day: '2025-05-20',
-	time: '19:00',
-	durationMin: 60,
-	place: '小区凉亭',
-	facilitator: '周敏',
-	agenda: [{ title: '楼道爱心椅', topic: 'demo:topic:t1' }],
-	invitees: [{ name: '张桂英', capacity: 'building_head' }]
-};
+const draft = meetingDraft({ title: '3栋楼道爱心椅板凳会' });
 const sections = [{ title: '一、楼道爱心椅' }, { title: '二、其他事项' }];
 
 async function proposal(app: MeetingsApp, id: string) {

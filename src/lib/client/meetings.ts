@@ -9,7 +9,7 @@
  * household's ballot (channel 'meeting') when they were checked in with their household.
  */
 import type * as Y from 'yjs';
-import type { Actor, Role } from '../domain/actor';
+import type { Role } from '../domain/actor';
 import { newId } from '../domain/ids';
 import {
 	type ActionItem,
@@ -43,15 +43,13 @@ import * as minutesDoc from '../schema/minutes-doc';
 import { isPollDoc, readPoll } from '../schema/poll-doc';
 import { appendEvent, isProposalDoc, readProposal } from '../schema/proposal-doc';
 import { readTopic } from '../schema/topic-doc';
-import type { DocHandle, DocStore } from './doc-store';
+import type { ActionsApp } from './actions-app';
+import type { DocHandle } from './doc-store';
 import { castBallot, recordHandCount } from './polls';
 
 /** What the actions need of the app (`courtyard()` in the browser; a bare store in tests). */
-export interface MeetingsApp {
-	readonly store: DocStore;
-	readonly community: string;
+export interface MeetingsApp extends ActionsApp {
 	readonly device?: { id: string } | null;
-	actorSnapshot(): Actor;
 }
 
 export class InvalidMeetingInputError extends Error {

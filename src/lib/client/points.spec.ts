@@ -1,7 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
-import type { Grant } from '../domain/access';
 import type { Actor } from '../domain/actor';
 import { type Activity, audit, type CatalogueItem, DEFAULT_POINTS_SETTINGS, openFlags, passbook, redemptionCode } from '../domain/points';
 import { readBoardChoice, readHandovers, readPassbookRecords } from '../schema/passbook-doc';
@@ -21,7 +20,7 @@ import {
 	savePointsSettings,
 	type PointsApp
 } from './points';
-import { specStores } from './spec-stores';
+import { specDevices } from './spec-stores';
 
 const zhou: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
 const chen: Actor = { id: 'a1', name: '陈主任', role: 'community_admin' };
@@ -30,14 +29,8 @@ const H1 = 'b01-1-101';
 const H2 = 'b01-1-102';
 const H3 = 'b01-2-201';
 
-let n = 0;
-const openStore = specStores();
 /** A device with its own IndexedDB, checking every write against the relay's rules as the app does. */
-function device(actor: Actor, grant: Omit<Grant, 'role' | 'community'> = {}): PointsApp {
-	const id = `points-${++n}`;
-	const store = openStore(id, `${id}/`, { id: actor.id, grant: { role: actor.role, community: 'demo', ...grant } });
-	return { store, community: 'demo', actorSnapshot: () => actor };
-}
+const device = specDevices('points');
 
 async function read<T>(app: PointsApp, name: string, fn: (doc: Y.Doc) => T): Promise<T> {
 	return app.store.withDoc(name, (h) => fn(h.doc));

@@ -40,14 +40,10 @@ import {
 import { passbookDocName, pointsDocName } from '../schema/doc-names';
 import { addApproval, addHandover, addResolution, addTransfer, readPassbookRecords, setBoardChoice } from '../schema/passbook-doc';
 import { addRestock, putActivity, putItem, setPointsSettings } from '../schema/points-doc';
-import type { DocStore } from './doc-store';
+import type { ActionsApp } from './actions-app';
 
 /** What the actions need of the app (`courtyard()` in the browser; a bare store in tests). */
-export interface PointsApp {
-	readonly store: DocStore;
-	readonly community: string;
-	actorSnapshot(): Actor;
-}
+export type PointsApp = ActionsApp;
 
 export interface PointsIssue {
 	field: string;

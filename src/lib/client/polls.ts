@@ -9,7 +9,6 @@
  * on the app's one retry policy (outbox.ts).
  */
 import type * as Y from 'yjs';
-import type { Actor } from '../domain/actor';
 import { newId } from '../domain/ids';
 import {
 	type AppBallotResponse,
@@ -30,7 +29,8 @@ import { addClosure, createPoll as writePoll, readPoll, recordHandCount as write
 import { appendEvent, isProposalDoc } from '../schema/proposal-doc';
 import { readTopic } from '../schema/topic-doc';
 import { recordRatificationResult } from '../schema/convention-doc';
-import type { DocHandle, DocStore } from './doc-store';
+import type { ActionsApp } from './actions-app';
+import type { DocHandle } from './doc-store';
 import { type LocalOutboxes, type LocalSettings, outboxSettingKey } from './local-store';
 import { Outbox, type OutboxQueue, type PassResult, retryAfterMs } from './outbox';
 import { BALLOT_QUEUE } from './outbox-keys';
@@ -38,11 +38,8 @@ import { entriesOfKind, type IndexReader } from './index-reads';
 import type { IndexEntry } from '../schema/index-entry';
 
 /** What the actions need of the app (`courtyard()` in the browser; a bare store in tests). */
-export interface PollsApp {
-	readonly store: DocStore;
-	readonly community: string;
+export interface PollsApp extends ActionsApp {
 	readonly device?: { id: string } | null;
-	actorSnapshot(): Actor;
 }
 
 

@@ -1,7 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../domain/actor';
-import type { Grant } from '../domain/access';
 import type { ProposalStatus } from '../domain/proposal';
 import { newId } from '../domain/ids';
 import { createProject, readProject, setRepresentative } from '../schema/project-doc';
@@ -9,7 +8,7 @@ import { appendEvent, createProposal, readProposal } from '../schema/proposal-do
 import { addToTopic, createTopic } from '../schema/topic-doc';
 import { DocStore } from './doc-store';
 import { carryProposals, markReceived, pledge, type ProjectsApp, rate, reportProgress, signOff } from './projects';
-import { specStores } from './spec-stores';
+import { specDevices } from './spec-stores';
 
 const zhou: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
 const liu: Actor = { id: 'r1', name: '刘阿姨', role: 'resident' };
@@ -18,16 +17,8 @@ const PARTICIPATION = 'demo:participation:seats';
 const TOPIC = 'demo:topic:seats';
 const PROPOSAL = 'demo:proposal:seats';
 
-let n = 0;
-const openStore = specStores();
-/** The parts of the app the project actions use, on one device with its own IndexedDB. */
-function device(actor: Actor, grant: Grant): ProjectsApp {
-	const id = `projects-${++n}`;
-	// As in the app: the relay's write rules run before a change is written.
-	const store = openStore(id, `${id}/`, { id: actor.id, grant });
-	// As in the app, the actor id is the device id of the credential.
-	return { store, community: 'demo', actor, device: { grant }, actorSnapshot: () => actor };
-}
+/** The parts of the app the project actions use, on one device with its own IndexedDB, checked as in the app. */
+const device = specDevices('projects');
 const facilitatorDevice = () => device(zhou, { role: 'facilitator', community: 'demo' });
 const residentDevice = () => device(liu, { role: 'resident', community: 'demo', household: 'b03-1-401' });
 

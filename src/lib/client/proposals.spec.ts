@@ -1,6 +1,5 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { Grant } from '../domain/access';
 import type { Actor } from '../domain/actor';
 import type { ProposalDraft } from '../domain/proposal';
 import { readProject } from '../schema/project-doc';
@@ -9,7 +8,7 @@ import { readTopic } from '../schema/topic-doc';
 import { readVisits } from '../schema/visits-doc';
 import { recordVisit } from './canvassing';
 import { coSign, comment, createProposal, fileProposal, support, transition } from './proposals';
-import { specStores } from './spec-stores';
+import { specDevices } from './spec-stores';
 import { createTopic } from './topics';
 
 const liu: Actor = { id: 'r1', name: '刘阿姨', role: 'resident' };
@@ -19,14 +18,8 @@ const VISITS = 'demo:visits:g1';
 const PROJECT = 'demo:project:seats';
 const PARTICIPATION = 'demo:participation:seats';
 
-let n = 0;
-const openStore = specStores();
 /** One device with its own IndexedDB, checking each write against the relay's rules as the app does. */
-function device(actor: Actor, grant: Grant) {
-	const id = `proposals-${++n}`;
-	const store = openStore(id, `${id}/`, { id: actor.id, grant });
-	return { store, community: 'demo', actor, device: { grant }, actorSnapshot: () => actor };
-}
+const device = specDevices('proposals');
 const draft = (over: Partial<ProposalDraft> = {}): ProposalDraft => ({
 	title: '楼道灯不亮',
 	description: '3栋2单元的楼道灯坏了一个月',

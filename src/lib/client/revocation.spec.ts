@@ -1,13 +1,13 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Actor } from '../domain/actor';
 import { addVisit } from '../schema/visits-doc';
 import { putHousehold } from '../schema/households-doc';
 import { createProposal } from '../schema/proposal-doc';
 import { setPhotoRefs } from '../schema/photos';
-import { openDatabase, type PhotoMeta } from './db';
-import { DocStore, SealedError } from './doc-store';
+import type { PhotoMeta } from './db';
+import { type DocStore, SealedError } from './doc-store';
 import { BALLOT_OUTBOX_PREFIX } from './outbox-keys';
 import {
 	expiredLocally,
@@ -20,6 +20,7 @@ import {
 	wipeDue
 } from './revocation';
 import { heldPersonalDocs, unsyncedPersonal, wipePersonalData } from './revocation-wipe';
+import { specStores } from './spec-stores';
 
 const worker: Actor = { id: 'w1', name: '王海涛', role: 'grid_worker' };
 const HOUSEHOLDS = 'demo:households:g1';
@@ -31,17 +32,11 @@ const POLL = 'demo:poll:poll1';
 const sha = (c: string) => c.repeat(64);
 
 let n = 0;
-const stores: DocStore[] = [];
+const openStore = specStores();
 function newStore() {
 	const id = `rv${++n}`;
-	const store = new DocStore(openDatabase(`revocation-${id}`), `${id}/`);
-	stores.push(store);
-	return store;
+	return openStore(`revocation-${id}`, `${id}/`);
 }
-
-afterEach(() => {
-	for (const s of stores.splice(0)) s.db.close();
-});
 
 /** An update as the relay would send it (stored as synced, not pending). */
 function update(fill: (doc: Y.Doc) => void): Uint8Array {

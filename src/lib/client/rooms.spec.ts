@@ -1,7 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Grant } from '../domain/access';
 import type { Actor } from '../domain/actor';
 import { addDays, cstDay } from '../domain/calendar';
 import { bookingStates, DEFAULT_RULES, instantOf, isoWeekday, type Room } from '../domain/rooms';
@@ -19,7 +18,7 @@ import {
 	saveRoom,
 	settleConflict
 } from './rooms';
-import { specStores } from './spec-stores';
+import { specDevices } from './spec-stores';
 
 const zhou: Actor = { id: 'f1', name: '周敏', role: 'facilitator' };
 const H1 = 'b01-1-101';
@@ -38,13 +37,7 @@ const room: Room = {
 };
 const study: Room = { ...room, id: 'study-room', name: '书画室', rules: { ...room.rules, needsConfirmation: true } };
 
-let n = 0;
-const openStore = specStores();
-function device(actor: Actor, grant: Omit<Grant, 'role' | 'community'> = {}): RoomsApp {
-	const id = `rooms-${++n}`;
-	const store = openStore(id, `${id}/`, { id: actor.id, grant: { role: actor.role, community: 'demo', ...grant } });
-	return { store, community: 'demo', actorSnapshot: () => actor };
-}
+const device = specDevices('rooms');
 const records = (app: RoomsApp, h: string) => app.store.withDoc(`demo:bookings:${h}`, (d) => readBookings(d.doc, h));
 const states = async (app: RoomsApp, h: string) => {
 	const r = await records(app, h);

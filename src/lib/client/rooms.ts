@@ -29,14 +29,10 @@ import {
 import { addBookings, addCancellation, addDecision } from '../schema/bookings-doc';
 import { bookingsDocName, roomsDocName } from '../schema/doc-names';
 import { type BusySlot, putRoom } from '../schema/rooms-doc';
-import type { DocStore } from './doc-store';
+import type { ActionsApp } from './actions-app';
 
 /** What the actions need of the app (`courtyard()` in the browser; a bare store in tests). */
-export interface RoomsApp {
-	readonly store: DocStore;
-	readonly community: string;
-	actorSnapshot(): Actor;
-}
+export type RoomsApp = ActionsApp;
 
 /** Staff who run the rooms: they keep the rooms, book at the counter, confirm and settle (as the relay rules). */
 export const runsRooms = (role: Role | undefined | null): boolean => roleCan(role, 'manage-rooms');

@@ -1,10 +1,11 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ApiError, DeviceInfo } from '../protocol/api';
+import type { ApiError } from '../protocol/api';
 import { openDatabase, type CourtyardDB } from './db';
 import { DocStore } from './doc-store';
 import { EMPTY_UPDATE } from './local-store';
 import type { Revocation } from './revocation';
+import { deviceRecord } from './spec-relay';
 import { readSession, requestJoin, storeActor, storeCredential, storeIndexVersion, storeRevocation, updateRevocation, wipeLocalData } from './session';
 
 let n = 0;
@@ -19,15 +20,12 @@ afterEach(() => {
 	for (const db of dbs.splice(0)) db.close();
 });
 
-const record: DeviceInfo = {
+const record = deviceRecord({
 	id: 'dev-1',
 	name: '王阿姨的手机',
 	grant: { role: 'resident', community: 'demo', household: 'b01-1-101' },
-	createdAt: 1,
-	lastSeen: null,
-	expiresAt: 10_000,
-	revokedAt: null
-};
+	expiresAt: 10_000
+});
 const joined = { token: 'tok-1', device: record, actor: { id: 'dev-1', name: '王阿姨的手机', role: 'resident' as const } };
 const revoked: Revocation = { kind: 'revoked', reason: 'credential revoked', detectedAt: 5, wipedAt: null };
 

@@ -4,6 +4,7 @@
  */
 import { afterEach } from 'vitest';
 import type { Grant } from '../domain/access';
+import type { Actor } from '../domain/actor';
 import { openDatabase } from './db';
 import { DocStore } from './doc-store';
 import { deviceWriteCheck } from './write-check';
@@ -19,5 +20,21 @@ export function specStores(): (dbName: string, prefix: string, checkAs?: { id: s
 		if (checkAs) store.writeCheck = deviceWriteCheck(store, () => checkAs);
 		stores.push(store);
 		return store;
+	};
+}
+
+/**
+ * Call once at the top of a spec file: returns a maker of devices acting as `actor`, each with its own IndexedDB
+ * (`<name>-<n>`) and the relay's write rules run before a change is written, as in the app. The credential's grant
+ * has the actor's role and the community 'demo' unless `grant` says otherwise; the actor id is its device id.
+ */
+export function specDevices(name: string) {
+	const openStore = specStores();
+	let n = 0;
+	return (actor: Actor, grant: Partial<Grant> = {}) => {
+		const id = `${name}-${++n}`;
+		const full: Grant = { role: actor.role, community: 'demo', ...grant };
+		const store = openStore(id, `${id}/`, { id: actor.id, grant: full });
+		return { store, community: 'demo', actor, device: { id: actor.id, grant: full }, actorSnapshot: () => actor };
 	};
 }

@@ -4,22 +4,17 @@
  * IndexedDB (and queued for the relay). A person's skills are checked against the list in the document itself,
  * inside the same change, so a skill renamed or retired on another device meanwhile is judged as it stands.
  */
-import type { Actor } from '../domain/actor';
 import { newId } from '../domain/ids';
 import { normalisePerson, orderedSkills, parseSkill, type Person, personIssues, type Skill } from '../domain/talents';
 import { talentsDocName } from '../schema/doc-names';
 import { putPerson, putSkill, readTalents } from '../schema/talents-doc';
 import { InvalidRecordError } from './canvassing';
-import type { DocStore } from './doc-store';
+import type { ActionsApp } from './actions-app';
 
 export { InvalidRecordError };
 
 /** What the actions need of the app (`courtyard()` in the browser; a bare store in tests). */
-export interface TalentsApp {
-	readonly store: DocStore;
-	readonly community: string;
-	actorSnapshot(): Actor;
-}
+export type TalentsApp = ActionsApp;
 
 /** A person as a form gives it: without an id when new; who and when are filled in here. */
 export type PersonDraft = Omit<Person, 'id' | 'at' | 'by'> & { id?: string };

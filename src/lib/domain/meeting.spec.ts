@@ -14,7 +14,6 @@ import {
 	groupMeetings,
 	type HandCountRecord,
 	isOverdue,
-	type MeetingDraft,
 	type MeetingVote,
 	meetingPhase,
 	type MinutesVersion,
@@ -34,7 +33,7 @@ import {
 	voteResult,
 	weekdayOf
 } from './meeting';
-import { facilitatorActor, secondFacilitatorActor, yesNoAbstain } from './testing';
+import { facilitatorActor, meetingDraft, secondFacilitatorActor, yesNoAbstain } from './testing';
 
 const zhou = facilitatorActor();
 const lin = secondFacilitatorActor();
@@ -96,17 +95,7 @@ function version(id: string, at: number, w: MinutesWork = work(), note?: string)
 // ---- tests ----
 
 describe('meeting draft', () => {
-	const draft: MeetingDraft = {
-		kind: 'bench',
-		title: '3栋板凳会',
-		day: '2025-05-20',
-		time: '19:00',
-		durationMin: 60,
-		place: '小区凉亭',
-		facilitator: '周敏',
-		agenda: [{ title: '楼道爱心椅', topic: 'demo:topic:t1' }],
-		invitees: [{ name: '张桂英', capacity: 'building_head' }]
-	};
+	const draft = meetingDraft();
 
 	it('accepts a complete draft', () => {
 		expect(validateMeeting(draft)).toEqual([]);

@@ -7,16 +7,13 @@
  */
 import * as Y from 'yjs';
 import { type Ballot, isBallot } from '../domain/poll';
-import { SCHEMA_VERSION } from './doc-names';
+import { stampMeta } from './meta';
 
 const ballots = (doc: Y.Doc) => doc.getMap<Ballot>('ballots');
 
 export function addBallot(doc: Y.Doc, grid: string, poll: string, ballot: Ballot): void {
 	doc.transact(() => {
-		const meta = doc.getMap<unknown>('meta');
-		if (meta.get('schema') !== SCHEMA_VERSION) meta.set('schema', SCHEMA_VERSION);
-		if (meta.get('grid') !== grid) meta.set('grid', grid);
-		if (meta.get('poll') !== poll) meta.set('poll', poll);
+		stampMeta(doc, { grid, poll });
 		ballots(doc).set(ballot.id, ballot);
 	});
 }

@@ -14,9 +14,8 @@
  */
 import * as Y from 'yjs';
 import { type Booking, bookingStates, type Cancellation, type Decision, parseBooking, parseCancellation, parseDecision, parseReceipt, parseSeries, type Receipt, type Series } from '../domain/rooms';
-import { SCHEMA_VERSION } from './doc-names';
+import { stampMeta } from './meta';
 
-const meta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
 const bookings = (doc: Y.Doc) => doc.getMap<unknown>('bookings');
 const series = (doc: Y.Doc) => doc.getMap<unknown>('series');
 const cancellations = (doc: Y.Doc) => doc.getMap<unknown>('cancellations');
@@ -67,9 +66,7 @@ export function readBookings(doc: Y.Doc, household: string): BookingRecords {
 
 function add(doc: Y.Doc, household: string, map: Y.Map<unknown>, records: readonly { id: string }[]): void {
 	doc.transact(() => {
-		const m = meta(doc);
-		if (m.get('schema') !== SCHEMA_VERSION) m.set('schema', SCHEMA_VERSION);
-		if (m.get('household') !== household) m.set('household', household);
+		stampMeta(doc, { household });
 		for (const r of records) if (!map.has(r.id)) map.set(r.id, structuredClone(r));
 	});
 }
@@ -90,8 +87,7 @@ export function addReceipts(doc: Y.Doc, list: readonly Receipt[]): boolean {
 	const fresh = list.filter((r) => !receipts(doc).has(r.booking));
 	if (fresh.length === 0) return false;
 	doc.transact(() => {
-		const m = meta(doc);
-		if (m.get('schema') !== SCHEMA_VERSION) m.set('schema', SCHEMA_VERSION);
+		stampMeta(doc);
 		for (const r of fresh) receipts(doc).set(r.booking, { ...r });
 	});
 	return true;

@@ -7,24 +7,19 @@
  *   lists     Y.Array ListVersion: every edit of the encouraged and negative lists appends a version
  */
 import * as Y from 'yjs';
-import { compareBuildings } from '../domain/household';
+import { type BuildingPlan, compareBuildings } from '../domain/household';
 import { DEFAULT_RULES, type ValidationRules } from '../domain/proposal';
 import type { ListVersion } from '../domain/lists';
-import { isGridId, SCHEMA_VERSION } from './doc-names';
+import { isGridId } from './doc-names';
+import { writeMeta } from './meta';
 
 export interface Grid {
 	id: string;
 	name: string;
 }
 
-export interface Building {
-	id: string;
-	grid: string;
-	name: string;
-	units: number;
-	floors: number;
-	roomsPerFloor: number;
-}
+/** A building as the register plans its rooms (the domain's BuildingPlan is this record). */
+export type Building = BuildingPlan;
 
 export interface Community {
 	id: string;
@@ -48,12 +43,7 @@ export function setMinCoSigners(doc: Y.Doc, n: number): void {
 
 export function writeCommunity(doc: Y.Doc, c: Omit<Community, 'lists'>): void {
 	doc.transact(() => {
-		const meta = doc.getMap<unknown>('meta');
-		meta.set('schema', SCHEMA_VERSION);
-		meta.set('id', c.id);
-		meta.set('name', c.name);
-		meta.set('street', c.street);
-		meta.set('district', c.district);
+		writeMeta(doc, { id: c.id, name: c.name, street: c.street, district: c.district });
 		const grids = doc.getMap<Grid>('grids');
 		for (const g of c.grids) grids.set(g.id, g);
 		const buildings = doc.getMap<Building>('buildings');

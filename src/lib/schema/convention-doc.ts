@@ -36,11 +36,11 @@ import type { Actor } from '../domain/actor';
 import { cstDay } from '../domain/calendar';
 import type { PollOutcome } from '../domain/poll';
 import { SCHEMA_VERSION } from './doc-names';
+import { meta } from './meta';
 
 /** The root key of the rich text: the editor binds `doc.getXmlFragment(CONVENTION_CONTENT)`. */
 export const CONVENTION_CONTENT = 'content';
 
-const meta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
 const content = (doc: Y.Doc) => doc.getXmlFragment(CONVENTION_CONTENT);
 const versions = (doc: Y.Doc) => doc.getMap<unknown>('versions');
 const suggestions = (doc: Y.Doc) => doc.getMap<unknown>('suggestions');

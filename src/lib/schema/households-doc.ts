@@ -6,22 +6,16 @@
  */
 import * as Y from 'yjs';
 import { type Household, parseHousehold } from '../domain/household';
-import { SCHEMA_VERSION } from './doc-names';
+import { stampMeta } from './meta';
 
 export type { Household, HouseholdTag, Member } from '../domain/household';
 
 const households = (doc: Y.Doc) => doc.getMap<Household>('households');
 
-function stamp(doc: Y.Doc, grid: string): void {
-	const meta = doc.getMap<unknown>('meta');
-	if (meta.get('schema') !== SCHEMA_VERSION) meta.set('schema', SCHEMA_VERSION);
-	if (meta.get('grid') !== grid) meta.set('grid', grid);
-}
-
 /** Adds or replaces households, in one transaction (an import lands whole or not at all). */
 export function writeHouseholds(doc: Y.Doc, grid: string, list: readonly Household[]): void {
 	doc.transact(() => {
-		stamp(doc, grid);
+		stampMeta(doc, { grid });
 		const map = households(doc);
 		for (const h of list) map.set(h.id, h);
 	});

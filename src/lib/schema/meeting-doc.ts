@@ -28,8 +28,8 @@ import {
 	type Recurrence,
 	sortAgenda
 } from '../domain/meeting';
-import { SCHEMA_VERSION } from './doc-names';
 import type { IndexEntry } from './index-entry';
+import { meta, writeMeta } from './meta';
 
 export interface Meeting {
 	id: string;
@@ -51,7 +51,6 @@ export interface Meeting {
 	createdBy: Actor | null;
 }
 
-const meta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
 const agenda = (doc: Y.Doc) => doc.getMap<AgendaItem>('agenda');
 const invitees = (doc: Y.Doc) => doc.getMap<Invitee>('invitees');
 const versions = (doc: Y.Doc) => doc.getArray<MinutesVersion>('versions');
@@ -70,12 +69,8 @@ export interface CreateMeetingOptions {
 
 export function createMeeting(doc: Y.Doc, draft: MeetingDraft, opts: CreateMeetingOptions): void {
 	doc.transact(() => {
-		const m = meta(doc);
-		m.set('schema', SCHEMA_VERSION);
-		m.set('id', opts.id);
-		m.set('createdAt', opts.now);
-		m.set('createdBy', opts.actor);
-		if (opts.series) m.set('series', opts.series);
+		writeMeta(doc, { id: opts.id, createdAt: opts.now, createdBy: opts.actor });
+		if (opts.series) meta(doc).set('series', opts.series);
 		editMeeting(doc, draft);
 		draft.agenda.forEach((a, i) => addAgendaItem(doc, { id: newId(), title: a.title.trim(), ...(a.topic ? { topic: a.topic } : {}), order: i + 1 }));
 		for (const i of draft.invitees) addInvitee(doc, { id: newId(), name: i.name.trim(), capacity: i.capacity });

@@ -28,13 +28,12 @@ import {
 	type RichMark,
 	type RichNode
 } from '../domain/meeting';
-import { SCHEMA_VERSION } from './doc-names';
 import type { IndexEntry } from './index-entry';
+import { meta, writeMeta } from './meta';
 
 /** The root key of the rich text: the editor binds `doc.getXmlFragment(MINUTES_CONTENT)`. */
 export const MINUTES_CONTENT = 'content';
 
-const meta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
 const content = (doc: Y.Doc) => doc.getXmlFragment(MINUTES_CONTENT);
 const notes = (doc: Y.Doc) => doc.getText('notes');
 const attendance = (doc: Y.Doc) => doc.getMap<Attendee>('attendance');
@@ -89,12 +88,7 @@ export function minutesTemplateUpdate(meetingId: string, sections: readonly Temp
 }
 
 export function createMinutes(doc: Y.Doc, opts: { meetingId: string; title: string; sections: readonly TemplateSection[] }): void {
-	doc.transact(() => {
-		const m = meta(doc);
-		m.set('schema', SCHEMA_VERSION);
-		m.set('meeting', opts.meetingId);
-		m.set('title', opts.title);
-	});
+	doc.transact(() => writeMeta(doc, { meeting: opts.meetingId, title: opts.title }));
 	if (content(doc).length === 0) Y.applyUpdate(doc, minutesTemplateUpdate(opts.meetingId, opts.sections));
 }
 

@@ -10,10 +10,10 @@ import { isDay } from '../domain/calendar';
 import { NOTICE_KINDS, type Notice, type NoticeKind } from '../domain/notice';
 import { SCHEMA_VERSION } from './doc-names';
 import type { IndexEntry } from './index-entry';
+import { meta } from './meta';
 
 type IndexSummary = Pick<IndexEntry, 'title' | 'createdBy' | 'updated' | 'count' | 'created'>;
 
-const meta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
 const body = (doc: Y.Doc) => doc.getText('body');
 
 export function isNoticeDoc(doc: Y.Doc): boolean {

@@ -25,9 +25,9 @@ import {
 	type Resolution,
 	type Transfer
 } from '../domain/points';
-import { SCHEMA_VERSION } from './doc-names';
+import { meta, stampMeta } from './meta';
+import { plain } from './plain';
 
-const meta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
 const transfers = (doc: Y.Doc) => doc.getMap<unknown>('transfers');
 const approvals = (doc: Y.Doc) => doc.getMap<unknown>('approvals');
 const resolutions = (doc: Y.Doc) => doc.getMap<unknown>('resolutions');
@@ -49,21 +49,10 @@ export function isPassbookDoc(doc: Y.Doc): boolean {
 function addOnce(doc: Y.Doc, map: Y.Map<unknown>, key: string, record: object, household?: string): boolean {
 	if (map.has(key)) return false;
 	doc.transact(() => {
-		stamp(doc, household);
+		stampMeta(doc, household === undefined ? {} : { household });
 		map.set(key, plain(record));
 	});
 	return true;
-}
-
-function stamp(doc: Y.Doc, household?: string): void {
-	const m = meta(doc);
-	if (m.get('schema') !== SCHEMA_VERSION) m.set('schema', SCHEMA_VERSION);
-	if (household !== undefined && m.get('household') !== household) m.set('household', household);
-}
-
-/** A record without its undefined fields (Yjs would keep them as explicit undefined values). */
-function plain<T extends object>(record: T): T {
-	return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** Records a transfer; false (and nothing written) when one with its id is already there. */
@@ -89,7 +78,7 @@ export function addHandover(doc: Y.Doc, h: Handover): boolean {
 /** Sets how the household appears on the public board (the last choice made holds). */
 export function setBoardChoice(doc: Y.Doc, c: BoardChoice): void {
 	doc.transact(() => {
-		stamp(doc);
+		stampMeta(doc);
 		board(doc).set(BOARD_CHOICE_KEY, plain(c));
 	});
 }

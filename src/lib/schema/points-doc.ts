@@ -26,9 +26,9 @@ import {
 	type PointsSettings,
 	type Restock
 } from '../domain/points';
-import { SCHEMA_VERSION } from './doc-names';
+import { meta, stampMeta } from './meta';
+import { plain } from './plain';
 
-const meta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
 const settings = (doc: Y.Doc) => doc.getMap<unknown>('settings');
 const activities = (doc: Y.Doc) => doc.getMap<unknown>('activities');
 const items = (doc: Y.Doc) => doc.getMap<unknown>('items');
@@ -71,15 +71,6 @@ export interface PointsBoard {
 	talents: BoardTalents;
 }
 
-function stamp(doc: Y.Doc): void {
-	if (meta(doc).get('schema') !== SCHEMA_VERSION) meta(doc).set('schema', SCHEMA_VERSION);
-}
-
-/** A record without its undefined fields (Yjs would keep them as explicit undefined values). */
-function plain<T extends object>(record: T): T {
-	return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T;
-}
-
 /** True once the document was written (an empty one may still be syncing). */
 export const isPointsDoc = (doc: Y.Doc) => typeof meta(doc).get('schema') === 'number';
 
@@ -109,7 +100,7 @@ export function readPointsConfig(doc: Y.Doc): PointsConfig {
 /** Adds or changes an activity (kept: retire it rather than delete it). */
 export function putActivity(doc: Y.Doc, a: Activity): void {
 	doc.transact(() => {
-		stamp(doc);
+		stampMeta(doc);
 		activities(doc).set(a.id, plain(a));
 	});
 }
@@ -117,7 +108,7 @@ export function putActivity(doc: Y.Doc, a: Activity): void {
 /** Adds or changes a catalogue item (kept: retire it rather than delete it). */
 export function putItem(doc: Y.Doc, i: CatalogueItem): void {
 	doc.transact(() => {
-		stamp(doc);
+		stampMeta(doc);
 		items(doc).set(i.id, plain(i));
 	});
 }
@@ -126,7 +117,7 @@ export function putItem(doc: Y.Doc, i: CatalogueItem): void {
 export function addRestock(doc: Y.Doc, r: Restock): boolean {
 	if (restocks(doc).has(r.id)) return false;
 	doc.transact(() => {
-		stamp(doc);
+		stampMeta(doc);
 		restocks(doc).set(r.id, plain(r));
 	});
 	return true;
@@ -134,7 +125,7 @@ export function addRestock(doc: Y.Doc, r: Restock): boolean {
 
 export function setPointsSettings(doc: Y.Doc, s: PointsSettings): void {
 	doc.transact(() => {
-		stamp(doc);
+		stampMeta(doc);
 		settings(doc).set(CURRENT_KEY, { approvalAbove: s.approvalAbove, expiryMonths: s.expiryMonths, floor: s.floor, ceiling: s.ceiling });
 	});
 }
@@ -161,7 +152,7 @@ export function writePointsBoard(doc: Y.Doc, next: PointsBoard): boolean {
 	const { updated: _b, ...now } = next;
 	if (current && JSON.stringify(was) === JSON.stringify(now)) return false;
 	doc.transact(() => {
-		stamp(doc);
+		stampMeta(doc);
 		board(doc).set(CURRENT_KEY, JSON.parse(JSON.stringify(next)) as PointsBoard);
 	});
 	return true;

@@ -23,9 +23,8 @@ import {
 	type PublicTally,
 	RULES
 } from '../domain/poll';
-import { SCHEMA_VERSION } from './doc-names';
+import { meta, writeMeta } from './meta';
 
-const meta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
 const options = (doc: Y.Doc) => doc.getArray<PollOption>('options');
 const matters = (doc: Y.Doc) => doc.getArray<string>('matters');
 const handCounts = (doc: Y.Doc) => doc.getMap<HandCount>('handCounts');
@@ -39,18 +38,18 @@ export function isPollDoc(doc: Y.Doc): boolean {
 
 export function createPoll(doc: Y.Doc, draft: PollDraft, opts: { id: string; actor: Actor; now: number }): void {
 	doc.transact(() => {
-		const m = meta(doc);
-		m.set('schema', SCHEMA_VERSION);
-		m.set('id', opts.id);
-		m.set('title', draft.title.trim());
-		m.set('description', draft.description.trim());
-		m.set('opensAt', draft.opensAt);
-		m.set('closesAt', draft.closesAt);
-		m.set('hideResults', draft.hideResults);
-		m.set('rule', draft.rule);
-		m.set('electorate', draft.electorate);
-		m.set('createdAt', opts.now);
-		m.set('createdBy', opts.actor);
+		writeMeta(doc, {
+			id: opts.id,
+			title: draft.title.trim(),
+			description: draft.description.trim(),
+			opensAt: draft.opensAt,
+			closesAt: draft.closesAt,
+			hideResults: draft.hideResults,
+			rule: draft.rule,
+			electorate: draft.electorate,
+			createdAt: opts.now,
+			createdBy: opts.actor
+		});
 		options(doc).push(draft.options.map((o) => ({ id: o.id, label: o.label.trim(), ...(o.abstain ? { abstain: true } : {}) })));
 		matters(doc).push([...new Set(draft.matters)]);
 	});

@@ -48,10 +48,10 @@ import type { ProgressUpdate, Task } from '../domain/tasks';
 import type { Selection, Tender } from '../domain/tender';
 import { SCHEMA_VERSION } from './doc-names';
 import type { IndexEntry } from './index-entry';
+import { meta } from './meta';
 
 type IndexSummary = Pick<IndexEntry, 'title' | 'status' | 'createdBy' | 'updated' | 'count' | 'created'>;
 
-const meta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
 const map = <T>(doc: Y.Doc, key: ProjectMapKey) => doc.getMap<T>(key);
 
 export type ProjectMapKey =

@@ -23,6 +23,7 @@ import {
 } from '../domain/proposal';
 import { SCHEMA_VERSION } from './doc-names';
 import { readPhotoRefs, setPhotoRefs } from './photos';
+import { meta, writeMeta } from './meta';
 
 export interface CoSigner {
 	household: string;
@@ -61,7 +62,6 @@ export interface Proposal extends ProposalDraft {
 /** A draft or patch may carry the photo list; it is edited like a field (and recorded as one in the timeline). */
 export type WithPhotos<T> = T & { photos?: readonly string[] };
 
-const meta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
 const description = (doc: Y.Doc) => doc.getText('description');
 const coSigners = (doc: Y.Doc) => doc.getMap<CoSigner>('coSigners');
 const timeline = (doc: Y.Doc) => doc.getArray<TimelineEvent>('timeline');
@@ -115,12 +115,7 @@ export interface CreateOptions {
 
 export function createProposal(doc: Y.Doc, draft: WithPhotos<ProposalDraft>, opts: CreateOptions): void {
 	doc.transact(() => {
-		const m = meta(doc);
-		m.set('schema', SCHEMA_VERSION);
-		m.set('id', opts.id);
-		m.set('createdAt', opts.now);
-		m.set('createdBy', opts.actor);
-		m.set('level', opts.level ?? 'community');
+		writeMeta(doc, { id: opts.id, createdAt: opts.now, createdBy: opts.actor, level: opts.level ?? 'community' });
 		writeFields(doc, draft, opts.actor, opts.now);
 		timeline(doc).push([
 			{ id: newId(), type: 'created', at: opts.now, by: opts.actor, channel: draft.channel, status: opts.status }

@@ -15,15 +15,10 @@
  */
 import * as Y from 'yjs';
 import { parseRoom, type Room } from '../domain/rooms';
-import { SCHEMA_VERSION } from './doc-names';
+import { stampMeta } from './meta';
 
-const meta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
 const rooms = (doc: Y.Doc) => doc.getMap<unknown>('rooms');
 const busy = (doc: Y.Doc) => doc.getMap<unknown>('busy');
-
-function stamp(doc: Y.Doc): void {
-	if (meta(doc).get('schema') !== SCHEMA_VERSION) meta(doc).set('schema', SCHEMA_VERSION);
-}
 
 /** Every room that parses, archived ones included, by name. */
 export function readRooms(doc: Y.Doc): Room[] {
@@ -37,7 +32,7 @@ export function readRooms(doc: Y.Doc): Room[] {
 
 export function putRoom(doc: Y.Doc, room: Room): void {
 	doc.transact(() => {
-		stamp(doc);
+		stampMeta(doc);
 		rooms(doc).set(room.id, structuredClone(room));
 	});
 }
@@ -73,7 +68,7 @@ export function writeBusy(doc: Y.Doc, busyByRoom: ReadonlyMap<string, readonly B
 	const emptied = [...had.keys()].filter((room) => !busyByRoom.has(room) && (had.get(room)?.length ?? 0) > 0);
 	if (changed.length === 0 && emptied.length === 0) return false;
 	doc.transact(() => {
-		stamp(doc);
+		stampMeta(doc);
 		for (const [room, slots] of changed) busy(doc).set(room, slots.map((s) => ({ start: s.start, end: s.end, status: s.status })));
 		for (const room of emptied) busy(doc).set(room, []);
 	});

@@ -10,23 +10,14 @@
  */
 import type * as Y from 'yjs';
 import { DEFAULT_SKILLS, orderedSkills, parsePerson, parseSkill, type Person, type Skill } from '../domain/talents';
-import { SCHEMA_VERSION } from './doc-names';
+import { meta, stampMeta } from './meta';
+import { plain } from './plain';
 
-const meta = (doc: Y.Doc) => doc.getMap<unknown>('meta');
 const skills = (doc: Y.Doc) => doc.getMap<unknown>('skills');
 const people = (doc: Y.Doc) => doc.getMap<unknown>('people');
 
 /** The list a community starts from, in the domain's order. */
 export const defaultSkills = (): Skill[] => DEFAULT_SKILLS.map((s, order) => ({ ...s, order }));
-
-function stamp(doc: Y.Doc): void {
-	if (meta(doc).get('schema') !== SCHEMA_VERSION) meta(doc).set('schema', SCHEMA_VERSION);
-}
-
-/** A record without its undefined fields (Yjs would keep them as explicit undefined values). */
-function plain<T extends object>(record: T): T {
-	return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T;
-}
 
 /** True once the document was written (an empty one may still be syncing). */
 export const isTalentsDoc = (doc: Y.Doc) => typeof meta(doc).get('schema') === 'number';
@@ -58,7 +49,7 @@ export function readTalents(doc: Y.Doc): { skills: Skill[]; people: Person[] } {
 /** Adds or changes a person (kept: mark them removed rather than delete them). */
 export function putPerson(doc: Y.Doc, p: Person): void {
 	doc.transact(() => {
-		stamp(doc);
+		stampMeta(doc);
 		people(doc).set(p.id, plain({ ...p, skills: [...p.skills], roles: [...p.roles] }));
 	});
 }
@@ -69,7 +60,7 @@ export function putPerson(doc: Y.Doc, p: Person): void {
  */
 export function putSkill(doc: Y.Doc, s: Skill): void {
 	doc.transact(() => {
-		stamp(doc);
+		stampMeta(doc);
 		const map = skills(doc);
 		if (storedSkills(doc).length === 0) for (const d of defaultSkills()) if (d.id !== s.id) map.set(d.id, d);
 		map.set(s.id, plain(s));

@@ -8,7 +8,7 @@ import type { Actor } from '../domain/actor';
 import type { CategoryId } from '../domain/lists';
 import type { Level } from '../domain/proposal';
 import type { Topic } from '../domain/topic';
-import { SCHEMA_VERSION } from './doc-names';
+import { writeMeta } from './meta';
 
 export interface TopicMember {
 	at: number;
@@ -21,16 +21,7 @@ export function createTopic(
 	actor: Actor,
 	now: number
 ): void {
-	doc.transact(() => {
-		const meta = doc.getMap<unknown>('meta');
-		meta.set('schema', SCHEMA_VERSION);
-		meta.set('id', t.id);
-		meta.set('title', t.title);
-		meta.set('category', t.category);
-		meta.set('level', t.level);
-		meta.set('createdAt', now);
-		meta.set('createdBy', actor);
-	});
+	doc.transact(() => writeMeta(doc, { id: t.id, title: t.title, category: t.category, level: t.level, createdAt: now, createdBy: actor }));
 }
 
 export function addToTopic(doc: Y.Doc, proposalDoc: string, actor: Actor, now: number): void {

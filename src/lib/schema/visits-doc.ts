@@ -9,8 +9,8 @@
  */
 import * as Y from 'yjs';
 import { parseVisit, type Visit } from '../domain/visit';
-import { SCHEMA_VERSION } from './doc-names';
 import { PHOTOS_KEY, type PhotoRef } from './photos';
+import { stampMeta } from './meta';
 
 const visits = (doc: Y.Doc) => doc.getMap<Visit>('visits');
 const links = (doc: Y.Doc) => doc.getMap<string>('proposals');
@@ -20,9 +20,7 @@ export function addVisit(doc: Y.Doc, visit: Visit): boolean {
 	const map = visits(doc);
 	if (map.has(visit.id)) return false;
 	doc.transact(() => {
-		const meta = doc.getMap<unknown>('meta');
-		if (meta.get('schema') !== SCHEMA_VERSION) meta.set('schema', SCHEMA_VERSION);
-		if (meta.get('grid') !== visit.grid) meta.set('grid', visit.grid);
+		stampMeta(doc, { grid: visit.grid });
 		const { proposal, ...record } = visit;
 		map.set(visit.id, record);
 		if (proposal) links(doc).set(visit.id, proposal);
