@@ -49,3 +49,6 @@ export function defaultVoteOptions(): VoteOption[] {
 		{ id: 'abstain', label: t('meetings.vote.abstain'), abstain: true }
 	];
 }
+
+/** A meeting's agenda items as the options of a select (OptionalSelect). */
+export const agendaOptions = (agenda: readonly AgendaItem[]) => agenda.map((a) => ({ value: a.id, label: a.title }));
