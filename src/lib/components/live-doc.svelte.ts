@@ -5,6 +5,7 @@
  */
 import type * as Y from 'yjs';
 import { courtyard } from '$lib/client/courtyard.svelte';
+import { accessTo } from './access/access';
 
 export type OpenHandle = Awaited<ReturnType<ReturnType<typeof courtyard>['open']>>;
 
@@ -77,4 +78,16 @@ export function liveDocs<T>(names: () => readonly string[] | null, read: (docs: 
 		};
 	});
 	return live;
+}
+
+/**
+ * One of the community's own documents (`nameOf(community)`: its rooms, register, points config …), live while
+ * this device's grant may read it; nothing is opened for a role that may not.
+ */
+export function liveCommunityDoc<T>(nameOf: (community: string) => string, read: (doc: Y.Doc) => T | null): LiveDoc<T> {
+	const app = courtyard();
+	return liveDoc(() => {
+		const name = nameOf(app.community);
+		return accessTo(app.device?.grant, name) !== 'none' ? name : null;
+	}, read);
 }

@@ -3,26 +3,15 @@
  * passbook as folded from the Dexie index (each passbook's entry carries its parsed records), so the counter,
  * the ledger and the to-do list never open two thousand documents. Call during component initialisation.
  */
-import { courtyard } from '$lib/client/courtyard.svelte';
 import { audit, type Books, type Passbook, passbook, type Resolution, type Transfer } from '$lib/domain/points';
 import { pointsDocName } from '$lib/schema/doc-names';
 import type { IndexEntry } from '$lib/schema/index-entry';
 import { type PointsConfig, readPointsConfig } from '$lib/schema/points-doc';
-import { accessTo } from '../access/access';
 import { liveIndex } from '../intake/live-index.svelte';
-import { liveDoc } from '../live-doc.svelte';
+import { liveCommunityDoc } from '../live-doc.svelte';
 
 /** The community's points config, when this role may read it (everyone in the community but the street). */
-export function livePointsConfig() {
-	const app = courtyard();
-	return liveDoc<PointsConfig>(
-		() => {
-			const name = pointsDocName(app.community);
-			return accessTo(app.device?.grant, name) !== 'none' ? name : null;
-		},
-		(doc) => readPointsConfig(doc)
-	);
-}
+export const livePointsConfig = () => liveCommunityDoc<PointsConfig>(pointsDocName, readPointsConfig);
 
 export interface CommunityBooks {
 	/** One passbook per household with records, by household id. */

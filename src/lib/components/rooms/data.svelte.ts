@@ -4,7 +4,6 @@
  * devices — every household's bookings folded from the Dexie index (each bookings entry carries its records).
  * Call during component initialisation.
  */
-import type * as Y from 'yjs';
 import { courtyard } from '$lib/client/courtyard.svelte';
 import { rulesInForce } from '$lib/domain/conventions';
 import { effectiveRules, type Room, type RoomRules } from '$lib/domain/rooms';
@@ -15,18 +14,9 @@ import type { IndexEntry } from '$lib/schema/index-entry';
 import { readBusy, readRooms } from '$lib/schema/rooms-doc';
 import { accessTo } from '../access/access';
 import { liveIndex } from '../intake/live-index.svelte';
-import { liveDoc, liveDocs } from '../live-doc.svelte';
+import { liveCommunityDoc, liveDoc, liveDocs } from '../live-doc.svelte';
 
 const readable = (name: string) => accessTo(courtyard().device?.grant, name) !== 'none';
-
-/** One of the community's documents, live, when this device may read it. */
-function liveCommunityDoc<T>(nameOf: (community: string) => string, read: (doc: Y.Doc) => T | null) {
-	const app = courtyard();
-	return liveDoc(() => {
-		const name = nameOf(app.community);
-		return readable(name) ? name : null;
-	}, read);
-}
 
 export const liveRooms = () => liveCommunityDoc(roomsDocName, readRooms);
 export const liveBusy = () => liveCommunityDoc(roomsBoardDocName, readBusy);

@@ -9,20 +9,11 @@ import { talentsDocName } from '$lib/schema/doc-names';
 import { isProjectDoc, readProject } from '$lib/schema/project-doc';
 import { readTalents } from '$lib/schema/talents-doc';
 import { accessTo } from '../access/access';
-import { liveDocs, liveDoc } from '../live-doc.svelte';
+import { liveCommunityDoc, liveDocs } from '../live-doc.svelte';
 import { liveProjects } from '../projects/live.svelte';
 
 /** The community's register (skills and people); nothing is opened for a role that may not read it. */
-export function liveTalents() {
-	const app = courtyard();
-	return liveDoc(
-		() => {
-			const name = talentsDocName(app.community);
-			return accessTo(app.device?.grant, name) !== 'none' ? name : null;
-		},
-		(doc) => readTalents(doc)
-	);
-}
+export const liveTalents = () => liveCommunityDoc(talentsDocName, readTalents);
 
 export interface LinkedTask {
 	/** The project document. */
